@@ -1,0 +1,29 @@
+package org.da3.workbench;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** Versions of the workbench and its platform, recorded in every run's manifest. */
+public final class Versions {
+    private Versions() {}
+
+    /** @return the workbench version from the jar manifest, or "dev" when run from classes */
+    public static String workbench() {
+        String v = Versions.class.getPackage().getImplementationVersion();
+        return v == null ? "dev" : v;
+    }
+
+    /** @return JVM and OS facts (no DJL) */
+    public static Map<String, Object> platform() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("workbench", workbench());
+        m.put("java.version", System.getProperty("java.version"));
+        m.put("java.vendor", System.getProperty("java.vendor"));
+        m.put("os.name", System.getProperty("os.name"));
+        m.put("os.arch", System.getProperty("os.arch"));
+        m.put("os.version", System.getProperty("os.version"));
+        m.put("cpus", Runtime.getRuntime().availableProcessors());
+        m.put("max_heap_bytes", Runtime.getRuntime().maxMemory());
+        return m;
+    }
+}

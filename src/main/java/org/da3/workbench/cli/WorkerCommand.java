@@ -1,0 +1,170 @@
+package org.da3.workbench.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.da3.workbench.Workspace;
+import org.da3.workbench.data.DatasetCatalog;
+import org.da3.workbench.data.DatasetDescriptor;
+import org.da3.workbench.data.DatasetException;
+import org.da3.workbench.run.ExperimentRunner;
+import org.da3.workbench.run.PlannedRun;
+import org.da3.workbench.run.RunDirectory;
+import org.da3.workbench.run.WorkerExit;
+import org.da3.workbench.run.WorkerRequest;
+import org.da3.workbench.run.event.EventCodec;
+import org.da3.workbench.run.event.RunError;
+import org.da3.workbench.run.event.RunFinished;
+import org.da3.workbench.spec.ExperimentSpec;
+import org.da3.workbench.spec.SpecException;
+import org.da3.workbench.spec.SpecLoader;
+import org.da3.workbench.train.EngineSupport;
+import org.da3.workbench.train.MultiDomainRun;
+import org.da3.workbench.train.RunContext;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code da3 worker}: runs one run in this process and writes its events as JSON lines on stdout
+ * (flushed per line); logs go to stderr. Started by targets; also usable by hand.
+ */
+@Command(name = "worker", mixinStandardHelpOptions = true,
+        description = {"Run one run and stream its events as JSON lines on stdout (logs on stderr).",
+            "Reads a worker request (JSON) with --request, or a spec file with one method and one seed."},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:completed", "1:the run failed (error event sent)", "2:invalid request or spec",
+            "3:engine unusable", "130:cancelled"})
+public final class WorkerCommand implements Callable<Integer> {
+
+    @Option(names = "--request", paramLabel = "FILE|-", description = "worker request JSON ('-' for stdin)")
+    private String request;
+
+    @Parameters(arity = "0..1", paramLabel = "SPEC", description = "a spec file (its first method and seed are run)")
+    private Path specFile;
+
+    @Option(names = "--output", paramLabel = "DIR", description = "output folder with --spec (default: a new run directory)")
+    private Path output;
+
+    @Override
+    public Integer call() throws Exception {
+        // stdout carries events only: everything else printed goes to stderr.
+        PrintStream events = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), false,
+                StandardCharsets.UTF_8);
+        System.setOut(System.err);
+        WorkerRequest req;
+        try {
+            req = readRequest();
+        } catch (SpecException | DatasetException | IllegalArgumentException e) {
+            System.err.println("da3 worker: " + e.getMessage());
+            return WorkerExit.BAD_INPUT;
+        }
+        AtomicBoolean finished = new AtomicBoolean();
+        RunContext ctx = new RunContext(req.runId(), env -> {
+            synchronized (events) {
+                events.println(EventCodec.encode(env));
+                events.flush();
+            }
+        });
+        long start = System.nanoTime();
+        MultiDomainRun[] holder = new MultiDomainRun[1];
+        Thread hook = new Thread(() -> {
+            if (!finished.get()) {
+                if (holder[0] != null) {
+                    holder[0].cancel();
+                }
+                ctx.emit(new RunFinished(RunFinished.CANCELLED, (System.nanoTime() - start) / 1e9, Map.of()));
+            }
+        });
+        Runtime.getRuntime().addShutdownHook(hook);
+        int code;
+        try {
+            ExperimentSpec spec = parseSpec(req);
+            Map<String, DatasetDescriptor> ds = new LinkedHashMap<>();
+            for (Map.Entry<String, JsonNode> e : req.datasets().entrySet()) {
+                ds.put(e.getKey(), DatasetCatalog.fromTree(e.getKey(), e.getValue()));
+            }
+            Map<String, Object> versions = EngineSupport.start(spec.training().threads());
+            MultiDomainRun run = new MultiDomainRun(spec, ds, req.weights() == null ? null : Path.of(req.weights()),
+                    Path.of(req.outputDir()), ctx);
+            holder[0] = run;
+            Map<String, Object> summary = run.execute(versions);
+            String status = (String) summary.getOrDefault("status", RunFinished.COMPLETED);
+            finished.set(true);
+            ctx.emit(new RunFinished(status, (System.nanoTime() - start) / 1e9, summary));
+            code = RunFinished.CANCELLED.equals(status) ? WorkerExit.CANCELLED : WorkerExit.OK;
+        } catch (SpecException | DatasetException | IllegalArgumentException e) {
+            code = fail(ctx, finished, start, e, WorkerExit.BAD_INPUT);
+        } catch (EngineSupport.EngineUnavailableException e) {
+            code = fail(ctx, finished, start, e, WorkerExit.ENVIRONMENT);
+        } catch (Exception | OutOfMemoryError e) {
+            code = fail(ctx, finished, start, e, WorkerExit.RUN_FAILED);
+        }
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException e) {
+            // already shutting down
+        }
+        return code;
+    }
+
+    private static int fail(RunContext ctx, AtomicBoolean finished, long start, Throwable e, int code) {
+        finished.set(true);
+        java.io.StringWriter sw = new java.io.StringWriter();
+        e.printStackTrace(new java.io.PrintWriter(sw));
+        System.err.println(sw);
+        String msg = e.getMessage() == null ? e.toString() : e.getMessage();
+        if (e instanceof OutOfMemoryError) {
+            msg = "the worker ran out of Java heap (" + msg + "); raise -Xmx in the target's JVM flags or lower"
+                    + " train_limit";
+        }
+        ctx.emit(new RunError(msg, e.getClass().getName() + (e.getCause() == null ? "" : ": " + e.getCause()),
+                sw.toString()));
+        ctx.emit(new RunFinished(RunFinished.FAILED, (System.nanoTime() - start) / 1e9, Map.of("exit_code", code)));
+        return code;
+    }
+
+    private ExperimentSpec parseSpec(WorkerRequest req) {
+        JsonNode tree = EventCodec.JSON.valueToTree(req.spec());
+        ExperimentSpec spec = new SpecLoader(req.datasets().keySet()).fromTree("request " + req.runId(), tree);
+        if (spec.methods().size() != 1) {
+            throw new SpecException("request " + req.runId(), "methods", "a worker runs exactly one method");
+        }
+        return spec;
+    }
+
+    private WorkerRequest readRequest() throws java.io.IOException {
+        if (request != null) {
+            byte[] bytes;
+            if (request.equals("-")) {
+                try (InputStream in = System.in) {
+                    bytes = in.readAllBytes();
+                }
+            } else {
+                bytes = Files.readAllBytes(Path.of(request));
+            }
+            try {
+                return EventCodec.JSON.readValue(bytes, WorkerRequest.class);
+            } catch (java.io.IOException e) {
+                throw new IllegalArgumentException("the worker request is not valid JSON: " + e.getMessage(), e);
+            }
+        }
+        if (specFile == null) {
+            throw new IllegalArgumentException("give a worker request (--request FILE|-) or a spec file");
+        }
+        Workspace ws = Workspace.locate(specFile);
+        ExperimentSpec spec = new SpecLoader(ws.datasets().names()).load(specFile);
+        ExperimentRunner runner = new ExperimentRunner(ws);
+        PlannedRun run = ExperimentRunner.plan(spec).get(0);
+        RunDirectory dir = output == null ? RunDirectory.create(ws, run.spec())
+                : new RunDirectory(output.toAbsolutePath(), output.getFileName().toString());
+        return runner.request(run, dir);
+    }
+}

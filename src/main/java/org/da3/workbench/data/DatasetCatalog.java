@@ -1,0 +1,149 @@
+package org.da3.workbench.data;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import org.da3.workbench.spec.SpecException;
+import org.da3.workbench.spec.YamlNodes;
+
+/**
+ * The datasets a workspace knows: one {@code datasets/<name>.yaml} descriptor each. Reading the
+ * catalog needs no DJL; a descriptor that cannot be read is kept as a problem, not thrown, so one
+ * broken file does not hide the others.
+ */
+public final class DatasetCatalog {
+
+    private static final Set<String> COMMON_KEYS = Set.of("name", "kind", "title", "description");
+
+    private final Map<String, DatasetDescriptor> descriptors;
+    private final Map<String, String> problems;
+
+    private DatasetCatalog(Map<String, DatasetDescriptor> descriptors, Map<String, String> problems) {
+        this.descriptors = descriptors;
+        this.problems = problems;
+    }
+
+    /**
+     * Reads every {@code *.yaml} in a directory.
+     *
+     * @param dir the datasets directory
+     * @return the catalog (empty if the directory does not exist)
+     */
+    public static DatasetCatalog load(Path dir) {
+        Map<String, DatasetDescriptor> out = new TreeMap<>();
+        Map<String, String> problems = new TreeMap<>();
+        if (!Files.isDirectory(dir)) {
+            return new DatasetCatalog(out, problems);
+        }
+        List<Path> files = new ArrayList<>();
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, "*.{yaml,yml}")) {
+            for (Path p : ds) {
+                files.add(p);
+            }
+        } catch (IOException e) {
+            problems.put(dir.toString(), "cannot list the datasets directory: " + e.getMessage());
+        }
+        Collections.sort(files);
+        for (Path p : files) {
+            try {
+                DatasetDescriptor d = read(p);
+                if (out.containsKey(d.name())) {
+                    problems.put(p.toString(), p + ": name: '" + d.name() + "' is also used by "
+                            + out.get(d.name()).fileName() + "; dataset names must be unique");
+                    continue;
+                }
+                out.put(d.name(), d);
+            } catch (SpecException e) {
+                problems.put(p.toString(), e.getMessage());
+            }
+        }
+        return new DatasetCatalog(out, problems);
+    }
+
+    /**
+     * Reads one descriptor file and checks the common fields; the kind's own fields are checked
+     * by its source when the dataset is described or loaded.
+     *
+     * @param file the descriptor
+     * @return the descriptor
+     */
+    public static DatasetDescriptor read(Path file) {
+        JsonNode root = YamlNodes.readTree(file);
+        YamlNodes y = new YamlNodes(file.toString());
+        String base = file.getFileName().toString().replaceFirst("\\.ya?ml$", "");
+        String name = y.text(root, "", "name", base);
+        if (!name.matches("[A-Za-z0-9][A-Za-z0-9._+-]{0,63}")) {
+            throw new SpecException(file.toString(), "name", "'" + name
+                    + "' is not a usable dataset name; use letters, digits, '.', '_', '+' or '-'");
+        }
+        String kind = y.requiredText(root, "", "kind");
+        if (!DomainSources.kinds().contains(kind)) {
+            throw new SpecException(file.toString(), "kind", "'" + kind + "' is not a source kind; allowed: "
+                    + String.join(", ", DomainSources.kinds()));
+        }
+        DatasetDescriptor d = new DatasetDescriptor(name, kind, y.text(root, "", "title", name),
+                y.text(root, "", "description", ""), file, root);
+        Set<String> allowed = new java.util.HashSet<>(COMMON_KEYS);
+        allowed.addAll(DomainSources.forKind(kind).fieldNames());
+        y.onlyKeys(root, "", allowed);
+        return d;
+    }
+
+    /**
+     * Rebuilds a descriptor from its tree (as sent to a worker).
+     *
+     * @param name the dataset name
+     * @param tree the descriptor's fields
+     * @return the descriptor
+     */
+    public static DatasetDescriptor fromTree(String name, JsonNode tree) {
+        YamlNodes y = new YamlNodes("datasets/" + name + ".yaml");
+        String kind = y.requiredText(tree, "", "kind");
+        if (!DomainSources.kinds().contains(kind)) {
+            throw new SpecException("datasets/" + name + ".yaml", "kind", "'" + kind
+                    + "' is not a source kind; allowed: " + String.join(", ", DomainSources.kinds()));
+        }
+        return new DatasetDescriptor(name, kind, y.text(tree, "", "title", name), y.text(tree, "", "description", ""),
+                null, tree);
+    }
+
+    /** @return the descriptors by name, sorted */
+    public Map<String, DatasetDescriptor> descriptors() {
+        return Collections.unmodifiableMap(descriptors);
+    }
+
+    /** @return the names of the readable descriptors, sorted */
+    public Set<String> names() {
+        return Collections.unmodifiableSet(descriptors.keySet());
+    }
+
+    /**
+     * Looks up a dataset.
+     *
+     * @param name the dataset name
+     * @return the descriptor
+     * @throws SpecException if there is none by that name
+     */
+    public DatasetDescriptor get(String name) {
+        DatasetDescriptor d = descriptors.get(name);
+        if (d == null) {
+            throw new SpecException("datasets/", name, "no dataset of that name; known: "
+                    + String.join(", ", descriptors.keySet()));
+        }
+        return d;
+    }
+
+    /** @return descriptor files that could not be read, with their messages */
+    public Map<String, String> problems() {
+        return Collections.unmodifiableMap(new LinkedHashMap<>(problems));
+    }
+}

@@ -1,0 +1,61 @@
+package org.da3.workbench.memory;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Reads this process's resident memory on Linux: VmRSS (now) and VmHWM (peak since start or since
+ * the last {@link #resetPeak()}, which writes 5 to /proc/self/clear_refs). Elsewhere every reading
+ * is -1.
+ */
+public final class ProcMemory {
+    private static final Path STATUS = Path.of("/proc/self/status");
+    private static final Path CLEAR_REFS = Path.of("/proc/self/clear_refs");
+
+    private ProcMemory() {}
+
+    /** @return whether readings are available */
+    public static boolean available() {
+        return Files.isReadable(STATUS);
+    }
+
+    /** @return resident set size in bytes, or -1 */
+    public static long rss() {
+        return field("VmRSS:");
+    }
+
+    /** @return peak resident set size in bytes since the last reset, or -1 */
+    public static long peak() {
+        return field("VmHWM:");
+    }
+
+    /**
+     * Resets the peak to the current RSS, so the next {@link #peak()} is the peak of the phase
+     * that starts now.
+     *
+     * @return whether the reset worked
+     */
+    public static boolean resetPeak() {
+        try {
+            Files.writeString(CLEAR_REFS, "5");
+            return true;
+        } catch (IOException | SecurityException | UnsupportedOperationException e) {
+            return false;
+        }
+    }
+
+    private static long field(String name) {
+        try {
+            for (String line : Files.readAllLines(STATUS)) {
+                if (line.startsWith(name)) {
+                    String[] parts = line.substring(name.length()).trim().split("\\s+");
+                    return Long.parseLong(parts[0]) * 1024L;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+        return -1;
+    }
+}

@@ -1,0 +1,230 @@
+package org.da3.workbench.run;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.da3.workbench.Workspace;
+import org.da3.workbench.data.DatasetCatalog;
+import org.da3.workbench.data.DatasetDescriptor;
+import org.da3.workbench.report.ResultsCsv;
+import org.da3.workbench.report.RunRecord;
+import org.da3.workbench.run.event.DomainStarted;
+import org.da3.workbench.run.event.Envelope;
+import org.da3.workbench.run.event.EventCodec;
+import org.da3.workbench.run.event.RunFinished;
+import org.da3.workbench.run.event.RunStarted;
+import org.da3.workbench.spec.ExperimentSpec;
+import org.da3.workbench.spec.MethodSpec;
+import org.da3.workbench.spec.SpecException;
+
+/**
+ * Turns an experiment into runs and runs them on a target: one worker per (method, seed), each in
+ * its own run directory, watched by a {@link RunMonitor}; at the end of each run it writes
+ * results.csv and manifest.json from the events. Shared by the CLI and the GUI; needs no DJL.
+ */
+public final class ExperimentRunner {
+    private final Workspace workspace;
+
+    /**
+     * Creates a runner for a workspace.
+     *
+     * @param workspace the workspace (datasets, experiments, pretrained)
+     */
+    public ExperimentRunner(Workspace workspace) {
+        this.workspace = workspace;
+    }
+
+    /** @return the workspace */
+    public Workspace workspace() {
+        return workspace;
+    }
+
+    /**
+     * Lists the runs of an experiment: every method with every seed, methods first.
+     *
+     * @param spec the experiment
+     * @return the runs in launch order
+     */
+    public static List<PlannedRun> plan(ExperimentSpec spec) {
+        List<PlannedRun> out = new ArrayList<>();
+        for (MethodSpec m : spec.methods()) {
+            for (long seed : spec.seeds()) {
+                out.add(new PlannedRun(spec.forRun(m, seed), m, seed));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The backbone weights a spec uses, as an absolute path, or null for random initialisation.
+     *
+     * @param spec the spec
+     * @return the path
+     */
+    public Path weightsPath(ExperimentSpec spec) {
+        String w = spec.backbone().weights();
+        return w == null ? null : workspace.resolve(w);
+    }
+
+    /**
+     * Builds the worker request of a run.
+     *
+     * @param run the run
+     * @param dir its directory
+     * @return the request (paths on this machine)
+     */
+    public WorkerRequest request(PlannedRun run, RunDirectory dir) {
+        DatasetCatalog catalog = workspace.datasets();
+        Map<String, JsonNode> ds = new LinkedHashMap<>();
+        for (String d : run.spec().domains()) {
+            DatasetDescriptor desc = catalog.descriptors().get(d);
+            if (desc == null) {
+                String why = catalog.problems().entrySet().stream()
+                        .filter(e -> e.getKey().endsWith("/" + d + ".yaml")).map(Map.Entry::getValue).findFirst()
+                        .orElse("no datasets/" + d + ".yaml");
+                throw new SpecException("datasets/" + d + ".yaml", d, "cannot be used: " + why);
+            }
+            ds.put(d, desc.fields());
+        }
+        Path w = weightsPath(run.spec());
+        return new WorkerRequest(dir.runId(), org.da3.workbench.spec.SpecWriter.toMap(run.spec(), true), ds,
+                w == null ? null : w.toString(), dir.dir().toString());
+    }
+
+    /**
+     * Checks that every run of a spec can start: domains described, weights present. Nothing is
+     * written.
+     *
+     * @param spec the spec
+     * @throws SpecException naming the field and the fix
+     */
+    public void check(ExperimentSpec spec) {
+        DatasetCatalog catalog = workspace.datasets();
+        for (int i = 0; i < spec.domains().size(); i++) {
+            String d = spec.domains().get(i);
+            if (!catalog.names().contains(d)) {
+                throw new SpecException(spec.name(), "domains[" + i + "]", "unknown domain '" + d
+                        + "'; known domains (datasets/*.yaml): " + String.join(", ", catalog.names()));
+            }
+        }
+        Path w = weightsPath(spec);
+        if (w != null && !Files.isRegularFile(w) && Pretrainer.recipeFor(w) == null) {
+            throw new SpecException(spec.name(), "backbone.weights", "'" + spec.backbone().weights()
+                    + "' does not exist and no recipe " + w.getFileName().toString().replaceFirst("\\.[^.]+$", ".yaml")
+                    + " sits beside it to pretrain it; run 'da3 pretrain RECIPE.yaml' or remove the field");
+        }
+    }
+
+    /**
+     * Runs one planned run to its end on a target.
+     *
+     * @param run the run
+     * @param target where it runs
+     * @param monitor the monitor (keep it to stop the run)
+     * @param listener receives the events
+     * @return the run's record
+     * @throws IOException if the run directory cannot be written or the worker not started
+     */
+    public RunRecord execute(PlannedRun run, Target target, RunMonitor monitor, RunMonitor.Listener listener)
+            throws IOException {
+        RunDirectory dir = RunDirectory.create(workspace, run.spec());
+        return execute(run, dir, target, monitor, listener);
+    }
+
+    /**
+     * Runs one planned run in a given directory.
+     *
+     * @param run the run
+     * @param dir its directory (created)
+     * @param target where it runs
+     * @param monitor the monitor
+     * @param listener receives the events
+     * @return the run's record
+     * @throws IOException if the worker cannot be started
+     */
+    public RunRecord execute(PlannedRun run, RunDirectory dir, Target target, RunMonitor monitor,
+            RunMonitor.Listener listener) throws IOException {
+        WorkerRequest req = request(run, dir);
+        Map<String, Object> manifest = new LinkedHashMap<>();
+        RunMonitor.Listener recording = new RunMonitor.Listener() {
+            @Override
+            public void onEvent(Envelope e) {
+                if (e.event() instanceof RunStarted) {
+                    manifest.putAll(((RunStarted) e.event()).manifest());
+                    manifest.put("target", target.describe());
+                } else if (e.event() instanceof DomainStarted) {
+                    DomainStarted d = (DomainStarted) e.event();
+                    @SuppressWarnings("unchecked")
+                    Map<String, Object> fp = (Map<String, Object>) manifest.computeIfAbsent("dataset_fingerprints",
+                            k -> new LinkedHashMap<String, Object>());
+                    fp.put(d.domain(), d.fingerprint());
+                } else if (e.event() instanceof RunFinished) {
+                    manifest.put("status", ((RunFinished) e.event()).status());
+                }
+                listener.onEvent(e);
+            }
+
+            @Override
+            public void onLog(String line) {
+                listener.onLog(line);
+            }
+        };
+        RunHandle h;
+        try {
+            h = target.launch(req, dir);
+        } catch (IOException e) {
+            RunMonitor.Outcome o = monitor.watch(failedHandle(e), dir, recording);
+            writeOutputs(dir, manifest);
+            return RunRecord.read(dir.dir());
+        }
+        monitor.watch(h, dir, recording);
+        try {
+            target.collect(req, dir);
+        } catch (IOException e) {
+            listener.onLog("could not copy the run's files back from " + target.describe() + ": " + e.getMessage());
+        }
+        writeOutputs(dir, manifest);
+        return RunRecord.read(dir.dir());
+    }
+
+    private static void writeOutputs(RunDirectory dir, Map<String, Object> manifest) throws IOException {
+        RunRecord r = RunRecord.read(dir.dir());
+        ResultsCsv.write(r, dir.resultsFile());
+        AtomicFiles.writeString(dir.manifestFile(),
+                EventCodec.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(manifest) + "\n");
+    }
+
+    /** A handle for a worker that never started: its log says why, its stream is empty. */
+    private static RunHandle failedHandle(IOException cause) {
+        return new RunHandle() {
+            @Override
+            public java.io.InputStream events() {
+                return java.io.InputStream.nullInputStream();
+            }
+
+            @Override
+            public java.io.InputStream log() {
+                return new java.io.ByteArrayInputStream(("could not start the worker: " + cause.getMessage() + "\n")
+                        .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            }
+
+            @Override
+            public void stop() {}
+
+            @Override
+            public int waitFor() {
+                return -1;
+            }
+
+            @Override
+            public String describe() {
+                return "not started: " + cause.getMessage();
+            }
+        };
+    }
+}

@@ -1,0 +1,116 @@
+package org.da3.workbench.run;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Runs each worker as a child JVM of the same jar (or classpath), with its own heap setting,
+ * offline DJL and {@code MALLOC_MMAP_THRESHOLD_=131072} so freed tensors go back to the OS and
+ * measured peaks track live tensors.
+ */
+public final class LocalTarget implements Target {
+
+    /** The main class workers start with. */
+    public static final String MAIN_CLASS = "org.da3.workbench.cli.Da3";
+
+    private final List<String> jvmFlags;
+    private final Map<String, String> environment;
+
+    /** A local target with the default flags. */
+    public LocalTarget() {
+        this(List.of("-Xmx4g"), Map.of());
+    }
+
+    /**
+     * A local target with extra JVM flags and environment.
+     *
+     * @param jvmFlags flags for the worker JVM, for example {@code -Xmx2g}
+     * @param environment extra environment variables
+     */
+    public LocalTarget(List<String> jvmFlags, Map<String, String> environment) {
+        this.jvmFlags = List.copyOf(jvmFlags);
+        this.environment = Map.copyOf(environment);
+    }
+
+    @Override
+    public String name() {
+        return "local";
+    }
+
+    @Override
+    public String describe() {
+        return "local (this machine, " + Runtime.getRuntime().availableProcessors() + " cores)";
+    }
+
+    /**
+     * The command line that starts a worker reading its request from stdin.
+     *
+     * @return the command
+     */
+    public List<String> command() {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.addAll(jvmFlags);
+        cmd.add("-Dai.djl.offline=true");
+        cmd.add("-Djava.awt.headless=true");
+        cmd.add("-cp");
+        cmd.add(System.getProperty("java.class.path"));
+        cmd.add(MAIN_CLASS);
+        cmd.add("worker");
+        cmd.add("--request");
+        cmd.add("-");
+        return cmd;
+    }
+
+    @Override
+    public RunHandle launch(WorkerRequest request, RunDirectory dir) throws IOException {
+        ProcessBuilder pb = new ProcessBuilder(command());
+        pb.environment().put("MALLOC_MMAP_THRESHOLD_", "131072");
+        pb.environment().putAll(environment);
+        Process p = pb.start();
+        try (OutputStream in = p.getOutputStream()) {
+            in.write(org.da3.workbench.run.event.EventCodec.JSON.writeValueAsBytes(request));
+        }
+        return new ProcessHandle(p);
+    }
+
+    /** A child process as a run handle. */
+    static final class ProcessHandle implements RunHandle {
+        private final Process process;
+
+        ProcessHandle(Process process) {
+            this.process = process;
+        }
+
+        @Override
+        public InputStream events() {
+            return process.getInputStream();
+        }
+
+        @Override
+        public InputStream log() {
+            return process.getErrorStream();
+        }
+
+        @Override
+        public void stop() {
+            process.destroy();
+            process.descendants().forEach(java.lang.ProcessHandle::destroy);
+        }
+
+        @Override
+        public int waitFor() throws InterruptedException {
+            return process.waitFor();
+        }
+
+        @Override
+        public String describe() {
+            return "local pid " + process.pid();
+        }
+    }
+}

@@ -1,0 +1,44 @@
+package org.da3.workbench.run;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Everything a worker needs for one run, sent as one JSON document on its stdin: the resolved spec,
+ * the descriptors of its domains (so a remote worker needs no workspace), the backbone weights
+ * path on the worker's machine, and where to write patches.
+ *
+ * @param runId the run id (the run directory's name)
+ * @param spec the resolved spec of the run as plain values (one method, one seed)
+ * @param datasets the descriptor trees of the spec's domains, by name
+ * @param weights the backbone weights file on the worker's machine, or null for random init
+ * @param outputDir the folder the worker writes patches into, on the worker's machine
+ */
+public record WorkerRequest(
+        @JsonProperty("run_id") String runId,
+        @JsonProperty("spec") Map<String, Object> spec,
+        @JsonProperty("datasets") Map<String, JsonNode> datasets,
+        @JsonProperty("weights") String weights,
+        @JsonProperty("output_dir") String outputDir) {
+
+    /** Checks the required fields. */
+    public WorkerRequest {
+        Objects.requireNonNull(runId, "run_id");
+        Objects.requireNonNull(spec, "spec");
+        datasets = datasets == null ? Map.of() : Map.copyOf(datasets);
+        Objects.requireNonNull(outputDir, "output_dir");
+    }
+
+    /**
+     * Copies with other weights and output paths (a remote target rewrites them).
+     *
+     * @param newWeights weights path on the worker's machine
+     * @param newOutputDir output folder on the worker's machine
+     * @return the copy
+     */
+    public WorkerRequest relocated(String newWeights, String newOutputDir) {
+        return new WorkerRequest(runId, spec, datasets, newWeights, newOutputDir);
+    }
+}

@@ -1,0 +1,113 @@
+package org.da3.workbench.run.event;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.time.Instant;
+import java.util.Iterator;
+import java.util.Map;
+
+/**
+ * Encodes envelopes as single JSON lines and decodes them back. The line is flat: the header
+ * fields ({@code schema}, {@code run}, {@code seq}, {@code time}, {@code type}) next to the event's
+ * own fields. Decoding ignores unknown fields and keeps unknown types.
+ */
+public final class EventCodec {
+
+    /** The JSON mapper: records, lenient on unknown fields. */
+    public static final ObjectMapper JSON = JsonMapper.builder()
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
+            .disable(SerializationFeature.INDENT_OUTPUT)
+            .build();
+
+    private static final java.util.Set<String> HEADER = java.util.Set.of("schema", "run", "seq", "time", "type");
+
+    private EventCodec() {}
+
+    /**
+     * Encodes one envelope as a JSON line (without the newline).
+     *
+     * @param e the envelope
+     * @return the line
+     */
+    public static String encode(Envelope e) {
+        ObjectNode line = JSON.createObjectNode();
+        line.put("schema", e.schema());
+        line.put("run", e.runId());
+        line.put("seq", e.seq());
+        line.put("time", e.time().toString());
+        line.put("type", e.type());
+        ObjectNode body;
+        if (e.event() instanceof UnknownEvent) {
+            body = ((UnknownEvent) e.event()).json().deepCopy();
+            for (String h : HEADER) {
+                body.remove(h);
+            }
+        } else {
+            body = JSON.valueToTree(e.event());
+        }
+        Iterator<Map.Entry<String, JsonNode>> it = body.fields();
+        while (it.hasNext()) {
+            Map.Entry<String, JsonNode> f = it.next();
+            if (!HEADER.contains(f.getKey())) {
+                line.set(f.getKey(), f.getValue());
+            }
+        }
+        try {
+            return JSON.writeValueAsString(line);
+        } catch (IOException ex) {
+            throw new IllegalStateException("cannot encode event " + e.type(), ex);
+        }
+    }
+
+    /**
+     * Decodes one JSON line.
+     *
+     * @param line the line
+     * @return the envelope
+     * @throws IllegalArgumentException if the line is not an event (not JSON, or no type)
+     */
+    public static Envelope decode(String line) {
+        JsonNode node;
+        try {
+            node = JSON.readTree(line);
+        } catch (IOException ex) {
+            throw new IllegalArgumentException("not a JSON event line: " + abbreviate(line), ex);
+        }
+        if (node == null || !node.isObject() || !node.hasNonNull("type")) {
+            throw new IllegalArgumentException("not an event (no type field): " + abbreviate(line));
+        }
+        ObjectNode o = (ObjectNode) node;
+        String type = o.get("type").asText();
+        int schema = o.path("schema").asInt(Envelope.SCHEMA);
+        String run = o.path("run").asText("");
+        long seq = o.path("seq").asLong(-1);
+        Instant time;
+        try {
+            time = o.hasNonNull("time") ? Instant.parse(o.get("time").asText()) : Instant.EPOCH;
+        } catch (java.time.format.DateTimeParseException ex) {
+            time = Instant.EPOCH;
+        }
+        Class<? extends Event> cls = EventTypes.classOf(type);
+        Event event;
+        if (cls == null) {
+            event = new UnknownEvent(type, o);
+        } else {
+            try {
+                event = JSON.treeToValue(o, cls);
+            } catch (IOException ex) {
+                throw new IllegalArgumentException("malformed " + type + " event: " + ex.getMessage().split("\n")[0], ex);
+            }
+        }
+        return new Envelope(schema, run, seq, time, event);
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() > 200 ? s.substring(0, 200) + "..." : s;
+    }
+}

@@ -1,0 +1,189 @@
+package org.da3.workbench.spec;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+
+/**
+ * One option a method accepts in a spec: its name, type, default, allowed range and help text.
+ *
+ * <p>Options are validated here, without DJL, so the GUI can check a field as it is typed and the
+ * CLI can reject a spec before any worker starts.
+ *
+ * @param name the option name as written in YAML, for example {@code reduction}
+ * @param type the value type
+ * @param defaultValue the default (an Integer, Double, Boolean or String), or null for "inherit
+ *     from the training section"
+ * @param min the smallest allowed number (inclusive), for numeric types
+ * @param max the largest allowed number (inclusive), for numeric types
+ * @param choices the allowed strings, for {@link Type#CHOICE}
+ * @param help one sentence for the GUI and {@code --help}
+ */
+public record OptionDef(
+        String name,
+        Type type,
+        Object defaultValue,
+        double min,
+        double max,
+        List<String> choices,
+        String help) {
+
+    /** Value types of options. */
+    public enum Type {
+        /** A whole number. */
+        INT,
+        /** A real number. */
+        DOUBLE,
+        /** true or false. */
+        BOOL,
+        /** One of a fixed list of strings. */
+        CHOICE
+    }
+
+    /** Validates the definition itself. */
+    public OptionDef {
+        Objects.requireNonNull(name);
+        Objects.requireNonNull(type);
+        choices = choices == null ? List.of() : List.copyOf(choices);
+        Objects.requireNonNull(help);
+    }
+
+    /**
+     * An integer option.
+     *
+     * @param name the name
+     * @param def the default
+     * @param min the minimum
+     * @param max the maximum
+     * @param help the help text
+     * @return the definition
+     */
+    public static OptionDef ofInt(String name, Integer def, int min, int max, String help) {
+        return new OptionDef(name, Type.INT, def, min, max, List.of(), help);
+    }
+
+    /**
+     * A real-valued option.
+     *
+     * @param name the name
+     * @param def the default, or null to inherit
+     * @param min the minimum
+     * @param max the maximum
+     * @param help the help text
+     * @return the definition
+     */
+    public static OptionDef ofDouble(String name, Double def, double min, double max, String help) {
+        return new OptionDef(name, Type.DOUBLE, def, min, max, List.of(), help);
+    }
+
+    /**
+     * A boolean option.
+     *
+     * @param name the name
+     * @param def the default
+     * @param help the help text
+     * @return the definition
+     */
+    public static OptionDef ofBool(String name, boolean def, String help) {
+        return new OptionDef(name, Type.BOOL, def, 0, 1, List.of(), help);
+    }
+
+    /**
+     * A choice option.
+     *
+     * @param name the name
+     * @param def the default, or null to inherit
+     * @param choices the allowed values
+     * @param help the help text
+     * @return the definition
+     */
+    public static OptionDef ofChoice(String name, String def, List<String> choices, String help) {
+        return new OptionDef(name, Type.CHOICE, def, 0, 0, choices, help);
+    }
+
+    /**
+     * Parses and checks a value for this option, as typed in YAML or in a GUI field.
+     *
+     * @param raw the value (a Number, Boolean or String)
+     * @return the value converted to this option's type
+     * @throws IllegalArgumentException with a message saying what is allowed
+     */
+    public Object parse(Object raw) {
+        if (raw == null) {
+            throw new IllegalArgumentException("no value given; " + allowed());
+        }
+        String text = raw.toString().trim();
+        switch (type) {
+            case INT: {
+                long v;
+                try {
+                    if (raw instanceof Number && !(raw instanceof Double || raw instanceof Float)) {
+                        v = ((Number) raw).longValue();
+                    } else {
+                        v = Long.parseLong(text);
+                    }
+                } catch (NumberFormatException e) {
+                    throw new IllegalArgumentException("'" + text + "' is not a whole number; " + allowed());
+                }
+                if (v < min || v > max) {
+                    throw new IllegalArgumentException(text + " is out of range; " + allowed());
+                }
+                return (int) v;
+            }
+            case DOUBLE: {
+                double v;
+                try {
+                    v = raw instanceof Number ? ((Number) raw).doubleValue() : Double.parseDouble(text);
+                } catch (NumberFormatException e) {
+                    throw new IllegalArgumentException("'" + text + "' is not a number; " + allowed());
+                }
+                if (Double.isNaN(v) || v < min || v > max) {
+                    throw new IllegalArgumentException(text + " is out of range; " + allowed());
+                }
+                return v;
+            }
+            case BOOL: {
+                if (raw instanceof Boolean) {
+                    return raw;
+                }
+                String t = text.toLowerCase(Locale.ROOT);
+                if (t.equals("true") || t.equals("yes") || t.equals("on")) {
+                    return Boolean.TRUE;
+                }
+                if (t.equals("false") || t.equals("no") || t.equals("off")) {
+                    return Boolean.FALSE;
+                }
+                throw new IllegalArgumentException("'" + text + "' is not true or false; " + allowed());
+            }
+            case CHOICE:
+            default: {
+                if (!choices.contains(text)) {
+                    throw new IllegalArgumentException("'" + text + "' is not allowed; " + allowed());
+                }
+                return text;
+            }
+        }
+    }
+
+    /** @return a phrase describing the allowed values, for error messages and help */
+    public String allowed() {
+        switch (type) {
+            case INT:
+                return "use a whole number from " + (long) min + " to " + (long) max;
+            case DOUBLE:
+                return "use a number from " + fmt(min) + " to " + fmt(max);
+            case BOOL:
+                return "use true or false";
+            case CHOICE:
+            default:
+                return "allowed: " + String.join(", ", choices);
+        }
+    }
+
+    private static String fmt(double d) {
+        if (d == Math.rint(d) && Math.abs(d) < 1e15) {
+            return Long.toString((long) d);
+        }
+        return Double.toString(d);
+    }
+}

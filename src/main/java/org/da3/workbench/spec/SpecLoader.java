@@ -1,0 +1,263 @@
+package org.da3.workbench.spec;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Reads an {@link ExperimentSpec} from YAML and validates every field once, at the edge.
+ *
+ * <p>Every error is a {@link SpecException} naming the file, the field path, the value and what is
+ * allowed. A typical spec:
+ *
+ * <pre>
+ * name: quickstart
+ * domains: [shapes, textures, glyphs]
+ * methods:
+ *   - linear
+ *   - finetune
+ *   - name: da3
+ *     options: {reduction: 16, rho: 0.7}
+ * backbone: {name: resnet26, width: 16, weights: pretrained/resnet26-w16-procsource.safetensors}
+ * training: {epochs: 3, batch_size: 64, learning_rate: 0.05, image_size: 32, seed: 7}
+ * </pre>
+ */
+public final class SpecLoader {
+
+    private static final Set<String> TOP_KEYS =
+            Set.of("name", "description", "domains", "methods", "backbone", "training", "seeds",
+                    "target");
+    private static final Set<String> BACKBONE_KEYS = Set.of("name", "width", "weights");
+    private static final Set<String> TRAINING_KEYS =
+            Set.of("epochs", "batch_size", "optimizer", "learning_rate", "momentum", "weight_decay",
+                    "schedule", "image_size", "seed", "augmentation", "train_limit", "test_limit",
+                    "eval_batch_size", "log_every", "threads");
+    private static final Set<String> AUG_KEYS = Set.of("random_crop", "padding", "flip");
+    private static final Set<String> METHOD_KEYS = Set.of("name", "options", "label");
+
+    private final Collection<String> knownDomains;
+
+    /**
+     * A loader that checks domain names against the datasets the workspace knows.
+     *
+     * @param knownDomains the dataset names, or null to skip that check
+     */
+    public SpecLoader(Collection<String> knownDomains) {
+        this.knownDomains = knownDomains;
+    }
+
+    /**
+     * Loads and validates a spec file.
+     *
+     * @param file the YAML file
+     * @return the spec
+     * @throws SpecException on the first problem, naming file, field and allowed values
+     */
+    public ExperimentSpec load(Path file) {
+        return fromTree(file.toString(), YamlNodes.readTree(file));
+    }
+
+    /**
+     * Parses and validates spec text.
+     *
+     * @param fileName the name used in messages
+     * @param yaml the YAML text
+     * @return the spec
+     */
+    public ExperimentSpec parse(String fileName, String yaml) {
+        return fromTree(fileName, YamlNodes.parse(fileName, yaml));
+    }
+
+    /**
+     * Validates a spec tree.
+     *
+     * @param file the name used in messages
+     * @param root the tree
+     * @return the spec
+     */
+    public ExperimentSpec fromTree(String file, JsonNode root) {
+        YamlNodes y = new YamlNodes(file);
+        y.onlyKeys(root, "", TOP_KEYS);
+        String name = y.requiredText(root, "", "name");
+        if (!name.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,63}")) {
+            throw new SpecException(file, "name", "'" + name
+                    + "' is not a usable experiment name; use letters, digits, '.', '_' or '-' (at most 64)");
+        }
+        String description = y.text(root, "", "description", "");
+
+        List<String> domains = y.textList(root, "", "domains");
+        if (domains.isEmpty()) {
+            throw new SpecException(file, "domains", "is missing or empty; list at least one dataset name"
+                    + known());
+        }
+        Set<String> seen = new TreeSet<>();
+        for (int i = 0; i < domains.size(); i++) {
+            String d = domains.get(i);
+            if (knownDomains != null && !knownDomains.contains(d)) {
+                throw new SpecException(file, "domains[" + i + "]", "unknown domain '" + d + "'" + known());
+            }
+            if (!seen.add(d)) {
+                throw new SpecException(file, "domains[" + i + "]", "'" + d + "' is listed twice; list each domain once");
+            }
+        }
+
+        List<MethodSpec> methods = methods(y, root);
+        BackboneSpec backbone = backbone(y, y.object(root, "", "backbone"));
+        TrainingSpec training = training(y, y.object(root, "", "training"), backbone);
+
+        List<Long> seeds = new ArrayList<>();
+        JsonNode seedsNode = root.get("seeds");
+        if (seedsNode != null && !seedsNode.isNull()) {
+            if (!seedsNode.isArray() || seedsNode.isEmpty()) {
+                throw new SpecException(file, "seeds", "must be a non-empty list of whole numbers, for example [1, 2, 3]");
+            }
+            for (int i = 0; i < seedsNode.size(); i++) {
+                JsonNode s = seedsNode.get(i);
+                if (!s.isIntegralNumber()) {
+                    throw new SpecException(file, "seeds[" + i + "]", "'" + s.asText() + "' is not a whole number");
+                }
+                seeds.add(s.asLong());
+            }
+        }
+        String target = y.text(root, "", "target", "local");
+        if (target.isEmpty() || !target.matches("[A-Za-z0-9@:/._\\-]+")) {
+            throw new SpecException(file, "target", "'" + target
+                    + "' is not a target; use local, a name from experiments/targets.yaml or ssh://user@host:port");
+        }
+        return new ExperimentSpec(name, description, domains, methods, backbone, training, seeds, target);
+    }
+
+    private String known() {
+        if (knownDomains == null) {
+            return "";
+        }
+        return "; known domains (datasets/*.yaml): " + String.join(", ", new TreeSet<>(knownDomains));
+    }
+
+    private List<MethodSpec> methods(YamlNodes y, JsonNode root) {
+        String file = y.file();
+        JsonNode list = root.get("methods");
+        String allowed = "; allowed methods: " + String.join(", ", MethodCatalog.names());
+        if (list == null || list.isNull() || (list.isArray() && list.isEmpty())) {
+            throw new SpecException(file, "methods", "is missing or empty; list at least one method" + allowed);
+        }
+        if (list.isValueNode()) {
+            list = YamlNodes.YAML.createArrayNode().add(list);
+        }
+        if (!list.isArray()) {
+            throw new SpecException(file, "methods", "must be a list of method names or {name, options} entries");
+        }
+        List<MethodSpec> out = new ArrayList<>();
+        Set<String> labels = new TreeSet<>();
+        for (int i = 0; i < list.size(); i++) {
+            String path = "methods[" + i + "]";
+            JsonNode m = list.get(i);
+            String mName;
+            Map<String, Object> options = new LinkedHashMap<>();
+            String label = null;
+            if (m.isValueNode()) {
+                mName = m.asText().trim();
+            } else if (m.isObject()) {
+                y.onlyKeys(m, path, METHOD_KEYS);
+                mName = y.requiredText(m, path, "name");
+                label = y.text(m, path, "label", null);
+                JsonNode opts = y.object(m, path, "options");
+                MethodInfo info = MethodCatalog.find(mName);
+                if (info == null) {
+                    throw new SpecException(file, path + ".name", "unknown method '" + mName + "'" + allowed);
+                }
+                Iterator<Map.Entry<String, JsonNode>> it = opts.fields();
+                while (it.hasNext()) {
+                    Map.Entry<String, JsonNode> e = it.next();
+                    String optPath = path + ".options." + e.getKey();
+                    OptionDef def = info.option(e.getKey());
+                    if (def == null) {
+                        throw new SpecException(file, optPath, "unknown option of method '" + mName
+                                + "'; its options: " + String.join(", ", info.optionNames()));
+                    }
+                    JsonNode v = e.getValue();
+                    Object raw = v.isBoolean() ? Boolean.valueOf(v.asBoolean())
+                            : v.isIntegralNumber() ? Long.valueOf(v.asLong())
+                            : v.isNumber() ? Double.valueOf(v.asDouble())
+                            : v.isValueNode() ? v.asText() : null;
+                    if (raw == null) {
+                        throw new SpecException(file, optPath, "must be a single value; " + def.allowed());
+                    }
+                    try {
+                        options.put(e.getKey(), def.parse(raw));
+                    } catch (IllegalArgumentException ex) {
+                        throw new SpecException(file, optPath, ex.getMessage());
+                    }
+                }
+            } else {
+                throw new SpecException(file, path, "must be a method name or a {name, options} entry");
+            }
+            if (MethodCatalog.find(mName) == null) {
+                throw new SpecException(file, m.isObject() ? path + ".name" : path,
+                        "unknown method '" + mName + "'" + allowed);
+            }
+            MethodSpec spec = new MethodSpec(mName, options, label);
+            if (!labels.add(spec.displayLabel())) {
+                throw new SpecException(file, path, "method '" + spec.displayLabel()
+                        + "' is listed twice; give one of them other options or a 'label'");
+            }
+            if (!spec.displayLabel().matches("[A-Za-z0-9+._\\-\\[\\],=]+")) {
+                throw new SpecException(file, path + ".label", "'" + spec.displayLabel()
+                        + "' is not a usable label; use letters, digits and + . _ - [ ] , =");
+            }
+            out.add(spec);
+        }
+        return out;
+    }
+
+    private BackboneSpec backbone(YamlNodes y, JsonNode b) {
+        y.onlyKeys(b, "backbone", BACKBONE_KEYS);
+        String name = y.choice(b, "backbone", "name", "resnet26", BackboneSpec.NAMES);
+        int width = (int) y.integer(b, "backbone", "width", 64, 4, 512);
+        String weights = y.text(b, "backbone", "weights", null);
+        if (weights != null && weights.isEmpty()) {
+            weights = null;
+        }
+        if (weights != null && !(weights.endsWith(".safetensors") || weights.endsWith(".npz"))) {
+            throw new SpecException(y.file(), "backbone.weights", "'" + weights
+                    + "' is not a weights file; use a .safetensors or .npz file with torchvision parameter names");
+        }
+        return new BackboneSpec(name, width, weights);
+    }
+
+    private TrainingSpec training(YamlNodes y, JsonNode t, BackboneSpec backbone) {
+        y.onlyKeys(t, "training", TRAINING_KEYS);
+        TrainingSpec d = TrainingSpec.DEFAULTS;
+        String p = "training";
+        int epochs = (int) y.integer(t, p, "epochs", d.epochs(), 1, 10_000);
+        int batch = (int) y.integer(t, p, "batch_size", d.batchSize(), 1, 4096);
+        String optimizer = y.choice(t, p, "optimizer", d.optimizer(), TrainingSpec.OPTIMIZERS);
+        double lr = y.number(t, p, "learning_rate", d.learningRate(), 1e-9, 10,
+                "a positive number such as 0.01");
+        double momentum = y.number(t, p, "momentum", d.momentum(), 0, 0.999, "a number from 0 to 0.999");
+        double wd = y.number(t, p, "weight_decay", d.weightDecay(), 0, 1, "a number from 0 to 1, such as 5e-4");
+        String schedule = y.choice(t, p, "schedule", d.schedule(), TrainingSpec.SCHEDULES);
+        int imageSize = (int) y.integer(t, p, "image_size", backbone.nativeImageSize(), 8, 1024);
+        long seed = y.integer(t, p, "seed", d.seed(), Long.MIN_VALUE, Long.MAX_VALUE);
+        JsonNode a = y.object(t, p, "augmentation");
+        y.onlyKeys(a, p + ".augmentation", AUG_KEYS);
+        AugmentationSpec aug = new AugmentationSpec(
+                y.bool(a, p + ".augmentation", "random_crop", false),
+                (int) y.integer(a, p + ".augmentation", "padding", 4, 0, 64),
+                y.bool(a, p + ".augmentation", "flip", false));
+        int trainLimit = (int) y.integer(t, p, "train_limit", 0, 0, Integer.MAX_VALUE);
+        int testLimit = (int) y.integer(t, p, "test_limit", 0, 0, Integer.MAX_VALUE);
+        int evalBatch = (int) y.integer(t, p, "eval_batch_size", d.evalBatchSize(), 1, 4096);
+        int logEvery = (int) y.integer(t, p, "log_every", d.logEvery(), 1, 1_000_000);
+        int threads = (int) y.integer(t, p, "threads", 0, 0, 1024);
+        return new TrainingSpec(epochs, batch, optimizer, lr, momentum, wd, schedule, imageSize, seed,
+                aug, trainLimit, testLimit, evalBatch, logEvery, threads);
+    }
+}

@@ -1,0 +1,79 @@
+package org.da3.workbench.spec;
+
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * How each domain is trained.
+ *
+ * @param epochs passes over each domain's training split
+ * @param batchSize images per training step
+ * @param optimizer {@code sgd} (with momentum) or {@code adam}
+ * @param learningRate the base learning rate (a method may override it)
+ * @param momentum SGD momentum
+ * @param weightDecay L2 weight decay on trainable weights
+ * @param schedule {@code constant}, {@code cosine} or {@code step} (x0.1 at 50% and 75%)
+ * @param imageSize the side of the square network input, in pixels
+ * @param seed the run's seed; every random stream (init, order, augmentation) is split from it
+ * @param augmentation training-time augmentation
+ * @param trainLimit the most training images used per domain (0: all), for quick experiments
+ * @param testLimit the most test images evaluated per domain (0: all)
+ * @param evalBatchSize images per evaluation batch
+ * @param logEvery steps between progress, metric and gate events
+ * @param threads intra-op threads for the engine (0: all cores)
+ */
+public record TrainingSpec(
+        int epochs,
+        int batchSize,
+        String optimizer,
+        double learningRate,
+        double momentum,
+        double weightDecay,
+        String schedule,
+        int imageSize,
+        long seed,
+        AugmentationSpec augmentation,
+        int trainLimit,
+        int testLimit,
+        int evalBatchSize,
+        int logEvery,
+        int threads) {
+
+    /** The optimizers. */
+    public static final List<String> OPTIMIZERS = List.of("sgd", "adam");
+
+    /** The learning-rate schedules. */
+    public static final List<String> SCHEDULES = List.of("constant", "cosine", "step");
+
+    /** The defaults a spec starts from. */
+    public static final TrainingSpec DEFAULTS =
+            new TrainingSpec(
+                    3, 32, "sgd", 0.01, 0.9, 5e-4, "cosine", 64, 42, AugmentationSpec.NONE, 0, 0,
+                    128, 10, 0);
+
+    /** Checks the fields; the loader has already produced friendlier messages. */
+    public TrainingSpec {
+        Objects.requireNonNull(optimizer, "optimizer");
+        Objects.requireNonNull(schedule, "schedule");
+        Objects.requireNonNull(augmentation, "augmentation");
+        if (!OPTIMIZERS.contains(optimizer) || !SCHEDULES.contains(schedule)) {
+            throw new IllegalArgumentException("bad optimizer or schedule");
+        }
+        if (epochs < 1 || batchSize < 1 || !(learningRate > 0) || imageSize < 8 || evalBatchSize < 1
+                || logEvery < 1 || trainLimit < 0 || testLimit < 0 || threads < 0) {
+            throw new IllegalArgumentException("training values out of range");
+        }
+    }
+
+    /**
+     * Copies with another seed.
+     *
+     * @param newSeed the seed
+     * @return the copy
+     */
+    public TrainingSpec withSeed(long newSeed) {
+        return new TrainingSpec(epochs, batchSize, optimizer, learningRate, momentum, weightDecay,
+                schedule, imageSize, newSeed, augmentation, trainLimit, testLimit, evalBatchSize,
+                logEvery, threads);
+    }
+}

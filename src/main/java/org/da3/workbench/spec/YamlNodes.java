@@ -1,0 +1,328 @@
+package org.da3.workbench.spec;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Reads YAML files into trees and fields out of them with errors that name the file, the field
+ * path and what is allowed. Shared by the spec, dataset descriptor and target loaders.
+ */
+public final class YamlNodes {
+
+    /** The YAML mapper (safe: trees only, no polymorphic types). */
+    public static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+
+    private final String file;
+
+    /**
+     * A reader for one file.
+     *
+     * @param file the file name used in error messages
+     */
+    public YamlNodes(String file) {
+        this.file = file;
+    }
+
+    /** @return the file name used in error messages */
+    public String file() {
+        return file;
+    }
+
+    /**
+     * Parses a YAML file into a tree.
+     *
+     * @param path the file
+     * @return the root node (an object)
+     * @throws SpecException if the file is missing, unreadable, not YAML or not a mapping
+     */
+    public static JsonNode readTree(Path path) {
+        String name = path.toString();
+        String text;
+        try {
+            text = Files.readString(path);
+        } catch (NoSuchFileException e) {
+            throw new SpecException(name, "(file)", "the file does not exist; check the path");
+        } catch (IOException e) {
+            throw new SpecException(name, "(file)", "cannot be read: " + e.getMessage());
+        }
+        return parse(name, text);
+    }
+
+    /**
+     * Parses YAML text into a tree.
+     *
+     * @param name the file name for messages
+     * @param text the YAML
+     * @return the root node (an object)
+     */
+    public static JsonNode parse(String name, String text) {
+        JsonNode root;
+        try {
+            root = YAML.readTree(text);
+        } catch (IOException e) {
+            String msg = e.getMessage() == null ? e.toString() : e.getMessage().split("\n")[0];
+            throw new SpecException(name, "(file)", "is not valid YAML: " + msg);
+        }
+        if (root == null || !root.isObject()) {
+            throw new SpecException(name, "(file)", "must be a YAML mapping of fields (key: value)");
+        }
+        return root;
+    }
+
+    /**
+     * Rejects keys outside the allowed set (typos would otherwise be silently ignored).
+     *
+     * @param node the mapping
+     * @param path the field path of the mapping ("" for the root)
+     * @param allowed the allowed keys
+     */
+    public void onlyKeys(JsonNode node, String path, Set<String> allowed) {
+        Iterator<String> it = node.fieldNames();
+        while (it.hasNext()) {
+            String k = it.next();
+            if (!allowed.contains(k)) {
+                List<String> sorted = new ArrayList<>(allowed);
+                sorted.sort(null);
+                throw new SpecException(file, join(path, k),
+                        "unknown field; allowed fields here: " + String.join(", ", sorted));
+            }
+        }
+    }
+
+    /**
+     * Joins a parent path and a key.
+     *
+     * @param parent the parent path ("" for root)
+     * @param key the key
+     * @return the joined path
+     */
+    public static String join(String parent, String key) {
+        return parent.isEmpty() ? key : parent + "." + key;
+    }
+
+    /**
+     * Reads a required string.
+     *
+     * @param node the mapping
+     * @param path the parent path
+     * @param key the key
+     * @return the value
+     */
+    public String requiredText(JsonNode node, String path, String key) {
+        JsonNode v = node.get(key);
+        if (v == null || v.isNull()) {
+            throw new SpecException(file, join(path, key), "is missing; it is required");
+        }
+        if (!v.isValueNode()) {
+            throw new SpecException(file, join(path, key), "must be a single value, not a list or mapping");
+        }
+        String s = v.asText().trim();
+        if (s.isEmpty()) {
+            throw new SpecException(file, join(path, key), "is empty; it is required");
+        }
+        return s;
+    }
+
+    /**
+     * Reads an optional string.
+     *
+     * @param node the mapping
+     * @param path the parent path
+     * @param key the key
+     * @param def the default
+     * @return the value or the default
+     */
+    public String text(JsonNode node, String path, String key, String def) {
+        JsonNode v = node.get(key);
+        if (v == null || v.isNull()) {
+            return def;
+        }
+        if (!v.isValueNode()) {
+            throw new SpecException(file, join(path, key), "must be a single value, not a list or mapping");
+        }
+        return v.asText().trim();
+    }
+
+    /**
+     * Reads an optional choice.
+     *
+     * @param node the mapping
+     * @param path the parent path
+     * @param key the key
+     * @param def the default
+     * @param allowed the allowed values
+     * @return the value or the default
+     */
+    public String choice(JsonNode node, String path, String key, String def, List<String> allowed) {
+        String v = text(node, path, key, def);
+        if (v != null && !allowed.contains(v)) {
+            throw new SpecException(file, join(path, key),
+                    "'" + v + "' is not allowed; allowed: " + String.join(", ", allowed));
+        }
+        return v;
+    }
+
+    /**
+     * Reads an optional number within a range.
+     *
+     * @param node the mapping
+     * @param path the parent path
+     * @param key the key
+     * @param def the default
+     * @param min the minimum (inclusive)
+     * @param max the maximum (inclusive)
+     * @param hint how to phrase the allowed range, for example "a positive number such as 0.01"
+     * @return the value or the default
+     */
+    public double number(JsonNode node, String path, String key, double def, double min, double max,
+            String hint) {
+        JsonNode v = node.get(key);
+        if (v == null || v.isNull()) {
+            return def;
+        }
+        double d;
+        if (v.isNumber()) {
+            d = v.asDouble();
+        } else if (v.isTextual()) {
+            try {
+                d = Double.parseDouble(v.asText().trim());
+            } catch (NumberFormatException e) {
+                throw new SpecException(file, join(path, key),
+                        "'" + v.asText() + "' is not a number; use " + hint);
+            }
+        } else {
+            throw new SpecException(file, join(path, key), "must be a number; use " + hint);
+        }
+        if (Double.isNaN(d) || d < min || d > max) {
+            throw new SpecException(file, join(path, key), fmt(d) + " is out of range; use " + hint);
+        }
+        return d;
+    }
+
+    /**
+     * Reads an optional whole number within a range.
+     *
+     * @param node the mapping
+     * @param path the parent path
+     * @param key the key
+     * @param def the default
+     * @param min the minimum (inclusive)
+     * @param max the maximum (inclusive)
+     * @return the value or the default
+     */
+    public long integer(JsonNode node, String path, String key, long def, long min, long max) {
+        JsonNode v = node.get(key);
+        if (v == null || v.isNull()) {
+            return def;
+        }
+        long d;
+        String range = "a whole number from " + min + " to " + max;
+        if (v.isIntegralNumber()) {
+            d = v.asLong();
+        } else if (v.isTextual()) {
+            try {
+                d = Long.parseLong(v.asText().trim());
+            } catch (NumberFormatException e) {
+                throw new SpecException(file, join(path, key),
+                        "'" + v.asText() + "' is not a whole number; use " + range);
+            }
+        } else {
+            throw new SpecException(file, join(path, key),
+                    "'" + v.asText() + "' is not a whole number; use " + range);
+        }
+        if (d < min || d > max) {
+            throw new SpecException(file, join(path, key), d + " is out of range; use " + range);
+        }
+        return d;
+    }
+
+    /**
+     * Reads an optional boolean.
+     *
+     * @param node the mapping
+     * @param path the parent path
+     * @param key the key
+     * @param def the default
+     * @return the value or the default
+     */
+    public boolean bool(JsonNode node, String path, String key, boolean def) {
+        JsonNode v = node.get(key);
+        if (v == null || v.isNull()) {
+            return def;
+        }
+        if (v.isBoolean()) {
+            return v.asBoolean();
+        }
+        String t = v.asText().trim();
+        if (t.equals("true") || t.equals("false")) {
+            return Boolean.parseBoolean(t);
+        }
+        throw new SpecException(file, join(path, key), "'" + t + "' is not true or false");
+    }
+
+    /**
+     * Reads an optional mapping.
+     *
+     * @param node the parent mapping
+     * @param path the parent path
+     * @param key the key
+     * @return the mapping, or an empty one if absent
+     */
+    public JsonNode object(JsonNode node, String path, String key) {
+        JsonNode v = node.get(key);
+        if (v == null || v.isNull()) {
+            return YAML.createObjectNode();
+        }
+        if (!v.isObject()) {
+            throw new SpecException(file, join(path, key), "must be a mapping of fields (key: value)");
+        }
+        return v;
+    }
+
+    /**
+     * Reads an optional list of strings (a single string counts as a list of one).
+     *
+     * @param node the mapping
+     * @param path the parent path
+     * @param key the key
+     * @return the strings (empty if absent)
+     */
+    public List<String> textList(JsonNode node, String path, String key) {
+        JsonNode v = node.get(key);
+        List<String> out = new ArrayList<>();
+        if (v == null || v.isNull()) {
+            return out;
+        }
+        if (v.isValueNode()) {
+            out.add(v.asText().trim());
+            return out;
+        }
+        if (!v.isArray()) {
+            throw new SpecException(file, join(path, key), "must be a list");
+        }
+        for (int i = 0; i < v.size(); i++) {
+            JsonNode e = v.get(i);
+            if (!e.isValueNode() || e.isNull()) {
+                throw new SpecException(file, join(path, key) + "[" + i + "]", "must be a name");
+            }
+            out.add(e.asText().trim());
+        }
+        return out;
+    }
+
+    private static String fmt(double d) {
+        if (d == Math.rint(d) && Math.abs(d) < 1e15) {
+            return Long.toString((long) d);
+        }
+        return Double.toString(d);
+    }
+}

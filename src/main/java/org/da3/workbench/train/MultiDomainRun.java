@@ -1,0 +1,360 @@
+package org.da3.workbench.train;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.da3.workbench.Versions;
+import org.da3.workbench.data.Batcher;
+import org.da3.workbench.data.DatasetDescriptor;
+import org.da3.workbench.data.Domain;
+import org.da3.workbench.data.DomainSources;
+import org.da3.workbench.data.LoadOptions;
+import org.da3.workbench.memory.ProcMemory;
+import org.da3.workbench.method.Method;
+import org.da3.workbench.method.MethodRegistry;
+import org.da3.workbench.method.Patch;
+import org.da3.workbench.method.PatchContext;
+import org.da3.workbench.method.StepResult;
+import org.da3.workbench.nn.ResNet;
+import org.da3.workbench.nn.Weights;
+import org.da3.workbench.run.event.CheckpointSaved;
+import org.da3.workbench.run.event.DomainStarted;
+import org.da3.workbench.run.event.Evaluation;
+import org.da3.workbench.run.event.GateStats;
+import org.da3.workbench.run.event.MemorySample;
+import org.da3.workbench.run.event.Progress;
+import org.da3.workbench.run.event.RunFinished;
+import org.da3.workbench.run.event.RunStarted;
+import org.da3.workbench.run.event.TrainMetrics;
+import org.da3.workbench.run.event.Warning;
+import org.da3.workbench.spec.ExperimentSpec;
+import org.da3.workbench.spec.MethodSpec;
+import org.da3.workbench.spec.SpecWriter;
+import org.da3.workbench.spec.TrainingSpec;
+
+/**
+ * One run: a method learns the spec's domains in order on one shared backbone. For each domain it
+ * trains the method's per-domain patch, saves it, and then evaluates every domain seen so far by
+ * loading each saved patch onto the backbone afresh. Everything it does is reported as events.
+ */
+public final class MultiDomainRun {
+
+    private final ExperimentSpec spec;
+    private final Map<String, DatasetDescriptor> datasets;
+    private final Path weights;
+    private final Path outputDir;
+    private final RunContext run;
+    private volatile boolean cancelled;
+
+    /**
+     * Prepares a run.
+     *
+     * @param spec the run's spec (one method, one seed)
+     * @param datasets the descriptors of its domains
+     * @param weights the backbone weights file, or null for random initialisation
+     * @param outputDir where patches are written (patches/ under it)
+     * @param run the event context
+     */
+    public MultiDomainRun(ExperimentSpec spec, Map<String, DatasetDescriptor> datasets, Path weights,
+            Path outputDir, RunContext run) {
+        if (spec.methods().size() != 1) {
+            throw new IllegalArgumentException("a run has exactly one method");
+        }
+        this.spec = spec;
+        this.datasets = datasets;
+        this.weights = weights;
+        this.outputDir = outputDir;
+        this.run = run;
+    }
+
+    /** Asks the run to stop after the current step. */
+    public void cancel() {
+        cancelled = true;
+    }
+
+    /** A domain kept for re-evaluation: its test split, batcher and patch file. */
+    private record Seen(Domain domain, Batcher batcher, Path patch) {}
+
+    /**
+     * Builds the backbone: architecture from the spec, weights from the file (or a seeded random
+     * initialisation).
+     *
+     * @param spec the spec
+     * @param weights the weights file or null
+     * @param manager the owner of the backbone's arrays
+     * @return the backbone
+     * @throws IOException if the weights cannot be read
+     */
+    public static ResNet loadBackbone(ExperimentSpec spec, Path weights, NDManager manager) throws IOException {
+        ResNet net = ResNet.create(spec.backbone().name(), spec.backbone().width());
+        net.allocate(manager, Seeds.derive(spec.training().seed(), "backbone-init"));
+        if (weights != null) {
+            try (NDManager tmp = manager.newSubManager()) {
+                Map<String, NDArray> arrays = Weights.load(weights, tmp);
+                Weights.importInto(net, arrays, weights.toString());
+            }
+        }
+        return net;
+    }
+
+    /**
+     * Runs to the end (or to cancellation). Events report everything; exceptions propagate to the
+     * worker, which reports them as an error event.
+     *
+     * @param engineVersions versions from {@link EngineSupport#start}
+     * @return the summary also sent in run_finished
+     * @throws IOException if patches cannot be written or weights read
+     */
+    public Map<String, Object> execute(Map<String, Object> engineVersions) throws IOException {
+        MethodSpec methodSpec = spec.methods().get(0);
+        Method method = MethodRegistry.get(methodSpec.name());
+        TrainingSpec t = spec.training();
+        Map<String, Object> manifest = new LinkedHashMap<>(Versions.platform());
+        manifest.putAll(engineVersions);
+        manifest.put("malloc_mmap_threshold", System.getenv("MALLOC_MMAP_THRESHOLD_"));
+        manifest.put("host", hostName());
+        manifest.put("pid", ProcessHandle.current().pid());
+        manifest.put("weights", weights == null ? null : weights.toString());
+        manifest.put("weights_sha256", weights == null ? null : sha256(weights));
+        run.emit(new RunStarted(spec.name(), methodSpec.name(), methodSpec.displayLabel(), t.seed(),
+                spec.domains(), SpecWriter.toMap(spec, true), manifest));
+
+        Map<String, Object> summary = new LinkedHashMap<>();
+        Map<String, Object> finalAcc = new LinkedHashMap<>();
+        Map<String, Object> patchBytes = new LinkedHashMap<>();
+        Map<String, Object> trainable = new LinkedHashMap<>();
+        Map<String, Object> fingerprints = new LinkedHashMap<>();
+        double stepSecondsSum = 0;
+        long stepsTimed = 0;
+        long peakStep = -1;
+        long baseline = -1;
+
+        try (NDManager base = NDManager.newBaseManager()) {
+            ResNet backbone = loadBackbone(spec, weights, base);
+            String checksum = Weights.checksum(backbone);
+            summary.put("backbone_checksum_before", checksum);
+            summary.put("backbone_params", backbone.parameterCount());
+            summary.put("backbone_macs", backbone.macs(t.imageSize()));
+
+            List<Domain> loaded = new ArrayList<>();
+            long runSteps = 0;
+            for (String name : spec.domains()) {
+                Domain d = DomainSources.load(datasets.get(name),
+                        new LoadOptions(t.imageSize(), t.trainLimit(), t.testLimit(), true));
+                loaded.add(d);
+                runSteps += (long) t.epochs() * stepsPerEpoch(d.train().size(), t.batchSize());
+                if (d.skipped() > 0) {
+                    run.emit(new Warning(name + ": skipped " + d.skipped() + " images that could not be decoded"));
+                }
+            }
+            List<Seen> seen = new ArrayList<>();
+            long runStep = 0;
+            for (int di = 0; di < loaded.size() && !cancelled; di++) {
+                Domain d = loaded.get(di);
+                fingerprints.put(d.name(), d.fingerprint());
+                Batcher batcher = new Batcher(d, t.augmentation());
+                long steps = (long) t.epochs() * stepsPerEpoch(d.train().size(), t.batchSize());
+                try (Patch patch = method.create(new PatchContext(backbone, d.numClasses(), methodSpec,
+                        base.newSubManager(), Seeds.derive(t.seed(), "patch", di), t.imageSize()))) {
+                    run.emit(new DomainStarted(di, d.name(), d.numClasses(), d.train().size(), d.test().size(),
+                            steps, patch.trainableCount(), d.fingerprint()));
+                    trainable.put(d.name(), patch.trainableCount());
+                    baseline = ProcMemory.rss();
+                    run.emit(new MemorySample("idle", "rss", baseline, ProcMemory.peak(), baseline, -1));
+                    ProcMemory.resetPeak();
+                    String lrSource = methodSpec.resolvedOptions().containsKey("learning_rate") ? "method" : "training";
+                    double baseLr = methodSpec.number("learning_rate", t.learningRate());
+                    String opt = methodSpec.text("optimizer", t.optimizer());
+                    double wd = methodSpec.number("weight_decay", t.weightDecay());
+                    try (Optimizer optimizer = new Optimizer(opt, patch.trainable(), t.momentum(), wd)) {
+                        long step = 0;
+                        SplittableRandom aug = new SplittableRandom(Seeds.derive(t.seed(), "augment", di));
+                        for (int epoch = 1; epoch <= t.epochs() && !cancelled; epoch++) {
+                            int[] order = Batcher.shuffled(d.train().size(),
+                                    new SplittableRandom(Seeds.derive(t.seed(), "order", di, epoch)));
+                            int per = stepsPerEpoch(d.train().size(), t.batchSize());
+                            double winLoss = 0;
+                            long winCorrect = 0;
+                            long winImages = 0;
+                            long winNanos = 0;
+                            int winSteps = 0;
+                            patch.resetStatistics();
+                            for (int b = 0; b < per && !cancelled; b++) {
+                                int len = Math.min(t.batchSize(), d.train().size());
+                                int[] idx = new int[len];
+                                System.arraycopy(order, b * t.batchSize(), idx, 0, len);
+                                double lr = Optimizer.learningRate(t.schedule(), baseLr, step, steps);
+                                long t0 = System.nanoTime();
+                                try (NDManager bm = base.newSubManager()) {
+                                    NDArray x = batcher.images(bm, d.train(), idx, aug);
+                                    NDArray y = Batcher.labels(bm, d.train(), idx);
+                                    StepResult r = patch.trainStep(x, y);
+                                    optimizer.step(r.grads(), lr);
+                                    patch.releaseGradients(r);
+                                    winLoss += r.loss();
+                                    winCorrect += r.correct();
+                                }
+                                long dt = System.nanoTime() - t0;
+                                winNanos += dt;
+                                winImages += len;
+                                winSteps++;
+                                step++;
+                                runStep++;
+                                if (!Double.isFinite(winLoss)) {
+                                    throw new IllegalStateException("the loss became " + winLoss + " at step " + step
+                                            + " of domain " + d.name() + "; lower the " + lrSource
+                                            + " learning rate (" + baseLr + ")");
+                                }
+                                if (winSteps == t.logEvery() || b == per - 1) {
+                                    double stepSec = winNanos / 1e9 / winSteps;
+                                    stepSecondsSum += winNanos / 1e9;
+                                    stepsTimed += winSteps;
+                                    run.emit(new TrainMetrics(d.name(), epoch, step, runStep, winLoss / winSteps,
+                                            (double) winCorrect / winImages, lr, stepSec, winImages / (winNanos / 1e9)));
+                                    long peak = ProcMemory.peak();
+                                    peakStep = Math.max(peakStep, peak - baseline);
+                                    run.emit(new MemorySample("train", "rss", ProcMemory.rss(), peak, baseline, -1));
+                                    emitGates(patch, d.name(), step, runStep, "train");
+                                    double elapsed = run.elapsedSeconds();
+                                    double eta = elapsed / runStep * (runSteps - runStep);
+                                    run.emit(new Progress(di, d.name(), epoch, step, steps, runStep, runSteps,
+                                            elapsed, eta));
+                                    winLoss = 0;
+                                    winCorrect = 0;
+                                    winImages = 0;
+                                    winNanos = 0;
+                                    winSteps = 0;
+                                    patch.resetStatistics();
+                                }
+                            }
+                            if (!cancelled) {
+                                patch.resetStatistics();
+                                long c = Evaluator.correct(patch, batcher, d.test(), t.evalBatchSize(), base);
+                                run.emit(new Evaluation(d.name(), di, di, epoch, "test",
+                                        (double) c / d.test().size(), c, d.test().size(), false));
+                                emitGates(patch, d.name(), -1, runStep, "eval");
+                            }
+                        }
+                    }
+                    if (cancelled) {
+                        break;
+                    }
+                    Path file = outputDir.resolve("patches").resolve(org.da3.workbench.run.RunDirectory.safe(d.name()) + ".safetensors");
+                    Weights.save(patch.state(), file);
+                    long bytes = Files.size(file);
+                    patchBytes.put(d.name(), bytes);
+                    run.emit(new CheckpointSaved(d.name(), outputDir.relativize(file).toString(), bytes,
+                            patch.trainableCount(), sha256(file)));
+                }
+                // The training split is no longer needed; keep the test split for re-evaluation.
+                seen.add(new Seen(new Domain(d.name(), d.classNames(), d.test().limit(1), d.test(), d.mean(),
+                        d.std(), d.skipped()), batcher, outputDir.resolve("patches")
+                        .resolve(org.da3.workbench.run.RunDirectory.safe(d.name()) + ".safetensors")));
+                loaded.set(di, null);
+                for (int si = 0; si < seen.size(); si++) {
+                    Seen s = seen.get(si);
+                    double acc = evaluateFromCheckpoint(backbone, method, methodSpec, s, si, di, base);
+                    finalAcc.put(s.domain().name(), acc);
+                }
+            }
+            String after = Weights.checksum(backbone);
+            summary.put("backbone_checksum_after", after);
+            if (!after.equals(checksum)) {
+                run.emit(new Warning("the shared backbone changed during the run (checksum " + checksum + " -> "
+                        + after + "); method " + methodSpec.name() + " must not modify it"));
+            }
+        }
+        summary.put("final_accuracy", finalAcc);
+        double mean = finalAcc.values().stream().mapToDouble(v -> (Double) v).average().orElse(Double.NaN);
+        summary.put("mean_accuracy", mean);
+        summary.put("trainable_params", trainable);
+        summary.put("patch_bytes", patchBytes);
+        summary.put("step_seconds", stepsTimed == 0 ? null : stepSecondsSum / stepsTimed);
+        summary.put("peak_step_bytes", peakStep);
+        summary.put("idle_baseline_bytes", baseline);
+        summary.put("dataset_fingerprints", fingerprints);
+        summary.put("status", cancelled ? RunFinished.CANCELLED : RunFinished.COMPLETED);
+        return summary;
+    }
+
+    private double evaluateFromCheckpoint(ResNet backbone, Method method, MethodSpec methodSpec, Seen s,
+            int domainIndex, int afterDomain, NDManager base) throws IOException {
+        Domain d = s.domain();
+        try (Patch fresh = method.create(new PatchContext(backbone, d.numClasses(), methodSpec, base.newSubManager(),
+                Seeds.derive(spec.training().seed(), "patch", domainIndex), spec.training().imageSize()));
+                NDManager tmp = base.newSubManager()) {
+            fresh.load(Weights.load(s.patch(), tmp), s.patch().toString());
+            fresh.resetStatistics();
+            ProcMemory.resetPeak();
+            long c = Evaluator.correct(fresh, s.batcher(), d.test(), spec.training().evalBatchSize(), base);
+            double acc = (double) c / d.test().size();
+            run.emit(new Evaluation(d.name(), domainIndex, afterDomain, 0, "test", acc, c, d.test().size(), true));
+            emitGates(fresh, d.name(), -1, -1, "eval");
+            return acc;
+        }
+    }
+
+    private void emitGates(Patch patch, String domain, long step, long runStep, String phase) {
+        Map<String, Object> stats = patch.statistics();
+        Object open = stats.get("gate_open_ratio");
+        Object per = stats.get("gate_open_per_block");
+        if (open instanceof Double && per instanceof List) {
+            List<Double> blocks = new ArrayList<>();
+            for (Object o : (List<?>) per) {
+                blocks.add(((Number) o).doubleValue());
+            }
+            run.emit(new GateStats(domain, step, runStep, (Double) open, blocks, phase));
+        }
+    }
+
+    /**
+     * Steps per epoch: full batches only (a last partial batch is dropped, as BN needs more than
+     * one sample), at least one.
+     *
+     * @param n training images
+     * @param batch batch size
+     * @return steps
+     */
+    public static int stepsPerEpoch(int n, int batch) {
+        return Math.max(1, n / batch);
+    }
+
+    private static String hostName() {
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (IOException e) {
+            return "unknown";
+        }
+    }
+
+    /**
+     * The SHA-256 of a file, hex.
+     *
+     * @param file the file
+     * @return the digest
+     * @throws IOException if it cannot be read
+     */
+    public static String sha256(Path file) throws IOException {
+        try (InputStream in = new DigestInputStream(Files.newInputStream(file), MessageDigest.getInstance("SHA-256"))) {
+            byte[] buf = new byte[1 << 16];
+            DigestInputStream din = (DigestInputStream) in;
+            while (din.read(buf) >= 0) {
+                // reading feeds the digest
+            }
+            return HexFormat.of().formatHex(din.getMessageDigest().digest());
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

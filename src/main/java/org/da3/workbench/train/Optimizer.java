@@ -1,0 +1,148 @@
+package org.da3.workbench.train;
+
+import ai.djl.ndarray.NDArray;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * SGD with momentum, or Adam, updating arrays in place. State lives beside each parameter (same
+ * manager) and is part of training memory: one buffer per parameter for SGD, two for Adam.
+ * Weight decay applies to weights of rank 2 and more, not to biases, BN affine parameters or masks.
+ */
+public final class Optimizer implements AutoCloseable {
+    private final String kind;
+    private final double momentum;
+    private final double weightDecay;
+    private final Map<String, NDArray> params;
+    private final Map<String, NDArray> first = new LinkedHashMap<>();
+    private final Map<String, NDArray> second = new LinkedHashMap<>();
+    private long steps;
+
+    /**
+     * Creates an optimizer over named parameters.
+     *
+     * @param kind sgd or adam
+     * @param params the arrays to update, by name
+     * @param momentum SGD momentum (ignored by Adam)
+     * @param weightDecay L2 weight decay
+     */
+    public Optimizer(String kind, Map<String, NDArray> params, double momentum, double weightDecay) {
+        if (!kind.equals("sgd") && !kind.equals("adam")) {
+            throw new IllegalArgumentException("unknown optimizer '" + kind + "'; allowed: sgd, adam");
+        }
+        this.kind = kind;
+        this.momentum = momentum;
+        this.weightDecay = weightDecay;
+        this.params = new LinkedHashMap<>(params);
+    }
+
+    /** @return the number of optimizer state scalars (momentum buffers, Adam moments) */
+    public long stateSize() {
+        long perParam = kind.equals("adam") ? 2 : (momentum > 0 ? 1 : 0);
+        long n = 0;
+        for (NDArray p : params.values()) {
+            n += p.size();
+        }
+        return n * perParam;
+    }
+
+    /**
+     * Applies one update.
+     *
+     * @param grads the gradients by parameter name (missing names are skipped)
+     * @param lr the learning rate for this step
+     */
+    public void step(Map<String, NDArray> grads, double lr) {
+        steps++;
+        for (Map.Entry<String, NDArray> e : params.entrySet()) {
+            NDArray w = e.getValue();
+            NDArray g = grads.get(e.getKey());
+            if (g == null) {
+                continue;
+            }
+            NDArray gd = g;
+            if (weightDecay > 0 && w.getShape().dimension() >= 2) {
+                try (NDArray decay = w.mul(weightDecay)) {
+                    gd = g.add(decay);
+                }
+            }
+            if (kind.equals("sgd")) {
+                if (momentum > 0) {
+                    NDArray buf = first.get(e.getKey());
+                    if (buf == null) {
+                        buf = gd.duplicate();
+                        buf.attach(w.getManager());
+                        first.put(e.getKey(), buf);
+                    } else {
+                        buf.muli(momentum).addi(gd);
+                    }
+                    try (NDArray upd = buf.mul(lr)) {
+                        w.subi(upd);
+                    }
+                } else {
+                    try (NDArray upd = gd.mul(lr)) {
+                        w.subi(upd);
+                    }
+                }
+            } else {
+                adam(e.getKey(), w, gd, lr);
+            }
+            if (gd != g) {
+                gd.close();
+            }
+        }
+    }
+
+    private void adam(String name, NDArray w, NDArray g, double lr) {
+        final double b1 = 0.9;
+        final double b2 = 0.999;
+        final double eps = 1e-8;
+        NDArray m = first.get(name);
+        NDArray v = second.get(name);
+        if (m == null) {
+            m = w.zerosLike();
+            v = w.zerosLike();
+            first.put(name, m);
+            second.put(name, v);
+        }
+        try (NDArray g1 = g.mul(1 - b1); NDArray gsq = g.square(); NDArray g2 = gsq.muli(1 - b2)) {
+            m.muli(b1).addi(g1);
+            v.muli(b2).addi(g2);
+        }
+        double c1 = 1 - Math.pow(b1, steps);
+        double c2 = 1 - Math.pow(b2, steps);
+        try (NDArray denom = v.div(c2); NDArray s = denom.sqrt(); NDArray d = s.addi(eps);
+                NDArray num = m.mul(lr / c1); NDArray upd = num.divi(d)) {
+            w.subi(upd);
+        }
+    }
+
+    @Override
+    public void close() {
+        first.values().forEach(NDArray::close);
+        second.values().forEach(NDArray::close);
+        first.clear();
+        second.clear();
+    }
+
+    /**
+     * The learning rate of a step under a schedule.
+     *
+     * @param schedule constant, cosine or step
+     * @param base the base rate
+     * @param step the step (0-based)
+     * @param total the total steps
+     * @return the rate
+     */
+    public static double learningRate(String schedule, double base, long step, long total) {
+        double t = total <= 1 ? 0 : (double) step / total;
+        switch (schedule) {
+            case "cosine":
+                return base * 0.5 * (1 + Math.cos(Math.PI * t));
+            case "step":
+                return base * (t < 0.5 ? 1 : t < 0.75 ? 0.1 : 0.01);
+            default:
+                return base;
+        }
+    }
+}
