@@ -1,0 +1,65 @@
+package org.da3.workbench.test;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.da3.workbench.Workspace;
+
+/**
+ * A throwaway workspace for tests: a temporary folder with {@code datasets/} holding tiny
+ * procedural domains (built-in generators, a few hundred images), {@code experiments/} and
+ * {@code pretrained/}. Nothing is downloaded; everything is made by the test.
+ */
+public final class TestWorkspace {
+    private TestWorkspace() {}
+
+    /**
+     * Creates a workspace with tiny procedural domains named {@code tiny-shapes}, {@code
+     * tiny-textures}, {@code tiny-glyphs} and {@code tiny-signs}.
+     *
+     * @param dir an empty folder (a JUnit {@code @TempDir})
+     * @param trainSize training images per domain
+     * @param testSize test images per domain
+     * @return the workspace
+     * @throws IOException on a write error
+     */
+    public static Workspace create(Path dir, int trainSize, int testSize) throws IOException {
+        Files.createDirectories(dir.resolve("datasets"));
+        Files.createDirectories(dir.resolve("experiments"));
+        Files.createDirectories(dir.resolve("pretrained"));
+        int seed = 1;
+        for (String g : new String[] {"shapes", "textures", "glyphs", "signs"}) {
+            Files.writeString(dir.resolve("datasets/tiny-" + g + ".yaml"),
+                    "kind: procedural\ngenerator: " + g + "\ntrain_size: " + trainSize + "\ntest_size: " + testSize
+                            + "\nseed: " + (seed++) + "\n");
+        }
+        return new Workspace(dir);
+    }
+
+    /**
+     * A small spec over the tiny domains: ResNet-26 at width 8, 16 px images, one epoch.
+     *
+     * @param name the experiment name
+     * @param methods the methods, as a YAML flow list body, for example {@code "linear, finetune"}
+     * @param domains the domains, for example {@code "tiny-shapes, tiny-textures"}
+     * @return the YAML text
+     */
+    public static String tinySpec(String name, String methods, String domains) {
+        return "name: " + name + "\n"
+                + "domains: [" + domains + "]\n"
+                + "methods: [" + methods + "]\n"
+                + "backbone: {name: resnet26, width: 8}\n"
+                + "training: {epochs: 1, batch_size: 16, learning_rate: 0.05, image_size: 16, seed: 7,"
+                + " eval_batch_size: 64, log_every: 5, threads: 1}\n";
+    }
+
+    /**
+     * The project folder (where pom.xml is), for tests that read committed files.
+     *
+     * @return the folder
+     */
+    public static Path projectDir() {
+        String p = System.getProperty("da3.projectDir");
+        return p == null ? Path.of("").toAbsolutePath() : Path.of(p);
+    }
+}
