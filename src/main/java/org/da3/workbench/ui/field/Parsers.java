@@ -1,0 +1,131 @@
+package org.da3.workbench.ui.field;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.Function;
+
+/**
+ * Parsers for {@link ValidatedField}s: numbers in a range, lists of whole numbers, names. Each
+ * throws {@link IllegalArgumentException} with a message naming the value and what is allowed.
+ */
+public final class Parsers {
+    private Parsers() {}
+
+    /**
+     * A whole number in a range.
+     *
+     * @param min the smallest allowed (inclusive)
+     * @param max the largest allowed (inclusive)
+     * @return the parser
+     */
+    public static Function<String, Integer> integer(long min, long max) {
+        return s -> {
+            long v;
+            try {
+                v = Long.parseLong(s.trim());
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("'" + s + "' is not a whole number; use one from " + min
+                        + " to " + max);
+            }
+            if (v < min || v > max) {
+                throw new IllegalArgumentException(v + " is out of range; use a whole number from " + min
+                        + " to " + max);
+            }
+            return (int) v;
+        };
+    }
+
+    /**
+     * Any whole number (a seed).
+     *
+     * @return the parser
+     */
+    public static Function<String, Long> anyLong() {
+        return s -> {
+            try {
+                return Long.parseLong(s.trim());
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("'" + s + "' is not a whole number");
+            }
+        };
+    }
+
+    /**
+     * A real number in a range.
+     *
+     * @param min the smallest allowed (inclusive)
+     * @param max the largest allowed (inclusive)
+     * @param example an example for the message, for example {@code 0.01}
+     * @return the parser
+     */
+    public static Function<String, Double> number(double min, double max, String example) {
+        return s -> {
+            double v;
+            try {
+                v = Double.parseDouble(s.trim());
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("'" + s + "' is not a number; use one such as " + example);
+            }
+            if (Double.isNaN(v) || v < min || v > max) {
+                throw new IllegalArgumentException(s.trim() + " is out of range; use a number from " + fmt(min)
+                        + " to " + fmt(max));
+            }
+            return v;
+        };
+    }
+
+    /**
+     * A non-empty, comma-separated list of whole numbers, such as {@code 7, 8, 9}.
+     *
+     * @return the parser
+     */
+    public static Function<String, List<Long>> longList() {
+        return s -> {
+            List<Long> out = new ArrayList<>();
+            for (String part : s.split("[,\\s]+")) {
+                if (part.isBlank()) {
+                    continue;
+                }
+                try {
+                    long v = Long.parseLong(part.trim());
+                    if (out.contains(v)) {
+                        throw new IllegalArgumentException(v + " is listed twice; list each seed once");
+                    }
+                    out.add(v);
+                } catch (NumberFormatException e) {
+                    throw new IllegalArgumentException("'" + part + "' is not a whole number; list seeds such as 1, 2, 3");
+                }
+            }
+            if (out.isEmpty()) {
+                throw new IllegalArgumentException("list at least one seed, such as 7 or 1, 2, 3");
+            }
+            return out;
+        };
+    }
+
+    /**
+     * A name made of letters, digits, '.', '_' and '-' (experiment and dataset names).
+     *
+     * @param what what is named, for the message
+     * @return the parser
+     */
+    public static Function<String, String> name(String what) {
+        return s -> {
+            String t = s.trim();
+            if (!t.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,63}")) {
+                throw new IllegalArgumentException(t.isEmpty() ? "give the " + what + " a name"
+                        : "'" + t + "' is not a usable " + what + " name; use letters, digits, '.', '_' or '-'"
+                                + " (at most 64)");
+            }
+            return t;
+        };
+    }
+
+    private static String fmt(double d) {
+        if (d == Math.rint(d) && Math.abs(d) < 1e15) {
+            return Long.toString((long) d);
+        }
+        return String.format(Locale.ROOT, "%s", d);
+    }
+}
