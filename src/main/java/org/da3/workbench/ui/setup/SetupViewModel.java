@@ -1,0 +1,841 @@
+package org.da3.workbench.ui.setup;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Consumer;
+import java.util.stream.Collectors;
+import javafx.beans.Observable;
+import javafx.beans.value.ChangeListener;
+import javafx.beans.value.ObservableValue;
+import javafx.collections.ListChangeListener;
+import javafx.beans.property.BooleanProperty;
+import javafx.beans.property.ObjectProperty;
+import javafx.beans.property.ReadOnlyBooleanProperty;
+import javafx.beans.property.ReadOnlyBooleanWrapper;
+import javafx.beans.property.ReadOnlyObjectProperty;
+import javafx.beans.property.ReadOnlyObjectWrapper;
+import javafx.beans.property.ReadOnlyStringProperty;
+import javafx.beans.property.ReadOnlyStringWrapper;
+import javafx.beans.property.SimpleBooleanProperty;
+import javafx.beans.property.SimpleObjectProperty;
+import javafx.beans.property.SimpleStringProperty;
+import javafx.beans.property.StringProperty;
+import javafx.collections.FXCollections;
+import javafx.collections.ObservableList;
+import org.da3.workbench.Workspace;
+import org.da3.workbench.data.DatasetCatalog;
+import org.da3.workbench.data.DatasetDescriptor;
+import org.da3.workbench.data.DatasetInfo;
+import org.da3.workbench.data.DomainSources;
+import org.da3.workbench.run.AtomicFiles;
+import org.da3.workbench.run.Pretrainer;
+import org.da3.workbench.spec.AugmentationSpec;
+import org.da3.workbench.spec.BackboneSpec;
+import org.da3.workbench.spec.ExperimentSpec;
+import org.da3.workbench.spec.MethodCatalog;
+import org.da3.workbench.spec.MethodInfo;
+import org.da3.workbench.spec.MethodSpec;
+import org.da3.workbench.spec.SpecException;
+import org.da3.workbench.spec.SpecLoader;
+import org.da3.workbench.spec.SpecWriter;
+import org.da3.workbench.spec.TrainingSpec;
+import org.da3.workbench.ui.TargetProvider;
+import org.da3.workbench.ui.field.Parsers;
+import org.da3.workbench.ui.field.ValidatedField;
+import org.da3.workbench.ui.task.BackgroundTask;
+import org.da3.workbench.ui.task.TaskExecutor;
+
+/**
+ * The Setup view's state and actions: every field of an experiment spec, validated as typed; the
+ * spec they make (null while any field is wrong); save, load, launch and stop.
+ *
+ * <p>The whole spec is re-checked on every change with the same {@link SpecLoader} the CLI uses,
+ * so what the GUI launches is exactly what {@code da3 run} would accept. Errors found that way are
+ * put on the field they name.
+ */
+public final class SetupViewModel {
+    private static final TrainingSpec D = TrainingSpec.DEFAULTS;
+
+    private final Workspace workspace;
+    private final TaskExecutor executor;
+    private final TargetProvider targets;
+
+    private final ValidatedField<String> name = new ValidatedField<>("name", "experiment", Parsers.name("experiment"));
+    private final StringProperty description = new SimpleStringProperty(this, "description", "");
+    private final ObservableList<DomainItem> domains =
+            FXCollections.observableArrayList(d -> new Observable[] {d.selectedProperty()});
+    private final ObservableList<MethodItem> methods =
+            FXCollections.observableArrayList(MethodItem::observables);
+
+    private final ObjectProperty<String> backbone = new SimpleObjectProperty<>(this, "backbone", "resnet26");
+    private final ValidatedField<Integer> width = new ValidatedField<>("backbone.width", "64", Parsers.integer(4, 512));
+    private final ValidatedField<String> weights = new ValidatedField<>("backbone.weights", "", s -> {
+        if (!s.isEmpty() && !(s.endsWith(".safetensors") || s.endsWith(".npz"))) {
+            throw new IllegalArgumentException("'" + s + "' is not a weights file; use a .safetensors or .npz file"
+                    + " with torchvision parameter names, or leave empty for a random initialisation");
+        }
+        return s;
+    });
+    private final ReadOnlyStringWrapper weightsNote = new ReadOnlyStringWrapper(this, "weightsNote", "");
+
+    private final ValidatedField<Integer> epochs = intField("training.epochs", D.epochs(), 1, 10_000);
+    private final ValidatedField<Integer> batchSize = intField("training.batch_size", D.batchSize(), 1, 4096);
+    private final ObjectProperty<String> optimizer = new SimpleObjectProperty<>(this, "optimizer", D.optimizer());
+    private final ValidatedField<Double> learningRate = new ValidatedField<>("training.learning_rate",
+            Double.toString(D.learningRate()), Parsers.number(1e-9, 10, "0.01"));
+    private final ValidatedField<Double> momentum = new ValidatedField<>("training.momentum",
+            Double.toString(D.momentum()), Parsers.number(0, 0.999, "0.9"));
+    private final ValidatedField<Double> weightDecay = new ValidatedField<>("training.weight_decay",
+            Double.toString(D.weightDecay()), Parsers.number(0, 1, "5e-4"));
+    private final ObjectProperty<String> schedule = new SimpleObjectProperty<>(this, "schedule", D.schedule());
+    private final ValidatedField<Integer> imageSize = intField("training.image_size", 64, 8, 1024);
+    private final BooleanProperty randomCrop = new SimpleBooleanProperty(this, "randomCrop", false);
+    private final ValidatedField<Integer> padding = intField("training.augmentation.padding", 4, 0, 64);
+    private final BooleanProperty flip = new SimpleBooleanProperty(this, "flip", false);
+    private final ValidatedField<Integer> trainLimit = intField("training.train_limit", 0, 0, Integer.MAX_VALUE);
+    private final ValidatedField<Integer> testLimit = intField("training.test_limit", 0, 0, Integer.MAX_VALUE);
+    private final ValidatedField<Integer> evalBatchSize = intField("training.eval_batch_size", D.evalBatchSize(), 1, 4096);
+    private final ValidatedField<Integer> logEvery = intField("training.log_every", D.logEvery(), 1, 1_000_000);
+    private final ValidatedField<Integer> threads = intField("training.threads", 0, 0, 1024);
+    private final ValidatedField<List<Long>> seeds = new ValidatedField<>("seeds", Long.toString(D.seed()), Parsers.longList());
+
+    private final ObservableList<String> targetNames = FXCollections.observableArrayList();
+    private final ObjectProperty<String> target = new SimpleObjectProperty<>(this, "target", "local");
+    private final ReadOnlyStringWrapper targetStatus = new ReadOnlyStringWrapper(this, "targetStatus", "");
+
+    private final ObjectProperty<Path> specFile = new SimpleObjectProperty<>(this, "specFile");
+    private final ReadOnlyObjectWrapper<ExperimentSpec> spec = new ReadOnlyObjectWrapper<>(this, "spec");
+    private final ReadOnlyStringWrapper problem = new ReadOnlyStringWrapper(this, "problem", "");
+    private final ReadOnlyStringWrapper status = new ReadOnlyStringWrapper(this, "status", "");
+    private final BooleanProperty running = new SimpleBooleanProperty(this, "running");
+    private final ReadOnlyBooleanWrapper canLaunch = new ReadOnlyBooleanWrapper(this, "canLaunch");
+
+    private Consumer<ExperimentSpec> onLaunch = s -> {};
+    private Runnable onStop = () -> {};
+    private boolean filling;
+    private boolean catalogRead;
+
+    /**
+     * Creates the view model with an empty spec and the catalog's methods (none chosen).
+     *
+     * @param workspace the workspace (datasets/, experiments/, pretrained/)
+     * @param executor runs catalog reads and connection tests off the UI thread
+     * @param targets the targets to offer
+     */
+    public SetupViewModel(Workspace workspace, TaskExecutor executor, TargetProvider targets) {
+        this.workspace = Objects.requireNonNull(workspace);
+        this.executor = Objects.requireNonNull(executor);
+        this.targets = Objects.requireNonNull(targets);
+        targetNames.setAll(targets.names());
+        for (MethodInfo info : MethodCatalog.all()) {
+            methods.add(new MethodItem(info, "methods[" + methods.size() + "]"));
+        }
+        // change listeners (not invalidation listeners, which go quiet until the value is read)
+        ChangeListener<Object> check = (o, a, b) -> revalidate();
+        for (ValidatedField<?> f : fields()) {
+            f.textProperty().addListener(check);
+        }
+        for (ObservableValue<?> o : List.of(description, backbone, optimizer, schedule, randomCrop, flip, target,
+                running)) {
+            o.addListener(check);
+        }
+        domains.addListener((ListChangeListener<DomainItem>) c -> revalidate());
+        methods.addListener((ListChangeListener<MethodItem>) c -> revalidate());
+        revalidate();
+    }
+
+    private static ValidatedField<Integer> intField(String name, int initial, long min, long max) {
+        return new ValidatedField<>(name, Integer.toString(initial), Parsers.integer(min, max));
+    }
+
+    /** @return every text field of the form except method options */
+    public List<ValidatedField<?>> fields() {
+        return List.of(name, width, weights, epochs, batchSize, learningRate, momentum, weightDecay, imageSize, padding,
+                trainLimit, testLimit, evalBatchSize, logEvery, threads, seeds);
+    }
+
+    // ---------------------------------------------------------------- actions
+
+    /**
+     * Sets what Launch does with the spec (the main view model hands it to the monitor).
+     *
+     * @param handler receives the valid spec
+     */
+    public void setOnLaunch(Consumer<ExperimentSpec> handler) {
+        this.onLaunch = Objects.requireNonNull(handler);
+    }
+
+    /**
+     * Sets what Stop does.
+     *
+     * @param handler the action
+     */
+    public void setOnStop(Runnable handler) {
+        this.onStop = Objects.requireNonNull(handler);
+    }
+
+    /** Launches the current spec, if it is valid and nothing runs. */
+    public void launch() {
+        ExperimentSpec s = spec.get();
+        if (s == null || !canLaunch.get()) {
+            return;
+        }
+        onLaunch.accept(s);
+    }
+
+    /** Stops the running experiment. */
+    public void stop() {
+        onStop.run();
+    }
+
+    /**
+     * Re-reads {@code datasets/} in the background and describes every dataset (found or missing,
+     * classes, sizes), keeping the chosen domains and their order.
+     */
+    public void refreshDomains() {
+        executor.execute(BackgroundTask.of(this::describeDomains)
+                .onSuccess(this::mergeDomains)
+                .onFailure(e -> status.set("cannot read " + workspace.datasetsDir() + ": " + e.getMessage())));
+    }
+
+    private List<DomainItem> describeDomains() {
+        DatasetCatalog catalog = workspace.datasets();
+        List<DomainItem> out = new ArrayList<>();
+        for (DatasetDescriptor d : catalog.descriptors().values()) {
+            try {
+                DatasetInfo info = DomainSources.forKind(d.kind()).describe(d);
+                out.add(DomainItem.of(info, d.title()));
+            } catch (RuntimeException e) {
+                out.add(new DomainItem(d.name(), d.title(), d.kind(), "", false, -1, -1, -1,
+                        List.of(e.getMessage() == null ? e.toString() : e.getMessage())));
+            }
+        }
+        for (Map.Entry<String, String> p : catalog.problems().entrySet()) {
+            String base = Path.of(p.getKey()).getFileName().toString().replaceFirst("\\.ya?ml$", "");
+            if (out.stream().noneMatch(i -> i.name().equals(base))) {
+                out.add(DomainItem.missing(base, p.getValue()));
+            }
+        }
+        return out;
+    }
+
+    private void mergeDomains(List<DomainItem> fresh) {
+        List<String> chosen = selectedDomainNames();
+        catalogRead = true;
+        filling = true;
+        try {
+            domains.setAll(fresh);
+            applyDomainSelection(chosen);
+        } finally {
+            filling = false;
+        }
+        revalidate();
+    }
+
+    private void applyDomainSelection(List<String> chosen) {
+        List<DomainItem> ordered = new ArrayList<>();
+        for (String n : chosen) {
+            DomainItem item = domains.stream().filter(d -> d.name().equals(n)).findFirst()
+                    .orElseGet(() -> DomainItem.missing(n, catalogRead
+                            ? "no datasets/" + n + ".yaml in " + workspace.datasetsDir() : "reading datasets/ ..."));
+            item.setSelected(true);
+            ordered.add(item);
+        }
+        for (DomainItem d : domains) {
+            if (!ordered.contains(d)) {
+                d.setSelected(false);
+                ordered.add(d);
+            }
+        }
+        domains.setAll(ordered);
+    }
+
+    /** @return the chosen domains' names, in learning order (their order in the list) */
+    public List<String> selectedDomainNames() {
+        return domains.stream().filter(DomainItem::isSelected).map(DomainItem::name).collect(Collectors.toList());
+    }
+
+    /**
+     * Moves a domain one place up or down in the learning order.
+     *
+     * @param item the domain
+     * @param delta -1 for up, +1 for down
+     */
+    public void moveDomain(DomainItem item, int delta) {
+        int i = domains.indexOf(item);
+        int j = i + delta;
+        if (i < 0 || j < 0 || j >= domains.size()) {
+            return;
+        }
+        filling = true;
+        try {
+            DomainItem other = domains.get(j);
+            domains.set(j, item);
+            domains.set(i, other);
+        } finally {
+            filling = false;
+        }
+        revalidate();
+    }
+
+    /**
+     * Adds an ImageFolder dataset ({@code train/<class>/*.jpg}, {@code test/<class>/...}): writes
+     * {@code datasets/<name>.yaml} with {@code kind: imagefolder} and the folder's path, re-reads
+     * the catalog and chooses the new domain.
+     *
+     * @param dir the dataset folder
+     * @param datasetName the name to give it
+     * @throws IOException if the descriptor cannot be written
+     * @throws IllegalArgumentException if the name is unusable or taken
+     */
+    public void addImageFolder(Path dir, String datasetName) throws IOException {
+        String n = Parsers.name("dataset").apply(datasetName);
+        Path file = workspace.datasetsDir().resolve(n + ".yaml");
+        if (Files.exists(file)) {
+            throw new IllegalArgumentException("datasets/" + n + ".yaml already exists; choose another name");
+        }
+        Files.createDirectories(workspace.datasetsDir());
+        String path = dir.toAbsolutePath().normalize().toString();
+        AtomicFiles.writeString(file, "# Added from the workbench GUI: an ImageFolder layout"
+                + " (train/<class>/*.jpg, test/<class>/*.jpg).\n"
+                + "name: " + n + "\nkind: imagefolder\ntitle: " + dir.getFileName() + "\npath: '"
+                + path.replace("'", "''") + "'\n");
+        List<String> chosen = new ArrayList<>(selectedDomainNames());
+        chosen.add(n);
+        filling = true;
+        try {
+            applyDomainSelection(chosen);
+        } finally {
+            filling = false;
+        }
+        status.set("added datasets/" + n + ".yaml (" + path + ")");
+        refreshDomains();
+    }
+
+    /**
+     * Suggests a dataset name for a folder: its name made safe.
+     *
+     * @param dir the folder
+     * @return the suggestion
+     */
+    public static String suggestDatasetName(Path dir) {
+        String base = dir.getFileName() == null ? "images" : dir.getFileName().toString();
+        String safe = base.toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9._-]+", "-").replaceAll("^[^a-z0-9]+", "");
+        return safe.isEmpty() ? "images" : safe;
+    }
+
+    /** Tests the chosen target in the background; the result shows in {@link #targetStatusProperty()}. */
+    public void testConnection() {
+        String t = target.get();
+        targetStatus.set("testing " + t + " ...");
+        executor.execute(BackgroundTask.of(() -> targets.test(t))
+                .onSuccess(d -> targetStatus.set("OK: " + d))
+                .onFailure(e -> targetStatus.set("failed: " + e.getMessage())));
+    }
+
+    /**
+     * Loads a spec file into the form. Domains it names that the workspace lacks stay listed as
+     * missing, so the problem shows instead of the load failing.
+     *
+     * @param file the YAML file
+     * @throws SpecException if the file is not a valid spec (naming file and field)
+     */
+    public void load(Path file) {
+        ExperimentSpec s = new SpecLoader(null).load(file);
+        fill(s);
+        specFile.set(file.toAbsolutePath().normalize());
+        status.set("loaded " + displayPath(file));
+    }
+
+    /**
+     * Fills the form from a spec.
+     *
+     * @param s the spec
+     */
+    public void fill(ExperimentSpec s) {
+        filling = true;
+        try {
+            name.setText(s.name());
+            description.set(s.description());
+            applyDomainSelection(s.domains());
+            // one entry per catalog method, plus extra entries for repeated methods
+            List<MethodItem> items = new ArrayList<>();
+            Map<String, Integer> used = new LinkedHashMap<>();
+            for (MethodInfo info : MethodCatalog.all()) {
+                used.put(info.name(), 0);
+            }
+            List<MethodItem> base = new ArrayList<>();
+            for (MethodInfo info : MethodCatalog.all()) {
+                base.add(new MethodItem(info, "methods[?]"));
+            }
+            items.addAll(base);
+            for (MethodSpec m : s.methods()) {
+                MethodInfo info = MethodCatalog.find(m.name());
+                if (info == null) {
+                    continue;
+                }
+                int n = used.merge(m.name(), 1, Integer::sum);
+                MethodItem item;
+                if (n == 1) {
+                    item = base.get(MethodCatalog.names().indexOf(m.name()));
+                } else {
+                    item = new MethodItem(info, "methods[?]");
+                    items.add(items.indexOf(base.get(MethodCatalog.names().indexOf(m.name()))) + n - 1, item);
+                }
+                item.fill(m);
+                item.setSelected(true);
+            }
+            methods.setAll(items);
+            backbone.set(s.backbone().name());
+            width.setText(Integer.toString(s.backbone().width()));
+            weights.setText(s.backbone().weights() == null ? "" : s.backbone().weights());
+            TrainingSpec t = s.training();
+            epochs.setText(Integer.toString(t.epochs()));
+            batchSize.setText(Integer.toString(t.batchSize()));
+            optimizer.set(t.optimizer());
+            learningRate.setText(num(t.learningRate()));
+            momentum.setText(num(t.momentum()));
+            weightDecay.setText(num(t.weightDecay()));
+            schedule.set(t.schedule());
+            imageSize.setText(Integer.toString(t.imageSize()));
+            randomCrop.set(t.augmentation().randomCrop());
+            padding.setText(Integer.toString(t.augmentation().padding()));
+            flip.set(t.augmentation().flip());
+            trainLimit.setText(Integer.toString(t.trainLimit()));
+            testLimit.setText(Integer.toString(t.testLimit()));
+            evalBatchSize.setText(Integer.toString(t.evalBatchSize()));
+            logEvery.setText(Integer.toString(t.logEvery()));
+            threads.setText(Integer.toString(t.threads()));
+            seeds.setText(s.seeds().stream().map(String::valueOf).collect(Collectors.joining(", ")));
+            if (!targetNames.contains(s.target())) {
+                targetNames.add(s.target());
+            }
+            target.set(s.target());
+        } finally {
+            filling = false;
+        }
+        revalidate();
+    }
+
+    /**
+     * Adds another entry of a method (to compare option settings), right after the existing ones.
+     *
+     * @param of an entry of the method to repeat
+     * @return the new entry, chosen
+     */
+    public MethodItem addVariant(MethodItem of) {
+        MethodItem item = new MethodItem(of.info(), "methods[?]");
+        int last = -1;
+        for (int i = 0; i < methods.size(); i++) {
+            if (methods.get(i).info().name().equals(of.info().name())) {
+                last = i;
+            }
+        }
+        item.label().setText(of.info().name() + "-" + (countOf(of.info().name()) + 1));
+        methods.add(last + 1, item);
+        item.setSelected(true);
+        return item;
+    }
+
+    /**
+     * Removes a repeated method entry (the first entry of each method stays).
+     *
+     * @param item the entry
+     */
+    public void removeVariant(MethodItem item) {
+        if (countOf(item.info().name()) > 1) {
+            methods.remove(item);
+        }
+    }
+
+    private int countOf(String method) {
+        return (int) methods.stream().filter(m -> m.info().name().equals(method)).count();
+    }
+
+    /**
+     * Saves the current spec as YAML.
+     *
+     * @param file the file
+     * @throws IOException on a write error
+     * @throws IllegalStateException if the form has errors
+     */
+    public void save(Path file) throws IOException {
+        ExperimentSpec s = spec.get();
+        if (s == null) {
+            throw new IllegalStateException("the spec has errors; fix them before saving: " + problem.get());
+        }
+        if (file.getParent() != null) {
+            Files.createDirectories(file.getParent());
+        }
+        AtomicFiles.writeString(file, SpecWriter.toYaml(s, false));
+        specFile.set(file.toAbsolutePath().normalize());
+        status.set("saved " + displayPath(file));
+    }
+
+    /** @return where specs are saved and loaded by default: the workspace's experiments folder */
+    public Path experimentsDir() {
+        return workspace.experimentsDir();
+    }
+
+    /** @return the workspace */
+    public Workspace workspace() {
+        return workspace;
+    }
+
+    private String displayPath(Path file) {
+        Path abs = file.toAbsolutePath().normalize();
+        return abs.startsWith(workspace.root()) ? workspace.root().relativize(abs).toString() : abs.toString();
+    }
+
+    private static String num(double d) {
+        return d == Math.rint(d) && Math.abs(d) < 1e6 ? Long.toString((long) d) : Double.toString(d);
+    }
+
+    // ---------------------------------------------------------------- validation
+
+    private void revalidate() {
+        if (filling) {
+            return;
+        }
+        for (int i = 0; i < methods.size(); i++) {
+            methods.get(i).label().setExternalError(null);
+        }
+        ExperimentSpec s = null;
+        String why = null;
+        List<String> bad = new ArrayList<>();
+        for (ValidatedField<?> f : fields()) {
+            if (!f.isValid()) {
+                bad.add(f.name());
+            }
+        }
+        List<MethodSpec> ms = new ArrayList<>();
+        for (MethodItem m : methods) {
+            if (m.isSelected()) {
+                MethodSpec x = m.toSpec();
+                if (x == null) {
+                    bad.add("options of " + m.info().name());
+                } else {
+                    ms.add(x);
+                }
+            }
+        }
+        List<String> ds = selectedDomainNames();
+        List<String> unusable = new ArrayList<>();
+        for (DomainItem d : domains) {
+            if (d.isSelected() && !d.usable()) {
+                unusable.add(d.name() + " (" + d.statusText() + ")");
+            }
+        }
+        updateWeightsNote();
+        if (!bad.isEmpty()) {
+            why = "fix the field" + (bad.size() > 1 ? "s" : "") + " marked in red: " + String.join(", ", bad);
+        } else if (ds.isEmpty()) {
+            why = "choose at least one domain";
+        } else if (ms.isEmpty()) {
+            why = "choose at least one method";
+        } else if (!unusable.isEmpty()) {
+            why = "cannot use domain " + String.join(", ", unusable);
+        } else {
+            try {
+                List<Long> sd = seeds.getValue();
+                TrainingSpec t = new TrainingSpec(epochs.getValue(), batchSize.getValue(), optimizer.get(),
+                        learningRate.getValue(), momentum.getValue(), weightDecay.getValue(), schedule.get(),
+                        imageSize.getValue(), sd.get(0), new AugmentationSpec(randomCrop.get(), padding.getValue(), flip.get()),
+                        trainLimit.getValue(), testLimit.getValue(), evalBatchSize.getValue(), logEvery.getValue(),
+                        threads.getValue());
+                String w = weights.getValue();
+                ExperimentSpec built = new ExperimentSpec(name.getValue(), description.get(), ds, ms,
+                        new BackboneSpec(backbone.get(), width.getValue(), w == null || w.isEmpty() ? null : w), t, sd,
+                        target.get());
+                // the CLI's own validation, so the GUI launches only what `da3 run` accepts
+                Set<String> known = new TreeSet<>();
+                domains.forEach(d -> known.add(d.name()));
+                s = new SpecLoader(known).parse("<setup>", SpecWriter.toYaml(built, false));
+                why = weightsProblem(s);
+                if (why != null) {
+                    weights.setExternalError(why);
+                    s = null;
+                }
+            } catch (SpecException e) {
+                why = e.field() + ": " + e.problem();
+                placeError(e);
+            } catch (IllegalArgumentException e) {
+                why = e.getMessage();
+            }
+        }
+        spec.set(why == null ? s : null);
+        problem.set(why == null ? "" : why);
+        canLaunch.set(spec.get() != null && !running.get());
+    }
+
+    private void placeError(SpecException e) {
+        String f = e.field();
+        if (f.startsWith("methods[")) {
+            int idx = Integer.parseInt(f.substring(8, f.indexOf(']')));
+            int seen = -1;
+            for (MethodItem m : methods) {
+                if (m.isSelected() && ++seen == idx) {
+                    m.label().setExternalError(e.problem());
+                    return;
+                }
+            }
+            return;
+        }
+        for (ValidatedField<?> v : fields()) {
+            if (v.name().equals(f)) {
+                v.setExternalError(e.problem());
+                return;
+            }
+        }
+    }
+
+    private String weightsProblem(ExperimentSpec s) {
+        String w = s.backbone().weights();
+        if (w == null) {
+            return null;
+        }
+        Path p = workspace.resolve(w);
+        if (Files.isRegularFile(p) || Pretrainer.recipeFor(p) != null) {
+            return null;
+        }
+        return "'" + w + "' does not exist and no recipe " + p.getFileName().toString().replaceFirst("\\.[^.]+$", ".yaml")
+                + " sits beside it to pretrain it; pick an existing weights file or leave empty";
+    }
+
+    private void updateWeightsNote() {
+        String w = weights.getValue();
+        if (w == null || w.isEmpty()) {
+            weightsNote.set(w == null ? "" : "random initialisation");
+            return;
+        }
+        Path p = workspace.resolve(w);
+        if (Files.isRegularFile(p)) {
+            weightsNote.set("found");
+        } else if (Pretrainer.recipeFor(p) != null) {
+            weightsNote.set("pretrained from " + p.getFileName().toString().replaceFirst("\\.[^.]+$", ".yaml")
+                    + " on first launch");
+        } else {
+            weightsNote.set("missing");
+        }
+    }
+
+    // ---------------------------------------------------------------- properties
+
+    /** @return the experiment name field */
+    public ValidatedField<String> name() {
+        return name;
+    }
+
+    /** @return the description */
+    public StringProperty descriptionProperty() {
+        return description;
+    }
+
+    /** @return the workspace's datasets, chosen ones first in learning order */
+    public ObservableList<DomainItem> domains() {
+        return domains;
+    }
+
+    /** @return the method entries (catalog order; repeated methods after their first entry) */
+    public ObservableList<MethodItem> methods() {
+        return methods;
+    }
+
+    /** @return the backbone architecture */
+    public ObjectProperty<String> backboneProperty() {
+        return backbone;
+    }
+
+    /** @return the architectures offered */
+    public List<String> backboneChoices() {
+        return BackboneSpec.NAMES;
+    }
+
+    /** @return the backbone width field */
+    public ValidatedField<Integer> width() {
+        return width;
+    }
+
+    /** @return the weights file field (relative to the workspace; empty: random initialisation) */
+    public ValidatedField<String> weights() {
+        return weights;
+    }
+
+    /** @return whether the weights file is found, will be pretrained, or missing */
+    public ReadOnlyStringProperty weightsNoteProperty() {
+        return weightsNote.getReadOnlyProperty();
+    }
+
+    /** @return the epochs field */
+    public ValidatedField<Integer> epochs() {
+        return epochs;
+    }
+
+    /** @return the batch size field */
+    public ValidatedField<Integer> batchSize() {
+        return batchSize;
+    }
+
+    /** @return the optimizer */
+    public ObjectProperty<String> optimizerProperty() {
+        return optimizer;
+    }
+
+    /** @return the optimizers offered */
+    public List<String> optimizerChoices() {
+        return TrainingSpec.OPTIMIZERS;
+    }
+
+    /** @return the learning rate field */
+    public ValidatedField<Double> learningRate() {
+        return learningRate;
+    }
+
+    /** @return the momentum field */
+    public ValidatedField<Double> momentum() {
+        return momentum;
+    }
+
+    /** @return the weight decay field */
+    public ValidatedField<Double> weightDecay() {
+        return weightDecay;
+    }
+
+    /** @return the schedule */
+    public ObjectProperty<String> scheduleProperty() {
+        return schedule;
+    }
+
+    /** @return the schedules offered */
+    public List<String> scheduleChoices() {
+        return TrainingSpec.SCHEDULES;
+    }
+
+    /** @return the image size field */
+    public ValidatedField<Integer> imageSize() {
+        return imageSize;
+    }
+
+    /** @return whether to random-crop */
+    public BooleanProperty randomCropProperty() {
+        return randomCrop;
+    }
+
+    /** @return the crop padding field */
+    public ValidatedField<Integer> padding() {
+        return padding;
+    }
+
+    /** @return whether to flip */
+    public BooleanProperty flipProperty() {
+        return flip;
+    }
+
+    /** @return the train limit field */
+    public ValidatedField<Integer> trainLimit() {
+        return trainLimit;
+    }
+
+    /** @return the test limit field */
+    public ValidatedField<Integer> testLimit() {
+        return testLimit;
+    }
+
+    /** @return the evaluation batch size field */
+    public ValidatedField<Integer> evalBatchSize() {
+        return evalBatchSize;
+    }
+
+    /** @return the logging interval field */
+    public ValidatedField<Integer> logEvery() {
+        return logEvery;
+    }
+
+    /** @return the engine threads field */
+    public ValidatedField<Integer> threads() {
+        return threads;
+    }
+
+    /** @return the seeds field (comma-separated) */
+    public ValidatedField<List<Long>> seeds() {
+        return seeds;
+    }
+
+    /** @return the target names offered */
+    public ObservableList<String> targetNames() {
+        return targetNames;
+    }
+
+    /** @return the chosen target */
+    public ObjectProperty<String> targetProperty() {
+        return target;
+    }
+
+    /** @return the last connection test's result */
+    public ReadOnlyStringProperty targetStatusProperty() {
+        return targetStatus.getReadOnlyProperty();
+    }
+
+    /** @return the file the spec was loaded from or saved to */
+    public ObjectProperty<Path> specFileProperty() {
+        return specFile;
+    }
+
+    /** @return the file the spec was loaded from or saved to, or null */
+    public Path getSpecFile() {
+        return specFile.get();
+    }
+
+    /** @param file the spec file */
+    public void setSpecFile(Path file) {
+        specFile.set(file);
+    }
+
+    /** @return the valid spec, or null while anything is wrong */
+    public ReadOnlyObjectProperty<ExperimentSpec> specProperty() {
+        return spec.getReadOnlyProperty();
+    }
+
+    /** @return the valid spec, or null while anything is wrong */
+    public ExperimentSpec getSpec() {
+        return spec.get();
+    }
+
+    /** @return what keeps the spec from launching; empty when it can */
+    public ReadOnlyStringProperty problemProperty() {
+        return problem.getReadOnlyProperty();
+    }
+
+    /** @return what keeps the spec from launching; empty when it can */
+    public String getProblem() {
+        return problem.get();
+    }
+
+    /** @return the last action's result, for the status line */
+    public ReadOnlyStringProperty statusProperty() {
+        return status.getReadOnlyProperty();
+    }
+
+    /** @return whether an experiment is running (set by the monitor) */
+    public BooleanProperty runningProperty() {
+        return running;
+    }
+
+    /** @return whether Launch is enabled: a valid spec and nothing running */
+    public ReadOnlyBooleanProperty canLaunchProperty() {
+        return canLaunch.getReadOnlyProperty();
+    }
+
+    /** @return whether Launch is enabled */
+    public boolean canLaunch() {
+        return canLaunch.get();
+    }
+}
