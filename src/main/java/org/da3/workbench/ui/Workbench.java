@@ -1,0 +1,190 @@
+package org.da3.workbench.ui;
+
+import atlantafx.base.theme.PrimerLight;
+import java.nio.file.Files;
+import java.util.Objects;
+import javafx.application.Application;
+import javafx.geometry.Rectangle2D;
+import javafx.scene.Node;
+import javafx.scene.Scene;
+import javafx.scene.control.SplitPane;
+import javafx.stage.Screen;
+import javafx.stage.Stage;
+import org.da3.workbench.run.ExperimentRunner;
+import org.da3.workbench.ui.monitor.MonitorViewModel;
+import org.da3.workbench.ui.monitor.RunLauncher;
+import org.da3.workbench.ui.monitor.SequentialRunLauncher;
+import org.da3.workbench.ui.results.BasicResultsExporter;
+import org.da3.workbench.ui.results.ResultsExporter;
+import org.da3.workbench.ui.results.ResultsViewModel;
+import org.da3.workbench.ui.setup.SetupViewModel;
+import org.da3.workbench.ui.task.TaskExecutor;
+
+/**
+ * The composition root of the GUI: builds the view models and views for a workspace, puts them in
+ * a stage, restores the remembered window state and loads the first spec. Used by {@link
+ * WorkbenchApp} and by the GUI tests, which pass their own stage.
+ */
+public final class Workbench {
+    private static final String[] SPLITS = {"split", "horizontalSplit", "verticalSplit"};
+
+    private final Stage stage;
+    private final TaskExecutor executor;
+    private final WindowState state;
+    private final MainViewModel vm;
+    private final MainView view;
+    private boolean closed;
+
+    private Workbench(Stage stage, GuiOptions options, TaskExecutor executor, TargetProvider targets,
+            RunLauncher launcher, ResultsExporter exporter) {
+        this.stage = stage;
+        this.executor = executor;
+        this.state = new WindowState(options.stateFile());
+        SetupViewModel setup = new SetupViewModel(options.workspace(), executor, targets);
+        MonitorViewModel monitor = new MonitorViewModel(executor, launcher);
+        ResultsViewModel results = new ResultsViewModel(options.workspace(), executor, exporter);
+        this.vm = new MainViewModel(setup, monitor, results);
+        this.view = new MainView(vm);
+    }
+
+    /**
+     * Opens the workbench in a stage with the standard parts: local runs through {@link
+     * SequentialRunLauncher}, exports through {@link BasicResultsExporter}.
+     *
+     * @param stage the stage
+     * @param options the options
+     * @param executor the UI executor
+     * @return the workbench, shown
+     */
+    public static Workbench open(Stage stage, GuiOptions options, TaskExecutor executor) {
+        TargetProvider targets = new LocalTargetProvider();
+        RunLauncher launcher = new SequentialRunLauncher(new ExperimentRunner(options.workspace()), targets);
+        return open(stage, options, executor, targets, launcher, new BasicResultsExporter());
+    }
+
+    /**
+     * Opens the workbench in a stage with given parts.
+     *
+     * @param stage the stage
+     * @param options the options
+     * @param executor the UI executor
+     * @param targets the targets offered
+     * @param launcher runs the jobs
+     * @param exporter writes exports
+     * @return the workbench, shown
+     */
+    public static Workbench open(Stage stage, GuiOptions options, TaskExecutor executor, TargetProvider targets,
+            RunLauncher launcher, ResultsExporter exporter) {
+        Objects.requireNonNull(stage);
+        Application.setUserAgentStylesheet(new PrimerLight().getUserAgentStylesheet());
+        Workbench wb = new Workbench(stage, options, executor, targets, launcher, exporter);
+        wb.show(options);
+        return wb;
+    }
+
+    private void show(GuiOptions options) {
+        Scene scene = new Scene(view.root(), state.number("window.width", 1500), state.number("window.height", 940));
+        stage.setScene(scene);
+        stage.titleProperty().bind(vm.titleProperty());
+        restoreBounds();
+        try {
+            vm.setPage(MainViewModel.Page.valueOf(state.text("page") == null ? "SETUP" : state.text("page")));
+        } catch (IllegalArgumentException e) {
+            vm.setPage(MainViewModel.Page.SETUP);
+        }
+        vm.setup().refreshDomains();
+        if (options.spec() != null && Files.isRegularFile(options.spec())) {
+            try {
+                vm.setup().load(options.spec());
+            } catch (RuntimeException e) {
+                vm.setup().setSpecFile(null);
+                vm.setPage(MainViewModel.Page.SETUP);
+                showLoadError(e);
+            }
+        }
+        stage.setOnHidden(e -> close());
+        stage.show();
+        for (String id : SPLITS) {
+            Node n = scene.lookup("#" + id);
+            double pos = state.number("split." + id, -1);
+            if (n instanceof SplitPane && pos > 0 && pos < 1) {
+                ((SplitPane) n).setDividerPositions(pos);
+            }
+        }
+    }
+
+    private void showLoadError(RuntimeException e) {
+        javafx.application.Platform.runLater(() -> {
+            javafx.scene.control.Alert a = new javafx.scene.control.Alert(javafx.scene.control.Alert.AlertType.ERROR,
+                    e.getMessage());
+            a.setHeaderText("Cannot open the spec");
+            a.initOwner(stage);
+            a.show();
+        });
+    }
+
+    private void restoreBounds() {
+        double x = state.number("window.x", Double.NaN);
+        double y = state.number("window.y", Double.NaN);
+        if (!Double.isNaN(x) && !Double.isNaN(y)) {
+            Rectangle2D r = new Rectangle2D(x, y, 50, 50);
+            boolean visible = Screen.getScreens().stream().anyMatch(s -> s.getVisualBounds().intersects(r));
+            if (visible) {
+                stage.setX(x);
+                stage.setY(y);
+            }
+        }
+        if ("true".equals(state.text("window.maximized"))) {
+            stage.setMaximized(true);
+        }
+    }
+
+    /** Remembers the window state and the spec file, stops runs and background work. */
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (!stage.isMaximized() && stage.getScene() != null) {
+            state.setNumber("window.x", stage.getX());
+            state.setNumber("window.y", stage.getY());
+            state.setNumber("window.width", stage.getScene().getWidth());
+            state.setNumber("window.height", stage.getScene().getHeight());
+        }
+        state.setText("window.maximized", Boolean.toString(stage.isMaximized()));
+        state.setText("page", vm.getPage().name());
+        if (stage.getScene() != null) {
+            for (String id : SPLITS) {
+                Node n = stage.getScene().lookup("#" + id);
+                if (n instanceof SplitPane && ((SplitPane) n).getDividerPositions().length > 0) {
+                    state.setNumber("split." + id, ((SplitPane) n).getDividerPositions()[0]);
+                }
+            }
+        }
+        if (vm.setup().getSpecFile() != null) {
+            state.setLastSpec(vm.setup().getSpecFile());
+        }
+        state.save();
+        vm.dispose();
+    }
+
+    /** @return the main view model */
+    public MainViewModel viewModel() {
+        return vm;
+    }
+
+    /** @return the main view */
+    public MainView view() {
+        return view;
+    }
+
+    /** @return the stage */
+    public Stage stage() {
+        return stage;
+    }
+
+    /** @return the executor the views use */
+    public TaskExecutor executor() {
+        return executor;
+    }
+}

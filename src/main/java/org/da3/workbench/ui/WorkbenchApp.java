@@ -1,0 +1,60 @@
+package org.da3.workbench.ui;
+
+import java.util.Objects;
+import javafx.application.Application;
+import javafx.stage.Stage;
+import org.da3.workbench.ui.task.FxTaskExecutor;
+
+/**
+ * The JavaFX application. Started by {@code da3 gui} through {@link #launch(GuiOptions)} (the
+ * jar's main class is the CLI, not this class, so the shaded jar starts JavaFX from the class
+ * path).
+ */
+public final class WorkbenchApp extends Application {
+    private static volatile GuiOptions options;
+    private static volatile int exitCode;
+
+    private FxTaskExecutor executor;
+    private Workbench workbench;
+
+    /**
+     * Opens the workbench and blocks until its window closes.
+     *
+     * @param opts how to start
+     * @return the exit code: 0, or 1 when a screenshot tour failed
+     */
+    public static int launch(GuiOptions opts) {
+        options = Objects.requireNonNull(opts);
+        exitCode = 0;
+        Application.launch(WorkbenchApp.class);
+        return exitCode;
+    }
+
+    /**
+     * Sets the exit code {@link #launch} returns.
+     *
+     * @param code the code
+     */
+    static void setExitCode(int code) {
+        exitCode = code;
+    }
+
+    @Override
+    public void start(Stage stage) {
+        executor = new FxTaskExecutor();
+        workbench = Workbench.open(stage, options, executor);
+        if (options.screenshots() != null) {
+            new ScreenshotTour(workbench, options.screenshots()).start();
+        }
+    }
+
+    @Override
+    public void stop() {
+        if (workbench != null) {
+            workbench.close();
+        }
+        if (executor != null) {
+            executor.shutdown();
+        }
+    }
+}

@@ -1,0 +1,319 @@
+package org.da3.workbench.ui.monitor;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Consumer;
+import javafx.beans.property.ReadOnlyBooleanProperty;
+import javafx.beans.property.ReadOnlyBooleanWrapper;
+import javafx.beans.property.ReadOnlyLongProperty;
+import javafx.beans.property.ReadOnlyLongWrapper;
+import javafx.beans.property.ReadOnlyStringProperty;
+import javafx.beans.property.ReadOnlyStringWrapper;
+import javafx.collections.FXCollections;
+import javafx.collections.ListChangeListener;
+import javafx.collections.ObservableList;
+import org.da3.workbench.report.RunRecord;
+import org.da3.workbench.run.event.Envelope;
+import org.da3.workbench.run.event.RunError;
+import org.da3.workbench.run.event.Warning;
+import org.da3.workbench.spec.ExperimentSpec;
+import org.da3.workbench.ui.task.EventBuffer;
+import org.da3.workbench.ui.task.TaskExecutor;
+
+/**
+ * The Monitor view's state: the run queue, the runs chosen for the charts, the log, and the
+ * actions to launch and stop.
+ *
+ * <p>Threads: the {@link RunLauncher} reports from its own threads into an {@link EventBuffer};
+ * every {@link #FLUSH_PERIOD} the UI thread drains the buffer and applies the whole batch, then
+ * bumps {@link #chartsVersionProperty()} once if a chosen run got points. However fast a worker
+ * emits events, the charts redraw at most five times a second and the UI thread never waits on
+ * a worker.
+ */
+public final class MonitorViewModel {
+    /** How often buffered events are applied on the UI thread: at most five updates a second. */
+    public static final Duration FLUSH_PERIOD = Duration.ofMillis(200);
+    /** The log keeps this many lines; older ones are dropped. */
+    public static final int LOG_LIMIT = 2000;
+
+    private final TaskExecutor executor;
+    private final RunLauncher launcher;
+    private final EventBuffer<Update> buffer = new EventBuffer<>();
+    private final ObservableList<RunItem> runs = FXCollections.observableArrayList();
+    private final ObservableList<RunItem> selected = FXCollections.observableArrayList();
+    private final ObservableList<LogLine> log = FXCollections.observableArrayList();
+    private final ReadOnlyLongWrapper chartsVersion = new ReadOnlyLongWrapper(this, "chartsVersion");
+    private final ReadOnlyBooleanWrapper running = new ReadOnlyBooleanWrapper(this, "running");
+    private final ReadOnlyStringWrapper summary = new ReadOnlyStringWrapper(this, "summary", "no runs yet");
+    private final Map<Integer, RunItem> byId = new HashMap<>();
+    private final AutoCloseable ticker;
+    private Consumer<RunRecord> onRecord = r -> {};
+
+    /** A report from the launcher, buffered until the next flush. */
+    private sealed interface Update permits Started, EventUpdate, LogUpdate, Finished {
+        RunJob job();
+    }
+
+    private record Started(RunJob job) implements Update {}
+
+    private record EventUpdate(RunJob job, Envelope envelope) implements Update {}
+
+    private record LogUpdate(RunJob job, String line) implements Update {}
+
+    private record Finished(RunJob job, RunRecord record, Path dir, String error) implements Update {}
+
+    /**
+     * Creates the view model and starts its periodic flush.
+     *
+     * @param executor the UI executor (ticks the flush)
+     * @param launcher runs the jobs in workers
+     */
+    public MonitorViewModel(TaskExecutor executor, RunLauncher launcher) {
+        this.executor = Objects.requireNonNull(executor);
+        this.launcher = Objects.requireNonNull(launcher);
+        this.ticker = executor.every(FLUSH_PERIOD, this::flush);
+        selected.addListener((ListChangeListener<RunItem>) c -> chartsVersion.set(chartsVersion.get() + 1));
+    }
+
+    /**
+     * Sets who receives each finished run's record (the Results view).
+     *
+     * @param consumer the receiver, called on the UI thread
+     */
+    public void setOnRecord(Consumer<RunRecord> consumer) {
+        this.onRecord = Objects.requireNonNull(consumer);
+    }
+
+    /**
+     * Plans and queues an experiment's runs. Returns at once; the runs start in the background.
+     *
+     * @param spec the experiment
+     * @throws org.da3.workbench.spec.SpecException if it cannot run (nothing is queued)
+     */
+    public void launch(ExperimentSpec spec) {
+        List<RunJob> jobs = launcher.plan(spec);
+        List<RunItem> items = new ArrayList<>();
+        for (RunJob j : jobs) {
+            RunItem item = new RunItem(j);
+            byId.put(j.id(), item);
+            items.add(item);
+        }
+        runs.addAll(items);
+        running.set(true);
+        updateSummary();
+        info("", "queued " + jobs.size() + " run(s) of " + spec.name() + " on " + spec.target());
+        launcher.submit(jobs, new RunLauncher.Listener() {
+            @Override
+            public void started(RunJob job) {
+                buffer.offer(new Started(job));
+            }
+
+            @Override
+            public void event(RunJob job, Envelope event) {
+                buffer.offer(new EventUpdate(job, event));
+            }
+
+            @Override
+            public void log(RunJob job, String line) {
+                buffer.offer(new LogUpdate(job, line));
+            }
+
+            @Override
+            public void finished(RunJob job, RunRecord record, Path runDir, String error) {
+                buffer.offer(new Finished(job, record, runDir, error));
+            }
+        });
+    }
+
+    /** Stops every queued and running run. */
+    public void stopAll() {
+        launcher.stopAll();
+        info("", "stop requested for all runs");
+    }
+
+    /** Stops the chosen runs. */
+    public void stopSelected() {
+        for (RunItem r : new ArrayList<>(selected)) {
+            if (!r.getStatus().isDone()) {
+                launcher.stop(r.job());
+                info(r.label(), "stop requested");
+            }
+        }
+    }
+
+    /** Removes finished runs from the queue (their run directories stay on disk). */
+    public void clearFinished() {
+        selected.removeIf(r -> r.getStatus().isDone());
+        runs.removeIf(r -> r.getStatus().isDone());
+        updateSummary();
+    }
+
+    /**
+     * Applies everything the launcher reported since the last flush. Runs on the UI thread, every
+     * {@link #FLUSH_PERIOD}; public so tests with a synchronous executor can call it directly.
+     */
+    public void flush() {
+        List<Update> batch = buffer.drain();
+        if (batch.isEmpty()) {
+            return;
+        }
+        boolean chartsChanged = false;
+        for (Update u : batch) {
+            RunItem item = byId.get(u.job().id());
+            if (item == null) {
+                continue;
+            }
+            if (u instanceof Started) {
+                item.markStarted();
+                info(item.label(), "started on " + u.job().target());
+                if (selected.isEmpty()) {
+                    selected.add(item);
+                }
+            } else if (u instanceof EventUpdate) {
+                Envelope e = ((EventUpdate) u).envelope();
+                item.apply(e);
+                chartsChanged |= selected.contains(item);
+                Object ev = e.event();
+                if (ev instanceof Warning) {
+                    add(new LogLine(e.time(), item.label(), LogLine.Level.WARNING, ((Warning) ev).message()));
+                } else if (ev instanceof RunError) {
+                    add(new LogLine(e.time(), item.label(), LogLine.Level.ERROR, ((RunError) ev).message()));
+                }
+            } else if (u instanceof LogUpdate) {
+                String line = ((LogUpdate) u).line();
+                LogLine.Level level = levelOf(line);
+                if (level != null && !isRepeat(item.label(), line.strip())) {
+                    add(new LogLine(Instant.now(), item.label(), level, line.strip()));
+                }
+            } else if (u instanceof Finished) {
+                Finished f = (Finished) u;
+                item.markFinished(f.record(), f.dir(), f.error());
+                RunStatus s = item.getStatus();
+                LogLine.Level level = s == RunStatus.FAILED ? LogLine.Level.ERROR : LogLine.Level.INFO;
+                add(new LogLine(Instant.now(), item.label(), level, s.text()
+                        + (f.error() != null && s != RunStatus.COMPLETED ? ": " + f.error() : "")
+                        + (f.dir() != null ? " (" + f.dir().getFileName() + ")" : "")));
+                if (f.record() != null && !u.job().isPretraining()) {
+                    onRecord.accept(f.record());
+                }
+            }
+        }
+        if (chartsChanged) {
+            chartsVersion.set(chartsVersion.get() + 1);
+        }
+        running.set(runs.stream().anyMatch(r -> !r.getStatus().isDone()));
+        updateSummary();
+    }
+
+    private void updateSummary() {
+        Map<RunStatus, Integer> n = new java.util.EnumMap<>(RunStatus.class);
+        for (RunItem r : runs) {
+            n.merge(r.getStatus(), 1, Integer::sum);
+        }
+        List<String> parts = new ArrayList<>();
+        for (RunStatus s : RunStatus.values()) {
+            if (n.containsKey(s)) {
+                parts.add(n.get(s) + " " + s.text());
+            }
+        }
+        summary.set(parts.isEmpty() ? "no runs yet" : String.join(" · ", parts));
+    }
+
+    /**
+     * Picks the worker log lines worth showing: errors, and the workbench's own warnings. The
+     * engine's start-up chatter (GPU probing, libtorch deprecation notices) stays in the run's
+     * worker.log with everything else.
+     *
+     * @param line the line
+     * @return the level, or null to skip the line
+     */
+    static LogLine.Level levelOf(String line) {
+        String l = line.toLowerCase(Locale.ROOT);
+        if (l.contains(" error ") || l.startsWith("error") || l.contains("exception") || l.contains("fatal")
+                || l.contains("outofmemory")) {
+            return LogLine.Level.ERROR;
+        }
+        if (l.contains("warn") && l.contains("org.da3")) {
+            return LogLine.Level.WARNING;
+        }
+        return null;
+    }
+
+    private boolean isRepeat(String run, String message) {
+        for (int i = log.size() - 1; i >= Math.max(0, log.size() - 20); i--) {
+            LogLine l = log.get(i);
+            if (l.run().equals(run) && l.message().equals(message)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void info(String run, String message) {
+        add(new LogLine(Instant.now(), run, LogLine.Level.INFO, message));
+    }
+
+    private void add(LogLine line) {
+        log.add(line);
+        if (log.size() > LOG_LIMIT) {
+            log.remove(0, log.size() - LOG_LIMIT);
+        }
+    }
+
+    /** Stops the periodic flush and every run; for window close. */
+    public void dispose() {
+        try {
+            ticker.close();
+        } catch (Exception e) {
+            // nothing to release beyond the scheduled tick
+        }
+        launcher.shutdown();
+    }
+
+    /** @return the run queue, in launch order */
+    public ObservableList<RunItem> runs() {
+        return runs;
+    }
+
+    /** @return the runs whose data the charts show (the view keeps it in step with its selection) */
+    public ObservableList<RunItem> selected() {
+        return selected;
+    }
+
+    /** @return warnings, errors and run events, oldest first */
+    public ObservableList<LogLine> log() {
+        return log;
+    }
+
+    /** @return a counter bumped whenever the charts should redraw */
+    public ReadOnlyLongProperty chartsVersionProperty() {
+        return chartsVersion.getReadOnlyProperty();
+    }
+
+    /** @return counts of runs by status, for example {@code 1 running · 2 queued} */
+    public ReadOnlyStringProperty summaryProperty() {
+        return summary.getReadOnlyProperty();
+    }
+
+    /** @return whether any run is queued or running */
+    public ReadOnlyBooleanProperty runningProperty() {
+        return running.getReadOnlyProperty();
+    }
+
+    /** @return whether any run is queued or running */
+    public boolean isRunning() {
+        return running.get();
+    }
+
+    /** @return the executor this view model posts to */
+    TaskExecutor executor() {
+        return executor;
+    }
+}

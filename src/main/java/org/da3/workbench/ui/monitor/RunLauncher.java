@@ -1,0 +1,81 @@
+package org.da3.workbench.ui.monitor;
+
+import java.nio.file.Path;
+import java.util.List;
+import org.da3.workbench.report.RunRecord;
+import org.da3.workbench.run.event.Envelope;
+import org.da3.workbench.spec.ExperimentSpec;
+
+/**
+ * Runs the GUI's jobs outside its process: one worker per job, on the job's target, one at a
+ * time, never on the UI thread. The listener is called on background threads.
+ */
+public interface RunLauncher {
+
+    /**
+     * Plans an experiment's jobs: backbone pretraining first if its weights are missing, then one
+     * job per (method, seed).
+     *
+     * @param spec the experiment
+     * @return the jobs in order
+     * @throws org.da3.workbench.spec.SpecException if the spec cannot run (naming the field)
+     */
+    List<RunJob> plan(ExperimentSpec spec);
+
+    /**
+     * Queues jobs; they run in order after any already queued. Returns at once.
+     *
+     * @param jobs the jobs
+     * @param listener receives their progress, on background threads
+     */
+    void submit(List<RunJob> jobs, Listener listener);
+
+    /**
+     * Stops a job: a queued job is dropped, a running one's worker is stopped.
+     *
+     * @param job the job
+     */
+    void stop(RunJob job);
+
+    /** Stops every queued and running job. */
+    void stopAll();
+
+    /** Stops everything and releases the launcher's threads. */
+    void shutdown();
+
+    /** What happens to the jobs, reported from background threads. */
+    interface Listener {
+        /**
+         * A job's worker is starting.
+         *
+         * @param job the job
+         */
+        void started(RunJob job);
+
+        /**
+         * A job's worker sent an event (already written to its events.jsonl).
+         *
+         * @param job the job
+         * @param event the event
+         */
+        void event(RunJob job, Envelope event);
+
+        /**
+         * A line of a job's worker log.
+         *
+         * @param job the job
+         * @param line the line
+         */
+        void log(RunJob job, String line);
+
+        /**
+         * A job ended.
+         *
+         * @param job the job
+         * @param record what it produced (null if it never started)
+         * @param runDir its run directory (null if none was made)
+         * @param error why it failed or was dropped, or null
+         */
+        void finished(RunJob job, RunRecord record, Path runDir, String error);
+    }
+}

@@ -1,0 +1,152 @@
+package org.da3.workbench.ui.monitor;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.da3.workbench.report.RunRecord;
+import org.da3.workbench.run.ExperimentRunner;
+import org.da3.workbench.run.PlannedRun;
+import org.da3.workbench.run.Pretrainer;
+import org.da3.workbench.run.RunDirectory;
+import org.da3.workbench.run.RunMonitor;
+import org.da3.workbench.run.Target;
+import org.da3.workbench.run.event.Envelope;
+import org.da3.workbench.spec.ExperimentSpec;
+import org.da3.workbench.ui.TargetProvider;
+
+/**
+ * A {@link RunLauncher} that runs jobs one after another on a single background thread, each in
+ * its own worker through {@link ExperimentRunner} (the same code as {@code da3 run}).
+ */
+public final class SequentialRunLauncher implements RunLauncher {
+    private final ExperimentRunner runner;
+    private final TargetProvider targets;
+    private final ExecutorService thread = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "da3-run-queue");
+        t.setDaemon(true);
+        return t;
+    });
+    private final AtomicInteger ids = new AtomicInteger();
+    private final Map<Integer, RunMonitor> monitors = new ConcurrentHashMap<>();
+    private final Map<Integer, Boolean> dropped = new ConcurrentHashMap<>();
+    private final List<RunJob> pending = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    /**
+     * Creates the launcher.
+     *
+     * @param runner runs one planned run in a worker
+     * @param targets opens the jobs' targets
+     */
+    public SequentialRunLauncher(ExperimentRunner runner, TargetProvider targets) {
+        this.runner = runner;
+        this.targets = targets;
+    }
+
+    @Override
+    public List<RunJob> plan(ExperimentSpec spec) {
+        runner.check(spec);
+        List<RunJob> jobs = new ArrayList<>();
+        Path w = runner.weightsPath(spec);
+        if (w != null && !Files.isRegularFile(w)) {
+            jobs.add(new RunJob(ids.incrementAndGet(), "pretrain " + w.getFileName(), spec, null, spec.target()));
+        }
+        for (PlannedRun r : ExperimentRunner.plan(spec)) {
+            jobs.add(new RunJob(ids.incrementAndGet(), r.label(), spec, r, spec.target()));
+        }
+        return jobs;
+    }
+
+    @Override
+    public void submit(List<RunJob> jobs, Listener listener) {
+        for (RunJob j : jobs) {
+            pending.add(j);
+            thread.execute(() -> runJob(j, listener));
+        }
+    }
+
+    private void runJob(RunJob job, Listener listener) {
+        RunMonitor monitor = new RunMonitor();
+        monitors.put(job.id(), monitor);
+        pending.remove(job);
+        if (dropped.remove(job.id()) != null) {
+            monitors.remove(job.id());
+            listener.finished(job, null, null, "stopped before it started");
+            return;
+        }
+        listener.started(job);
+        Path[] dir = new Path[1];
+        RunMonitor.Listener l = new RunMonitor.Listener() {
+            @Override
+            public void onEvent(Envelope e) {
+                if (dir[0] == null) {
+                    dir[0] = runner.workspace().runsDir(job.isPretraining()
+                            ? pretrainName(job) : job.experiment().name()).resolve(e.runId());
+                }
+                listener.event(job, e);
+            }
+
+            @Override
+            public void onLog(String line) {
+                listener.log(job, line);
+            }
+        };
+        try (Target t = targets.open(job.target())) {
+            RunRecord rec;
+            if (job.isPretraining()) {
+                Pretrainer pre = new Pretrainer(runner.workspace());
+                Path w = runner.weightsPath(job.experiment());
+                rec = pre.pretrain(Pretrainer.recipeFor(w), w, t, monitor, l);
+            } else {
+                RunDirectory rd = RunDirectory.create(runner.workspace(), job.run().spec());
+                dir[0] = rd.dir();
+                rec = runner.execute(job.run(), rd, t, monitor, l);
+            }
+            listener.finished(job, rec, dir[0], rec.error());
+        } catch (Exception e) {
+            listener.finished(job, null, dir[0], e.getMessage() == null ? e.toString() : e.getMessage());
+        } finally {
+            monitors.remove(job.id());
+        }
+    }
+
+    private String pretrainName(RunJob job) {
+        Path w = runner.weightsPath(job.experiment());
+        try {
+            return new Pretrainer(runner.workspace()).loadRecipe(Pretrainer.recipeFor(w)).name();
+        } catch (RuntimeException e) {
+            return job.experiment().name();
+        }
+    }
+
+    @Override
+    public void stop(RunJob job) {
+        RunMonitor m = monitors.get(job.id());
+        if (m != null) {
+            m.stop();
+        } else if (pending.contains(job)) {
+            dropped.put(job.id(), Boolean.TRUE);
+        }
+    }
+
+    @Override
+    public void stopAll() {
+        for (RunJob j : pending) {
+            dropped.put(j.id(), Boolean.TRUE);
+        }
+        for (RunMonitor m : monitors.values()) {
+            m.stop();
+        }
+    }
+
+    @Override
+    public void shutdown() {
+        stopAll();
+        thread.shutdown();
+    }
+}
