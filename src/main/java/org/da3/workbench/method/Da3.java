@@ -412,11 +412,17 @@ public final class Da3 implements Method {
             return Math.round(total);
         }
 
-        /**
-         * Turns inference skipping of closed gates on or off (to measure both).
-         *
-         * @param skip whether to skip
-         */
+        @Override
+        public long macsPerImage(int imageSize) {
+            return macsPerImage(imageSize, openPerBlock());
+        }
+
+        @Override
+        public boolean canSkip() {
+            return opt.gates() && opt.skip();
+        }
+
+        @Override
         public void setSkipping(boolean skip) {
             skipping = skip;
         }

@@ -24,6 +24,7 @@ class EventCodecTest {
                 new Evaluation("a", 0, 1, 0, "test", 0.8, 16, 20, true),
                 new MemorySample("train", "rss", 100, 200, 50, 150),
                 new GateStats("a", 10, 10, 0.7, List.of(1.0, 0.4), "train"),
+                new InferenceStats("a", 1000, 2000, Double.NaN, 0.5, 0.9, 20, 64),
                 new CheckpointSaved("a", "patches/a.safetensors", 999, 1234, "ff"),
                 new Warning("careful"),
                 new RunError("boom", "java.lang.IllegalStateException", "trace"),
