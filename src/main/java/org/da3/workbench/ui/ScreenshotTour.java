@@ -20,8 +20,8 @@ import org.da3.workbench.ui.monitor.RunStatus;
 
 /**
  * Takes screenshots of every view during a real run, for the docs: launches the loaded spec,
- * waits until one run has completed and another is well under way (or all are done), overlays
- * the started runs in the Monitor, then writes {@code setup.png}, {@code setup-error.png},
+ * waits until its last run is well under way (the others done), overlays the runs in the
+ * Monitor, then writes {@code setup.png}, {@code setup-error.png},
  * {@code monitor.png} and {@code results.png} and quits. Run it under a real display or Xvfb:
  * {@code xvfb-run -a -s "-screen 0 1600x1000x24" java -jar target/da3-workbench.jar gui --screenshots docs/img}.
  */
@@ -61,11 +61,11 @@ final class ScreenshotTour {
 
     private void check() {
         List<RunItem> runs = wb.viewModel().monitor().runs();
-        long done = runs.stream().filter(r -> r.getStatus() == RunStatus.COMPLETED && !r.job().isPretraining()).count();
         boolean allDone = runs.stream().allMatch(r -> r.getStatus().isDone());
-        boolean underWay = runs.stream().anyMatch(r -> r.getStatus() == RunStatus.RUNNING && r.getProgress() >= UNDER_WAY);
+        RunItem last = runs.isEmpty() ? null : runs.get(runs.size() - 1);
+        boolean lastUnderWay = last != null && last.getStatus() == RunStatus.RUNNING && last.getProgress() >= UNDER_WAY;
         boolean timeUp = Duration.between(started, Instant.now()).compareTo(LIMIT) > 0;
-        if ((done >= 1 && (underWay || allDone)) || timeUp) {
+        if (lastUnderWay || allDone || timeUp) {
             poll.stop();
             List<RunItem> shown = new ArrayList<>();
             for (RunItem r : runs) {

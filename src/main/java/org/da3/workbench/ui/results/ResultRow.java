@@ -24,7 +24,7 @@ import org.da3.workbench.report.RunRecord;
  * @param trainableParams mean trainable parameters per domain, NaN unknown
  * @param patchBytes mean patch size per domain in bytes, NaN unknown
  * @param gateSparsity mean gate sparsity, NaN for methods without gates
- * @param flops inference FLOPs per image (from the run summary), NaN unknown
+ * @param flops inference FLOPs per image as run (closed gates skipped), NaN unknown
  * @param status "completed", or how many runs did not complete
  * @param runIds the runs it averages
  */
@@ -116,13 +116,28 @@ public record ResultRow(String experiment, String label, String method, int seed
     }
 
     /**
-     * Inference FLOPs per image from a run summary: {@code flops} when the worker reports it,
-     * else twice the backbone's multiply-accumulates ({@code backbone_macs}).
+     * Inference FLOPs per image from a run summary: twice the measured multiply-accumulates per
+     * image as run ({@code macs_per_image}, per domain, closed gates skipped), averaged over the
+     * domains; else {@code flops}; else twice the dense backbone's {@code backbone_macs}.
      *
      * @param summary the run_finished summary
      * @return the FLOPs, NaN when unknown
      */
     static double flopsOf(Map<String, Object> summary) {
+        Object perDomain = summary.get("macs_per_image");
+        if (perDomain instanceof Map && !((Map<?, ?>) perDomain).isEmpty()) {
+            double s = 0;
+            int n = 0;
+            for (Object v : ((Map<?, ?>) perDomain).values()) {
+                if (v instanceof Number) {
+                    s += ((Number) v).doubleValue();
+                    n++;
+                }
+            }
+            if (n > 0) {
+                return 2 * s / n;
+            }
+        }
         Object f = summary.get("flops");
         if (f instanceof Number) {
             return ((Number) f).doubleValue();

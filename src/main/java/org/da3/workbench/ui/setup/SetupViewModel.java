@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -366,32 +365,21 @@ public final class SetupViewModel {
             name.setText(s.name());
             description.set(s.description());
             applyDomainSelection(s.domains());
-            // one entry per catalog method, plus extra entries for repeated methods
+            // the spec's entries first, in its order (the run order); then the other catalog methods
             List<MethodItem> items = new ArrayList<>();
-            Map<String, Integer> used = new LinkedHashMap<>();
-            for (MethodInfo info : MethodCatalog.all()) {
-                used.put(info.name(), 0);
-            }
-            List<MethodItem> base = new ArrayList<>();
-            for (MethodInfo info : MethodCatalog.all()) {
-                base.add(new MethodItem(info, "methods[?]"));
-            }
-            items.addAll(base);
             for (MethodSpec m : s.methods()) {
                 MethodInfo info = MethodCatalog.find(m.name());
-                if (info == null) {
-                    continue;
+                if (info != null) {
+                    MethodItem item = new MethodItem(info, "methods[" + items.size() + "]");
+                    item.fill(m);
+                    item.setSelected(true);
+                    items.add(item);
                 }
-                int n = used.merge(m.name(), 1, Integer::sum);
-                MethodItem item;
-                if (n == 1) {
-                    item = base.get(MethodCatalog.names().indexOf(m.name()));
-                } else {
-                    item = new MethodItem(info, "methods[?]");
-                    items.add(items.indexOf(base.get(MethodCatalog.names().indexOf(m.name()))) + n - 1, item);
+            }
+            for (MethodInfo info : MethodCatalog.all()) {
+                if (items.stream().noneMatch(i -> i.info().name().equals(info.name()))) {
+                    items.add(new MethodItem(info, "methods[?]"));
                 }
-                item.fill(m);
-                item.setSelected(true);
             }
             methods.setAll(items);
             backbone.set(s.backbone().name());
@@ -644,7 +632,10 @@ public final class SetupViewModel {
         return domains;
     }
 
-    /** @return the method entries (catalog order; repeated methods after their first entry) */
+    /**
+     * @return the method entries: chosen ones run in list order (a loaded spec's methods come
+     *     first, in its order), then the rest of the catalog; variants follow their method
+     */
     public ObservableList<MethodItem> methods() {
         return methods;
     }

@@ -112,6 +112,14 @@ class ResultsViewModelTest {
     }
 
     @Test
+    void flopsComeFromTheMeasuredMacsWhenTheWorkerReportsThem() {
+        assertThat(ResultRow.flopsOf(Map.of("macs_per_image", Map.of("a", 100L, "b", 300L), "backbone_macs", 1000)))
+                .as("gated inference, averaged over domains").isEqualTo(400.0);
+        assertThat(ResultRow.flopsOf(Map.of("backbone_macs", 1000))).isEqualTo(2000.0);
+        assertThat(ResultRow.flopsOf(Map.of())).isNaN();
+    }
+
+    @Test
     void recordsFromTheMonitorReplaceByRunId() throws Exception {
         List<org.da3.workbench.report.RunRecord> recs = ResultsViewModel.readRuns(ws.runsDir("demo"));
         recs.forEach(vm::add);

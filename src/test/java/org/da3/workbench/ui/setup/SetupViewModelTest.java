@@ -52,6 +52,8 @@ class SetupViewModelTest {
         assertThat(shapes.sizesText()).isEqualTo("20 / 10");
         assertThat(method("linear").isSelected()).isTrue();
         assertThat(method("finetune").isSelected()).isFalse();
+        assertThat(vm.methods().get(0).info().name()).as("chosen methods lead the list").isEqualTo("linear");
+        assertThat(vm.methods()).extracting(m -> m.info().name()).contains("da3", "piggyback");
         assertThat(vm.epochs().getText()).isEqualTo("1");
         assertThat(vm.imageSize().getText()).isEqualTo("16");
         assertThat(vm.seeds().getText()).isEqualTo("7");
@@ -95,8 +97,9 @@ class SetupViewModelTest {
         lr.field().setText("0.02");
         ft.option("optimizer").field().setText("adam");
         assertThat(vm.canLaunch()).isTrue();
-        assertThat(vm.getSpec().methods()).extracting(m -> m.displayLabel())
-                .containsExactly("finetune[learning_rate=0.02,optimizer=adam]", "linear");
+        assertThat(vm.getSpec().methods()).as("the loaded spec's methods first, in its order")
+                .extracting(m -> m.displayLabel())
+                .containsExactly("linear", "finetune[learning_rate=0.02,optimizer=adam]");
 
         ft.setSelected(false);
         assertThat(vm.getSpec().methods()).hasSize(1);
