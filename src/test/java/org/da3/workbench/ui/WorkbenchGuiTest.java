@@ -30,8 +30,9 @@ import org.testfx.util.WaitForAsyncUtils;
 
 /**
  * Drives the real workbench window headless (TestFX on Monocle): loads a tiny spec, shows an
- * inline error for a bad value with Launch disabled, chooses a second method, launches two real
- * runs in local worker JVMs, and sees the charts receive points and the results table fill.
+ * inline error for a bad value with Launch disabled, chooses a third method, launches three real
+ * runs (linear, DA3, fine-tune) in local worker JVMs, and sees the charts (gate sparsity included)
+ * receive points and the results table fill.
  */
 @ExtendWith(ApplicationExtension.class)
 class WorkbenchGuiTest {
@@ -45,7 +46,7 @@ class WorkbenchGuiTest {
     void start(Stage stage) throws Exception {
         Workspace ws = TestWorkspace.create(dir.resolve("ws"), 48, 32);
         Path spec = Files.writeString(ws.experimentsDir().resolve("gui.yaml"),
-                TestWorkspace.tinySpec("gui", "linear", "tiny-shapes, tiny-textures").replace("log_every: 5", "log_every: 1"));
+                TestWorkspace.tinySpec("gui", "linear, da3", "tiny-shapes, tiny-textures").replace("log_every: 5", "log_every: 1"));
         executor = new FxTaskExecutor();
         workbench = Workbench.open(stage, new GuiOptions(ws, spec, dir.resolve("state.properties"), null), executor);
         stage.setWidth(1400);
@@ -65,6 +66,34 @@ class WorkbenchGuiTest {
         WaitForAsyncUtils.waitForFxEvents();
     }
 
+    /** Types into a field with key events, as a user would (the field may be scrolled out of view). */
+    private static void typeInto(FxRobot robot, TextField field, String text) {
+        robot.interact(() -> {
+            field.requestFocus();
+            field.selectAll();
+        });
+        robot.write(text);
+        WaitForAsyncUtils.waitForFxEvents();
+    }
+
+    /** Scrolls the form so a node can be clicked, as a user would with the scroll bar. */
+    private static void scrollTo(FxRobot robot, javafx.scene.Node node) {
+        robot.interact(() -> {
+            javafx.scene.Node p = node.getParent();
+            while (p != null && !(p instanceof javafx.scene.control.ScrollPane)) {
+                p = p.getParent();
+            }
+            if (p != null) {
+                javafx.scene.control.ScrollPane sp = (javafx.scene.control.ScrollPane) p;
+                javafx.scene.Node content = sp.getContent();
+                double y = content.sceneToLocal(node.localToScene(node.getBoundsInLocal())).getMinY();
+                double range = content.getBoundsInLocal().getHeight() - sp.getViewportBounds().getHeight();
+                sp.setVvalue(range <= 0 ? 0 : Math.min(1, Math.max(0, (y - 40) / range)));
+            }
+        });
+        WaitForAsyncUtils.waitForFxEvents();
+    }
+
     @Test
     void setUpLaunchWatchAndCompare(FxRobot robot) throws Exception {
         // the spec is loaded and the workspace's domains are described
@@ -79,17 +108,14 @@ class WorkbenchGuiTest {
         TextField epochs = robot.lookup("#training-epochs").queryAs(TextField.class);
         Label epochsError = robot.lookup("#training-epochs-error").queryAs(Label.class);
         assertThat(epochsError.isVisible()).isFalse();
-        robot.clickOn(epochs);
-        robot.interact(epochs::selectAll);
-        robot.write("0");
+        typeInto(robot, epochs, "0");
         WaitForAsyncUtils.waitForFxEvents();
         assertThat(epochs.getText()).isEqualTo("0");
         assertThat(epochsError.isVisible()).isTrue();
         assertThat(epochsError.getText()).contains("out of range");
         assertThat(launch.isDisabled()).isTrue();
         assertThat(robot.lookup("#setup-problem").queryAs(Label.class).getText()).contains("training.epochs");
-        robot.interact(epochs::selectAll);
-        robot.write("1");
+        typeInto(robot, epochs, "1");
         WaitForAsyncUtils.waitForFxEvents();
         assertThat(epochsError.isVisible()).isFalse();
         assertThat(launch.isDisabled()).isFalse();
@@ -97,11 +123,12 @@ class WorkbenchGuiTest {
         // choose a second method; its options validate as typed
         CheckBox finetune = robot.lookup("#method-finetune").queryAs(CheckBox.class);
         assertThat(finetune.isSelected()).isFalse();
+        scrollTo(robot, finetune);
         robot.clickOn(finetune);
         WaitForAsyncUtils.waitForFxEvents();
         assertThat(finetune.isSelected()).isTrue();
         TextField lr = robot.lookup("#method-finetune-learning-rate").queryAs(TextField.class);
-        robot.clickOn(lr).write("fast");
+        typeInto(robot, lr, "fast");
         WaitForAsyncUtils.waitForFxEvents();
         assertThat(robot.lookup("#method-finetune-learning-rate-error").queryAs(Label.class).getText())
                 .contains("'fast' is not a number");
@@ -114,13 +141,18 @@ class WorkbenchGuiTest {
         WaitForAsyncUtils.waitForFxEvents();
         assertThat(workbench.viewModel().getPage()).isEqualTo(MainViewModel.Page.MONITOR);
         TableView<?> runs = robot.lookup("#runs").queryTableView();
-        assertThat(runs.getItems()).hasSize(2);
+        assertThat(runs.getItems()).hasSize(3);
         assertThat(robot.lookup("#stop").queryButton().isDisabled()).isFalse();
 
         // the charts receive points while the first run trains
         var monitorView = workbench.view().monitorView();
         waitFor(120, () -> monitorView.pointCount(Chart.LOSS) > 0 && monitorView.pointCount(Chart.MEMORY) > 0);
         waitFor(120, () -> monitorView.pointCount(Chart.ACCURACY) > 0);
+        // DA3 (second in the queue) reports gate sparsity when it is shown
+        waitFor(240, () -> workbench.viewModel().monitor().runs().get(1).trace().pointCount(Chart.GATES) > 0);
+        robot.interact(() -> runs.getSelectionModel().select(1));
+        WaitForAsyncUtils.waitForFxEvents();
+        assertThat(monitorView.pointCount(Chart.GATES)).isPositive();
 
         // both runs complete; overlaying them puts both in the charts
         waitFor(240, () -> workbench.viewModel().monitor().runs().stream()
@@ -129,20 +161,26 @@ class WorkbenchGuiTest {
                 .containsOnly(RunStatus.COMPLETED);
         robot.interact(() -> runs.getSelectionModel().selectAll());
         WaitForAsyncUtils.waitForFxEvents();
-        assertThat(monitorView.viewer(Chart.LOSS).getChart().getXYPlot().getDataset().getSeriesCount()).isEqualTo(2);
+        assertThat(monitorView.viewer(Chart.LOSS).getChart().getXYPlot().getDataset().getSeriesCount()).isEqualTo(3);
         assertThat(launch.isDisabled()).as("Launch is back once nothing runs").isFalse();
 
         // the results table fills, one row per method, with the domains as columns
         robot.clickOn("#tab-results");
         WaitForAsyncUtils.waitForFxEvents();
         TableView<?> results = robot.lookup("#results").queryTableView();
-        assertThat(results.getItems()).hasSize(2);
-        assertThat(results.getItems()).extracting(r -> ((ResultRow) r).label())
-                .containsExactlyInAnyOrder("linear", "finetune[learning_rate=0.02]");
+        assertThat(results.getItems()).hasSize(3);
+        assertThat(results.getItems()).extracting(r -> ((ResultRow) r).method())
+                .containsExactlyInAnyOrder("linear", "da3", "finetune");
+        ResultRow da3 = results.getItems().stream().map(r -> (ResultRow) r).filter(r -> r.method().equals("da3"))
+                .findFirst().orElseThrow();
+        assertThat(da3.gateSparsity()).isBetween(0.0, 1.0);
+        assertThat(da3.flops()).isPositive();
         ResultRow row = (ResultRow) results.getItems().get(0);
         assertThat(row.domains()).containsExactly("tiny-shapes", "tiny-textures");
         assertThat(row.accuracy("tiny-textures")).isBetween(0.0, 1.0);
         assertThat(row.status()).isEqualTo("completed");
-        assertThat(Files.list(dir.resolve("ws/experiments/gui/runs")).count()).isEqualTo(2);
+        try (var runDirs = Files.list(dir.resolve("ws/experiments/gui/runs"))) {
+            assertThat(runDirs.count()).isEqualTo(3);
+        }
     }
 }
