@@ -9,7 +9,7 @@ import org.da3.workbench.ui.monitor.MonitorView;
 import org.da3.workbench.ui.results.ResultsView;
 import org.da3.workbench.ui.setup.SetupView;
 
-/** The main window's content: binds {@link Main.fxml} to a {@link MainViewModel} and holds the views. */
+/** The main window's content: binds {@code Main.fxml} to a {@link MainViewModel} and holds the views. */
 public final class MainView {
     private final MainViewModel vm;
     private final Parent root;

@@ -28,7 +28,7 @@ import org.da3.workbench.ui.monitor.RunTrace.Chart;
 import org.jfree.chart.fx.ChartViewer;
 
 /**
- * The Monitor view: binds {@link Monitor.fxml} to a {@link MonitorViewModel}. The table's
+ * The Monitor view: binds {@code Monitor.fxml} to a {@link MonitorViewModel}. The table's
  * selection is the view model's chosen runs; the charts redraw when its charts version changes.
  */
 public final class MonitorView {

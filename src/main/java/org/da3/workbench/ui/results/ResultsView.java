@@ -26,7 +26,7 @@ import org.da3.workbench.ui.StyleClasses;
 import org.da3.workbench.ui.ViewLoader;
 
 /**
- * The Results view: binds {@link Results.fxml} to a {@link ResultsViewModel}. The table's columns
+ * The Results view: binds {@code Results.fxml} to a {@link ResultsViewModel}. The table's columns
  * follow the view model's domains; every column sorts, numbers with NaN last.
  */
 public final class ResultsView {

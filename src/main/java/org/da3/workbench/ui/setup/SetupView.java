@@ -39,7 +39,7 @@ import org.da3.workbench.ui.ViewLoader;
 import org.da3.workbench.ui.field.ValidatedField;
 
 /**
- * The Setup view: binds {@link Setup.fxml} to a {@link SetupViewModel}. It only binds and opens
+ * The Setup view: binds {@code Setup.fxml} to a {@link SetupViewModel}. It only binds and opens
  * dialogs; every decision is the view model's.
  */
 public final class SetupView {
