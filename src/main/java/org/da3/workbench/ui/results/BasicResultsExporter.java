@@ -36,6 +36,7 @@ public final class BasicResultsExporter implements ResultsExporter {
     @Override
     public void export(String title, List<String> domains, List<ResultRow> rows, ExportFormat format, Path file)
             throws IOException {
+        rows = qualified(rows);
         if (file.toAbsolutePath().getParent() != null) {
             Files.createDirectories(file.toAbsolutePath().getParent());
         }
@@ -59,6 +60,26 @@ public final class BasicResultsExporter implements ResultsExporter {
                 SVGUtils.writeToSVG(file.toFile(), g.getSVGElement());
                 break;
         }
+    }
+
+    /**
+     * Prefixes each label with its experiment when the rows come from more than one, so rows
+     * (and figure series) stay apart.
+     *
+     * @param rows the rows
+     * @return the rows, relabelled if needed
+     */
+    static List<ResultRow> qualified(List<ResultRow> rows) {
+        if (rows.stream().map(ResultRow::experiment).distinct().count() < 2) {
+            return rows;
+        }
+        List<ResultRow> out = new ArrayList<>();
+        for (ResultRow r : rows) {
+            out.add(new ResultRow(r.experiment(), r.experiment() + "/" + r.label(), r.method(), r.seeds(), r.domains(),
+                    r.accuracy(), r.accuracyStd(), r.meanAccuracy(), r.peakTrainBytes(), r.stepSeconds(),
+                    r.trainableParams(), r.patchBytes(), r.gateSparsity(), r.flops(), r.status(), r.runIds()));
+        }
+        return out;
     }
 
     /**

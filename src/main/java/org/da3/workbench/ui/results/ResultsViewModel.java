@@ -102,7 +102,7 @@ public final class ResultsViewModel {
     }
 
     /**
-     * Reads every run directory at or below a folder (three levels at most).
+     * Reads every run directory at or below a folder (down to experiments/NAME/runs/ID).
      *
      * @param dir the folder
      * @return the records, sorted by run id
@@ -118,7 +118,7 @@ public final class ResultsViewModel {
             throw new IOException(dir + " is not a folder");
         }
         List<Path> runDirs;
-        try (Stream<Path> s = Files.find(dir, 3, (p, a) -> a.isRegularFile() && p.getFileName().toString().equals("events.jsonl"))) {
+        try (Stream<Path> s = Files.find(dir, 4, (p, a) -> a.isRegularFile() && p.getFileName().toString().equals("events.jsonl"))) {
             runDirs = s.map(Path::getParent).sorted().toList();
         }
         for (Path p : runDirs) {

@@ -45,10 +45,15 @@ class ResultsViewModelTest {
     /** A finished run of two domains, a and b, with its final accuracies. */
     private static void writeRun(Path runDir, String method, long seed, double accA, double accB, long trainable,
             double stepSeconds) throws Exception {
+        writeRun(runDir, "demo", method, seed, accA, accB, trainable, stepSeconds);
+    }
+
+    private static void writeRun(Path runDir, String experiment, String method, long seed, double accA, double accB,
+            long trainable, double stepSeconds) throws Exception {
         Files.createDirectories(runDir);
         Instant t = Instant.parse("2026-01-01T00:00:00Z");
         List<Event> ev = new ArrayList<>();
-        ev.add(new RunStarted("demo", method, method, seed, List.of("a", "b"), Map.of(), Map.of()));
+        ev.add(new RunStarted(experiment, method, method, seed, List.of("a", "b"), Map.of(), Map.of()));
         ev.add(new DomainStarted(0, "a", 10, 10, 10, 5, trainable, "fa"));
         ev.add(new TrainMetrics("a", 1, 5, 5, 1.0, 0.5, 0.1, stepSeconds, 100));
         ev.add(new CheckpointSaved("a", "patches/a.safetensors", trainable * 4, trainable, "00"));
@@ -81,6 +86,17 @@ class ResultsViewModelTest {
         assertThat(linear.flops()).isEqualTo(2_000_000);
         assertThat(linear.gateSparsity()).isNaN();
         assertThat(linear.status()).isEqualTo("completed");
+    }
+
+    @Test
+    void theWholeExperimentsFolderOpensAndExperimentsStayApart() throws Exception {
+        writeRun(ws.runsDir("other").resolve("r4-linear-s1"), "other", "linear", 1, 0.1, 0.2, 330, 0.01);
+        vm.reopen(ws.experimentsDir());
+        assertThat(vm.records()).hasSize(4);
+        assertThat(vm.rows()).hasSize(3);
+        Path md = dir.resolve("all.md");
+        vm.export(ExportFormat.MARKDOWN, md, null);
+        assertThat(Files.readString(md)).contains("| demo/linear |").contains("| other/linear |");
     }
 
     @Test
