@@ -103,6 +103,11 @@ public final class Workbench {
             }
         }
         stage.setOnHidden(e -> close());
+        stage.setOnCloseRequest(e -> {
+            if (vm.monitor().isRunning() && !confirmStop()) {
+                e.consume();
+            }
+        });
         stage.show();
         for (String id : SPLITS) {
             Node n = scene.lookup("#" + id);
@@ -111,6 +116,15 @@ public final class Workbench {
                 ((SplitPane) n).setDividerPositions(pos);
             }
         }
+    }
+
+    private boolean confirmStop() {
+        javafx.scene.control.Alert a = new javafx.scene.control.Alert(javafx.scene.control.Alert.AlertType.CONFIRMATION,
+                "Closing the workbench stops them; their run folders keep what they reached.",
+                javafx.scene.control.ButtonType.OK, javafx.scene.control.ButtonType.CANCEL);
+        a.setHeaderText("Runs are still in progress");
+        a.initOwner(stage);
+        return a.showAndWait().filter(b -> b == javafx.scene.control.ButtonType.OK).isPresent();
     }
 
     private void showLoadError(RuntimeException e) {
