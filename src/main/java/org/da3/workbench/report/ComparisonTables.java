@@ -88,7 +88,7 @@ public final class ComparisonTables {
                         + options.referenceMethod() + " runs in this set; give reference errors).");
             }
         }
-        partialNotes(notes, partialAny);
+        partialNotes(notes, partialAny, options.perRun());
         if (provisionalAny) {
             notes.add("* last per-epoch test accuracy reached before the run stopped (no final evaluation from a"
                     + " saved patch).");
@@ -117,10 +117,10 @@ public final class ComparisonTables {
         cols.add(Column.text("Method"));
         cols.add(legible(Column.number("MB", 1e6, 1, Better.LOWER).inGroup("Analytic peak"), s, entries,
                 "analytic_step_bytes"));
-        cols.add(Column.number("× " + refShort, 1, 2, Better.LOWER).inGroup("Analytic peak"));
+        cols.add(Column.number("× " + refShort, 1, 3, Better.LOWER).inGroup("Analytic peak"));
         cols.add(legible(Column.number("MB", 1e6, 1, Better.LOWER).inGroup("Measured peak"), s, entries,
                 "measured_step_bytes"));
-        cols.add(Column.number("× " + refShort, 1, 2, Better.LOWER).inGroup("Measured peak"));
+        cols.add(Column.number("× " + refShort, 1, 3, Better.LOWER).inGroup("Measured peak"));
         cols.add(legible(Column.number("Step (ms)", 1e-3, 1, Better.LOWER), s, entries, "step_seconds"));
         cols.add(scaled("Trainable/domain", "", s, entries, "trainable_params", Better.LOWER));
         cols.add(scaled("Patch/domain", "B", s, entries, "patch_bytes", Better.LOWER));
@@ -169,14 +169,14 @@ public final class ComparisonTables {
                 ? "× " + refShort + ": ratio to " + ref + ", not computed (no completed " + ref + " runs in this set)."
                 : "× " + refShort + ": ratio of the mean to that of " + ref + ".");
         List<String> notes = new ArrayList<>();
-        partialNotes(notes, partialAny);
+        partialNotes(notes, partialAny, options.perRun());
         return new ComparisonTable("cost", cap, facts, cols, rows, notes);
     }
 
-    private static void partialNotes(List<String> notes, boolean partialAny) {
+    private static void partialNotes(List<String> notes, boolean partialAny, boolean perRun) {
         if (partialAny) {
-            notes.add("Runs that stopped part-way are listed after the rule with the values they reached;"
-                    + " they are not in the means.");
+            notes.add("Runs that stopped part-way are listed last, with the values they reached"
+                    + (perRun ? "." : "; they are not in the means over seeds."));
         }
     }
 
