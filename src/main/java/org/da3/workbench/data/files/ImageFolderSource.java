@@ -2,6 +2,7 @@ package org.da3.workbench.data.files;
 
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
+import java.nio.file.FileVisitOption;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -9,6 +10,7 @@ import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.EnumSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -25,7 +27,8 @@ import org.da3.workbench.spec.YamlNodes;
  * The ImageFolder layout (torchvision's, and the one Piggyback and TinyTL use for CUB-200,
  * Stanford Cars, Flowers-102, WikiArt and Sketch): a training folder and a test folder, each with
  * one folder per class holding that class's images ({@code .jpg}, {@code .jpeg}, {@code .png}, in
- * any case; subfolders of a class folder are searched too; hidden files are ignored).
+ * any case; subfolders of a class folder are searched too, symbolic links followed; hidden files are
+ * ignored).
  *
  * <pre>
  * kind: imagefolder
@@ -98,7 +101,8 @@ public final class ImageFolderSource extends FileSource {
             List<ImageSet.Entry> files = classes.get(cls);
             List<String> other = others.get(cls);
             try {
-                Files.walkFileTree(cdir, new SimpleFileVisitor<>() {
+                Files.walkFileTree(cdir, EnumSet.of(FileVisitOption.FOLLOW_LINKS), Integer.MAX_VALUE,
+                        new SimpleFileVisitor<>() {
                     @Override
                     public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes a) {
                         return d.equals(cdir) || !d.getFileName().toString().startsWith(".")

@@ -74,6 +74,15 @@ class ImageFolderSourceTest {
     }
 
     @Test
+    void followsSymbolicLinks() throws IOException {
+        Path elsewhere = writeImage(tmp.resolve("originals/x.png"), image(3, 8, 8));
+        Files.createSymbolicLink(root.resolve("train/bee/linked.png"), elsewhere);
+        Files.createSymbolicLink(root.resolve("train/cat/more"), tmp.resolve("originals"));
+        Domain d = source.load(desc(""), new LoadOptions(8, 0, 0, false));
+        assertThat(d.train().labels()).containsExactly(0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2);
+    }
+
+    @Test
     void cropsTheCentreSquareOfAWideImage() throws IOException {
         writeImage(root.resolve("train/ant/wide.png"), image(77, 12, 8));
         Domain d = source.load(desc(""), new LoadOptions(8, 0, 0, false));
