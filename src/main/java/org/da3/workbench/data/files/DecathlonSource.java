@@ -39,8 +39,8 @@ import org.da3.workbench.spec.YamlNodes;
  *
  * <p>Each annotation file lists {@code images} ({@code id}, {@code file_name}), {@code annotations}
  * (one per image: {@code image_id}, {@code category_id}) and {@code categories} ({@code id},
- * {@code name}). Classes are the categories in id order (the devkit numbers them from an offset
- * per task, such as 10001; label = index in that order). As the test annotations carry no labels,
+ * {@code name}). Classes are the categories in id order (the devkit numbers them from a per-task
+ * offset; label = index in that order). As the test annotations carry no labels,
  * the test split defaults to {@code val}, as papers report.
  *
  * <pre>
