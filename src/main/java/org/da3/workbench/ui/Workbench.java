@@ -14,8 +14,6 @@ import org.da3.workbench.run.ExperimentRunner;
 import org.da3.workbench.ui.monitor.MonitorViewModel;
 import org.da3.workbench.ui.monitor.RunLauncher;
 import org.da3.workbench.ui.monitor.SequentialRunLauncher;
-import org.da3.workbench.ui.results.BasicResultsExporter;
-import org.da3.workbench.ui.results.ResultsExporter;
 import org.da3.workbench.ui.results.ResultsViewModel;
 import org.da3.workbench.ui.setup.SetupViewModel;
 import org.da3.workbench.ui.task.TaskExecutor;
@@ -36,20 +34,20 @@ public final class Workbench {
     private boolean closed;
 
     private Workbench(Stage stage, GuiOptions options, TaskExecutor executor, TargetProvider targets,
-            RunLauncher launcher, ResultsExporter exporter) {
+            RunLauncher launcher) {
         this.stage = stage;
         this.executor = executor;
         this.state = new WindowState(options.stateFile());
         SetupViewModel setup = new SetupViewModel(options.workspace(), executor, targets);
         MonitorViewModel monitor = new MonitorViewModel(executor, launcher);
-        ResultsViewModel results = new ResultsViewModel(options.workspace(), executor, exporter);
+        ResultsViewModel results = new ResultsViewModel(options.workspace(), executor);
         this.vm = new MainViewModel(setup, monitor, results);
         this.view = new MainView(vm);
     }
 
     /**
      * Opens the workbench in a stage with the standard parts: local runs through {@link
-     * SequentialRunLauncher}, exports through {@link BasicResultsExporter}.
+     * SequentialRunLauncher}.
      *
      * @param stage the stage
      * @param options the options
@@ -59,7 +57,7 @@ public final class Workbench {
     public static Workbench open(Stage stage, GuiOptions options, TaskExecutor executor) {
         TargetProvider targets = new LocalTargetProvider();
         RunLauncher launcher = new SequentialRunLauncher(new ExperimentRunner(options.workspace()), targets);
-        return open(stage, options, executor, targets, launcher, new BasicResultsExporter());
+        return open(stage, options, executor, targets, launcher);
     }
 
     /**
@@ -70,14 +68,13 @@ public final class Workbench {
      * @param executor the UI executor
      * @param targets the targets offered
      * @param launcher runs the jobs
-     * @param exporter writes exports
      * @return the workbench, shown
      */
     public static Workbench open(Stage stage, GuiOptions options, TaskExecutor executor, TargetProvider targets,
-            RunLauncher launcher, ResultsExporter exporter) {
+            RunLauncher launcher) {
         Objects.requireNonNull(stage);
         Application.setUserAgentStylesheet(new PrimerLight().getUserAgentStylesheet());
-        Workbench wb = new Workbench(stage, options, executor, targets, launcher, exporter);
+        Workbench wb = new Workbench(stage, options, executor, targets, launcher);
         wb.show(options);
         return wb;
     }

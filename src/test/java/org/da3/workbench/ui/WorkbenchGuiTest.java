@@ -17,7 +17,7 @@ import org.da3.workbench.test.TestWorkspace;
 import org.da3.workbench.ui.monitor.RunItem;
 import org.da3.workbench.ui.monitor.RunStatus;
 import org.da3.workbench.ui.monitor.RunTrace.Chart;
-import org.da3.workbench.ui.results.ResultRow;
+import org.da3.workbench.report.ComparisonTable;
 import org.da3.workbench.ui.task.FxTaskExecutor;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -164,21 +164,23 @@ class WorkbenchGuiTest {
         assertThat(monitorView.viewer(Chart.LOSS).getChart().getXYPlot().getDataset().getSeriesCount()).isEqualTo(3);
         assertThat(launch.isDisabled()).as("Launch is back once nothing runs").isFalse();
 
-        // the results table fills, one row per method, with the domains as columns
+        // the results table fills: one row per method, the domains and the costs as columns
         robot.clickOn("#tab-results");
-        WaitForAsyncUtils.waitForFxEvents();
-        TableView<?> results = robot.lookup("#results").queryTableView();
-        assertThat(results.getItems()).hasSize(3);
-        assertThat(results.getItems()).extracting(r -> ((ResultRow) r).method())
-                .containsExactlyInAnyOrder("linear", "da3", "finetune");
-        ResultRow da3 = results.getItems().stream().map(r -> (ResultRow) r).filter(r -> r.method().equals("da3"))
-                .findFirst().orElseThrow();
-        assertThat(da3.gateSparsity()).isBetween(0.0, 1.0);
-        assertThat(da3.flops()).isPositive();
-        ResultRow row = (ResultRow) results.getItems().get(0);
-        assertThat(row.domains()).containsExactly("tiny-shapes", "tiny-textures");
-        assertThat(row.accuracy("tiny-textures")).isBetween(0.0, 1.0);
-        assertThat(row.status()).isEqualTo("completed");
+        waitFor(20, () -> workbench.view().resultsView().shownRows().size() == 3);
+        ComparisonTable table = workbench.viewModel().results().getTable();
+        // (labels carry the defaults the worker resolved, e.g. linear[engine=...]: reported to the lead)
+        assertThat(table.rows()).extracting(r -> r.cells().get(0).text())
+                .anyMatch(m -> m.startsWith("da3")).anyMatch(m -> m.startsWith("linear"))
+                .contains("finetune[learning_rate=0.02]");
+        assertThat(table.columns()).extracting(ComparisonTable.Column::header)
+                .startsWith("Method", "tiny-shapes", "tiny-textures", "Mean").contains("Gate sparsity")
+                .anyMatch(h -> h.startsWith("MACs/image"));
+        int gates = table.columns().stream().map(ComparisonTable.Column::header).toList().indexOf("Gate sparsity");
+        assertThat(table.rows()).anyMatch(r -> r.cells().get(gates).stats().present());
+        TableView<?> resultsTable = robot.lookup("#results").queryTableView();
+        assertThat(resultsTable.getVisibleLeafColumns()).extracting(c -> c.getText())
+                .contains("Method", "tiny-shapes", "tiny-textures", "Gate sparsity");
+        assertThat(resultsTable.getItems()).hasSize(3);
         try (var runDirs = Files.list(dir.resolve("ws/experiments/gui/runs"))) {
             assertThat(runDirs.count()).isEqualTo(3);
         }

@@ -54,7 +54,7 @@ public final class MonitorViewModel {
     private final ReadOnlyStringWrapper summary = new ReadOnlyStringWrapper(this, "summary", "no runs yet");
     private final Map<Integer, RunItem> byId = new HashMap<>();
     private final AutoCloseable ticker;
-    private Consumer<RunRecord> onRecord = r -> {};
+    private Consumer<Path> onRunFinished = d -> {};
 
     /** A report from the launcher, buffered until the next flush. */
     private sealed interface Update permits Started, EventUpdate, LogUpdate, Finished {
@@ -83,12 +83,13 @@ public final class MonitorViewModel {
     }
 
     /**
-     * Sets who receives each finished run's record (the Results view).
+     * Sets who receives each finished run's directory (the Results view); runs that never got a
+     * directory are not passed on.
      *
      * @param consumer the receiver, called on the UI thread
      */
-    public void setOnRecord(Consumer<RunRecord> consumer) {
-        this.onRecord = Objects.requireNonNull(consumer);
+    public void setOnRunFinished(Consumer<Path> consumer) {
+        this.onRunFinished = Objects.requireNonNull(consumer);
     }
 
     /**
@@ -200,8 +201,8 @@ public final class MonitorViewModel {
                 add(new LogLine(Instant.now(), item.label(), level, s.text()
                         + (f.error() != null && s != RunStatus.COMPLETED ? ": " + f.error() : "")
                         + (f.dir() != null ? " (" + f.dir().getFileName() + ")" : "")));
-                if (f.record() != null && !u.job().isPretraining()) {
-                    onRecord.accept(f.record());
+                if (f.dir() != null && f.record() != null && !u.job().isPretraining()) {
+                    onRunFinished.accept(f.dir());
                 }
             }
         }

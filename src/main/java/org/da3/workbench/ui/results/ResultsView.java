@@ -4,38 +4,55 @@ import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
-import java.util.function.DoubleFunction;
-import java.util.function.ToDoubleFunction;
+import java.util.Map;
+import java.util.Set;
 import javafx.beans.property.ReadOnlyObjectWrapper;
-import javafx.beans.property.ReadOnlyStringWrapper;
-import javafx.collections.ListChangeListener;
+import javafx.collections.FXCollections;
+import javafx.collections.ObservableList;
 import javafx.collections.transformation.SortedList;
 import javafx.fxml.FXML;
 import javafx.scene.Parent;
 import javafx.scene.control.Label;
+import javafx.scene.control.Menu;
 import javafx.scene.control.MenuButton;
 import javafx.scene.control.MenuItem;
 import javafx.scene.control.TableCell;
 import javafx.scene.control.TableColumn;
 import javafx.scene.control.TableView;
+import javafx.scene.control.Tooltip;
 import javafx.stage.DirectoryChooser;
 import javafx.stage.FileChooser;
 import javafx.stage.Window;
+import org.da3.workbench.report.ComparisonTable;
+import org.da3.workbench.report.ComparisonTable.Cell;
+import org.da3.workbench.report.ComparisonTable.Column;
+import org.da3.workbench.report.ComparisonTable.Row;
+import org.da3.workbench.report.ExportFormat;
+import org.da3.workbench.report.FigureKind;
+import org.da3.workbench.report.TableKind;
 import org.da3.workbench.ui.StyleClasses;
 import org.da3.workbench.ui.ViewLoader;
 
 /**
- * The Results view: binds {@code Results.fxml} to a {@link ResultsViewModel}. The table's columns
- * follow the view model's domains; every column sorts, numbers with NaN last.
+ * The Results view: binds {@code Results.fxml} to a {@link ResultsViewModel}. It draws whatever
+ * {@link ComparisonTable} the view model holds: one column per table column (grouped headers
+ * nest), values formatted and ranked as the report package decides, every column sortable with
+ * missing values last.
  */
 public final class ResultsView {
     private final ResultsViewModel vm;
     private final Parent root;
+    private final ObservableList<Row> rows = FXCollections.observableArrayList();
+    private final Map<Row, Integer> rowIndex = new IdentityHashMap<>();
 
-    @FXML private TableView<ResultRow> table;
+    @FXML private TableView<Row> table;
     @FXML private MenuButton exportButton;
     @FXML private Label statusLabel;
+    @FXML private Label notesLabel;
 
     /**
      * Loads the view.
@@ -55,146 +72,165 @@ public final class ResultsView {
     @FXML
     private void initialize() {
         table.setId("results");
-        SortedList<ResultRow> sorted = new SortedList<>(vm.rows());
+        SortedList<Row> sorted = new SortedList<>(rows);
         sorted.comparatorProperty().bind(table.comparatorProperty());
         table.setItems(sorted);
         table.setPlaceholder(new Label("No results yet: finished runs appear here; or open a run folder"));
         table.setColumnResizePolicy(TableView.UNCONSTRAINED_RESIZE_POLICY);
         statusLabel.setId("results-status");
         statusLabel.textProperty().bind(vm.statusProperty());
+        notesLabel.setId("results-notes");
         exportButton.setId("export");
-        for (ExportFormat f : ExportFormat.values()) {
-            MenuItem item = new MenuItem(f.title() + " (." + f.extension() + ")");
-            item.setId("export-" + f.extension());
-            item.setOnAction(e -> export(f));
-            exportButton.getItems().add(item);
-        }
-        exportButton.disableProperty().bind(javafx.beans.binding.Bindings.isEmpty(vm.rows()));
-        vm.domains().addListener((ListChangeListener<String>) c -> buildColumns());
-        buildColumns();
+        buildExportMenu();
+        exportButton.disableProperty().bind(javafx.beans.binding.Bindings.isEmpty(rows));
+        vm.tableProperty().addListener((o, a, t) -> show(t));
+        show(vm.getTable());
     }
 
-    private void buildColumns() {
-        table.getColumns().clear();
-        TableColumn<ResultRow, String> method = new TableColumn<>("Method");
-        method.setCellValueFactory(c -> new ReadOnlyStringWrapper(c.getValue().label()));
-        method.setPrefWidth(150);
-        TableColumn<ResultRow, String> experiment = new TableColumn<>("Experiment");
-        experiment.setCellValueFactory(c -> new ReadOnlyStringWrapper(c.getValue().experiment()));
-        experiment.setPrefWidth(110);
-        table.getColumns().add(method);
-        table.getColumns().add(experiment);
-        table.getColumns().add(number("Seeds", r -> r.seeds(), v -> String.format(Locale.ROOT, "%.0f", v), 0, 64));
-        TableColumn<ResultRow, Number> accuracy = new TableColumn<>("Test accuracy");
-        for (String d : vm.domains()) {
-            accuracy.getColumns().add(number(d, r -> r.accuracy(d), ResultsView::pct, 1, Math.max(90, 9 * d.length() + 24)));
-        }
-        accuracy.getColumns().add(number("mean", ResultRow::meanAccuracy, ResultsView::pct, 1, 80));
-        table.getColumns().add(accuracy);
-        table.getColumns().add(number("Peak MB", r -> r.peakTrainBytes() < 0 ? Double.NaN : r.peakTrainBytes() / 1e6,
-                v -> String.format(Locale.ROOT, "%.1f", v), -1, 90));
-        table.getColumns().add(number("Step ms", r -> r.stepSeconds() * 1000, v -> String.format(Locale.ROOT, "%.1f", v),
-                -1, 84));
-        table.getColumns().add(number("Trainable / domain", ResultRow::trainableParams, ResultsView::human, -1, 150));
-        table.getColumns().add(number("Patch / domain", ResultRow::patchBytes, v -> human(v) + "B", -1, 124));
-        table.getColumns().add(number("Gate sparsity", ResultRow::gateSparsity, v -> String.format(Locale.ROOT, "%.2f", v),
-                0, 116));
-        table.getColumns().add(number("GFLOPs / img", r -> r.flops() / 1e9, v -> String.format(Locale.ROOT, "%.3f", v),
-                -1, 116));
-        TableColumn<ResultRow, String> status = new TableColumn<>("Status");
-        status.setCellValueFactory(c -> new ReadOnlyStringWrapper(c.getValue().status()));
-        status.setPrefWidth(120);
-        table.getColumns().add(status);
-    }
-
-    /**
-     * A sortable numeric column.
-     *
-     * @param title the header
-     * @param value the row's value
-     * @param format how to show it
-     * @param better +1 when higher is better, -1 when lower is, 0 for neither (no bold)
-     * @param width the preferred width
-     * @return the column
-     */
-    private TableColumn<ResultRow, Number> number(String title, ToDoubleFunction<ResultRow> value,
-            DoubleFunction<String> format, int better, double width) {
-        TableColumn<ResultRow, Number> col = new TableColumn<>(title);
-        col.setId("col-" + title.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-"));
-        col.setPrefWidth(width);
-        col.setCellValueFactory(c -> new ReadOnlyObjectWrapper<>(value.applyAsDouble(c.getValue())));
-        col.setComparator(Comparator.comparingDouble((Number n) -> Double.isNaN(n.doubleValue())
-                ? Double.NEGATIVE_INFINITY : n.doubleValue()));
-        col.setCellFactory(c -> new TableCell<>() {
-            @Override
-            protected void updateItem(Number n, boolean empty) {
-                super.updateItem(n, empty);
-                getStyleClass().remove(StyleClasses.BEST);
-                if (!getStyleClass().contains(StyleClasses.NUMERIC)) {
-                    getStyleClass().add(StyleClasses.NUMERIC);
+    private void buildExportMenu() {
+        for (TableKind k : TableKind.values()) {
+            Menu m = new Menu(capital(k.id()) + " table");
+            for (ExportFormat f : ExportFormat.values()) {
+                if (!f.figure()) {
+                    MenuItem item = new MenuItem(formatName(f) + " (." + f.extension() + ")");
+                    item.setId("export-" + k.id() + "-" + f.id());
+                    item.setOnAction(e -> chooseFile(k.id(), f, file -> vm.exportTable(k, f, file)));
+                    m.getItems().add(item);
                 }
-                if (empty || n == null) {
+            }
+            exportButton.getItems().add(m);
+        }
+        for (FigureKind k : FigureKind.values()) {
+            Menu m = new Menu(capital(k.id()) + " figure");
+            for (ExportFormat f : ExportFormat.values()) {
+                if (f.figure()) {
+                    MenuItem item = new MenuItem(formatName(f) + " (." + f.extension() + ")");
+                    item.setId("export-" + k.id() + "-" + f.id());
+                    item.setOnAction(e -> chooseFile(k.id(), f, file -> vm.exportFigure(k, f, file)));
+                    m.getItems().add(item);
+                }
+            }
+            exportButton.getItems().add(m);
+        }
+    }
+
+    private static String formatName(ExportFormat f) {
+        switch (f) {
+            case LATEX:
+                return "LaTeX";
+            case MD:
+                return "Markdown";
+            default:
+                return f.id().toUpperCase(Locale.ROOT);
+        }
+    }
+
+    private static String capital(String s) {
+        return s.isEmpty() ? s : Character.toUpperCase(s.charAt(0)) + s.substring(1);
+    }
+
+    private void show(ComparisonTable t) {
+        table.getColumns().clear();
+        rowIndex.clear();
+        if (t == null) {
+            rows.clear();
+            notesLabel.setText("");
+            return;
+        }
+        Map<String, TableColumn<Row, ?>> groups = new LinkedHashMap<>();
+        for (int c = 0; c < t.columns().size(); c++) {
+            Column col = t.columns().get(c);
+            TableColumn<Row, Cell> tc = column(t, c);
+            if (col.group().isEmpty()) {
+                table.getColumns().add(tc);
+            } else {
+                TableColumn<Row, ?> g = groups.get(col.group());
+                if (g == null) {
+                    g = new TableColumn<Row, Object>(col.group());
+                    groups.put(col.group(), g);
+                    table.getColumns().add(g);
+                }
+                g.getColumns().add(tc);
+            }
+        }
+        for (int r = 0; r < t.rows().size(); r++) {
+            rowIndex.put(t.rows().get(r), r);
+        }
+        rows.setAll(t.rows());
+        notesLabel.setText(String.join("  ", t.notes()));
+    }
+
+    private TableColumn<Row, Cell> column(ComparisonTable t, int c) {
+        Column col = t.columns().get(c);
+        TableColumn<Row, Cell> tc = new TableColumn<>(col.header());
+        tc.setId("col-" + (col.group().isEmpty() ? "" : slug(col.group()) + "-") + slug(col.header()));
+        tc.setCellValueFactory(x -> new ReadOnlyObjectWrapper<>(x.getValue().cells().get(c)));
+        tc.setPrefWidth(col.text() ? (c == 0 ? 170 : 150) : Math.max(78, 8.5 * col.header().length() + 26));
+        Set<Integer> best = t.best(c);
+        if (col.text()) {
+            tc.setComparator(Comparator.comparing((Cell x) -> x.text() == null ? "" : x.text()));
+        } else {
+            tc.setComparator(Comparator.comparingDouble((Cell x) -> x.stats().present() ? x.stats().mean()
+                    : Double.NEGATIVE_INFINITY));
+        }
+        tc.setCellFactory(x -> new TableCell<>() {
+            @Override
+            protected void updateItem(Cell cell, boolean empty) {
+                super.updateItem(cell, empty);
+                getStyleClass().removeAll(StyleClasses.BEST, StyleClasses.NUMERIC);
+                setTooltip(null);
+                if (empty || cell == null) {
                     setText(null);
                     return;
                 }
-                double v = n.doubleValue();
-                setText(Double.isNaN(v) ? "–" : format.apply(v));
-                if (better != 0 && !Double.isNaN(v) && vm.rows().size() > 1 && v == best(value, better)) {
+                if (col.text()) {
+                    setText(cell.text());
+                    return;
+                }
+                getStyleClass().add(StyleClasses.NUMERIC);
+                String text = col.format(cell.stats().mean());
+                if (cell.stats().hasSpread()) {
+                    text += " ± " + col.format(cell.stats().std());
+                    setTooltip(new Tooltip("mean ± standard deviation over " + cell.stats().n() + " runs"));
+                }
+                setText(cell.provisional() ? text + "*" : text);
+                Row row = getTableRow() == null ? null : getTableRow().getItem();
+                Integer r = row == null ? null : rowIndex.get(row);
+                if (r != null && best.contains(r)) {
                     getStyleClass().add(StyleClasses.BEST);
                 }
             }
         });
-        return col;
+        return tc;
     }
 
-    private double best(ToDoubleFunction<ResultRow> value, int better) {
-        double b = Double.NaN;
-        for (ResultRow r : vm.rows()) {
-            double v = value.applyAsDouble(r);
-            if (!Double.isNaN(v) && (Double.isNaN(b) || (better > 0 ? v > b : v < b))) {
-                b = v;
-            }
-        }
-        return b;
-    }
-
-    private static String pct(double a) {
-        return String.format(Locale.ROOT, "%.1f%%", 100 * a);
-    }
-
-    private static String human(double v) {
-        String[] s = {"", "k", "M", "G"};
-        int i = 0;
-        while (Math.abs(v) >= 1000 && i < s.length - 1) {
-            v /= 1000;
-            i++;
-        }
-        return String.format(Locale.ROOT, i == 0 ? "%.0f%s" : "%.1f%s", v, s[i]);
+    private static String slug(String s) {
+        return s.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-").replaceAll("(^-|-$)", "");
     }
 
     private Window window() {
         return root.getScene() == null ? null : root.getScene().getWindow();
     }
 
-    private void export(ExportFormat f) {
+    private void chooseFile(String name, ExportFormat f, java.util.function.Consumer<Path> then) {
         FileChooser fc = new FileChooser();
-        fc.setTitle("Export " + f.title());
-        fc.getExtensionFilters().add(new FileChooser.ExtensionFilter(f.title(), "*." + f.extension()));
-        Path def = vm.defaultExportFile(f);
+        fc.setTitle("Export " + name + " (" + formatName(f) + ")");
+        fc.getExtensionFilters().add(new FileChooser.ExtensionFilter(formatName(f), "*." + f.extension()));
+        Path def = vm.defaultExportFile(name, f);
         if (def.getParent() != null && Files.isDirectory(def.getParent())) {
             fc.setInitialDirectory(def.getParent().toFile());
         }
         fc.setInitialFileName(def.getFileName().toString());
         File file = fc.showSaveDialog(window());
         if (file != null) {
-            vm.export(f, file.toPath(), table.getItems());
+            then.accept(file.toPath());
         }
     }
 
     @FXML
     private void onReopen() {
         DirectoryChooser dc = new DirectoryChooser();
-        dc.setTitle("Open a run folder (or an experiment's runs folder)");
+        dc.setTitle("Open a run folder, an experiment folder, or the experiments folder");
         if (Files.isDirectory(vm.runsFolder())) {
             dc.setInitialDirectory(vm.runsFolder().toFile());
         }
@@ -207,5 +243,10 @@ public final class ResultsView {
     @FXML
     private void onClear() {
         vm.clear();
+    }
+
+    /** @return the rows as drawn (in the table's sort order), for tests */
+    public List<Row> shownRows() {
+        return List.copyOf(table.getItems());
     }
 }

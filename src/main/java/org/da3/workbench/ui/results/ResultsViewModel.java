@@ -5,33 +5,47 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
-import java.util.stream.Stream;
+import javafx.beans.property.ReadOnlyObjectProperty;
+import javafx.beans.property.ReadOnlyObjectWrapper;
 import javafx.beans.property.ReadOnlyStringProperty;
 import javafx.beans.property.ReadOnlyStringWrapper;
-import javafx.collections.FXCollections;
-import javafx.collections.ObservableList;
 import org.da3.workbench.Workspace;
-import org.da3.workbench.report.RunRecord;
+import org.da3.workbench.report.ChartFiles;
+import org.da3.workbench.report.ComparisonTable;
+import org.da3.workbench.report.ExportFormat;
+import org.da3.workbench.report.FigureKind;
+import org.da3.workbench.report.FigureOptions;
+import org.da3.workbench.report.ResultsStore;
+import org.da3.workbench.report.RunResult;
+import org.da3.workbench.report.TableExporter;
+import org.da3.workbench.report.TableKind;
+import org.da3.workbench.report.TableOptions;
+import org.da3.workbench.run.AtomicFiles;
 import org.da3.workbench.ui.task.BackgroundTask;
 import org.da3.workbench.ui.task.TaskExecutor;
 
 /**
  * The Results view's state: the runs collected this session (finished in the Monitor or reopened
- * from disk), the comparison rows they make (one per experiment and method, averaged over seeds),
- * the domain columns, and the export and reopen actions.
+ * from disk), the comparison table the report package builds from them, and the export and reopen
+ * actions. The table shown is the accuracy table (methods by domains) joined with the cost table
+ * (memory, step time, sizes, gate sparsity, MACs), one row per method, aggregated over seeds by
+ * {@link ResultsStore}; exports write exactly what {@code da3 export} writes.
  */
 public final class ResultsViewModel {
+    /** Figure size for exports, in pixels. */
+    public static final int FIGURE_WIDTH = 1000;
+    /** Figure size for exports, in pixels. */
+    public static final int FIGURE_HEIGHT = 620;
+
     private final Workspace workspace;
     private final TaskExecutor executor;
-    private final ResultsExporter exporter;
-    private final Map<String, RunRecord> records = new LinkedHashMap<>();
-    private final ObservableList<ResultRow> rows = FXCollections.observableArrayList();
-    private final ObservableList<String> domains = FXCollections.observableArrayList();
+    private final Map<Path, RunResult> runs = new LinkedHashMap<>();
+    private final ReadOnlyObjectWrapper<ResultsStore> store = new ReadOnlyObjectWrapper<>(this, "store",
+            ResultsStore.of(List.of()));
+    private final ReadOnlyObjectWrapper<ComparisonTable> table = new ReadOnlyObjectWrapper<>(this, "table");
     private final ReadOnlyStringWrapper status = new ReadOnlyStringWrapper(this, "status", "");
 
     /**
@@ -39,128 +53,198 @@ public final class ResultsViewModel {
      *
      * @param workspace the workspace (where run directories are looked for)
      * @param executor runs reading and exporting off the UI thread
-     * @param exporter writes tables and figures
      */
-    public ResultsViewModel(Workspace workspace, TaskExecutor executor, ResultsExporter exporter) {
+    public ResultsViewModel(Workspace workspace, TaskExecutor executor) {
         this.workspace = Objects.requireNonNull(workspace);
         this.executor = Objects.requireNonNull(executor);
-        this.exporter = Objects.requireNonNull(exporter);
+        rebuild();
     }
 
     /**
-     * Adds (or replaces) a run's record and rebuilds the table.
+     * Adds (or replaces) a finished run, read from its directory in the background.
      *
-     * @param record the record
+     * @param runDir the run directory
      */
-    public void add(RunRecord record) {
-        records.put(record.runId(), record);
+    public void addRun(Path runDir) {
+        executor.execute(BackgroundTask.of(() -> RunResult.read(runDir))
+                .onSuccess(this::add)
+                .onFailure(e -> status.set("cannot read " + display(runDir) + ": " + e.getMessage())));
+    }
+
+    /**
+     * Adds (or replaces) a run and rebuilds the table.
+     *
+     * @param result the run
+     */
+    public void add(RunResult result) {
+        runs.put(key(result), result);
         rebuild();
+    }
+
+    private static Path key(RunResult r) {
+        return r.dir() != null ? r.dir().toAbsolutePath().normalize() : Path.of(r.record().runId());
     }
 
     /** Forgets every run (files stay on disk). */
     public void clear() {
-        records.clear();
+        runs.clear();
         rebuild();
+        status.set("");
     }
 
-    /** @return the records in the order they arrived */
-    public List<RunRecord> records() {
-        return List.copyOf(records.values());
+    /** @return the runs in the order they arrived */
+    public List<RunResult> runs() {
+        return List.copyOf(runs.values());
     }
 
     private void rebuild() {
-        Map<String, List<RunRecord>> groups = new LinkedHashMap<>();
-        Set<String> ds = new LinkedHashSet<>();
-        for (RunRecord r : records.values()) {
-            groups.computeIfAbsent(r.experiment() + "\u0000" + r.label(), k -> new ArrayList<>()).add(r);
-            ds.addAll(r.domains());
-        }
-        List<ResultRow> out = new ArrayList<>();
-        for (List<RunRecord> g : groups.values()) {
-            out.add(ResultRow.of(g));
-        }
-        domains.setAll(ds);
-        rows.setAll(out);
+        ResultsStore s = ResultsStore.of(new ArrayList<>(runs.values()));
+        store.set(s);
+        table.set(joined(TableKind.ACCURACY.build(s, TableOptions.DEFAULTS), TableKind.COST.build(s, TableOptions.DEFAULTS)));
     }
 
     /**
-     * Reopens past runs in the background: a run directory (with events.jsonl), or any folder
-     * holding run directories (an experiment's {@code runs/}, an experiment folder).
+     * Joins the accuracy and cost tables side by side: the accuracy table without its status
+     * column, then the cost table without its method column (both list the store's entries in the
+     * same order).
+     *
+     * @param accuracy the accuracy table
+     * @param cost the cost table
+     * @return the joined table
+     */
+    static ComparisonTable joined(ComparisonTable accuracy, ComparisonTable cost) {
+        if (accuracy.rows().size() != cost.rows().size()) {
+            return accuracy;
+        }
+        int accStatus = accuracy.columns().size() - 1;
+        List<ComparisonTable.Column> cols = new ArrayList<>();
+        for (int c = 0; c < accuracy.columns().size(); c++) {
+            if (c != accStatus) {
+                ComparisonTable.Column col = accuracy.columns().get(c);
+                cols.add(c == 0 || col.text() ? col : col.inGroup(col.group().isEmpty() ? "Test accuracy (%)" : col.group()));
+            }
+        }
+        cols.addAll(cost.columns().subList(1, cost.columns().size()));
+        List<ComparisonTable.Row> rows = new ArrayList<>();
+        for (int r = 0; r < accuracy.rows().size(); r++) {
+            List<ComparisonTable.Cell> cells = new ArrayList<>(accuracy.rows().get(r).cells().subList(0, accStatus));
+            cells.addAll(cost.rows().get(r).cells().subList(1, cost.columns().size()));
+            rows.add(new ComparisonTable.Row(cells, accuracy.rows().get(r).partial()));
+        }
+        List<String> notes = new ArrayList<>(accuracy.captionFacts());
+        notes.addAll(cost.captionFacts());
+        notes.addAll(accuracy.notes());
+        for (String n : cost.notes()) {
+            if (!notes.contains(n)) {
+                notes.add(n);
+            }
+        }
+        return new ComparisonTable("comparison", accuracy.caption() + " " + cost.caption(), List.of(), cols, rows, notes);
+    }
+
+    /**
+     * Reopens past runs in the background: a run directory, an experiment directory (its
+     * {@code runs/}), or a folder of run directories.
      *
      * @param dir the folder
      */
     public void reopen(Path dir) {
-        status.set("reading " + dir + " ...");
+        status.set("reading " + display(dir) + " ...");
         executor.execute(BackgroundTask.of(() -> readRuns(dir))
                 .onSuccess(list -> {
-                    list.forEach(r -> records.put(r.runId(), r));
+                    list.forEach(r -> runs.put(key(r), r));
                     rebuild();
-                    status.set(list.isEmpty() ? "no run directories (with events.jsonl) under " + dir
-                            : "opened " + list.size() + " run(s) from " + display(dir));
+                    status.set("opened " + list.size() + " run(s) from " + display(dir));
                 })
-                .onFailure(e -> status.set("cannot open " + dir + ": " + e.getMessage())));
+                .onFailure(e -> status.set("cannot open " + display(dir) + ": " + e.getMessage())));
     }
 
     /**
-     * Reads every run directory at or below a folder (down to experiments/NAME/runs/ID).
+     * Reads the runs a folder stands for; the workspace's experiments folder stands for every
+     * experiment's runs.
      *
-     * @param dir the folder
-     * @return the records, sorted by run id
-     * @throws IOException if a directory cannot be listed
+     * @param dir a run directory, an experiment directory, a folder of run directories, or a
+     *     folder of experiment directories
+     * @return the runs
+     * @throws IOException if an events file cannot be read
+     * @throws IllegalArgumentException if the folder holds no run
      */
-    public static List<RunRecord> readRuns(Path dir) throws IOException {
-        List<RunRecord> out = new ArrayList<>();
-        if (Files.isRegularFile(dir.resolve("events.jsonl"))) {
-            out.add(RunRecord.read(dir));
-            return out;
+    public static List<RunResult> readRuns(Path dir) throws IOException {
+        List<Path> dirs = new ArrayList<>();
+        try {
+            dirs.addAll(ResultsStore.runDirectories(dir));
+        } catch (IllegalArgumentException e) {
+            // a folder of experiments: every experiment's runs
+            if (!Files.isDirectory(dir)) {
+                throw e;
+            }
+            try (var s = Files.list(dir)) {
+                for (Path ex : s.sorted().toList()) {
+                    if (Files.isDirectory(ex.resolve("runs"))) {
+                        try {
+                            dirs.addAll(ResultsStore.runDirectories(ex));
+                        } catch (IllegalArgumentException empty) {
+                            // an experiment without runs yet
+                        }
+                    }
+                }
+            }
+            if (dirs.isEmpty()) {
+                throw e;
+            }
         }
-        if (!Files.isDirectory(dir)) {
-            throw new IOException(dir + " is not a folder");
-        }
-        List<Path> runDirs;
-        try (Stream<Path> s = Files.find(dir, 4, (p, a) -> a.isRegularFile() && p.getFileName().toString().equals("events.jsonl"))) {
-            runDirs = s.map(Path::getParent).sorted().toList();
-        }
-        for (Path p : runDirs) {
-            out.add(RunRecord.read(p));
+        List<RunResult> out = new ArrayList<>();
+        for (Path d : dirs) {
+            out.add(RunResult.read(d));
         }
         return out;
     }
 
     /**
-     * Exports the table or the figure in the background.
+     * Exports a comparison table in the background, exactly as {@code da3 export --table} would.
      *
-     * @param format the format
+     * @param kind accuracy or cost
+     * @param format LaTeX, CSV or Markdown
      * @param file the file
-     * @param order the rows in the order the table shows them (its sort), or null for the default
      */
-    public void export(ExportFormat format, Path file, List<ResultRow> order) {
-        List<ResultRow> snapshot = List.copyOf(order == null ? rows : order);
-        List<String> cols = List.copyOf(domains);
-        String title = title();
-        status.set("exporting " + format.title() + " ...");
-        executor.execute(BackgroundTask.ofRunnable(() -> exporter.export(title, cols, snapshot, format, file))
-                .onSuccess(v -> status.set("exported " + format.title() + " to " + display(file)))
+    public void exportTable(TableKind kind, ExportFormat format, Path file) {
+        ResultsStore s = store.get();
+        status.set("exporting the " + kind.id() + " table ...");
+        executor.execute(BackgroundTask.ofRunnable(() -> {
+            ComparisonTable t = kind.build(s, TableOptions.DEFAULTS);
+            AtomicFiles.writeString(file, TableExporter.of(format, null).render(t));
+        })
+                .onSuccess(v -> status.set("exported the " + kind.id() + " table to " + display(file)))
                 .onFailure(e -> status.set("export failed: " + e.getMessage())));
     }
 
-    /** @return a title for exports: the experiments shown */
-    public String title() {
-        Set<String> ex = new LinkedHashSet<>();
-        rows.forEach(r -> ex.add(r.experiment()));
-        return ex.isEmpty() ? "results" : String.join(", ", ex);
+    /**
+     * Exports a figure in the background, exactly as {@code da3 export -F} would.
+     *
+     * @param kind the figure
+     * @param format PNG or SVG
+     * @param file the file
+     */
+    public void exportFigure(FigureKind kind, ExportFormat format, Path file) {
+        ResultsStore s = store.get();
+        status.set("exporting the " + kind.id() + " figure ...");
+        executor.execute(BackgroundTask.ofRunnable(() -> ChartFiles.write(kind.build(s, FigureOptions.DEFAULTS), format,
+                file, FIGURE_WIDTH, FIGURE_HEIGHT))
+                .onSuccess(v -> status.set("exported the " + kind.id() + " figure to " + display(file)))
+                .onFailure(e -> status.set("export failed: " + e.getMessage())));
     }
 
     /**
-     * A default file name for an export.
+     * A default file for an export: beside the first experiment's runs.
      *
+     * @param name the table or figure name, for example {@code accuracy}
      * @param format the format
-     * @return a path under the workspace's experiments folder
+     * @return experiments/EXPERIMENT/EXPERIMENT-NAME.EXT
      */
-    public Path defaultExportFile(ExportFormat format) {
-        String base = title().replaceAll("[^A-Za-z0-9._-]+", "-");
-        String dir = rows.isEmpty() ? "" : rows.get(0).experiment();
-        return workspace.experimentsDir().resolve(dir).resolve(base + "-results." + format.extension());
+    public Path defaultExportFile(String name, ExportFormat format) {
+        List<String> ex = store.get().experiments();
+        String base = ex.isEmpty() ? "results" : ex.get(0);
+        return workspace.experimentsDir().resolve(base).resolve(base + "-" + name + "." + format.extension());
     }
 
     /** @return the folder to start browsing for past runs */
@@ -173,14 +257,19 @@ public final class ResultsViewModel {
         return abs.startsWith(workspace.root()) ? workspace.root().relativize(abs).toString() : abs.toString();
     }
 
-    /** @return the comparison rows */
-    public ObservableList<ResultRow> rows() {
-        return rows;
+    /** @return the results of the runs collected so far */
+    public ReadOnlyObjectProperty<ResultsStore> storeProperty() {
+        return store.getReadOnlyProperty();
     }
 
-    /** @return the domain columns, in first-seen order */
-    public ObservableList<String> domains() {
-        return domains;
+    /** @return the comparison table shown: accuracy per domain joined with the costs */
+    public ReadOnlyObjectProperty<ComparisonTable> tableProperty() {
+        return table.getReadOnlyProperty();
+    }
+
+    /** @return the comparison table shown */
+    public ComparisonTable getTable() {
+        return table.get();
     }
 
     /** @return the last action's result */

@@ -52,6 +52,7 @@ final class FakeLauncher implements RunLauncher {
     }
 
     void finish(RunJob job, List<Envelope> events) {
-        listener.finished(job, RunRecord.fromEvents("run-" + job.id(), events), null, null);
+        listener.finished(job, RunRecord.fromEvents("run-" + job.id(), events), java.nio.file.Path.of("runs", "run-" + job.id()),
+                null);
     }
 }

@@ -6,7 +6,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.da3.workbench.report.RunRecord;
 import org.da3.workbench.run.event.DomainStarted;
 import org.da3.workbench.run.event.Envelope;
 import org.da3.workbench.run.event.Evaluation;
@@ -31,14 +30,14 @@ import org.junit.jupiter.api.Test;
 class MonitorViewModelTest {
     private final CurrentThreadTaskExecutor executor = new CurrentThreadTaskExecutor();
     private final FakeLauncher launcher = new FakeLauncher();
-    private final List<RunRecord> records = new ArrayList<>();
+    private final List<java.nio.file.Path> finished = new ArrayList<>();
     private MonitorViewModel vm;
     private ExperimentSpec spec;
 
     @BeforeEach
     void setUp() {
         vm = new MonitorViewModel(executor, launcher);
-        vm.setOnRecord(records::add);
+        vm.setOnRunFinished(finished::add);
         spec = new SpecLoader(null).parse("t.yaml", TestWorkspace.tinySpec("t", "linear, finetune", "a, b"));
     }
 
@@ -111,7 +110,7 @@ class MonitorViewModelTest {
 
         assertThat(vm.runs().get(0).getStatus()).isEqualTo(RunStatus.COMPLETED);
         assertThat(vm.runs().get(0).getProgress()).isEqualTo(1.0);
-        assertThat(records).hasSize(1);
+        assertThat(finished).containsExactly(java.nio.file.Path.of("runs", "run-1"));
         assertThat(vm.log()).extracting(LogLine::level).contains(LogLine.Level.WARNING, LogLine.Level.ERROR);
         assertThat(vm.log()).extracting(LogLine::message)
                 .contains("image size 16 is below the backbone's 64", "java.lang.OutOfMemoryError: Java heap space")

@@ -9,6 +9,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.da3.workbench.Workspace;
+import org.da3.workbench.report.ComparisonTable;
+import org.da3.workbench.report.ExportFormat;
+import org.da3.workbench.report.FigureKind;
+import org.da3.workbench.report.TableKind;
 import org.da3.workbench.run.event.CheckpointSaved;
 import org.da3.workbench.run.event.DomainStarted;
 import org.da3.workbench.run.event.Envelope;
@@ -24,7 +28,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The Results view model: past run folders reopened, seeds averaged, every export format written. */
+/**
+ * The Results view model over the report package: past run folders reopened, seeds aggregated,
+ * accuracy and costs joined in one table, every export format written.
+ */
 class ResultsViewModelTest {
     @TempDir
     Path dir;
@@ -35,20 +42,15 @@ class ResultsViewModelTest {
     @BeforeEach
     void setUp() throws Exception {
         ws = TestWorkspace.create(dir, 10, 10);
-        vm = new ResultsViewModel(ws, new CurrentThreadTaskExecutor(), new BasicResultsExporter());
+        vm = new ResultsViewModel(ws, new CurrentThreadTaskExecutor());
         Path runs = ws.runsDir("demo");
-        writeRun(runs.resolve("r1-linear-s1"), "linear", 1, 0.50, 0.70, 330, 0.010);
-        writeRun(runs.resolve("r2-linear-s2"), "linear", 2, 0.60, 0.90, 330, 0.012);
-        writeRun(runs.resolve("r3-finetune-s1"), "finetune", 1, 0.80, 0.95, 92_000, 0.030);
+        writeRun(runs.resolve("r1-linear-s1"), "demo", "linear", 1, 0.50, 0.70, 330, 0.010);
+        writeRun(runs.resolve("r2-linear-s2"), "demo", "linear", 2, 0.60, 0.90, 330, 0.012);
+        writeRun(runs.resolve("r3-finetune-s1"), "demo", "finetune", 1, 0.80, 0.95, 92_000, 0.030);
     }
 
     /** A finished run of two domains, a and b, with its final accuracies. */
-    private static void writeRun(Path runDir, String method, long seed, double accA, double accB, long trainable,
-            double stepSeconds) throws Exception {
-        writeRun(runDir, "demo", method, seed, accA, accB, trainable, stepSeconds);
-    }
-
-    private static void writeRun(Path runDir, String experiment, String method, long seed, double accA, double accB,
+    static void writeRun(Path runDir, String experiment, String method, long seed, double accA, double accB,
             long trainable, double stepSeconds) throws Exception {
         Files.createDirectories(runDir);
         Instant t = Instant.parse("2026-01-01T00:00:00Z");
@@ -69,79 +71,74 @@ class ResultsViewModelTest {
         Files.writeString(runDir.resolve("events.jsonl"), sb.toString());
     }
 
+    private static String text(ComparisonTable t, int row, String header) {
+        for (int c = 0; c < t.columns().size(); c++) {
+            ComparisonTable.Column col = t.columns().get(c);
+            if (col.header().equals(header) || col.flatHeader().equals(header)) {
+                ComparisonTable.Cell cell = t.rows().get(row).cells().get(c);
+                return col.text() ? cell.text() : col.format(cell.stats().mean());
+            }
+        }
+        throw new AssertionError("no column " + header + " in " + t.columns());
+    }
+
     @Test
-    void reopensAnExperimentsRunsAndAveragesSeeds() {
+    void reopensAnExperimentAndJoinsAccuracyWithCosts() {
         vm.reopen(ws.experimentsDir().resolve("demo"));
         assertThat(vm.getStatus()).isEqualTo("opened 3 run(s) from experiments/demo");
-        assertThat(vm.domains()).containsExactly("a", "b");
-        assertThat(vm.rows()).extracting(ResultRow::label).containsExactly("linear", "finetune");
-        ResultRow linear = vm.rows().get(0);
-        assertThat(linear.seeds()).isEqualTo(2);
-        assertThat(linear.accuracy("a")).isCloseTo(0.55, org.assertj.core.data.Offset.offset(1e-9));
-        assertThat(linear.accuracyStd()[0]).isCloseTo(0.0707, org.assertj.core.data.Offset.offset(1e-3));
-        assertThat(linear.meanAccuracy()).isCloseTo(0.675, org.assertj.core.data.Offset.offset(1e-9));
-        assertThat(linear.stepSeconds()).isCloseTo(0.011, org.assertj.core.data.Offset.offset(1e-9));
-        assertThat(linear.trainableParams()).isEqualTo(330);
-        assertThat(linear.peakTrainBytes()).isEqualTo(33_000);
-        assertThat(linear.flops()).isEqualTo(2_000_000);
-        assertThat(linear.gateSparsity()).isNaN();
-        assertThat(linear.status()).isEqualTo("completed");
+        ComparisonTable t = vm.getTable();
+        assertThat(t.rows()).hasSize(2);
+        assertThat(t.columns()).extracting(ComparisonTable.Column::header)
+                .startsWith("Method", "a", "b", "Mean")
+                .contains("Step (ms)", "Trainable/domain (k)", "Gate sparsity", "Status")
+                .containsOnlyOnce("Method", "Status");
+        int linear = text(t, 0, "Method").equals("linear") ? 0 : 1;
+        assertThat(text(t, linear, "a")).isEqualTo("55.0");
+        assertThat(text(t, linear, "Mean")).isEqualTo("67.5");
+        assertThat(text(t, linear, "Step (ms)")).isEqualTo("11.0");
+        assertThat(t.rows().get(linear).cells().get(1).stats().n()).as("two seeds").isEqualTo(2);
+        assertThat(text(t, linear, "Status")).isEqualTo("completed (2 seeds)");
     }
 
     @Test
-    void theWholeExperimentsFolderOpensAndExperimentsStayApart() throws Exception {
+    void theExperimentsFolderOpensEveryExperiment() throws Exception {
         writeRun(ws.runsDir("other").resolve("r4-linear-s1"), "other", "linear", 1, 0.1, 0.2, 330, 0.01);
         vm.reopen(ws.experimentsDir());
-        assertThat(vm.records()).hasSize(4);
-        assertThat(vm.rows()).hasSize(3);
-        Path md = dir.resolve("all.md");
-        vm.export(ExportFormat.MARKDOWN, md, null);
-        assertThat(Files.readString(md)).contains("| demo/linear |").contains("| other/linear |");
-    }
-
-    @Test
-    void aSingleRunFolderOpensToo() {
-        vm.reopen(ws.runsDir("demo").resolve("r3-finetune-s1"));
-        assertThat(vm.rows()).hasSize(1);
+        assertThat(vm.runs()).hasSize(4);
         vm.reopen(dir.resolve("nothing-here"));
-        assertThat(vm.getStatus()).contains("cannot open").contains("not a folder");
+        assertThat(vm.getStatus()).startsWith("cannot open");
+        assertThat(vm.runs()).hasSize(4);
     }
 
     @Test
-    void exportsTablesAndFigures() throws Exception {
+    void finishedRunsArriveByDirectoryAndReplaceThemselves() {
+        vm.addRun(ws.runsDir("demo").resolve("r3-finetune-s1"));
+        vm.addRun(ws.runsDir("demo").resolve("r3-finetune-s1"));
+        assertThat(vm.runs()).hasSize(1);
+        assertThat(vm.getTable().rows()).hasSize(1);
+        vm.clear();
+        assertThat(vm.getTable().rows()).isEmpty();
+    }
+
+    @Test
+    void exportsTablesAndFiguresThroughTheReportPackage() throws Exception {
         vm.reopen(ws.runsDir("demo"));
         Path out = dir.resolve("out");
-        for (ExportFormat f : ExportFormat.values()) {
-            vm.export(f, out.resolve("t." + f.extension()), null);
-            assertThat(vm.getStatus()).startsWith("exported " + f.title());
+        Files.createDirectories(out);
+        for (TableKind k : TableKind.values()) {
+            for (ExportFormat f : List.of(ExportFormat.LATEX, ExportFormat.CSV, ExportFormat.MD)) {
+                vm.exportTable(k, f, out.resolve(k.id() + "." + f.extension()));
+                assertThat(vm.getStatus()).startsWith("exported the " + k.id() + " table");
+            }
         }
-        assertThat(Files.readString(out.resolve("t.csv"))).startsWith("experiment,method,label,seeds,acc_a,acc_b,acc_mean")
-                .contains("demo,linear,linear,2,0.550000,0.800000,0.675000,33000");
-        assertThat(Files.readString(out.resolve("t.md"))).contains("| method | seeds | a | b | mean |")
-                .contains("| linear | 2 | 55.0% | 80.0% | 67.5% |");
-        assertThat(Files.readString(out.resolve("t.tex"))).contains("\\begin{tabular}").contains("\\toprule")
-                .contains("linear & 2 & 55.0 & 80.0 & 67.5");
-        byte[] png = Files.readAllBytes(out.resolve("t.png"));
-        assertThat(png).startsWith(0x89, 'P', 'N', 'G');
-        assertThat(Files.readString(out.resolve("t.svg"))).contains("<svg").contains("linear");
-        assertThat(ExportFormat.ofFile("x.TEX")).isEqualTo(ExportFormat.LATEX);
-    }
-
-    @Test
-    void flopsComeFromTheMeasuredMacsWhenTheWorkerReportsThem() {
-        assertThat(ResultRow.flopsOf(Map.of("macs_per_image", Map.of("a", 100L, "b", 300L), "backbone_macs", 1000)))
-                .as("gated inference, averaged over domains").isEqualTo(400.0);
-        assertThat(ResultRow.flopsOf(Map.of("backbone_macs", 1000))).isEqualTo(2000.0);
-        assertThat(ResultRow.flopsOf(Map.of())).isNaN();
-    }
-
-    @Test
-    void recordsFromTheMonitorReplaceByRunId() throws Exception {
-        List<org.da3.workbench.report.RunRecord> recs = ResultsViewModel.readRuns(ws.runsDir("demo"));
-        recs.forEach(vm::add);
-        vm.add(recs.get(0));
-        assertThat(vm.records()).hasSize(3);
-        vm.clear();
-        assertThat(vm.rows()).isEmpty();
+        assertThat(Files.readString(out.resolve("accuracy.tex"))).contains("\\begin{tabular}").contains("linear");
+        assertThat(Files.readString(out.resolve("accuracy.md"))).contains("| linear");
+        assertThat(Files.readString(out.resolve("cost.csv"))).contains("linear");
+        vm.exportFigure(FigureKind.PARETO, ExportFormat.PNG, out.resolve("pareto.png"));
+        vm.exportFigure(FigureKind.ACCURACY, ExportFormat.SVG, out.resolve("acc.svg"));
+        assertThat(Files.readAllBytes(out.resolve("pareto.png"))).startsWith(0x89, 'P', 'N', 'G');
+        assertThat(Files.readString(out.resolve("acc.svg"))).contains("<svg");
+        assertThat(vm.defaultExportFile("accuracy", ExportFormat.LATEX))
+                .isEqualTo(ws.experimentsDir().resolve("demo/demo-accuracy.tex"));
     }
 }
