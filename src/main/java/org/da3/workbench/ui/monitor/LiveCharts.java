@@ -44,6 +44,13 @@ final class LiveCharts {
     private final Map<Chart, List<String>> layout = new EnumMap<>(Chart.class);
     private final Map<String, Integer> drawn = new HashMap<>();
     private final Map<String, Integer> colours = new HashMap<>();
+    private final Map<String, Integer> groups = new HashMap<>();
+    private static final java.awt.Shape[] SHAPES = {
+        new Ellipse2D.Double(-3.5, -3.5, 7, 7),
+        new java.awt.Rectangle(-3, -3, 6, 6),
+        new java.awt.Polygon(new int[] {0, 4, -4}, new int[] {-4, 3, 3}, 3),
+        new java.awt.Polygon(new int[] {0, 4, 0, -4}, new int[] {-4, 0, 4, 0}, 4),
+    };
 
     LiveCharts() {
         make(Chart.ACCURACY, "Accuracy per domain (test solid, train dashed)", "epoch (over the run)", "accuracy");
@@ -130,8 +137,9 @@ final class LiveCharts {
             List<RunItem> owners = new ArrayList<>();
             for (RunItem run : runs) {
                 for (RunTrace.Series s : run.trace().series(c)) {
-                    if (s.style() == RunTrace.Style.THIN && overlay) {
-                        continue; // per-block detail only for a single run
+                    if (overlay && (s.style() == RunTrace.Style.THIN
+                            || (c == Chart.ACCURACY && s.style() == RunTrace.Style.DASHED))) {
+                        continue; // per-block gates and training accuracy only for a single run
                     }
                     keys.add(run.job().id() + "|" + s.key() + "|" + overlay);
                     series.add(s);
@@ -166,14 +174,16 @@ final class LiveCharts {
             d.addSeries(xy);
             drawn.put(keys.get(i), 0);
             append(xy, s, keys.get(i));
-            String colourKey = (overlay ? owners.get(i).job().id() + "|" : "") + s.group();
+            // one colour per run when runs overlay (domains then differ by marker), else per group
+            String colourKey = overlay ? "run " + owners.get(i).job().id() : s.group();
             Color colour = ChartPalette.color(colours.computeIfAbsent(colourKey, k -> colours.size()));
             r.setSeriesPaint(i, s.style() == RunTrace.Style.THIN ? blend(colour) : colour);
             r.setSeriesStroke(i, s.style() == RunTrace.Style.SOLID ? SOLID
                     : s.style() == RunTrace.Style.DASHED ? DASHED : THIN);
             boolean points = c == Chart.ACCURACY && s.style() == RunTrace.Style.SOLID;
             r.setSeriesShapesVisible(i, points);
-            r.setSeriesShape(i, new Ellipse2D.Double(-3, -3, 6, 6));
+            r.setSeriesShape(i, overlay ? SHAPES[Math.floorMod(groupIndex(s.group()), SHAPES.length)]
+                    : new Ellipse2D.Double(-3, -3, 6, 6));
             r.setSeriesVisibleInLegend(i, s.style() != RunTrace.Style.THIN);
         }
         layout.put(c, List.copyOf(keys));
@@ -189,6 +199,10 @@ final class LiveCharts {
             drawn.put(key, s.size());
             xy.fireSeriesChanged();
         }
+    }
+
+    private int groupIndex(String group) {
+        return groups.computeIfAbsent(group, k -> groups.size());
     }
 
     private static String uniqueName(XYSeriesCollection d, String name) {

@@ -165,7 +165,7 @@ public final class ResultsView {
         TableColumn<Row, Cell> tc = new TableColumn<>(col.header());
         tc.setId("col-" + (col.group().isEmpty() ? "" : slug(col.group()) + "-") + slug(col.header()));
         tc.setCellValueFactory(x -> new ReadOnlyObjectWrapper<>(x.getValue().cells().get(c)));
-        tc.setPrefWidth(col.text() ? (c == 0 ? 170 : 150) : Math.max(78, 8.5 * col.header().length() + 26));
+        tc.setPrefWidth(col.text() ? (c == 0 ? 190 : 150) : Math.max(64, 7.5 * col.header().length() + 22));
         Set<Integer> best = t.best(c);
         if (col.text()) {
             tc.setComparator(Comparator.comparing((Cell x) -> x.text() == null ? "" : x.text()));
