@@ -11,6 +11,12 @@ public final class MethodRegistry {
     static {
         register(new FineTune());
         register(new LinearProbe());
+        register(new BnAndLast());
+        register(new ResidualAdapters(true));
+        register(new ResidualAdapters(false));
+        register(new Piggyback());
+        register(new LiteResidual());
+        register(new Da3());
     }
 
     private MethodRegistry() {}

@@ -243,6 +243,30 @@ public abstract class Patch implements Adaptation, AutoCloseable {
         return Map.of();
     }
 
+    /**
+     * Multiply-accumulates per image of the patched network as it ran since the last {@link
+     * #resetStatistics()} (the backbone's convs; gated methods weigh each main path by its measured
+     * open ratio).
+     *
+     * @param imageSize the input side
+     * @return MACs per image
+     */
+    public long macsPerImage(int imageSize) {
+        return backbone().macs(imageSize);
+    }
+
+    /** @return whether closed gates can skip computation at inference */
+    public boolean canSkip() {
+        return false;
+    }
+
+    /**
+     * Turns skipping of closed gates at inference on or off (for gated methods).
+     *
+     * @param skip whether to skip
+     */
+    public void setSkipping(boolean skip) {}
+
     /** Called when a training or evaluation phase begins, to reset statistics. */
     public void resetStatistics() {}
 

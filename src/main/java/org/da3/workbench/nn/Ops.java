@@ -68,4 +68,46 @@ public final class Ops {
             }
         }
     }
+
+    /**
+     * Average pooling with a square window equal to the stride, rounding the output size up
+     * (a partial window averages what it covers).
+     *
+     * @param x input (N, C, H, W)
+     * @param k the window and stride
+     * @return (N, C, ceil(H/k), ceil(W/k))
+     */
+    public static NDArray avgPool(NDArray x, int k) {
+        if (k == 1) {
+            return x.duplicate();
+        }
+        return x.getNDArrayInternal().avgPool(new Shape(k, k), new Shape(k, k), new Shape(0, 0), true, false);
+    }
+
+    /**
+     * Nearest-neighbour upsampling by an integer factor, cropped to a target size.
+     *
+     * @param x input (N, C, h, w)
+     * @param factor the factor
+     * @param outH the target height (at most h * factor)
+     * @param outW the target width (at most w * factor)
+     * @return (N, C, outH, outW)
+     */
+    public static NDArray upsample(NDArray x, int factor, long outH, long outW) {
+        NDArray up = x;
+        if (factor > 1) {
+            try (NDArray rows = x.repeat(2, factor)) {
+                up = rows.repeat(3, factor);
+            }
+        }
+        Shape s = up.getShape();
+        if (s.get(2) == outH && s.get(3) == outW) {
+            return up == x ? x.duplicate() : up;
+        }
+        NDArray cropped = up.get(new ai.djl.ndarray.index.NDIndex(":, :, :{}, :{}", outH, outW));
+        if (up != x) {
+            up.close();
+        }
+        return cropped;
+    }
 }

@@ -39,20 +39,46 @@ public final class MethodCatalog {
     private static final Map<String, MethodInfo> METHODS = new LinkedHashMap<>();
 
     static {
-        register(
-                new MethodInfo(
-                        "finetune",
-                        "Fine-tune",
-                        "every weight of a per-domain copy of the backbone, BN statistics included",
-                        false,
-                        List.of()));
-        register(
-                new MethodInfo(
-                        "linear",
-                        "Linear probe",
-                        "only the classifier head; the backbone runs frozen, in inference mode",
-                        true,
-                        List.of()));
+        register(new MethodInfo("finetune", "Fine-tune",
+                "every weight of a per-domain copy of the backbone, BN statistics included", false, List.of()));
+        register(new MethodInfo("linear", "Linear probe",
+                "only the classifier head; the backbone runs frozen, in inference mode", true, List.of()));
+        register(new MethodInfo("bn+last", "BN + last",
+                "per-domain BatchNorm (affine parameters and statistics) and the head", true, List.of()));
+        register(new MethodInfo("series-adapter", "Series res. adapter",
+                "a zero-initialised 1x1 conv with its BN after each 3x3 conv (Rebuffi 2017), per-domain BN, head",
+                true, List.of()));
+        register(new MethodInfo("parallel-adapter", "Parallel res. adapter",
+                "a zero-initialised 1x1 conv beside each 3x3 conv, same stride (Rebuffi 2018), per-domain BN, head",
+                true, List.of()));
+        register(new MethodInfo("piggyback", "Piggyback",
+                "a real-valued mask per backbone weight, binarised at 5e-3 with a straight-through gradient"
+                        + " (Mallya 2018); BN frozen; masks stored as bits",
+                true, List.of(
+                        OptionDef.ofDouble("learning_rate", 1e-4, 1e-7, 10, "learning rate (Adam, as in the paper)"),
+                        OptionDef.ofChoice("optimizer", "adam", List.of("sgd", "adam"), "optimizer"),
+                        OptionDef.ofDouble("threshold", 5e-3, 0, 1, "binarisation threshold of the real-valued mask"),
+                        OptionDef.ofDouble("mask_init", 1e-2, -1, 1, "initial value of every mask entry"))));
+        register(new MethodInfo("lite-residual", "Lite residual",
+                "TinyTL's lite residual module on each block (pooled input, grouped 5x5 conv, 1x1 conv, BN with"
+                        + " gamma 0), the backbone's BN biases, and the head",
+                true, List.of(
+                        OptionDef.ofInt("group_width", 8, 1, 512, "channels per group of the 5x5 conv"),
+                        OptionDef.ofInt("pool", 2, 1, 16, "average-pooling factor of the module's input"))));
+        register(new MethodInfo("da3", "DA3",
+                "an additive channel and spatial attention adaptor per block computed from pooled inputs, per-sample"
+                        + " block gates that skip the frozen main path, and the head (Yang et al., CVPRW 2022)",
+                true, List.of(
+                        OptionDef.ofBool("gates", true, "per-sample block gates (off: the no-gate ablation)"),
+                        OptionDef.ofChoice("attention", "both", List.of("both", "channel", "spatial", "none"),
+                                "which additive attention terms to learn"),
+                        OptionDef.ofInt("reduction", 16, 1, 1024, "channel-attention reduction r (hidden = C/r, at least 4)"),
+                        OptionDef.ofInt("pool", 4, 1, 64, "spatial-attention pooling factor d"),
+                        OptionDef.ofInt("kernel", 3, 1, 15, "spatial-attention conv kernel k (odd)"),
+                        OptionDef.ofDouble("lambda", 2.0, 0, 1000, "weight of the compute-budget term"),
+                        OptionDef.ofDouble("rho", 0.7, 0, 1, "target open ratio of the gates (1 - target sparsity)"),
+                        OptionDef.ofDouble("gate_init", 3.0, -20, 20, "initial gate bias c_g (positive: open)"),
+                        OptionDef.ofBool("skip", true, "skip the frozen main path of closed gates at inference"))));
     }
 
     private MethodCatalog() {}

@@ -32,6 +32,7 @@ import org.da3.workbench.run.event.CheckpointSaved;
 import org.da3.workbench.run.event.DomainStarted;
 import org.da3.workbench.run.event.Evaluation;
 import org.da3.workbench.run.event.GateStats;
+import org.da3.workbench.run.event.InferenceStats;
 import org.da3.workbench.run.event.MemorySample;
 import org.da3.workbench.run.event.Progress;
 import org.da3.workbench.run.event.RunFinished;
@@ -284,6 +285,25 @@ public final class MultiDomainRun {
         summary.put("peak_step_bytes", peakStep);
         summary.put("idle_baseline_bytes", baseline);
         summary.put("dataset_fingerprints", fingerprints);
+        Map<String, Object> macs = new LinkedHashMap<>();
+        Map<String, Object> sparsity = new LinkedHashMap<>();
+        Map<String, Object> latency = new LinkedHashMap<>();
+        Object macsFull = null;
+        for (InferenceStats st : inference.values()) {
+            macs.put(st.domain(), st.macsPerImage());
+            macsFull = st.macsFull();
+            if (!Double.isNaN(st.openRatio())) {
+                sparsity.put(st.domain(), 1 - st.openRatio());
+            }
+            Map<String, Object> l = new LinkedHashMap<>();
+            l.put("skip", st.msPerImageSkip());
+            l.put("full", st.msPerImageFull());
+            latency.put(st.domain(), l);
+        }
+        summary.put("macs_per_image", macs);
+        summary.put("macs_per_image_full", macsFull);
+        summary.put("gate_sparsity", sparsity);
+        summary.put("latency_ms", latency);
         summary.put("status", cancelled ? RunFinished.CANCELLED : RunFinished.COMPLETED);
         return summary;
     }
@@ -296,14 +316,48 @@ public final class MultiDomainRun {
                 NDManager tmp = base.newSubManager()) {
             fresh.load(Weights.load(s.patch(), tmp), s.patch().toString());
             fresh.resetStatistics();
-            ProcMemory.resetPeak();
             long c = Evaluator.correct(fresh, s.batcher(), d.test(), spec.training().evalBatchSize(), base);
             double acc = (double) c / d.test().size();
             run.emit(new Evaluation(d.name(), domainIndex, afterDomain, 0, "test", acc, c, d.test().size(), true));
             emitGates(fresh, d.name(), -1, -1, "eval");
+            if (afterDomain == domainIndex) {
+                profileInference(fresh, s, base);
+            }
             return acc;
         }
     }
+
+    /**
+     * Measures a freshly loaded patch's inference cost on its test split: MACs per image from the
+     * measured gate open ratios, and latency with and without skipping closed gates.
+     */
+    private void profileInference(Patch patch, Seen s, NDManager base) {
+        Domain d = s.domain();
+        int size = spec.training().imageSize();
+        int bs = spec.training().evalBatchSize();
+        long full = patch.backbone().macs(size);
+        patch.setSkipping(false);
+        long t0 = System.nanoTime();
+        Evaluator.correct(patch, s.batcher(), d.test(), bs, base);
+        double msFull = (System.nanoTime() - t0) / 1e6 / d.test().size();
+        double msSkip = msFull;
+        patch.setSkipping(true);
+        patch.resetStatistics();
+        if (patch.canSkip()) {
+            t0 = System.nanoTime();
+            Evaluator.correct(patch, s.batcher(), d.test(), bs, base);
+            msSkip = (System.nanoTime() - t0) / 1e6 / d.test().size();
+        } else {
+            Evaluator.correct(patch, s.batcher(), d.test(), bs, base);
+        }
+        Object open = patch.statistics().get("gate_open_ratio");
+        double openRatio = open instanceof Double ? (Double) open : Double.NaN;
+        long macs = patch.macsPerImage(size);
+        inference.put(d.name(), new InferenceStats(d.name(), macs, full, openRatio, msSkip, msFull, d.test().size(), bs));
+        run.emit(inference.get(d.name()));
+    }
+
+    private final Map<String, InferenceStats> inference = new LinkedHashMap<>();
 
     private void emitGates(Patch patch, String domain, long step, long runStep, String phase) {
         Map<String, Object> stats = patch.statistics();

@@ -62,7 +62,7 @@ public final class Optimizer implements AutoCloseable {
             }
             NDArray gd = g;
             if (weightDecay > 0 && w.getShape().dimension() >= 2) {
-                try (NDArray decay = w.mul(weightDecay)) {
+                try (NDArray decay = w.mul((float) weightDecay)) {
                     gd = g.add(decay);
                 }
             }
@@ -74,13 +74,13 @@ public final class Optimizer implements AutoCloseable {
                         buf.attach(w.getManager());
                         first.put(e.getKey(), buf);
                     } else {
-                        buf.muli(momentum).addi(gd);
+                        buf.muli((float) momentum).addi(gd);
                     }
-                    try (NDArray upd = buf.mul(lr)) {
+                    try (NDArray upd = buf.mul((float) lr)) {
                         w.subi(upd);
                     }
                 } else {
-                    try (NDArray upd = gd.mul(lr)) {
+                    try (NDArray upd = gd.mul((float) lr)) {
                         w.subi(upd);
                     }
                 }
@@ -105,14 +105,14 @@ public final class Optimizer implements AutoCloseable {
             first.put(name, m);
             second.put(name, v);
         }
-        try (NDArray g1 = g.mul(1 - b1); NDArray gsq = g.square(); NDArray g2 = gsq.muli(1 - b2)) {
-            m.muli(b1).addi(g1);
-            v.muli(b2).addi(g2);
+        try (NDArray g1 = g.mul((float) (1 - b1)); NDArray gsq = g.square(); NDArray g2 = gsq.muli((float) (1 - b2))) {
+            m.muli((float) b1).addi(g1);
+            v.muli((float) b2).addi(g2);
         }
         double c1 = 1 - Math.pow(b1, steps);
         double c2 = 1 - Math.pow(b2, steps);
-        try (NDArray denom = v.div(c2); NDArray s = denom.sqrt(); NDArray d = s.addi(eps);
-                NDArray num = m.mul(lr / c1); NDArray upd = num.divi(d)) {
+        try (NDArray denom = v.div((float) c2); NDArray s = denom.sqrt(); NDArray d = s.addi((float) eps);
+                NDArray num = m.mul((float) (lr / c1)); NDArray upd = num.divi(d)) {
             w.subi(upd);
         }
     }

@@ -16,6 +16,7 @@ public final class EventTypes {
         put("evaluation", Evaluation.class);
         put("memory", MemorySample.class);
         put("gate_stats", GateStats.class);
+        put("inference", InferenceStats.class);
         put("checkpoint_saved", CheckpointSaved.class);
         put("warning", Warning.class);
         put("error", RunError.class);

@@ -1,0 +1,109 @@
+package org.da3.workbench.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.da3.workbench.report.RunRecord;
+import org.da3.workbench.run.EventLog;
+import org.da3.workbench.run.event.Envelope;
+import org.da3.workbench.run.event.RunStarted;
+import org.da3.workbench.test.TestWorkspace;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** {@code da3 run} end to end: real worker processes on tiny domains. */
+class RunCommandTest {
+    @TempDir
+    Path dir;
+
+    private record Result(int code, String err) {}
+
+    private Result run(String... args) {
+        CommandLine cl = Da3.commandLine();
+        StringWriter err = new StringWriter();
+        cl.setErr(new PrintWriter(err));
+        int code = cl.execute(args);
+        return new Result(code, err.toString());
+    }
+
+    private List<Path> runDirs(String experiment) throws IOException {
+        Path runs = dir.resolve("experiments").resolve(experiment).resolve("runs");
+        if (!Files.isDirectory(runs)) {
+            return List.of();
+        }
+        try (Stream<Path> s = Files.list(runs)) {
+            return s.sorted().toList();
+        }
+    }
+
+    @Test
+    void runsEveryMethodInItsOwnWorkerAndLeavesSelfDescribingRunDirectories() throws IOException {
+        TestWorkspace.create(dir, 128, 64);
+        Path spec = dir.resolve("experiments/tiny.yaml");
+        Files.writeString(spec, TestWorkspace.tinySpec("tiny", "linear, finetune", "tiny-shapes, tiny-glyphs"));
+        Result r = run("run", "--quiet", spec.toString());
+        assertThat(r.code()).as(r.err()).isEqualTo(0);
+        List<Path> dirs = runDirs("tiny");
+        assertThat(dirs).hasSize(2);
+        for (Path d : dirs) {
+            assertThat(d.resolve("spec.yaml")).isRegularFile();
+            assertThat(d.resolve("manifest.json")).content().contains("\"pytorch\"", "\"djl\"", "\"java.version\"",
+                    "\"os.arch\"", "\"dataset_fingerprints\"", "\"malloc_mmap_threshold\" : \"131072\"");
+            assertThat(d.resolve("patches/tiny-shapes.safetensors")).isRegularFile();
+            assertThat(d.resolve("patches/tiny-glyphs.safetensors")).isRegularFile();
+            List<Envelope> events = EventLog.read(d.resolve("events.jsonl"));
+            assertThat(events.get(0).event()).isInstanceOf(RunStarted.class);
+            for (int i = 0; i < events.size(); i++) {
+                assertThat(events.get(i).seq()).isEqualTo(i);
+            }
+            RunRecord rec = RunRecord.read(d);
+            assertThat(rec.status()).isEqualTo("completed");
+            // tiny-shapes was evaluated after both domains, tiny-glyphs after the second
+            assertThat(rec.evaluations()[0][0]).isBetween(0.0, 1.0);
+            assertThat(rec.evaluations()[0][1]).isBetween(0.0, 1.0);
+            assertThat(rec.evaluations()[1][1]).isBetween(0.0, 1.0);
+            List<String> csv = Files.readAllLines(d.resolve("results.csv"));
+            assertThat(csv).hasSize(4);
+            assertThat(csv.get(0)).startsWith("run_id,experiment,method,label,seed,status,domain");
+        }
+        RunRecord linear = RunRecord.read(dirs.stream().filter(p -> p.toString().contains("linear")).findFirst().get());
+        // a method on the frozen backbone does not change earlier domains at all
+        assertThat(linear.evaluations()[0][1]).isEqualTo(linear.evaluations()[0][0]);
+        assertThat(linear.summary().get("backbone_checksum_after"))
+                .isEqualTo(linear.summary().get("backbone_checksum_before"));
+    }
+
+    @Test
+    void badSpecsExitWithCode2AndOneLineAndWriteNothing() throws IOException {
+        TestWorkspace.create(dir, 32, 16);
+        String[][] cases = {
+            {"dance", "tiny-shapes", "methods[0]: unknown method 'dance'; allowed methods: finetune, linear"},
+            {"linear", "birds", "domains[0]: unknown domain 'birds'; known domains (datasets/*.yaml): tiny-glyphs,"
+                + " tiny-shapes, tiny-signs, tiny-textures"},
+        };
+        for (String[] c : cases) {
+            Path spec = dir.resolve("experiments/bad.yaml");
+            Files.writeString(spec, TestWorkspace.tinySpec("bad", c[0], c[1]));
+            Result r = run("run", spec.toString());
+            assertThat(r.code()).isEqualTo(2);
+            assertThat(r.err().strip().lines()).hasSize(1);
+            assertThat(r.err().strip()).startsWith("da3: " + spec + ": ").endsWith(c[2]);
+        }
+        Path spec = dir.resolve("experiments/bad.yaml");
+        Files.writeString(spec, TestWorkspace.tinySpec("bad", "linear", "tiny-shapes")
+                .replace("learning_rate: 0.05", "learning_rate: -0.05"));
+        Result r = run("run", spec.toString());
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err().strip()).isEqualTo("da3: " + spec
+                + ": training.learning_rate: -0.05 is out of range; use a positive number such as 0.01");
+        assertThat(runDirs("bad")).isEmpty();
+        assertThat(dir.resolve("experiments/bad")).doesNotExist();
+    }
+}

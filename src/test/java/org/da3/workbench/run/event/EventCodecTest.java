@@ -1,0 +1,67 @@
+package org.da3.workbench.run.event;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class EventCodecTest {
+    private static Envelope env(long seq, Event e) {
+        return new Envelope(Envelope.SCHEMA, "run-1", seq, Instant.parse("2026-11-25T10:00:00Z"), e);
+    }
+
+    @Test
+    void everyEventTypeRoundTrips() {
+        List<Event> events = List.of(
+                new RunStarted("exp", "da3", "da3[rho=0.7]", 7, List.of("a", "b"), Map.of("name", "exp"),
+                        Map.of("java.version", "17")),
+                new DomainStarted(0, "a", 10, 100, 20, 50, 1234, "abcd"),
+                new Progress(0, "a", 1, 10, 50, 10, 100, 3.5, 31.5),
+                new TrainMetrics("a", 1, 10, 10, 0.5, 0.75, 0.01, 0.2, 160),
+                new Evaluation("a", 0, 1, 0, "test", 0.8, 16, 20, true),
+                new MemorySample("train", "rss", 100, 200, 50, 150),
+                new GateStats("a", 10, 10, 0.7, List.of(1.0, 0.4), "train"),
+                new InferenceStats("a", 1000, 2000, Double.NaN, 0.5, 0.9, 20, 64),
+                new CheckpointSaved("a", "patches/a.safetensors", 999, 1234, "ff"),
+                new Warning("careful"),
+                new RunError("boom", "java.lang.IllegalStateException", "trace"),
+                new RunFinished("completed", 12.5, Map.of("mean_accuracy", 0.8)));
+        assertThat(EventTypes.names()).hasSize(events.size());
+        long seq = 0;
+        for (Event e : events) {
+            Envelope in = env(seq++, e);
+            String line = EventCodec.encode(in);
+            assertThat(line).doesNotContain("\n").contains("\"type\":\"" + e.type() + "\"");
+            Envelope out = EventCodec.decode(line);
+            assertThat(out).isEqualTo(in);
+        }
+    }
+
+    @Test
+    void unknownFieldsAreIgnored() {
+        Envelope e = EventCodec.decode("{\"schema\":1,\"run\":\"r\",\"seq\":3,\"time\":\"2026-11-25T10:00:00Z\","
+                + "\"type\":\"warning\",\"message\":\"hi\",\"added_in_v2\":{\"x\":1}}");
+        assertThat(e.event()).isEqualTo(new Warning("hi"));
+        assertThat(e.seq()).isEqualTo(3);
+    }
+
+    @Test
+    void unknownTypesAreKeptWhole() {
+        String line = "{\"schema\":2,\"run\":\"r\",\"seq\":4,\"time\":\"2026-11-25T10:00:00Z\",\"type\":\"thermal\","
+                + "\"celsius\":61.5}";
+        Envelope e = EventCodec.decode(line);
+        assertThat(e.event()).isInstanceOf(UnknownEvent.class);
+        assertThat(e.type()).isEqualTo("thermal");
+        assertThat(EventCodec.decode(EventCodec.encode(e)).event().type()).isEqualTo("thermal");
+        assertThat(EventCodec.encode(e)).contains("\"celsius\":61.5");
+    }
+
+    @Test
+    void nonEventsAreRefusedWithTheLine() {
+        assertThatThrownBy(() -> EventCodec.decode("hello")).hasMessageStartingWith("not a JSON event line: hello");
+        assertThatThrownBy(() -> EventCodec.decode("{\"x\":1}")).hasMessageStartingWith("not an event (no type field)");
+    }
+}

@@ -1,0 +1,109 @@
+package org.da3.workbench.spec;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class SpecLoaderTest {
+    private static final Set<String> DOMAINS = Set.of("shapes", "textures", "glyphs");
+    private final SpecLoader loader = new SpecLoader(DOMAINS);
+
+    private static String spec(String methods, String domains, String training) {
+        return "name: demo\n"
+                + "domains: " + domains + "\n"
+                + "methods: " + methods + "\n"
+                + "backbone: {name: resnet26, width: 16}\n"
+                + "training: " + training + "\n";
+    }
+
+    @Test
+    void readsAValidSpecWithDefaults() {
+        ExperimentSpec s = loader.parse("demo.yaml", spec("[linear, {name: finetune, options: {learning_rate: 0.02}}]",
+                "[shapes, glyphs]", "{epochs: 2, learning_rate: 0.05, image_size: 32, seed: 3}"));
+        assertThat(s.name()).isEqualTo("demo");
+        assertThat(s.domains()).containsExactly("shapes", "glyphs");
+        assertThat(s.methods()).extracting(MethodSpec::name).containsExactly("linear", "finetune");
+        assertThat(s.methods().get(1).options()).containsEntry("learning_rate", 0.02);
+        assertThat(s.training().epochs()).isEqualTo(2);
+        assertThat(s.training().batchSize()).isEqualTo(TrainingSpec.DEFAULTS.batchSize());
+        assertThat(s.training().imageSize()).isEqualTo(32);
+        assertThat(s.seeds()).containsExactly(3L);
+        assertThat(s.target()).isEqualTo("local");
+        assertThat(s.backbone().weights()).isNull();
+    }
+
+    @Test
+    void unknownMethodNamesTheFieldAndTheAllowedMethods() {
+        assertThatThrownBy(() -> loader.parse("demo.yaml", spec("[linear, dance]", "[shapes]", "{}")))
+                .isInstanceOf(SpecException.class)
+                .hasMessage("demo.yaml: methods[1]: unknown method 'dance'; allowed methods: "
+                        + String.join(", ", MethodCatalog.names()));
+    }
+
+    @Test
+    void unknownDomainNamesTheFieldAndTheKnownDomains() {
+        assertThatThrownBy(() -> loader.parse("demo.yaml", spec("[linear]", "[shapes, birds]", "{}")))
+                .isInstanceOf(SpecException.class)
+                .hasMessage("demo.yaml: domains[1]: unknown domain 'birds'; known domains (datasets/*.yaml):"
+                        + " glyphs, shapes, textures");
+    }
+
+    @Test
+    void negativeLearningRateIsRefusedWithTheAllowedRange() {
+        assertThatThrownBy(() -> loader.parse("demo.yaml", spec("[linear]", "[shapes]", "{learning_rate: -0.1}")))
+                .isInstanceOf(SpecException.class)
+                .hasMessage("demo.yaml: training.learning_rate: -0.1 is out of range; use a positive number such as 0.01");
+    }
+
+    @Test
+    void misspelledFieldIsNotSilentlyIgnored() {
+        assertThatThrownBy(() -> loader.parse("demo.yaml", spec("[linear]", "[shapes]", "{epoch: 3}")))
+                .isInstanceOf(SpecException.class)
+                .hasMessageStartingWith("demo.yaml: training.epoch: unknown field; allowed fields here: augmentation,");
+    }
+
+    @Test
+    void methodOptionsAreValidatedAgainstTheCatalog() {
+        assertThatThrownBy(() -> loader.parse("demo.yaml",
+                spec("[{name: linear, options: {optimizer: rmsprop}}]", "[shapes]", "{}")))
+                .isInstanceOf(SpecException.class)
+                .hasMessage("demo.yaml: methods[0].options.optimizer: 'rmsprop' is not allowed; allowed: sgd, adam");
+        assertThatThrownBy(() -> loader.parse("demo.yaml",
+                spec("[{name: linear, options: {momentum: 0.5}}]", "[shapes]", "{}")))
+                .isInstanceOf(SpecException.class)
+                .hasMessageStartingWith("demo.yaml: methods[0].options.momentum: unknown option of method 'linear'");
+    }
+
+    @Test
+    void sameMethodTwiceNeedsALabel() {
+        assertThatThrownBy(() -> loader.parse("demo.yaml", spec("[linear, linear]", "[shapes]", "{}")))
+                .hasMessage("demo.yaml: methods[1]: method 'linear' is listed twice; give one of them other options"
+                        + " or a 'label'");
+        ExperimentSpec s = loader.parse("demo.yaml", spec("[linear, {name: linear, label: linear-b}]", "[shapes]", "{}"));
+        assertThat(s.methods()).extracting(MethodSpec::displayLabel).containsExactly("linear", "linear-b");
+    }
+
+    @Test
+    void writerOutputReadsBackToTheSameSpec() {
+        ExperimentSpec s = loader.parse("demo.yaml", spec("[linear, {name: finetune, options: {learning_rate: 0.02}}]",
+                "[shapes, glyphs]", "{epochs: 2, augmentation: {random_crop: true, flip: true}}"));
+        ExperimentSpec back = loader.parse("back.yaml", SpecWriter.toYaml(s, false));
+        assertThat(back).isEqualTo(s);
+        ExperimentSpec resolved = loader.parse("resolved.yaml", SpecWriter.toYaml(s, true));
+        assertThat(resolved.training()).isEqualTo(s.training());
+        assertThat(resolved.methods().get(1).options()).containsEntry("learning_rate", 0.02);
+    }
+
+    @Test
+    void eachRunHasOneMethodAndOneSeed() {
+        ExperimentSpec s = loader.parse("demo.yaml", "name: demo\ndomains: [shapes]\nmethods: [linear, finetune]\n"
+                + "seeds: [1, 2, 3]\n");
+        ExperimentSpec run = s.forRun(s.methods().get(1), 2);
+        assertThat(run.methods()).hasSize(1);
+        assertThat(run.training().seed()).isEqualTo(2);
+        assertThat(run.seeds()).isEqualTo(List.of(2L));
+    }
+}
