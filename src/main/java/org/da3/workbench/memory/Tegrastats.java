@@ -108,39 +108,40 @@ public final class Tegrastats {
         }
 
         /**
-         * The reading as the {@code details} of a memory event: plain numbers, snake_case names.
+         * The reading as the {@code details} of a memory event: plain numbers, camelCase names like the
+         * event fields.
          *
          * @return the map
          */
         public Map<String, Object> details() {
             Map<String, Object> d = new LinkedHashMap<>();
-            d.put("ram_total_bytes", ramTotalBytes);
+            d.put("ramTotalBytes", ramTotalBytes);
             if (swapTotalBytes >= 0) {
-                d.put("swap_used_bytes", swapUsedBytes);
-                d.put("swap_total_bytes", swapTotalBytes);
+                d.put("swapUsedBytes", swapUsedBytes);
+                d.put("swapTotalBytes", swapTotalBytes);
             }
             if (!cpus.isEmpty()) {
-                d.put("cpu_percent", cpuPercent());
+                d.put("cpuPercent", cpuPercent());
             }
             if (gpuPercent >= 0) {
-                d.put("gpu_percent", gpuPercent);
+                d.put("gpuPercent", gpuPercent);
             }
             if (!gpuMhz.isEmpty()) {
-                d.put("gpu_mhz", gpuMhz);
+                d.put("gpuMhz", gpuMhz);
             }
             if (emcPercent >= 0) {
-                d.put("emc_percent", emcPercent);
+                d.put("emcPercent", emcPercent);
             }
             if (emcMhz >= 0) {
-                d.put("emc_mhz", emcMhz);
+                d.put("emcMhz", emcMhz);
             }
             if (!temperaturesC.isEmpty()) {
-                d.put("temperatures_c", temperaturesC);
+                d.put("temperaturesC", temperaturesC);
             }
             if (!power.isEmpty()) {
                 Map<String, Long> mw = new LinkedHashMap<>();
                 power.forEach((k, v) -> mw.put(k, v.currentMilliwatts()));
-                d.put("power_mw", mw);
+                d.put("powerMw", mw);
             }
             return d;
         }

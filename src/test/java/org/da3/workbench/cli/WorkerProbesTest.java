@@ -62,6 +62,6 @@ class WorkerProbesTest {
         assertThat(samples).isNotEmpty();
         assertThat(samples.get(0).phase()).isEqualTo("sample");
         assertThat(samples.get(0).currentBytes()).isEqualTo(2208L * 1024 * 1024);
-        assertThat(samples.get(0).details()).containsEntry("gpu_percent", 99);
+        assertThat(samples.get(0).details()).containsEntry("gpuPercent", 99);
     }
 }

@@ -117,8 +117,8 @@ class TegrastatsTest {
         assertThat(m.currentBytes()).isEqualTo(2208 * MB);
         assertThat(m.peakBytes()).isEqualTo(3000 * MB);
         assertThat(m.baselineBytes()).isEqualTo(-1);
-        assertThat(m.details()).containsEntry("ram_total_bytes", 3964 * MB).containsEntry("gpu_percent", 99)
-                .containsEntry("emc_percent", 41).containsKeys("temperatures_c", "power_mw", "swap_used_bytes");
+        assertThat(m.details()).containsEntry("ramTotalBytes", 3964 * MB).containsEntry("gpuPercent", 99)
+                .containsEntry("emcPercent", 41).containsKeys("temperaturesC", "powerMw", "swapUsedBytes");
     }
 
     @Test

@@ -16,8 +16,8 @@ import java.util.Map;
  *     reading since sampling began), or -1
  * @param baselineBytes the idle baseline after model and data were loaded, or -1
  * @param analyticBytes the analytic profiler's prediction of the training-step peak, or -1
- * @param details further numbers of the source, for example tegrastats' {@code ram_total_bytes},
- *     {@code swap_used_bytes}, {@code gpu_percent}, {@code emc_percent}, {@code temperatures_c};
+ * @param details further numbers of the source, for example tegrastats' {@code ramTotalBytes},
+ *     {@code swapUsedBytes}, {@code gpuPercent}, {@code emcPercent}, {@code temperaturesC};
  *     empty (and not written) for most sources
  */
 public record MemorySample(String phase, String source, long currentBytes, long peakBytes,
