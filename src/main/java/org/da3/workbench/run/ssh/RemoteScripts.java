@@ -132,6 +132,17 @@ public final class RemoteScripts {
      * @return the text of stop.sh
      */
     public static String stop(String runDir) {
+        return stop(runDir, KILL_AFTER_SECONDS);
+    }
+
+    /**
+     * The stop script with another delay between TERM and KILL.
+     *
+     * @param runDir the run's remote folder
+     * @param killAfterSeconds seconds to wait for the group to end after TERM
+     * @return the text of stop.sh
+     */
+    public static String stop(String runDir, int killAfterSeconds) {
         return "#!/bin/sh\n"
                 + "# Stops the DA3 worker of this run folder (generated). Safe to run twice.\n"
                 + "cd " + Shell.quote(runDir) + " || exit 0\n"
@@ -143,7 +154,7 @@ public final class RemoteScripts {
                 + "case \"$pid\" in ''|*[!0-9]*) exit 0 ;; esac\n"
                 + "kill -TERM \"-$pid\" 2>/dev/null || exit 0\n"
                 + "i=0\n"
-                + "while [ \"$i\" -lt " + KILL_AFTER_SECONDS + " ] && kill -0 \"-$pid\" 2>/dev/null; do sleep 1;"
+                + "while [ \"$i\" -lt " + killAfterSeconds + " ] && kill -0 \"-$pid\" 2>/dev/null; do sleep 1;"
                 + " i=$((i+1)); done\n"
                 + "kill -KILL \"-$pid\" 2>/dev/null\n"
                 + "exit 0\n";
