@@ -129,6 +129,11 @@ public final class SshTestServer implements AutoCloseable {
         return dir.resolve("known_hosts");
     }
 
+    /** @return the server's host key */
+    public KeyPair hostKey() {
+        return hostKey;
+    }
+
     /** @return the client key */
     public KeyPair clientKey() {
         return clientKey;

@@ -56,6 +56,16 @@ final class SshConnection implements AutoCloseable {
 
     private static final List<String> DEFAULT_KEYS = List.of("id_ecdsa", "id_rsa", "id_ed25519");
 
+    static {
+        // MINA logs refused keys and lost connections itself; the workbench reports them in its own
+        // words, so keep MINA to errors unless the user asked for more (slf4j-simple reads this
+        // when MINA's loggers are made).
+        String key = "org.slf4j.simpleLogger.log.org.apache.sshd";
+        if (System.getProperty(key) == null) {
+            System.setProperty(key, "error");
+        }
+    }
+
     private final TargetSpec spec;
     private final SshClient client;
     private final ClientSession session;

@@ -367,6 +367,62 @@ class SshTargetTest {
     }
 
     @Test
+    void hashedKnownHostsEntriesAndHomeRelativeFoldersWork() throws Exception {
+        byte[] salt = new byte[20];
+        new java.security.SecureRandom().nextBytes(salt);
+        javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA1");
+        mac.init(new javax.crypto.spec.SecretKeySpec(salt, "HmacSHA1"));
+        byte[] hash = mac.doFinal(("[127.0.0.1]:" + server.port()).getBytes(StandardCharsets.UTF_8));
+        java.util.Base64.Encoder b64 = java.util.Base64.getEncoder();
+        String line = server.knownHostsLine(server.hostKey());
+        Path kh = tmp.resolve("known_hosts_hashed");
+        Files.writeString(kh, "|1|" + b64.encodeToString(salt) + "|" + b64.encodeToString(hash)
+                + line.substring(line.indexOf(' ')) + "\n");
+        TargetSpec spec = server.target("hashed", "~/da3-home-test", server.clientKeyFile(), kh, Map.of(), List.of(),
+                "java");
+        try (SshTarget t = new SshTarget(spec)) {
+            String resolved = t.check();
+            assertThat(resolved).startsWith("/").endsWith("/da3-home-test").doesNotContain("~");
+            assertThat(Path.of(resolved)).doesNotExist(); // checking creates nothing
+        }
+    }
+
+    @Test
+    void weightsAreUploadedOnceByHashAndTheRequestPointsAtThem() throws Exception {
+        Path weights = ws.pretrainedDir().resolve("fake-backbone.safetensors");
+        Files.write(weights, "not really weights".getBytes(StandardCharsets.UTF_8));
+        Path specFile = ws.experimentsDir().resolve("weighted.yaml");
+        Files.writeString(specFile, TestWorkspace.tinySpec("weighted", "linear", "tiny-shapes")
+                .replace("backbone: {name: resnet26, width: 8}",
+                        "backbone: {name: resnet26, width: 8, weights: pretrained/fake-backbone.safetensors}"));
+        PlannedRun run = ExperimentRunner.plan(new SpecLoader(ws.datasets().names()).load(specFile)).get(0);
+        Path remote = tmp.resolve("remote-weights");
+        Path java = fakeJava(tmp.resolve("bin-weights"));
+        TargetSpec spec = server.target("weights", remote.toString(), server.clientKeyFile(), server.knownHostsFile(),
+                Map.of(), List.of(), java.toString());
+        List<RunRecord> records = new ArrayList<>();
+        try (SshTarget t = new SshTarget(spec)) {
+            records.add(execute(run, t, new RunMonitor(), quiet()));
+            records.add(execute(run, t, new RunMonitor(), quiet()));
+        }
+        String sha = org.da3.workbench.run.WorkerJar.sha256(weights);
+        Path up = remote.resolve("weights").resolve(sha + ".safetensors");
+        assertThat(up).hasSameBinaryContentAs(weights);
+        try (Stream<Path> s = Files.list(remote.resolve("weights"))) {
+            assertThat(s.count()).isEqualTo(1);
+        }
+        for (RunRecord r : records) {
+            assertThat(r.status()).isEqualTo("completed");
+            Path request = remote.resolve("runs").resolve(r.runId()).resolve("request.json");
+            assertThat(Files.readString(request)).contains("\"weights\":\"" + up + "\"");
+        }
+        assertThat(Files.readString(ws.runsDir("weighted").resolve(records.get(0).runId()).resolve("worker.log")))
+                .contains("uploaded the weights fake-backbone.safetensors");
+        assertThat(Files.readString(ws.runsDir("weighted").resolve(records.get(1).runId()).resolve("worker.log")))
+                .doesNotContain("uploaded the weights");
+    }
+
+    @Test
     void logsInWithAKeyHeldByTheSshAgent() throws Exception {
         Path agentBin = Path.of("/usr/bin/ssh-agent");
         org.junit.jupiter.api.Assumptions.assumeTrue(Files.isExecutable(agentBin)
