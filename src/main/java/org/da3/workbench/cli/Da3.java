@@ -25,6 +25,7 @@ import picocli.CommandLine.Command;
             WorkerCommand.class,
             DatasetsCommand.class,
             PretrainCommand.class,
+            ExportCommand.class,
             CommandLine.HelpCommand.class
         },
         exitCodeListHeading = "%nExit codes:%n",

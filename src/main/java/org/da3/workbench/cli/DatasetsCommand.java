@@ -1,5 +1,9 @@
 package org.da3.workbench.cli;
 
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -9,13 +13,18 @@ import org.da3.workbench.Workspace;
 import org.da3.workbench.data.DatasetCatalog;
 import org.da3.workbench.data.DatasetDescriptor;
 import org.da3.workbench.data.DatasetInfo;
+import org.da3.workbench.data.DatasetException;
+import org.da3.workbench.data.DomainSource;
 import org.da3.workbench.data.DomainSources;
+import org.da3.workbench.data.files.LayoutProbe;
+import org.da3.workbench.spec.SpecException;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
 
 /** {@code da3 datasets}: the datasets of the workspace. */
 @Command(name = "datasets", mixinStandardHelpOptions = true,
         description = "List and check the datasets described in datasets/*.yaml.",
-        subcommands = {DatasetsCommand.ListCommand.class})
+        subcommands = {DatasetsCommand.ListCommand.class, DatasetsCommand.CheckCommand.class})
 public final class DatasetsCommand implements Runnable {
 
     @picocli.CommandLine.Spec
@@ -65,6 +74,91 @@ public final class DatasetsCommand implements Runnable {
                 System.out.println("unreadable: " + e.getValue());
             }
             return 0;
+        }
+
+        private static String num(int n) {
+            return n < 0 ? "?" : Integer.toString(n);
+        }
+    }
+
+    /** {@code da3 datasets check NAME|PATH}. */
+    @Command(name = "check", mixinStandardHelpOptions = true,
+            description = {"Check a dataset thoroughly (every file read, every image decoded) and list every"
+                + " problem found, not only the first.",
+                "NAME is a dataset of datasets/*.yaml; PATH is a descriptor file or a dataset folder, whose"
+                + " layout (idx, cifar, imagefolder, decathlon) is recognised from its files."},
+            exitCodeListHeading = "%nExit codes:%n",
+            exitCodeList = {"0:no problems found", "2:problems found, or no such dataset or layout"})
+    public static final class CheckCommand implements Callable<Integer> {
+
+        @picocli.CommandLine.Spec
+        private picocli.CommandLine.Model.CommandSpec spec;
+
+        @Parameters(paramLabel = "NAME|PATH", description = "a dataset name, a descriptor file or a dataset folder")
+        private String target;
+
+        @Override
+        public Integer call() {
+            PrintWriter out = spec.commandLine().getOut();
+            List<DatasetDescriptor> targets = resolve(target, Workspace.locate(null).datasets());
+            int withProblems = 0;
+            for (DatasetDescriptor d : targets) {
+                DomainSource source = DomainSources.forKind(d.kind());
+                DatasetInfo info = source.describe(d);
+                List<String> problems = source.check(d);
+                out.println(d.name() + " (" + d.kind() + ", " + info.location() + "): " + sizes(info));
+                if (problems.isEmpty()) {
+                    out.println("  ok: no problems found");
+                } else {
+                    withProblems++;
+                    out.println("  " + problems.size() + (problems.size() == 1 ? " problem:" : " problems:"));
+                    for (String p : problems) {
+                        out.println("  - " + p);
+                    }
+                }
+                out.flush();
+            }
+            return withProblems == 0 ? 0 : org.da3.workbench.run.WorkerExit.BAD_INPUT;
+        }
+
+        /**
+         * Finds what a NAME|PATH argument stands for.
+         *
+         * @param target the argument
+         * @param catalog the workspace's datasets
+         * @return the descriptors to check
+         */
+        static List<DatasetDescriptor> resolve(String target, DatasetCatalog catalog) {
+            if (catalog.names().contains(target)) {
+                return List.of(catalog.get(target));
+            }
+            for (Map.Entry<String, String> e : catalog.problems().entrySet()) {
+                if (e.getKey().endsWith("/" + target + ".yaml") || e.getKey().endsWith("/" + target + ".yml")) {
+                    throw new DatasetException(e.getValue());
+                }
+            }
+            Path p;
+            try {
+                p = Path.of(target.startsWith("~/") ? System.getProperty("user.home") + target.substring(1) : target);
+            } catch (InvalidPathException e) {
+                p = null;
+            }
+            if (p != null && Files.exists(p)) {
+                return LayoutProbe.infer(p);
+            }
+            boolean looksLikePath = target.contains("/") || target.contains(java.io.File.separator);
+            throw new SpecException("datasets check", "NAME|PATH", "'" + target + "' is "
+                    + (looksLikePath ? "not an existing path" : "neither a dataset of datasets/*.yaml nor an existing path")
+                    + "; known datasets: " + (catalog.names().isEmpty() ? "none" : String.join(", ", catalog.names()))
+                    + "; or give a dataset folder (" + LayoutProbe.ACCEPTED + ")");
+        }
+
+        private static String sizes(DatasetInfo i) {
+            if (i.trainSize() < 0 && i.testSize() < 0 && i.classes() < 0) {
+                return "sizes unknown";
+            }
+            return num(i.trainSize()) + " training and " + num(i.testSize()) + " test images in " + num(i.classes())
+                    + " classes";
         }
 
         private static String num(int n) {

@@ -1,6 +1,7 @@
 package org.da3.workbench.data;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -12,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import org.da3.workbench.data.files.DataPaths;
 import org.da3.workbench.spec.SpecException;
 import org.da3.workbench.spec.YamlNodes;
 
@@ -95,6 +97,14 @@ public final class DatasetCatalog {
         Set<String> allowed = new java.util.HashSet<>(COMMON_KEYS);
         allowed.addAll(DomainSources.forKind(kind).fieldNames());
         y.onlyKeys(root, "", allowed);
+        JsonNode path = root.get("path");
+        if (path != null && path.isTextual() && DataPaths.isWorkspaceRelative(path.asText().trim())) {
+            // Relative to the workspace (the folder holding datasets/), fixed here so that a worker
+            // started elsewhere reads the same folder.
+            Path dir = file.toAbsolutePath().normalize().getParent();
+            Path workspace = dir.getParent() != null ? dir.getParent() : dir;
+            ((ObjectNode) root).put("path", workspace.resolve(path.asText().trim()).normalize().toString());
+        }
         return d;
     }
 

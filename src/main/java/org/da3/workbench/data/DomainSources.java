@@ -4,6 +4,10 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.da3.workbench.data.files.CifarSource;
+import org.da3.workbench.data.files.DecathlonSource;
+import org.da3.workbench.data.files.IdxSource;
+import org.da3.workbench.data.files.ImageFolderSource;
 import org.da3.workbench.data.procedural.ProceduralSource;
 
 /** The registry of dataset source kinds: one place names them. */
@@ -13,6 +17,10 @@ public final class DomainSources {
 
     static {
         register(new ProceduralSource());
+        register(new IdxSource());
+        register(new CifarSource());
+        register(new ImageFolderSource());
+        register(new DecathlonSource());
     }
 
     private DomainSources() {}

@@ -12,6 +12,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.da3.workbench.nn.BlockAdapter;
+import org.da3.workbench.nn.FrozenPathAdapter;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDManager;
+import ai.djl.training.GradientCollector;
 import org.da3.workbench.nn.Gaussian;
 import org.da3.workbench.nn.LinearLayer;
 import org.da3.workbench.nn.Ops;
@@ -65,7 +69,7 @@ public final class Da3 implements Method {
     }
 
     /** One block's adaptor: attention and gate. */
-    public static final class Module implements BlockAdapter {
+    public static final class Module implements FrozenPathAdapter {
         final ResidualBlock block;
         final Options opt;
         final int pool;
@@ -139,15 +143,43 @@ public final class Da3 implements Method {
         }
 
         /**
+         * The spatial attention's input maps from the pooled block input: the mean and the max
+         * over channels, (N, 2, h, w). The max is taken at the arg-max channel (a gather), so its
+         * gradient goes to exactly that channel, as the frozen path's backward assumes.
+         *
+         * @param pooled P_d x, (N, C_in, h, w)
+         * @param argmax the arg-max channel per pixel, (N, 1, h, w) int64
+         * @return the maps
+         */
+        public static NDArray maps(NDArray pooled, NDArray argmax) {
+            try (NDArray mean = pooled.mean(new int[] {1}, true); NDArray max = pooled.gather(argmax, 1)) {
+                return NDArrays.concat(new NDList(mean, max), 1);
+            }
+        }
+
+        /**
+         * The arg-max channel per pixel.
+         *
+         * @param pooled P_d x
+         * @return (N, 1, h, w) int64, without gradient
+         */
+        public static NDArray argmax(NDArray pooled) {
+            try (NDArray sg = pooled.stopGradient(); NDArray a = sg.argMax(1)) {
+                Shape s = a.getShape();
+                return a.reshape(s.get(0), 1, s.get(1), s.get(2));
+            }
+        }
+
+        /**
          * The additive attention from the pooled inputs.
          *
          * @param s GAP(x), (N, C_in)
-         * @param pooled P_d x, (N, C_in, h, w), or null when spatial attention is off
+         * @param maps the spatial maps from {@link #maps}, or null when spatial attention is off
          * @param outH the block's output height
          * @param outW the block's output width
          * @return a, broadcastable to (N, C_out, outH, outW), or null when attention is off
          */
-        public NDArray attention(NDArray s, NDArray pooled, long outH, long outW) {
+        public NDArray attention(NDArray s, NDArray maps, long outH, long outW) {
             NDArray a = null;
             if (opt.channel()) {
                 try (NDArray h = LinearLayer.apply(s, w1, b1); NDArray r = Activation.relu(h);
@@ -156,11 +188,9 @@ public final class Da3 implements Method {
                     a = c.reshape(cs.get(0), cs.get(1), 1, 1);
                 }
             }
-            if (opt.spatial() && pooled != null) {
+            if (opt.spatial() && maps != null) {
                 NDArray m;
-                try (NDArray mean = pooled.mean(new int[] {1}, true); NDArray max = pooled.max(new int[] {1}, true);
-                        NDArray cat = NDArrays.concat(new NDList(mean, max), 1);
-                        NDArray conv = Ops.conv2d(cat, convS, 1, opt.kernel() / 2, 1);
+                try (NDArray conv = Ops.conv2d(maps, convS, 1, opt.kernel() / 2, 1);
                         NDArray biased = conv.add(biasS)) {
                     long h = biased.getShape().get(2);
                     int factor = (int) Math.max(1, (outH + h - 1) / h);
@@ -216,10 +246,15 @@ public final class Da3 implements Method {
             } else {
                 term = main;
             }
-            NDArray pooled = opt.spatial() ? Ops.avgPool(x, pool) : null;
-            NDArray a = attention(s, pooled, main.getShape().get(2), main.getShape().get(3));
-            if (pooled != null) {
-                pooled.close();
+            NDArray maps = null;
+            if (opt.spatial()) {
+                try (NDArray pooled = Ops.avgPool(x, pool); NDArray idx = argmax(pooled)) {
+                    maps = maps(pooled, idx);
+                }
+            }
+            NDArray a = attention(s, maps, main.getShape().get(2), main.getShape().get(3));
+            if (maps != null) {
+                maps.close();
             }
             if (a != null) {
                 NDArray t3 = term.add(a);
@@ -236,6 +271,148 @@ public final class Da3 implements Method {
                 lastZ = null;
             }
             return term;
+        }
+
+        /** What the frozen path keeps of one block for one micro-batch: all pooled or per-sample. */
+        record Saved(NDArray s, NDArray gate, NDArray mainMean, NDArray maps, NDArray argmax, Shape inShape,
+                long outH, long outW) {}
+
+        @Override
+        public boolean perSample() {
+            return true;
+        }
+
+        @Override
+        public Forward forwardSaving(NDArray x, NDArray main, NDManager keep) {
+            NDArray s = Ops.gap(x);
+            s.attach(keep);
+            long outH = main.getShape().get(2);
+            long outW = main.getShape().get(3);
+            NDArray gate = null;
+            NDArray mainMean = null;
+            float[] g = null;
+            NDArray term;
+            if (opt.gates()) {
+                try (NDArray z = gateLogit(s); NDArray open = z.gt(0); NDArray f = open.toType(DataType.FLOAT32, false)) {
+                    gate = f.reshape(f.getShape().get(0));
+                }
+                gate.attach(keep);
+                g = gate.toFloatArray();
+                owner.recordGates(index, g);
+                mainMean = Ops.gap(main);
+                mainMean.attach(keep);
+                try (NDArray g4 = gate.reshape(gate.getShape().get(0), 1, 1, 1)) {
+                    term = main.mul(g4);
+                }
+            } else {
+                term = main;
+            }
+            NDArray maps = null;
+            NDArray idx = null;
+            if (opt.spatial()) {
+                try (NDArray pooled = Ops.avgPool(x, pool)) {
+                    idx = argmax(pooled);
+                    maps = maps(pooled, idx);
+                }
+                idx.attach(keep);
+                maps.attach(keep);
+            }
+            NDArray a = attention(s, maps, outH, outW);
+            if (a != null) {
+                NDArray t = term.add(a);
+                a.close();
+                if (term != main) {
+                    term.close();
+                }
+                term = t;
+            }
+            return new Forward(term, new Saved(s, gate, mainMean, maps, idx, x.getShape(), outH, outW), g);
+        }
+
+        @Override
+        public Backward backward(Object state, NDArray gPre, float budgetCoefficient) {
+            Saved sv = (Saved) state;
+            NDArray sLeaf = sv.s().duplicate();
+            sLeaf.setRequiresGradient(true);
+            NDArray mapsLeaf = null;
+            if (sv.maps() != null) {
+                mapsLeaf = sv.maps().duplicate();
+                mapsLeaf.setRequiresGradient(true);
+            }
+            boolean any = false;
+            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                NDArray obj = null;
+                NDArray a = attention(sLeaf, mapsLeaf, sv.outH(), sv.outW());
+                if (a != null) {
+                    try (NDArray prod = a.mul(gPre)) {
+                        obj = prod.sum();
+                    }
+                    a.close();
+                }
+                if (opt.gates()) {
+                    NDArray z = gateLogit(sLeaf);
+                    try (NDArray gsum = gPre.sum(new int[] {2, 3}); NDArray sur = gateSurrogate(z, sv.mainMean());
+                            NDArray flat = sur.reshape(gsum.getShape()); NDArray prod = flat.mul(gsum);
+                            NDArray surSum = prod.sum(); NDArray sig = z.getNDArrayInternal().sigmoid();
+                            NDArray sg = sig.stopGradient(); NDArray delta = sig.sub(sg);
+                            NDArray budget = delta.sum(); NDArray scaled = budget.mul(budgetCoefficient)) {
+                        NDArray o2 = obj == null ? surSum.add(scaled) : obj.add(surSum).addi(scaled);
+                        if (obj != null) {
+                            obj.close();
+                        }
+                        obj = o2;
+                    }
+                    z.close();
+                }
+                if (obj != null) {
+                    gc.backward(obj);
+                    obj.close();
+                    any = true;
+                }
+            }
+            Shape in = sv.inShape();
+            NDArray dx = null;
+            if (any) {
+                try (NDArray ds = sLeaf.getGradient(); NDArray ds4 = ds.reshape(in.get(0), in.get(1), 1, 1);
+                        NDArray scaled = ds4.div((float) (in.get(2) * in.get(3)))) {
+                    if (mapsLeaf != null) {
+                        try (NDArray dm = mapsLeaf.getGradient(); NDArray dP = pooledGradient(dm, sv.argmax(), in.get(1));
+                                NDArray dxs = Ops.avgPoolBackward(dP, in, pool)) {
+                            dx = dxs.add(scaled);
+                        }
+                    } else {
+                        try (NDArray b = scaled.broadcast(in)) {
+                            dx = b.duplicate();
+                        }
+                    }
+                }
+            }
+            sLeaf.close();
+            if (mapsLeaf != null) {
+                mapsLeaf.close();
+            }
+            NDArray gMain = gPre;
+            if (sv.gate() != null) {
+                try (NDArray g4 = sv.gate().reshape(sv.gate().getShape().get(0), 1, 1, 1)) {
+                    gMain = gPre.mul(g4);
+                }
+            }
+            return new Backward(dx, gMain);
+        }
+
+        /**
+         * The gradient for the pooled input P_d x from the gradient of its two maps: the channel
+         * mean spreads evenly over the channels, the max goes to the arg-max channel.
+         */
+        private static NDArray pooledGradient(NDArray dMaps, NDArray argmax, long channels) {
+            Shape ms = dMaps.getShape();
+            try (NDArray dMean = dMaps.get(":, 0:1"); NDArray dMax = dMaps.get(":, 1:2");
+                    NDArray meanPart = dMean.div((float) channels);
+                    NDArray idx = argmax.reshape(ms.get(0), ms.get(2), ms.get(3));
+                    NDArray oh = idx.oneHot((int) channels); NDArray ohT = oh.transpose(0, 3, 1, 2);
+                    NDArray maxPart = ohT.mul(dMax)) {
+                return maxPart.add(meanPart);
+            }
         }
 
         /** @return the block */
@@ -332,6 +509,21 @@ public final class Da3 implements Method {
         @Override
         public BlockAdapter block(ResidualBlock block) {
             return modules.get(block);
+        }
+
+        @Override
+        public double[] budget() {
+            return opt.gates() ? new double[] {opt.lambda(), opt.rho()} : null;
+        }
+
+        @Override
+        public boolean usesFrozenPath() {
+            return !ctx.method().text("engine", "frozen-path").equals("autograd");
+        }
+
+        @Override
+        public int microBatch() {
+            return (int) ctx.method().number("micro_batch", 8);
         }
 
         void recordGates(int block, float[] g) {

@@ -17,6 +17,16 @@ public final class LinearProbe implements Method {
     public Patch create(PatchContext ctx) {
         return new Patch(ctx) {
             @Override
+            public boolean usesFrozenPath() {
+                return !ctx.method().text("engine", "frozen-path").equals("autograd");
+            }
+
+            @Override
+            public int microBatch() {
+                return (int) ctx.method().number("micro_batch", 8);
+            }
+
+            @Override
             protected NDArray features(NDArray x, boolean training) {
                 // The frozen backbone never trains here: inference mode, no graph.
                 return backbone().features(x, this, false);

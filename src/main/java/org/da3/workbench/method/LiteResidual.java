@@ -8,6 +8,10 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import org.da3.workbench.nn.BatchNormLayer;
 import org.da3.workbench.nn.BlockAdapter;
+import org.da3.workbench.nn.FrozenPathAdapter;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDManager;
+import ai.djl.training.GradientCollector;
 import org.da3.workbench.nn.BnParams;
 import org.da3.workbench.nn.Gaussian;
 import org.da3.workbench.nn.Ops;
@@ -33,7 +37,7 @@ public final class LiteResidual implements Method {
     }
 
     /** One block's module. */
-    static final class Module implements BlockAdapter {
+    static final class Module implements FrozenPathAdapter {
         final ResidualBlock block;
         final int pool;
         final int groups;
@@ -67,6 +71,10 @@ public final class LiteResidual implements Method {
          * @return the term added to the block's pre-activation
          */
         NDArray fromPooled(NDArray pooled, long outH, long outW, boolean training) {
+            return fromPooled(pooled, outH, outW, training, bn1, bn2);
+        }
+
+        NDArray fromPooled(NDArray pooled, long outH, long outW, boolean training, BnParams bn1, BnParams bn2) {
             NDArray c = Ops.conv2d(pooled, convG, 1, 2, groups);
             NDArray b = Ops.batchNorm(c, bn1, training);
             c.close();
@@ -81,6 +89,54 @@ public final class LiteResidual implements Method {
             NDArray up = Ops.upsample(q, factor, outH, outW);
             q.close();
             return up;
+        }
+
+        /** What the frozen path keeps: the pooled block input. */
+        record Saved(NDArray pooled, Shape inShape, long outH, long outW) {}
+
+        @Override
+        public boolean perSample() {
+            // the module's BatchNorms use batch statistics: the batch must stay whole
+            return false;
+        }
+
+        @Override
+        public Forward forwardSaving(NDArray x, NDArray main, NDManager keep) {
+            NDArray pooled = Ops.avgPool(x, pool);
+            pooled.attach(keep);
+            long outH = main.getShape().get(2);
+            long outW = main.getShape().get(3);
+            NDArray lite = fromPooled(pooled, outH, outW, true);
+            NDArray term = main.add(lite);
+            lite.close();
+            return new Forward(term, new Saved(pooled, x.getShape(), outH, outW), null);
+        }
+
+        @Override
+        public Backward backward(Object state, NDArray gPre, float budgetCoefficient) {
+            Saved sv = (Saved) state;
+            NDArray leaf = sv.pooled().duplicate();
+            leaf.setRequiresGradient(true);
+            // recompute with throwaway statistics: the forward already updated the running ones
+            BnParams t1 = new BnParams(bn1.gamma(), bn1.beta(), bn1.runningMean().duplicate(),
+                    bn1.runningVar().duplicate(), true);
+            BnParams t2 = new BnParams(bn2.gamma(), bn2.beta(), bn2.runningMean().duplicate(),
+                    bn2.runningVar().duplicate(), true);
+            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                try (NDArray lite = fromPooled(leaf, sv.outH(), sv.outW(), true, t1, t2);
+                        NDArray prod = lite.mul(gPre); NDArray obj = prod.sum()) {
+                    gc.backward(obj);
+                }
+            }
+            for (NDArray a : new NDArray[] {t1.runningMean(), t1.runningVar(), t2.runningMean(), t2.runningVar()}) {
+                a.close();
+            }
+            NDArray dx;
+            try (NDArray dp = leaf.getGradient()) {
+                dx = Ops.avgPoolBackward(dp, sv.inShape(), pool);
+            }
+            leaf.close();
+            return new Backward(dx, gPre);
         }
 
         @Override
@@ -106,6 +162,11 @@ public final class LiteResidual implements Method {
             SplittableRandom rnd = new SplittableRandom(ctx.seed() ^ 0x11E);
             for (BatchNormLayer b : ctx.backbone().bns()) {
                 BnParams f = b.frozen();
+                if (b == ctx.backbone().bn1()) {
+                    // the stem's BN stays frozen: training starts at the first block
+                    bns.put(b.path(), f);
+                    continue;
+                }
                 NDArray beta = f.beta().duplicate();
                 beta.attach(manager);
                 bns.put(b.path(), new BnParams(f.gamma(), trainable(b.path() + ".bias", beta), f.runningMean(),
@@ -155,6 +216,16 @@ public final class LiteResidual implements Method {
         @Override
         public BnParams bn(BatchNormLayer bn) {
             return bns.get(bn.path());
+        }
+
+        @Override
+        public boolean usesFrozenPath() {
+            return !ctx.method().text("engine", "frozen-path").equals("autograd");
+        }
+
+        @Override
+        public int microBatch() {
+            return 0;
         }
 
         @Override

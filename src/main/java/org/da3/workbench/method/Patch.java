@@ -169,12 +169,12 @@ public abstract class Patch implements Adaptation, AutoCloseable {
     }
 
     /** @return the head's weight (classes, D) */
-    protected NDArray headWeight() {
+    public NDArray headWeight() {
         return headWeight;
     }
 
     /** @return the head's bias (classes) */
-    protected NDArray headBias() {
+    public NDArray headBias() {
         return headBias;
     }
 
@@ -188,6 +188,35 @@ public abstract class Patch implements Adaptation, AutoCloseable {
     }
 
     /**
+     * The compute-budget term of gated methods, {@code lambda * (mean(G) - rho)^2}.
+     *
+     * @return {lambda, rho}, or null when the method has no budget
+     */
+    public double[] budget() {
+        return null;
+    }
+
+    /**
+     * Whether this patch trains on the frozen path (train.FrozenPath) rather than with autograd:
+     * true for the methods whose trainable parameters do not sit on full-resolution activations,
+     * unless their {@code engine} option says {@code autograd}.
+     *
+     * @return true to use the frozen path
+     */
+    public boolean usesFrozenPath() {
+        return false;
+    }
+
+    /**
+     * The frozen path's micro-batch size for this patch (0: the whole batch).
+     *
+     * @return images per micro-batch
+     */
+    public int microBatch() {
+        return 0;
+    }
+
+    /**
      * One training step: forward, loss, gradients. The default runs plain autograd; methods with
      * a frozen-path backward override it.
      *
@@ -196,6 +225,18 @@ public abstract class Patch implements Adaptation, AutoCloseable {
      * @return the loss, the correct count and the gradients
      */
     public StepResult trainStep(NDArray x, NDArray labels) {
+        return trainStepAutograd(x, labels);
+    }
+
+    /**
+     * One training step with plain autograd over the whole patched network (every method's
+     * reference implementation; the frozen path is tested against it).
+     *
+     * @param x images (N, 3, H, W)
+     * @param labels (N) int
+     * @return the loss, the correct count and the gradients
+     */
+    public final StepResult trainStepAutograd(NDArray x, NDArray labels) {
         double loss;
         int correct;
         try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {

@@ -79,7 +79,8 @@ public final class Ops {
      */
     public static NDArray avgPool(NDArray x, int k) {
         if (k == 1) {
-            return x.duplicate();
+            // a view keeps the autograd graph (duplicate() would copy the data and cut it)
+            return x.reshape(x.getShape());
         }
         return x.getNDArrayInternal().avgPool(new Shape(k, k), new Shape(k, k), new Shape(0, 0), true, false);
     }
@@ -102,12 +103,69 @@ public final class Ops {
         }
         Shape s = up.getShape();
         if (s.get(2) == outH && s.get(3) == outW) {
-            return up == x ? x.duplicate() : up;
+            return up == x ? x.reshape(s) : up;
         }
         NDArray cropped = up.get(new ai.djl.ndarray.index.NDIndex(":, :, :{}, :{}", outH, outW));
         if (up != x) {
             up.close();
         }
         return cropped;
+    }
+
+    /**
+     * The gradient of {@link #avgPool} with respect to its input: linear and independent of the
+     * input's values, computed exactly (partial windows included) by differentiating the pooling
+     * of a zero tensor.
+     *
+     * @param dOut the gradient of the pooled output
+     * @param inShape the pooled input's shape
+     * @param k the window and stride
+     * @return the gradient of the input
+     */
+    public static NDArray avgPoolBackward(NDArray dOut, Shape inShape, int k) {
+        NDArray dummy = dOut.getManager().zeros(inShape, dOut.getDataType());
+        dummy.setRequiresGradient(true);
+        try (ai.djl.training.GradientCollector gc = ai.djl.engine.Engine.getInstance().newGradientCollector()) {
+            try (NDArray p = avgPool(dummy, k); NDArray prod = p.mul(dOut); NDArray s = prod.sum()) {
+                gc.backward(s);
+            }
+        }
+        NDArray g = dummy.getGradient();
+        NDArray out = g.duplicate();
+        g.close();
+        dummy.close();
+        return out;
+    }
+
+    /**
+     * The input gradient of a convolution (a transposed convolution with the same weight),
+     * computed as a convolution: for stride 1 with the flipped, transposed weight; for stride s the
+     * output gradient is first spread onto the input grid with zeros between entries. Needs odd
+     * kernels with {@code padding = (k - 1) / 2} (every backbone conv).
+     *
+     * @param dOut the gradient of the conv output (N, O, h, w)
+     * @param w the weight (O, C, k, k), groups 1
+     * @param stride the stride
+     * @param padding the padding
+     * @param inH the input height
+     * @param inW the input width
+     * @return the gradient of the input (N, C, inH, inW)
+     */
+    public static NDArray convInputGradient(NDArray dOut, NDArray w, int stride, int padding, long inH, long inW) {
+        long k = w.getShape().get(2);
+        if (k != 2L * padding + 1) {
+            throw new IllegalArgumentException("conv input gradient needs padding (k-1)/2, got k=" + k + " p=" + padding);
+        }
+        try (NDArray flipped = w.flip(2, 3); NDArray wt = flipped.transpose(1, 0, 2, 3)) {
+            int q = (int) (k - 1 - padding);
+            if (stride == 1) {
+                return conv2d(dOut, wt, 1, q, 1);
+            }
+            Shape s = dOut.getShape();
+            try (NDArray spread = dOut.getManager().zeros(new Shape(s.get(0), s.get(1), inH, inW), dOut.getDataType())) {
+                spread.set(new ai.djl.ndarray.index.NDIndex(":, :, ::{}, ::{}", stride, stride), dOut);
+                return conv2d(spread, wt, 1, q, 1);
+            }
+        }
     }
 }

@@ -42,7 +42,13 @@ public final class MethodCatalog {
         register(new MethodInfo("finetune", "Fine-tune",
                 "every weight of a per-domain copy of the backbone, BN statistics included", false, List.of()));
         register(new MethodInfo("linear", "Linear probe",
-                "only the classifier head; the backbone runs frozen, in inference mode", true, List.of()));
+                "only the classifier head; the backbone runs frozen, in inference mode", true, List.of(
+                        OptionDef.ofChoice("engine", "frozen-path", List.of("frozen-path", "autograd"),
+                                "training step: the frozen path (keeps no float activation of frozen layers) or plain"
+                                        + " autograd (the naive reference)"),
+                        OptionDef.ofInt("micro_batch", 8, 0, 4096,
+                                "images per micro-batch of the frozen path (0: whole batch); exact, as frozen BN"
+                                        + " treats samples independently"))));
         register(new MethodInfo("bn+last", "BN + last",
                 "per-domain BatchNorm (affine parameters and statistics) and the head", true, List.of()));
         register(new MethodInfo("series-adapter", "Series res. adapter",
@@ -64,7 +70,10 @@ public final class MethodCatalog {
                         + " gamma 0), the backbone's BN biases, and the head",
                 true, List.of(
                         OptionDef.ofInt("group_width", 8, 1, 512, "channels per group of the 5x5 conv"),
-                        OptionDef.ofInt("pool", 2, 1, 16, "average-pooling factor of the module's input"))));
+                        OptionDef.ofInt("pool", 2, 1, 16, "average-pooling factor of the module's input"),
+                        OptionDef.ofChoice("engine", "frozen-path", List.of("frozen-path", "autograd"),
+                                "training step: the frozen path (keeps no float activation of frozen layers) or plain"
+                                        + " autograd (the naive reference)"))));
         register(new MethodInfo("da3", "DA3",
                 "an additive channel and spatial attention adaptor per block computed from pooled inputs, per-sample"
                         + " block gates that skip the frozen main path, and the head (Yang et al., CVPRW 2022)",
@@ -78,7 +87,13 @@ public final class MethodCatalog {
                         OptionDef.ofDouble("lambda", 2.0, 0, 1000, "weight of the compute-budget term"),
                         OptionDef.ofDouble("rho", 0.7, 0, 1, "target open ratio of the gates (1 - target sparsity)"),
                         OptionDef.ofDouble("gate_init", 3.0, -20, 20, "initial gate bias c_g (positive: open)"),
-                        OptionDef.ofBool("skip", true, "skip the frozen main path of closed gates at inference"))));
+                        OptionDef.ofBool("skip", true, "skip the frozen main path of closed gates at inference"),
+                        OptionDef.ofChoice("engine", "frozen-path", List.of("frozen-path", "autograd"),
+                                "training step: the frozen path (keeps no float activation of frozen layers) or plain"
+                                        + " autograd (the naive reference)"),
+                        OptionDef.ofInt("micro_batch", 8, 0, 4096,
+                                "images per micro-batch of the frozen path (0: whole batch); exact, as frozen BN"
+                                        + " treats samples independently"))));
     }
 
     private MethodCatalog() {}

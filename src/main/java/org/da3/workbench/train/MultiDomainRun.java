@@ -178,6 +178,7 @@ public final class MultiDomainRun {
                     double baseLr = methodSpec.number("learning_rate", t.learningRate());
                     String opt = methodSpec.text("optimizer", t.optimizer());
                     double wd = methodSpec.number("weight_decay", t.weightDecay());
+                    TrainStepper stepper = new TrainStepper(patch);
                     try (Optimizer optimizer = new Optimizer(opt, patch.trainable(), t.momentum(), wd)) {
                         long step = 0;
                         SplittableRandom aug = new SplittableRandom(Seeds.derive(t.seed(), "augment", di));
@@ -200,7 +201,7 @@ public final class MultiDomainRun {
                                 try (NDManager bm = base.newSubManager()) {
                                     NDArray x = batcher.images(bm, d.train(), idx, aug);
                                     NDArray y = Batcher.labels(bm, d.train(), idx);
-                                    StepResult r = patch.trainStep(x, y);
+                                    StepResult r = stepper.step(x, y);
                                     optimizer.step(r.grads(), lr);
                                     patch.releaseGradients(r);
                                     winLoss += r.loss();

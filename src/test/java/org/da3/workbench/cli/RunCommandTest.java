@@ -84,7 +84,8 @@ class RunCommandTest {
     void badSpecsExitWithCode2AndOneLineAndWriteNothing() throws IOException {
         TestWorkspace.create(dir, 32, 16);
         String[][] cases = {
-            {"dance", "tiny-shapes", "methods[0]: unknown method 'dance'; allowed methods: finetune, linear"},
+            {"dance", "tiny-shapes", "methods[0]: unknown method 'dance'; allowed methods: "
+                + String.join(", ", org.da3.workbench.spec.MethodCatalog.names())},
             {"linear", "birds", "domains[0]: unknown domain 'birds'; known domains (datasets/*.yaml): tiny-glyphs,"
                 + " tiny-shapes, tiny-signs, tiny-textures"},
         };

@@ -1,0 +1,61 @@
+package org.da3.workbench.nn;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+
+/**
+ * A block adapter that can train on the frozen path: its forward runs without a graph and keeps
+ * only small, pooled inputs; its backward rebuilds a small local graph from them, injects the
+ * upstream gradient and returns the gradient for the block input and for the frozen main path.
+ */
+public interface FrozenPathAdapter extends BlockAdapter {
+
+    /**
+     * The result of a graph-free forward.
+     *
+     * @param term the block's residual-branch contribution (added to the shortcut)
+     * @param saved what {@link #backward} needs (pooled inputs, gates), owned by the keep manager
+     * @param gates the hard gates of this chunk (N), or null when the adapter does not gate
+     */
+    record Forward(NDArray term, Object saved, float[] gates) {}
+
+    /**
+     * The result of a backward.
+     *
+     * @param dx the gradient for the block input through the adapter (null when none)
+     * @param gMain the gradient for the main path's output F(x) (the upstream gradient times the
+     *     gate)
+     */
+    record Backward(NDArray dx, NDArray gMain) {}
+
+    /**
+     * Runs the adapter without a graph, keeping what its backward needs.
+     *
+     * @param x the block input (N, C_in, H, W)
+     * @param main F(x), the frozen main path's output (N, C_out, H', W')
+     * @param keep the manager that owns the saved arrays until the step's backward is over
+     * @return the term and the saved state
+     */
+    Forward forwardSaving(NDArray x, NDArray main, NDManager keep);
+
+    /**
+     * Back-propagates through the adapter: a local graph over the saved inputs with the upstream
+     * gradient injected ({@code backward(sum(out * g))}), which also accumulates the adapter's
+     * parameter gradients.
+     *
+     * @param saved the state from {@link #forwardSaving}
+     * @param gPre dL/d(pre-activation of the block output), (N, C_out, H', W')
+     * @param budgetCoefficient dL/dG for every gate of the batch (the compute-budget term's
+     *     derivative), 0 when there is none
+     * @return the gradients for the block input (through the adapter) and for F(x)
+     */
+    Backward backward(Object saved, NDArray gPre, float budgetCoefficient);
+
+    /**
+     * Whether the adapter treats samples independently (no batch statistics), so that a step can
+     * run in micro-batches with exactly the same result.
+     *
+     * @return true for per-sample adapters
+     */
+    boolean perSample();
+}

@@ -1,0 +1,416 @@
+package org.da3.workbench.train;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Activation;
+import ai.djl.training.GradientCollector;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.da3.workbench.method.Losses;
+import org.da3.workbench.method.Patch;
+import org.da3.workbench.method.StepResult;
+import org.da3.workbench.nn.BatchNormLayer;
+import org.da3.workbench.nn.BlockAdapter;
+import org.da3.workbench.nn.BnParams;
+import org.da3.workbench.nn.ConvLayer;
+import org.da3.workbench.nn.FrozenPathAdapter;
+import org.da3.workbench.nn.LinearLayer;
+import org.da3.workbench.nn.Ops;
+import org.da3.workbench.nn.ResNet;
+import org.da3.workbench.nn.ResidualBlock;
+
+/**
+ * The training step of methods whose trainable parameters do not sit on full-resolution
+ * activations (DA3, lite residual, linear probe): the frozen layers keep no float activation.
+ *
+ * <ol>
+ *   <li>Forward without a graph, micro-batch by micro-batch when every adapter is per-sample (the
+ *       frozen BN makes samples independent, so this is exact). Each block keeps only its ReLU masks
+ *       as packed bits and what its adapter saves (pooled inputs, gates).
+ *   <li>The head and the loss in a small graph over the pooled features: the head's gradients and
+ *       dL/dfeatures.
+ *   <li>Backward block by block, last to first: through the output ReLU (mask), the adapter (a local
+ *       graph over its saved inputs with the upstream gradient injected, which also accumulates its
+ *       parameters' gradients), the gated main path (frozen BN = per-channel scale, ReLU = mask,
+ *       conv = its input gradient computed as a convolution) and the shortcut.
+ * </ol>
+ *
+ * Arrays are scoped per micro-batch and per block and closed when consumed. The gradients equal
+ * plain autograd's (a test checks it), and DA3's budget term couples the micro-batches only through
+ * one scalar, computed after the forward.
+ */
+public final class FrozenPath {
+
+    private final Patch patch;
+    private final int microBatch;
+    private final Map<NDArray, String> betaNames = new IdentityHashMap<>();
+
+    /**
+     * Creates the engine for a patch.
+     *
+     * @param patch the patch (its adapters must be {@link FrozenPathAdapter}s)
+     * @param microBatch images per micro-batch (0: the whole batch); ignored when an adapter is not
+     *     per-sample
+     */
+    public FrozenPath(Patch patch, int microBatch) {
+        this.patch = patch;
+        int mb = microBatch;
+        for (ResidualBlock b : patch.backbone().blocks()) {
+            BlockAdapter a = patch.block(b);
+            if (a != null && !(a instanceof FrozenPathAdapter)) {
+                throw new IllegalArgumentException("block " + b.path() + " has an adapter without a frozen path");
+            }
+            if (a != null && !((FrozenPathAdapter) a).perSample()) {
+                mb = 0;
+            }
+        }
+        this.microBatch = mb;
+        Map<NDArray, String> trainable = new IdentityHashMap<>();
+        for (Map.Entry<String, NDArray> e : patch.trainable().entrySet()) {
+            trainable.put(e.getValue(), e.getKey());
+        }
+        for (BatchNormLayer bn : patch.backbone().bns()) {
+            String name = trainable.get(patch.bn(bn).beta());
+            if (name != null) {
+                betaNames.put(patch.bn(bn).beta(), name);
+            }
+            if (trainable.containsKey(patch.bn(bn).gamma())) {
+                throw new IllegalArgumentException("BN scale " + bn.path() + " trains: not a frozen-path method");
+            }
+        }
+        for (ConvLayer c : patch.backbone().convs()) {
+            if (trainable.containsKey(patch.convWeight(c))) {
+                throw new IllegalArgumentException("conv " + c.path() + " trains: not a frozen-path method");
+            }
+        }
+    }
+
+    /** @return the micro-batch size in use (0: whole batch) */
+    public int microBatch() {
+        return microBatch;
+    }
+
+    /** What one block keeps for one micro-batch. */
+    private static final class BlockState {
+        final List<PackedMask> inner = new ArrayList<>();
+        final List<Shape> convInputs = new ArrayList<>();
+        PackedMask out;
+        Object saved;
+        float[] gates;
+        Shape inShape;
+    }
+
+    /** What one micro-batch keeps. */
+    private static final class Chunk implements AutoCloseable {
+        final NDManager keep;
+        final List<BlockState> blocks = new ArrayList<>();
+        Shape lastShape;
+        int size;
+
+        Chunk(NDManager keep) {
+            this.keep = keep;
+        }
+
+        @Override
+        public void close() {
+            for (BlockState b : blocks) {
+                b.inner.forEach(PackedMask::close);
+                if (b.out != null) {
+                    b.out.close();
+                }
+            }
+            keep.close();
+        }
+    }
+
+    /**
+     * One training step.
+     *
+     * @param x images (N, 3, H, W)
+     * @param labels (N) int
+     * @return the loss, the correct count and the gradients
+     */
+    public StepResult step(NDArray x, NDArray labels) {
+        ResNet net = patch.backbone();
+        boolean needBackward = !betaNames.isEmpty();
+        for (ResidualBlock b : net.blocks()) {
+            needBackward |= patch.block(b) != null;
+        }
+        int n = (int) x.getShape().get(0);
+        int mb = microBatch <= 0 ? n : Math.min(microBatch, n);
+        NDManager stepManager = x.getManager().newSubManager();
+        List<Chunk> chunks = new ArrayList<>();
+        List<NDArray> feats = new ArrayList<>();
+        double gateSum = 0;
+        long gateCount = 0;
+        try {
+            for (int start = 0; start < n; start += mb) {
+                int end = Math.min(n, start + mb);
+                Chunk c = new Chunk(stepManager.newSubManager());
+                chunks.add(c);
+                c.size = end - start;
+                try (NDArray xc = n == mb ? x.duplicate() : x.get(start + ":" + end)) {
+                    NDArray f = forward(xc, c, needBackward);
+                    f.attach(stepManager);
+                    feats.add(f);
+                }
+                for (BlockState bs : c.blocks) {
+                    if (bs.gates != null) {
+                        for (float g : bs.gates) {
+                            gateSum += g;
+                        }
+                        gateCount += bs.gates.length;
+                    }
+                }
+            }
+            // head and loss: a small graph over the pooled features
+            NDArray feat = feats.size() == 1 ? feats.get(0) : NDArrays.concat(new NDList(feats), 0);
+            NDArray featLeaf = feat.duplicate();
+            featLeaf.setRequiresGradient(true);
+            double ce;
+            int correct;
+            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                NDArray logits = LinearLayer.apply(featLeaf, patch.headWeight(), patch.headBias());
+                NDArray loss = Losses.crossEntropy(logits, labels);
+                gc.backward(loss);
+                ce = loss.getFloat();
+                correct = Losses.correct(logits, labels);
+                logits.close();
+                loss.close();
+            }
+            double loss = ce;
+            float kappa = 0;
+            double[] budget = patch.budget();
+            if (budget != null && gateCount > 0) {
+                double meanG = gateSum / gateCount;
+                loss += budget[0] * (meanG - budget[1]) * (meanG - budget[1]);
+                kappa = (float) (2 * budget[0] * (meanG - budget[1]) / gateCount);
+            }
+            Map<String, NDArray> betaGrads = new LinkedHashMap<>();
+            if (needBackward) {
+                NDArray dFeat = featLeaf.getGradient();
+                int offset = 0;
+                for (Chunk c : chunks) {
+                    try (NDArray d = dFeat.get(offset + ":" + (offset + c.size))) {
+                        backward(c, d, kappa, betaGrads);
+                    }
+                    offset += c.size;
+                    c.close();
+                }
+                dFeat.close();
+            }
+            Map<String, NDArray> grads = new LinkedHashMap<>();
+            for (Map.Entry<String, NDArray> e : patch.trainable().entrySet()) {
+                NDArray manual = betaGrads.get(e.getKey());
+                if (manual != null) {
+                    NDArray g = manual.duplicate();
+                    g.attach(e.getValue().getManager());
+                    grads.put(e.getKey(), g);
+                } else {
+                    grads.put(e.getKey(), e.getValue().getGradient());
+                }
+            }
+            featLeaf.close();
+            return new StepResult(loss, correct, grads);
+        } finally {
+            for (Chunk c : chunks) {
+                c.close();
+            }
+            stepManager.close();
+        }
+    }
+
+    /** The graph-free forward of one micro-batch; returns its pooled features. */
+    private NDArray forward(NDArray x, Chunk c, boolean keepForBackward) {
+        ResNet net = patch.backbone();
+        NDArray h = net.stem(x, patch, true);
+        for (ResidualBlock b : net.blocks()) {
+            BlockState st = new BlockState();
+            c.blocks.add(st);
+            st.inShape = h.getShape();
+            List<ConvLayer> convs = b.convs();
+            List<BatchNormLayer> bns = b.bns();
+            NDArray m = h;
+            for (int i = 0; i < convs.size(); i++) {
+                st.convInputs.add(m.getShape());
+                NDArray conv = convs.get(i).forward(m, patch, true);
+                NDArray bn = bns.get(i).forward(conv, patch, true);
+                conv.close();
+                if (m != h) {
+                    m.close();
+                }
+                if (i < convs.size() - 1) {
+                    if (keepForBackward) {
+                        st.inner.add(PackedMask.positive(bn, c.keep));
+                    }
+                    m = Activation.relu(bn);
+                    bn.close();
+                } else {
+                    m = bn;
+                }
+            }
+            NDArray main = m;
+            NDArray s = b.shortcut(h, patch, true);
+            BlockAdapter a = patch.block(b);
+            NDArray term;
+            if (a != null) {
+                FrozenPathAdapter.Forward fw = ((FrozenPathAdapter) a).forwardSaving(h, main, c.keep);
+                term = fw.term();
+                st.saved = fw.saved();
+                st.gates = fw.gates();
+            } else {
+                term = main;
+            }
+            NDArray pre = s.add(term);
+            if (s != h) {
+                s.close();
+            }
+            if (term != main) {
+                term.close();
+            }
+            main.close();
+            if (keepForBackward) {
+                st.out = PackedMask.positive(pre, c.keep);
+            }
+            NDArray y = Activation.relu(pre);
+            pre.close();
+            h.close();
+            h = y;
+        }
+        c.lastShape = h.getShape();
+        NDArray f = Ops.gap(h);
+        h.close();
+        return f;
+    }
+
+    /** The backward of one micro-batch, from dL/dfeatures to the first block. */
+    private void backward(Chunk c, NDArray dFeat, float kappa, Map<String, NDArray> betaGrads) {
+        ResNet net = patch.backbone();
+        Shape ls = c.lastShape;
+        NDArray g;
+        try (NDArray d4 = dFeat.reshape(ls.get(0), ls.get(1), 1, 1);
+                NDArray scaled = d4.div((float) (ls.get(2) * ls.get(3)))) {
+            g = scaled.broadcast(ls);
+        }
+        List<ResidualBlock> blocks = net.blocks();
+        for (int bi = blocks.size() - 1; bi >= 0; bi--) {
+            ResidualBlock b = blocks.get(bi);
+            BlockState st = c.blocks.get(bi);
+            boolean needInput = bi > 0;
+            NDArray gPre = st.out.apply(g);
+            g.close();
+            BlockAdapter a = patch.block(b);
+            NDArray dxAdapter = null;
+            NDArray gMain = gPre;
+            if (a != null) {
+                FrozenPathAdapter.Backward bw = ((FrozenPathAdapter) a).backward(st.saved, gPre, kappa);
+                dxAdapter = bw.dx();
+                gMain = bw.gMain();
+            }
+            NDArray dxMain = mainBackward(b, st, gMain, needInput, betaGrads);
+            NDArray dxShort = shortcutBackward(b, st, gPre, needInput, betaGrads);
+            if (gMain != gPre) {
+                gMain.close();
+            }
+            gPre.close();
+            if (!needInput) {
+                for (NDArray t : new NDArray[] {dxMain, dxShort, dxAdapter}) {
+                    if (t != null) {
+                        t.close();
+                    }
+                }
+                return;
+            }
+            NDArray sum = dxMain.add(dxShort);
+            dxMain.close();
+            dxShort.close();
+            if (dxAdapter != null) {
+                sum.addi(dxAdapter);
+                dxAdapter.close();
+            }
+            g = sum;
+        }
+        g.close();
+    }
+
+    /** Back through a frozen BN: accumulate a trainable beta's gradient, scale by gamma/sigma. */
+    private NDArray bnBackward(BatchNormLayer bn, NDArray g, Map<String, NDArray> betaGrads) {
+        BnParams p = patch.bn(bn);
+        String beta = betaNames.get(p.beta());
+        if (beta != null) {
+            NDArray s = g.sum(new int[] {0, 2, 3});
+            NDArray prev = betaGrads.get(beta);
+            if (prev == null) {
+                betaGrads.put(beta, s);
+            } else {
+                prev.addi(s);
+                s.close();
+            }
+        }
+        long ch = g.getShape().get(1);
+        try (NDArray var = p.runningVar().add(BnParams.EPS); NDArray sd = var.sqrt(); NDArray scale = p.gamma().div(sd);
+                NDArray s4 = scale.reshape(1, ch, 1, 1)) {
+            return g.mul(s4);
+        }
+    }
+
+    private NDArray mainBackward(ResidualBlock b, BlockState st, NDArray gOut, boolean needInput,
+            Map<String, NDArray> betaGrads) {
+        List<ConvLayer> convs = b.convs();
+        List<BatchNormLayer> bns = b.bns();
+        boolean betasHere = false;
+        for (BatchNormLayer bn : bns) {
+            betasHere |= betaNames.containsKey(patch.bn(bn).beta());
+        }
+        if (!needInput && !betasHere) {
+            return null;
+        }
+        NDArray g = gOut;
+        for (int i = convs.size() - 1; i >= 0; i--) {
+            NDArray scaled = bnBackward(bns.get(i), g, betaGrads);
+            if (g != gOut) {
+                g.close();
+            }
+            if (i == 0 && !needInput) {
+                scaled.close();
+                return null;
+            }
+            ConvLayer conv = convs.get(i);
+            Shape in = st.convInputs.get(i);
+            NDArray dIn = Ops.convInputGradient(scaled, patch.convWeight(conv), conv.stride(), conv.padding(),
+                    in.get(2), in.get(3));
+            scaled.close();
+            if (i > 0) {
+                g = st.inner.get(i - 1).apply(dIn);
+                dIn.close();
+            } else {
+                g = dIn;
+            }
+        }
+        return g;
+    }
+
+    private NDArray shortcutBackward(ResidualBlock b, BlockState st, NDArray gPre, boolean needInput,
+            Map<String, NDArray> betaGrads) {
+        if (b.downConv() == null) {
+            return needInput ? gPre.duplicate() : null;
+        }
+        NDArray scaled = bnBackward(b.downBn(), gPre, betaGrads);
+        if (!needInput) {
+            scaled.close();
+            return null;
+        }
+        ConvLayer conv = b.downConv();
+        NDArray dx = Ops.convInputGradient(scaled, patch.convWeight(conv), conv.stride(), conv.padding(),
+                st.inShape.get(2), st.inShape.get(3));
+        scaled.close();
+        return dx;
+    }
+}

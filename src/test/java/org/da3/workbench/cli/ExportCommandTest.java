@@ -1,0 +1,91 @@
+package org.da3.workbench.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.awt.image.BufferedImage;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import javax.imageio.ImageIO;
+import org.da3.workbench.test.TestWorkspace;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class ExportCommandTest {
+
+    private static final Path REPORT = TestWorkspace.projectDir().resolve("src/test/resources/org/da3/workbench/report");
+    private static final Path PAPER = REPORT.resolve("experiments/paper");
+
+    private record Result(int code, String out, String err) {}
+
+    private static Result run(String... args) {
+        CommandLine cl = Da3.commandLine();
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(err, true));
+        String[] all = new String[args.length + 1];
+        all[0] = "export";
+        System.arraycopy(args, 0, all, 1, args.length);
+        int code = cl.execute(all);
+        return new Result(code, out.toString(), err.toString());
+    }
+
+    @Test
+    void markdownToStandardOutputByDefault() throws Exception {
+        Result r = run(PAPER.toString());
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).isEqualTo(Files.readString(REPORT.resolve("golden/accuracy.md"), StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void latexToAFileWithCaptionAndLabel(@TempDir Path tmp) throws Exception {
+        Path out = tmp.resolve("sub/cost.tex");
+        Result r = run(PAPER.toString(), "--table", "cost", "-o", out.toString(), "--caption", "Costs (50%).",
+                "--label", "tab:costs");
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains("Wrote " + out);
+        String tex = Files.readString(out);
+        assertThat(tex).contains("\\caption{Costs (50\\%).}").contains("\\label{tab:costs}").contains("\\toprule")
+                .contains("$\\times$ FT: ratio of the mean to that of finetune.");
+    }
+
+    @Test
+    void figureFormatFromTheFileExtension(@TempDir Path tmp) throws Exception {
+        Path png = tmp.resolve("memory.png");
+        Result r = run(PAPER.toString(), "--figure", "memory", "-o", png.toString(), "--width", "400", "--height",
+                "300");
+        assertThat(r.code()).as(r.err()).isZero();
+        BufferedImage img = ImageIO.read(png.toFile());
+        assertThat(img.getWidth()).isEqualTo(400);
+        assertThat(img.getHeight()).isEqualTo(300);
+        Path svg = tmp.resolve("p.svg");
+        assertThat(run(PAPER.resolve("runs").toString(), "-o", svg.toString(), "-F", "gates").code()).isZero();
+        assertThat(Files.readString(svg)).contains("<svg");
+    }
+
+    @Test
+    void badInputExitsWithTwoAndSaysWhy(@TempDir Path tmp) {
+        assertBad(run(PAPER.toString(), "--format", "pdf"), "unknown format 'pdf'; allowed: latex, csv, md, png, svg");
+        assertBad(run(PAPER.toString(), "--format", "png", "--table", "cost"), "--table cannot be used with --format png");
+        assertBad(run(PAPER.toString(), "--figure", "pareto", "--format", "md"), "--figure cannot be used");
+        assertBad(run(PAPER.toString(), "--label", "x"), "--label cannot be used with --format md");
+        assertBad(run(PAPER.toString(), "--table", "speed"), "unknown table 'speed'; allowed: accuracy, cost");
+        assertBad(run(PAPER.toString(), "-F", "pie"), "unknown figure 'pie'");
+        assertBad(run(PAPER.toString(), "--reference", "dtd=40"), "--reference dtd=40");
+        assertBad(run(PAPER.toString(), "--score", "maybe"), "use auto, on or off");
+        assertBad(run(PAPER.toString(), "-f", "latex", "-o", tmp.resolve("t.md").toString()), "does not match");
+        assertBad(run(PAPER.toString(), "-F", "pareto", "--width", "5"), "out of range");
+        assertBad(run(tmp.resolve("none").toString()), "no such directory");
+        assertBad(run(tmp.toString()), "not a run directory");
+        assertBad(run(), "Missing required parameter");
+    }
+
+    private static void assertBad(Result r, String message) {
+        assertThat(r.code()).as(r.err()).isEqualTo(2);
+        assertThat(r.err()).contains(message);
+    }
+}

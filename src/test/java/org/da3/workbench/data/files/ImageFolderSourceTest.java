@@ -1,0 +1,215 @@
+package org.da3.workbench.data.files;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.da3.workbench.test.DatasetFixtures.descriptor;
+import static org.da3.workbench.test.DatasetFixtures.image;
+import static org.da3.workbench.test.DatasetFixtures.imageFolder;
+import static org.da3.workbench.test.DatasetFixtures.notAnImage;
+import static org.da3.workbench.test.DatasetFixtures.pixel;
+import static org.da3.workbench.test.DatasetFixtures.truncate;
+import static org.da3.workbench.test.DatasetFixtures.writeImage;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.da3.workbench.data.DatasetDescriptor;
+import org.da3.workbench.data.DatasetException;
+import org.da3.workbench.data.DatasetInfo;
+import org.da3.workbench.data.Domain;
+import org.da3.workbench.data.LoadOptions;
+import org.da3.workbench.data.Split;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ImageFolderSourceTest {
+    private static final String[] CLASSES = {"ant", "bee", "cat"};
+
+    @TempDir
+    Path tmp;
+
+    private CacheDir cache;
+    private final ImageFolderSource source = new ImageFolderSource();
+    private Path root;
+
+    @BeforeEach
+    void fixture() throws IOException {
+        cache = new CacheDir(tmp.resolve("cache"));
+        root = tmp.resolve("birds");
+        imageFolder(root, "train", CLASSES, 3, 8);
+        imageFolder(root, "val", CLASSES, 2, 8);
+    }
+
+    @AfterEach
+    void restore() {
+        cache.close();
+    }
+
+    private DatasetDescriptor desc(String yaml) throws IOException {
+        return descriptor(tmp, "birds", "kind: imagefolder\npath: birds\n" + yaml);
+    }
+
+    @Test
+    void loadsClassFoldersInNameOrder() throws IOException {
+        Domain d = source.load(desc(""), new LoadOptions(8, 0, 0, false));
+        assertThat(d.classNames()).containsExactly("ant", "bee", "cat");
+        assertThat(d.train().size()).isEqualTo(9);
+        assertThat(d.test().size()).isEqualTo(6);
+        assertThat(d.train().labels()).containsExactly(0, 0, 0, 1, 1, 1, 2, 2, 2);
+        assertThat(d.train().channels()).isEqualTo(3);
+        // ant/img0.png is image 0 of the fixture, 8x8 PNG: read exactly.
+        for (int c = 0; c < 3; c++) {
+            assertThat(d.train().pixels()[(3 * 8 + 5) * 3 + c] & 0xFF).isEqualTo(pixel(0, 3, 5, c));
+        }
+        // ant/img1.png is 9x8: the centre 8x8 square starts at x = 0.5 and is resampled.
+        assertThat(d.skipped()).isZero();
+        DatasetInfo i = source.describe(desc(""));
+        assertThat(i.classes()).isEqualTo(3);
+        assertThat(i.trainSize()).isEqualTo(9);
+        assertThat(i.testSize()).isEqualTo(6);
+        assertThat(source.check(desc(""))).isEmpty();
+    }
+
+    @Test
+    void followsSymbolicLinks() throws IOException {
+        Path elsewhere = writeImage(tmp.resolve("originals/x.png"), image(3, 8, 8));
+        Files.createSymbolicLink(root.resolve("train/bee/linked.png"), elsewhere);
+        Files.createSymbolicLink(root.resolve("train/cat/more"), tmp.resolve("originals"));
+        Domain d = source.load(desc(""), new LoadOptions(8, 0, 0, false));
+        assertThat(d.train().labels()).containsExactly(0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2);
+    }
+
+    @Test
+    void cropsTheCentreSquareOfAWideImage() throws IOException {
+        writeImage(root.resolve("train/ant/wide.png"), image(77, 12, 8));
+        Domain d = source.load(desc(""), new LoadOptions(8, 0, 0, false));
+        int wide = 3; // after img0, img1, img2 in name order
+        assertThat(d.train().pixels()[wide * 192 + (2 * 8 + 1) * 3] & 0xFF).isEqualTo(pixel(77, 2, 1 + 2, 0));
+        Domain gray = source.load(desc("color: gray\n"), new LoadOptions(8, 0, 0, false));
+        assertThat(gray.train().channels()).isEqualTo(1);
+        assertThat(gray.train().pixels()).hasSize(10 * 64);
+    }
+
+    @Test
+    void aLimitPicksEveryClassInTurn() throws IOException {
+        Domain d = source.load(desc(""), new LoadOptions(8, 4, 3, false));
+        assertThat(d.train().labels()).hasSize(4).contains(0, 1, 2);
+        assertThat(d.test().labels()).containsExactly(0, 1, 2);
+        Domain again = source.load(desc(""), new LoadOptions(8, 4, 3, false));
+        assertThat(again.fingerprint()).isEqualTo(d.fingerprint());
+    }
+
+    @Test
+    void decodedSplitsAreCachedAndTheCacheIsRead() throws IOException {
+        Domain first = source.load(desc(""), new LoadOptions(8, 0, 0, false));
+        List<Path> files;
+        try (var s = Files.list(tmp.resolve("cache/images"))) {
+            files = s.sorted().toList();
+        }
+        assertThat(files).hasSize(2);
+        assertThat(files.get(1).getFileName().toString()).startsWith("birds-train-8px-").endsWith(".bin");
+        // Replace the training cache with black images: the next load must come from it.
+        Split t = first.train();
+        ImageSet.write(files.get(1), new ImageSet.Decoded(new Split(new byte[t.pixels().length], t.labels(), 8, 8, 3),
+                List.of()));
+        Domain cached = source.load(desc(""), new LoadOptions(8, 0, 0, false));
+        assertThat(cached.train().pixels()).containsOnly((byte) 0);
+        // A damaged cache file is ignored and rebuilt.
+        truncate(files.get(1), 40);
+        Domain rebuilt = source.load(desc(""), new LoadOptions(8, 0, 0, false));
+        assertThat(rebuilt.fingerprint()).isEqualTo(first.fingerprint());
+        // cache: false leaves no file behind.
+        Domain uncached = source.load(desc("cache: false\n"), new LoadOptions(16, 0, 0, false));
+        assertThat(uncached.train().height()).isEqualTo(16);
+        try (var s = Files.list(tmp.resolve("cache/images"))) {
+            assertThat(s.count()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void badImagesAreAllNamedSkippedWhenAllowedAndFatalOtherwise() throws IOException {
+        Path trunc = writeImage(root.resolve("train/ant/big.jpg"), image(5, 64, 64));
+        truncate(trunc, (int) Files.size(trunc) - 300);
+        Path headerOnly = root.resolve("train/ant/img2.jpg");
+        truncate(headerOnly, (int) Files.size(headerOnly) / 2);
+        Path html = root.resolve("train/bee/page.png");
+        notAnImage(html);
+        Path empty = root.resolve("val/cat/empty.JPG");
+        Files.write(empty, new byte[0]);
+        Path truncPng = root.resolve("val/bee/img0.png");
+        truncate(truncPng, 60);
+        String m1 = trunc + ": is truncated or corrupt (Truncated File - Missing EOI marker); replace or remove it";
+        String m0 = headerOnly + ": cannot be decoded (Invalid JPEG file structure: missing SOS marker); replace or"
+                + " remove it";
+        String m2 = html + ": is not a JPEG or PNG image (it starts with bytes 3C 21 44 4F); replace or remove it";
+        String m3 = truncPng + ": cannot be decoded (Error reading PNG image data: Unexpected end of ZLIB input"
+                + " stream); replace or remove it";
+        String m4 = empty + ": is empty (0 bytes); replace or remove it";
+        assertThat(source.check(desc(""))).containsExactly(m1, m0, m2, m3, m4);
+
+        Domain d = source.load(desc(""), new LoadOptions(8, 0, 0, true));
+        assertThat(d.skipped()).isEqualTo(5);
+        assertThat(d.train().size()).isEqualTo(8);
+        assertThat(d.test().size()).isEqualTo(5);
+
+        assertThatThrownBy(() -> source.load(desc(""), new LoadOptions(8, 0, 0, false)))
+                .isInstanceOf(DatasetException.class)
+                .hasMessage("5 images cannot be decoded, the first: " + m1 + " ('da3 datasets check birds' lists them"
+                        + " all)");
+    }
+
+    @Test
+    void emptyClassFoldersAndDifferentClassSetsAreReported() throws IOException {
+        Files.createDirectories(root.resolve("train/dog"));
+        Files.writeString(root.resolve("train/dog/notes.txt"), "todo");
+        Files.createDirectories(root.resolve("val/eel"));
+        writeImage(root.resolve("val/eel/x.png"), image(1, 8, 8));
+        writeImage(root.resolve("val/loose.png"), image(2, 8, 8));
+        assertThat(source.check(desc(""))).containsExactly(
+                root.resolve("train/dog") + ": empty class folder: no jpg or png images (it holds 1 other file, such"
+                        + " as notes.txt); add its images or remove the folder",
+                root.resolve("val") + ": holds 1 image outside class folders; put each image in the folder of its class",
+                root.resolve("val") + ": lacks the class dog of train/; both splits must hold the same class folders",
+                root.resolve("val") + ": has the class eel that train/ lacks; both splits must hold the same class"
+                        + " folders");
+        assertThatThrownBy(() -> source.load(desc(""), new LoadOptions(8, 0, 0, true)))
+                .isInstanceOf(DatasetException.class)
+                .hasMessageEndingWith("(and 3 more; 'da3 datasets check birds' lists them all)");
+    }
+
+    @Test
+    void theTestFolderMustBeUnambiguous() throws IOException {
+        imageFolder(root, "test", CLASSES, 1, 8);
+        DatasetDescriptor d = desc("");
+        assertThat(source.check(d)).containsExactly(root + ": has both val/ and test/; say which one to test on with"
+                + " splits: {test: val} or {test: test} in " + d.fileName());
+        assertThat(source.check(desc("splits: {test: test}\n"))).isEmpty();
+        assertThat(source.load(desc("splits: {test: test}\n"), new LoadOptions(8, 0, 0, true)).test().size())
+                .isEqualTo(3);
+        Path bare = tmp.resolve("bare");
+        Files.createDirectories(bare.resolve("pictures"));
+        DatasetDescriptor b = descriptor(tmp, "bare", "kind: imagefolder\npath: bare\n");
+        String layout = "an imagefolder dataset holds train/ and val/ or test/, each with one folder per class";
+        assertThat(source.check(b)).containsExactly(bare + ": has no train/ folder; " + layout,
+                bare + ": has neither val/ nor test/; " + layout);
+    }
+
+    @Test
+    void listedClassesMustBeTheFolders() throws IOException {
+        DatasetDescriptor d = desc("classes: [cat, bee, ant]\n");
+        Domain dom = source.load(d, new LoadOptions(8, 0, 0, true));
+        assertThat(dom.classNames()).containsExactly("cat", "bee", "ant");
+        assertThat(dom.train().labels()).containsExactly(0, 0, 0, 1, 1, 1, 2, 2, 2);
+        // The first training image is cat/img0.png, image 6 of the fixture.
+        assertThat(dom.train().pixels()[0] & 0xFF).isEqualTo(pixel(6, 0, 0, 0));
+        DatasetDescriptor wrong = desc("classes: [ant, bee, cow]\n");
+        assertThat(source.check(wrong)).containsExactly(
+                wrong.fileName() + ": classes lists cow but " + root.resolve("train") + " has no such folder; the"
+                        + " listed classes must be the class folders",
+                wrong.fileName() + ": classes does not list cat, which " + root.resolve("train") + " holds; list every"
+                        + " class folder, or leave classes out");
+    }
+}

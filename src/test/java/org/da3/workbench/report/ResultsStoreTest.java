@@ -1,0 +1,126 @@
+package org.da3.workbench.report;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import tech.tablesaw.api.Table;
+
+class ResultsStoreTest {
+
+    @Test
+    void readsAnExperimentDirectoryAndKeepsEveryRun() throws IOException {
+        ResultsStore s = ReportFixtures.paperStore();
+        assertThat(s.runs()).hasSize(6);
+        assertThat(s.domains()).containsExactly("tiny-shapes", "tiny-textures");
+        assertThat(s.runs().stream().map(r -> r.record().status()).collect(Collectors.toList()))
+                .containsExactly("completed", "completed", "completed", "completed", "failed", "cancelled");
+        assertThat(s.entries().stream().map(ResultsStore.Entry::key))
+                .containsExactly("linear", "finetune", "finetune s3", "linear s3");
+        assertThat(s.entries().stream().map(ResultsStore.Entry::statusText)).containsExactly(
+                "completed (2 seeds)", "completed (2 seeds)", "failed in tiny-shapes", "cancelled in tiny-textures");
+    }
+
+    @Test
+    void resultsTableHasOneRowPerRunAndDomain() throws IOException {
+        Table t = ReportFixtures.paperStore().results();
+        assertThat(t.rowCount()).isEqualTo(12);
+        assertThat(t.columnNames()).contains("entry", "run_id", "method", "seed", "status", "domain", "accuracy",
+                "final", "measured_step_bytes", "analytic_step_bytes", "gate_sparsity", "macs_per_image");
+        assertThat(ReportFixtures.paperStore().perRun().rowCount()).isEqualTo(6);
+    }
+
+    @Test
+    void aggregatesCompletedSeedsWithMeanAndSampleStd() throws IOException {
+        ResultsStore s = ReportFixtures.paperStore();
+        RunResult s1 = s.runs().get(2);
+        RunResult s2 = s.runs().get(3);
+        assertThat(s1.record().label()).isEqualTo("finetune");
+        double a = s1.accuracy("tiny-shapes");
+        double b = s2.accuracy("tiny-shapes");
+        Stats st = s.stats("finetune", "tiny-shapes", ResultsStore.ACCURACY);
+        assertThat(st.n()).isEqualTo(2);
+        assertThat(st.mean()).isCloseTo((a + b) / 2, within(1e-12));
+        assertThat(st.std()).isCloseTo(Math.abs(a - b) / Math.sqrt(2), within(1e-12));
+        Stats mem = s.stats("finetune", "measured_step_bytes");
+        assertThat(mem.mean()).isCloseTo((s1.measuredStepBytes() + s2.measuredStepBytes()) / 2.0, within(1e-6));
+    }
+
+    @Test
+    void partialRunsKeepTheValuesTheyReached() throws IOException {
+        ResultsStore s = ReportFixtures.paperStore();
+        RunResult failed = s.runs().get(4);
+        assertThat(failed.record().status()).isEqualTo("failed");
+        assertThat(failed.record().error()).contains("the loss became NaN");
+        assertThat(failed.accuracy("tiny-shapes")).isGreaterThan(0);
+        assertThat(failed.isFinal("tiny-shapes")).isFalse();
+        assertThat(failed.stoppedIn()).isEqualTo("tiny-shapes");
+        RunResult cancelled = s.runs().get(5);
+        assertThat(cancelled.record().status()).isEqualTo("cancelled");
+        assertThat(cancelled.isFinal("tiny-shapes")).isTrue();
+        assertThat(cancelled.accuracy("tiny-textures")).isNaN();
+        assertThat(cancelled.meanAccuracy()).isNaN();
+        assertThat(s.stats("linear s3", "tiny-shapes", ResultsStore.ACCURACY).n()).isEqualTo(1);
+    }
+
+    @Test
+    void perRunEntriesListEveryRun() throws IOException {
+        ResultsStore s = ReportFixtures.paperStore().withEntriesPerRun(true);
+        assertThat(s.entries().stream().map(ResultsStore.Entry::key)).containsExactly("linear s1", "linear s2",
+                "finetune s1", "finetune s2", "finetune s3", "linear s3");
+    }
+
+    @Test
+    void acceptsRunDirectoriesAndDropsDuplicates() throws IOException {
+        List<Path> dirs = ResultsStore.runDirectories(ReportFixtures.paper());
+        ResultsStore s = ResultsStore.load(List.of(dirs.get(0), ReportFixtures.paper(), dirs.get(1)));
+        assertThat(s.runs()).hasSize(6);
+        assertThat(ResultsStore.load(List.of(dirs.get(0))).runs()).hasSize(1);
+        assertThat(ResultsStore.runDirectories(ReportFixtures.paper().resolve("runs"))).hasSize(6);
+    }
+
+    @Test
+    void aRunWithoutRunFinishedIsRunning(@TempDir Path tmp) throws IOException {
+        Path src = ResultsStore.runDirectories(ReportFixtures.paper()).get(2).resolve("events.jsonl");
+        List<String> lines = Files.readAllLines(src);
+        Path dir = Files.createDirectories(tmp.resolve("crashed"));
+        Files.write(dir.resolve("events.jsonl"), lines.subList(0, lines.size() / 2));
+        Files.writeString(dir.resolve("events.jsonl"), "{\"torn", java.nio.file.StandardOpenOption.APPEND);
+        ResultsStore s = ResultsStore.load(List.of(dir));
+        assertThat(s.runs().get(0).record().status()).isEqualTo("running");
+        assertThat(s.entries().get(0).partial()).isTrue();
+        assertThat(s.entries().get(0).statusText()).startsWith("running in ");
+    }
+
+    @Test
+    void namesAPathThatHoldsNoRun(@TempDir Path tmp) {
+        assertThatThrownBy(() -> ResultsStore.load(List.of(tmp))).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining(tmp.toString()).hasMessageContaining("experiment directories");
+        assertThatThrownBy(() -> ResultsStore.load(List.of(tmp.resolve("nope"))))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("no such directory");
+    }
+
+    @Test
+    void readsTheSummaryKeysOfGatedRuns() {
+        RunResult r = ReportFixtures.syntheticRun("r1", "da3", 1,
+                new java.util.LinkedHashMap<>(java.util.Map.of("a", 0.8)), 3_000_000, true);
+        assertThat(r.analyticStepBytes()).isEqualTo(2_500_000);
+        assertThat(r.meanGateSparsity()).isEqualTo(0.3);
+        assertThat(r.meanMacsPerImage()).isEqualTo(600_000);
+        assertThat(r.fullMacsPerImage()).isEqualTo(863_232);
+        assertThat(r.meanLatencyMs("skip")).isEqualTo(1.5);
+        assertThat(r.gateCurve()).hasSize(2);
+        RunResult plain = ReportFixtures.syntheticRun("r2", "finetune", 1,
+                new java.util.LinkedHashMap<>(java.util.Map.of("a", 0.8)), 3_000_000, false);
+        assertThat(plain.meanGateSparsity()).isNaN();
+        assertThat(plain.meanMacsPerImage()).isEqualTo(863_232);
+        assertThat(plain.analyticStepBytes()).isEqualTo(40_000_000);
+    }
+}

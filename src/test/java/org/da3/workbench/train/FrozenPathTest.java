@@ -1,0 +1,147 @@
+package org.da3.workbench.train;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.da3.workbench.method.Da3;
+import org.da3.workbench.method.MethodRegistry;
+import org.da3.workbench.method.Patch;
+import org.da3.workbench.method.PatchContext;
+import org.da3.workbench.method.StepResult;
+import org.da3.workbench.nn.ResNet;
+import org.da3.workbench.spec.MethodSpec;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The frozen-path backward against plain autograd, on small networks of both block types: the
+ * loss, the correct count and every gradient must agree (max relative error below 1e-4).
+ */
+class FrozenPathTest {
+
+    @BeforeAll
+    static void start() {
+        EngineSupport.start(2);
+    }
+
+    static Stream<Arguments> cases() {
+        return Stream.of(
+                Arguments.of("resnet26", 8, 16, "linear", Map.of()),
+                Arguments.of("resnet26", 8, 16, "da3", Map.of()),
+                Arguments.of("resnet26", 8, 16, "da3", Map.of("micro_batch", 0)),
+                Arguments.of("resnet26", 8, 16, "da3", Map.of("micro_batch", 1, "attention", "channel")),
+                Arguments.of("resnet26", 8, 16, "da3", Map.of("gates", false)),
+                Arguments.of("resnet26", 8, 16, "da3", Map.of("attention", "spatial", "pool", 2, "kernel", 5)),
+                Arguments.of("resnet26", 8, 16, "lite-residual", Map.of()),
+                Arguments.of("resnet18", 8, 32, "da3", Map.of("micro_batch", 3)),
+                Arguments.of("resnet18", 8, 32, "lite-residual", Map.of()),
+                Arguments.of("resnet50", 4, 32, "da3", Map.of()),
+                Arguments.of("resnet50", 4, 32, "lite-residual", Map.of()));
+    }
+
+    /** Gives every zero-initialised parameter a random value, so every gradient path is exercised. */
+    private static void randomise(Patch p, NDManager m) {
+        for (Map.Entry<String, NDArray> e : p.trainable().entrySet()) {
+            NDArray a = e.getValue();
+            String k = e.getKey();
+            if (k.endsWith("fc1.bias")) {
+                a.set(m.randomUniform(0.2f, 0.6f, a.getShape()).toFloatArray());
+            } else if (k.endsWith("gate.bias")) {
+                a.set(new float[] {0.05f});
+            } else if (k.endsWith("fc2.weight") || k.endsWith("fc2.bias") || k.endsWith("spatial.gamma")
+                    || k.endsWith("bn2.weight") || k.endsWith("gate.weight")) {
+                a.set(m.randomNormal(0, 0.5f, a.getShape(), a.getDataType()).toFloatArray());
+            }
+        }
+    }
+
+    private static Map<String, float[]> copy(Patch p, StepResult r) {
+        Map<String, float[]> out = new LinkedHashMap<>();
+        for (Map.Entry<String, NDArray> e : r.grads().entrySet()) {
+            out.put(e.getKey(), e.getValue().toFloatArray());
+        }
+        p.releaseGradients(r);
+        return out;
+    }
+
+    @ParameterizedTest(name = "{0} w{1} {2}px {3} {4}")
+    @MethodSource("cases")
+    void frozenPathGradientsEqualAutograds(String arch, int width, int size, String method, Map<String, Object> opts) {
+        try (NDManager m = NDManager.newBaseManager()) {
+            ai.djl.engine.Engine.getInstance().setRandomSeed(1234);
+            ResNet net = ResNet.create(arch, width);
+            net.allocate(m, 77);
+            for (Parameter prm : net.stateDict().values()) {
+                if (prm.getName().equals("running_var")) {
+                    prm.getArray().set(m.randomUniform(0.5f, 2f, prm.getArray().getShape()).toFloatArray());
+                } else if (prm.getName().equals("bias") || prm.getName().equals("running_mean")) {
+                    prm.getArray().set(m.randomNormal(0, 0.2f, prm.getArray().getShape(), prm.getArray().getDataType())
+                            .toFloatArray());
+                }
+            }
+            Patch p = MethodRegistry.get(method).create(new PatchContext(net, 6, new MethodSpec(method, opts, null),
+                    m.newSubManager(), 5, size));
+            randomise(p, m);
+            NDArray x = m.randomNormal(new Shape(7, 3, size, size));
+            NDArray y = m.create(new int[] {0, 1, 2, 3, 4, 5, 1});
+
+            StepResult ra = p.trainStepAutograd(x, y);
+            double lossA = ra.loss();
+            int correctA = ra.correct();
+            Map<String, float[]> ga = copy(p, ra);
+
+            TrainStepper stepper = new TrainStepper(p);
+            assertThat(stepper.frozenPath()).isTrue();
+            StepResult rf = stepper.step(x, y);
+            assertThat(rf.loss()).isCloseTo(lossA, within(1e-5 * Math.max(1, Math.abs(lossA))));
+            assertThat(rf.correct()).isEqualTo(correctA);
+            Map<String, float[]> gf = copy(p, rf);
+
+            assertThat(gf.keySet()).containsExactlyElementsOf(ga.keySet());
+            double worst = 0;
+            String worstName = "";
+            int used = 0;
+            int nonZero = 0;
+            for (String k : ga.keySet()) {
+                float[] a = ga.get(k);
+                float[] b = gf.get(k);
+                double scale = 0;
+                double diff = 0;
+                for (int i = 0; i < a.length; i++) {
+                    scale = Math.max(scale, Math.abs(a[i]));
+                    diff = Math.max(diff, Math.abs(a[i] - b[i]));
+                }
+                double rel = scale == 0 ? diff : diff / scale;
+                if (rel > worst) {
+                    worst = rel;
+                    worstName = k;
+                }
+                boolean unused = k.contains(".spatial.") && "channel".equals(opts.get("attention"))
+                        || k.contains(".channel.") && "spatial".equals(opts.get("attention"))
+                        || k.contains(".gate.") && Boolean.FALSE.equals(opts.get("gates"));
+                if (!k.startsWith("fc.") && !unused) {
+                    used++;
+                    nonZero += scale > 0 ? 1 : 0;
+                }
+            }
+            assertThat(worst).as("worst relative error, at %s", worstName).isLessThan(1e-4);
+            // the comparison must exercise the adapters' gradients, not agree on zeros
+            assertThat(nonZero).as("adapter gradients that are not all zero").isGreaterThanOrEqualTo(used * 8 / 10);
+            if (method.equals("da3") && !Boolean.FALSE.equals(opts.get("gates"))) {
+                // the test must exercise closed gates as well as open ones
+                Map<String, Object> st = p.statistics();
+                assertThat((Double) st.get("gate_open_ratio")).isBetween(0.05, 0.95);
+            }
+            p.close();
+        }
+    }
+}
