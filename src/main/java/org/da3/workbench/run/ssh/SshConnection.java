@@ -203,7 +203,11 @@ final class SshConnection implements AutoCloseable {
                 throw new IOException(who(spec) + ": identity_file " + p + " does not exist; give the path of the"
                         + " private key (for example ~/.ssh/id_ecdsa)");
             }
-            keys.addAll(readKey(spec, p));
+            try {
+                keys.addAll(readKey(spec, p));
+            } catch (IOException e) {
+                throw new IOException(who(spec) + ": " + e.getMessage(), e);
+            }
             return;
         }
         for (String n : DEFAULT_KEYS) {

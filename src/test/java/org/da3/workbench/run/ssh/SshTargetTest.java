@@ -89,19 +89,39 @@ class SshTargetTest {
         return ws.runsDir(r.experiment()).resolve(r.runId());
     }
 
+    /** Splits a CSV line, keeping quoted cells (labels such as "linear[a=1,b=2]") whole. */
+    private static List<String> cells(String line) {
+        List<String> out = new ArrayList<>();
+        StringBuilder cell = new StringBuilder();
+        boolean quoted = false;
+        for (char ch : line.toCharArray()) {
+            if (ch == '"') {
+                quoted = !quoted;
+            } else if (ch == ',' && !quoted) {
+                out.add(cell.toString());
+                cell.setLength(0);
+                continue;
+            }
+            cell.append(ch);
+        }
+        out.add(cell.toString());
+        return out;
+    }
+
     /** results.csv without the columns that differ between two runs of the same seed. */
     private static List<String> comparable(Path csv) throws IOException {
         List<String> lines = Files.readAllLines(csv);
-        List<String> header = List.of(lines.get(0).split(",", -1));
+        List<String> header = cells(lines.get(0));
         List<Integer> drop = List.of(header.indexOf("run_id"), header.indexOf("step_seconds"),
                 header.indexOf("peak_step_bytes"));
         List<String> out = new ArrayList<>();
         for (String line : lines) {
-            String[] cells = line.split(",", -1);
+            List<String> cells = cells(line);
+            assertThat(cells).hasSameSizeAs(header);
             StringBuilder sb = new StringBuilder();
-            for (int i = 0; i < cells.length; i++) {
+            for (int i = 0; i < cells.size(); i++) {
                 if (!drop.contains(i)) {
-                    sb.append(cells[i]).append(',');
+                    sb.append(cells.get(i)).append(',');
                 }
             }
             out.add(sb.toString());
