@@ -35,9 +35,22 @@ public final class ConsoleProgress implements RunMonitor.Listener {
      * @param quiet print only evaluations after each domain and errors
      */
     public ConsoleProgress(PrintStream out, String label, boolean quiet) {
+        this(out, label, quiet, true);
+    }
+
+    /**
+     * Creates the view, optionally without the redrawn bar (several runs printing at once would
+     * overwrite each other's bars, so they get one line per epoch instead).
+     *
+     * @param out where to print
+     * @param label the run's label
+     * @param quiet print only evaluations after each domain and errors
+     * @param bar redraw a progress bar in place when the output is a terminal
+     */
+    public ConsoleProgress(PrintStream out, String label, boolean quiet, boolean bar) {
         this.out = out;
         this.label = label;
-        this.tty = System.console() != null && System.getenv("DA3_NO_TTY") == null;
+        this.tty = bar && System.console() != null && System.getenv("DA3_NO_TTY") == null;
         this.quiet = quiet;
     }
 

@@ -2,9 +2,12 @@ package org.da3.workbench.cli;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 import org.da3.workbench.Workspace;
 import org.da3.workbench.report.ConsoleTable;
 import org.da3.workbench.report.RunRecord;
@@ -12,6 +15,7 @@ import org.da3.workbench.run.ExperimentRunner;
 import org.da3.workbench.run.PlannedRun;
 import org.da3.workbench.run.Pretrainer;
 import org.da3.workbench.run.RunMonitor;
+import org.da3.workbench.run.RunQueue;
 import org.da3.workbench.run.Target;
 import org.da3.workbench.spec.ExperimentSpec;
 import org.da3.workbench.spec.MethodSpec;
@@ -36,14 +40,20 @@ public final class RunCommand implements Callable<Integer> {
     @Parameters(paramLabel = "SPEC", description = "the experiment spec (YAML)")
     private Path specFile;
 
-    @Option(names = "--target", paramLabel = "NAME", description = "where to run: local (default: the spec's target)")
-    private String target;
+    @Option(names = "--target", paramLabel = "NAME", description = {"where to run: local, a name from"
+        + " experiments/targets.yaml, or ssh://user@host:port (default: the spec's target).",
+        "Repeat it to spread the runs over several targets, one run at a time on each."})
+    private List<String> targets = new ArrayList<>();
 
     @Option(names = {"-m", "--method"}, paramLabel = "LABEL", description = "run only these methods (repeatable)")
     private List<String> only = new ArrayList<>();
 
     @Option(names = {"-q", "--quiet"}, description = "print only final evaluations and the table")
     private boolean quiet;
+
+    private static String label(RunQueue.Entry e, boolean withTarget) {
+        return e.run().label() + (withTarget && e.target() != null ? " @" + e.target().name() : "");
+    }
 
     @Override
     public Integer call() throws Exception {
@@ -65,30 +75,78 @@ public final class RunCommand implements Callable<Integer> {
         }
         ExperimentRunner runner = new ExperimentRunner(ws);
         runner.check(spec);
-        String targetName = target != null ? target : spec.target();
+        List<String> names = new ArrayList<>(new LinkedHashSet<>(targets.isEmpty() ? List.of(spec.target()) : targets));
+        List<Target> ts = new ArrayList<>();
         List<RunRecord> records = new ArrayList<>();
-        try (Target t = TargetOption.resolve(ws, targetName)) {
+        try {
+            for (String n : names) {
+                ts.add(TargetOption.resolve(ws, n));
+            }
             Pretrainer pre = new Pretrainer(ws);
             if (spec.backbone().weights() != null && !java.nio.file.Files.isRegularFile(runner.weightsPath(spec))) {
                 out.println("Pretraining the source backbone " + spec.backbone().weights() + " (first use; cached"
                         + " afterwards) ...");
-                pre.ensureWeights(spec, t, new ConsoleProgress(out, "pretrain", quiet));
+                pre.ensureWeights(spec, ts.get(0), new ConsoleProgress(out, "pretrain", quiet));
             }
             List<PlannedRun> runs = ExperimentRunner.plan(spec);
-            out.printf("Experiment %s: %d run(s) on %s; domains %s%n", spec.name(), runs.size(), t.describe(),
+            out.printf("Experiment %s: %d run(s) on %s; domains %s%n", spec.name(), runs.size(),
+                    ts.stream().map(Target::describe).collect(Collectors.joining(", ")),
                     String.join(", ", spec.domains()));
-            for (PlannedRun r : runs) {
-                RunMonitor monitor = new RunMonitor();
-                RunRecord rec = runner.execute(r, t, monitor, new ConsoleProgress(out, r.label(), quiet));
-                records.add(rec);
-                out.println("[" + r.label() + "] run directory: " + ws.root().relativize(
-                        ws.runsDir(spec.name()).resolve(rec.runId())));
+            boolean several = ts.size() > 1 || ts.get(0).maxConcurrentRuns() > 1;
+            RunQueue queue = new RunQueue(runner, ts, runs);
+            String experiment = spec.name();
+            Thread onInterrupt = new Thread(() -> {
+                queue.stop();
+                try {
+                    queue.awaitFinished(Duration.ofSeconds(20));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }, "da3-run-stop");
+            Runtime.getRuntime().addShutdownHook(onInterrupt);
+            try {
+                queue.run(new RunQueue.Listener() {
+                    @Override
+                    public RunMonitor.Listener events(RunQueue.Entry e) {
+                        return new ConsoleProgress(out, label(e, several), quiet, !several);
+                    }
+
+                    @Override
+                    public void stateChanged(RunQueue.Entry e) {
+                        if (e.record() != null && e.state().done()) {
+                            out.println("[" + label(e, several) + "] run directory: " + ws.root().relativize(
+                                    ws.runsDir(experiment).resolve(e.record().runId())));
+                        } else if (e.state() == RunQueue.State.FAILED) {
+                            out.println("[" + label(e, several) + "] error: " + e.message());
+                        }
+                    }
+                });
+            } finally {
+                try {
+                    Runtime.getRuntime().removeShutdownHook(onInterrupt);
+                } catch (IllegalStateException e) {
+                    // shutting down: the hook stops the queue
+                }
+            }
+            for (RunQueue.Entry e : queue.entries()) {
+                if (e.record() != null) {
+                    records.add(e.record());
+                }
+            }
+            if (records.size() < runs.size()) {
+                out.println();
+                out.println((runs.size() - records.size()) + " run(s) did not start; see the errors above");
+            }
+        } finally {
+            for (Target t : ts) {
+                t.close();
             }
         }
         out.println();
         out.println("Results: " + spec.name() + " (final test accuracy per domain, after all domains)");
         out.print(ConsoleTable.render(records));
-        boolean ok = records.stream().allMatch(r -> r.status().equals("completed"));
+        boolean ok = records.size() == ExperimentRunner.plan(spec).size()
+                && records.stream().allMatch(r -> r.status().equals("completed"));
         return ok ? 0 : 1;
     }
 }

@@ -10,10 +10,12 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.da3.workbench.Workspace;
 import org.da3.workbench.data.DatasetCatalog;
 import org.da3.workbench.data.DatasetDescriptor;
 import org.da3.workbench.data.DatasetException;
+import org.da3.workbench.memory.Probes;
 import org.da3.workbench.run.ExperimentRunner;
 import org.da3.workbench.run.PlannedRun;
 import org.da3.workbench.run.RunDirectory;
@@ -22,6 +24,7 @@ import org.da3.workbench.run.WorkerRequest;
 import org.da3.workbench.run.event.EventCodec;
 import org.da3.workbench.run.event.RunError;
 import org.da3.workbench.run.event.RunFinished;
+import org.da3.workbench.run.event.RunStarted;
 import org.da3.workbench.spec.ExperimentSpec;
 import org.da3.workbench.spec.SpecException;
 import org.da3.workbench.spec.SpecLoader;
@@ -67,12 +70,20 @@ public final class WorkerCommand implements Callable<Integer> {
             return WorkerExit.BAD_INPUT;
         }
         AtomicBoolean finished = new AtomicBoolean();
+        // Probes the request asks for (tegrastats on a Jetson) start right after run_started and
+        // emit through the same context, so their events share the run's sequence numbers.
+        AtomicReference<AutoCloseable> probes = new AtomicReference<>();
+        RunContext[] self = new RunContext[1];
         RunContext ctx = new RunContext(req.runId(), env -> {
             synchronized (events) {
                 events.println(EventCodec.encode(env));
                 events.flush();
             }
+            if (env.event() instanceof RunStarted && !req.probes().isEmpty() && probes.get() == null) {
+                probes.set(Probes.start(req.probes(), self[0]));
+            }
         });
+        self[0] = ctx;
         long start = System.nanoTime();
         MultiDomainRun[] holder = new MultiDomainRun[1];
         Thread hook = new Thread(() -> {
@@ -80,6 +91,7 @@ public final class WorkerCommand implements Callable<Integer> {
                 if (holder[0] != null) {
                     holder[0].cancel();
                 }
+                stopProbes(probes);
                 ctx.emit(new RunFinished(RunFinished.CANCELLED, (System.nanoTime() - start) / 1e9, Map.of()));
             }
         });
@@ -98,13 +110,17 @@ public final class WorkerCommand implements Callable<Integer> {
             Map<String, Object> summary = run.execute(versions);
             String status = (String) summary.getOrDefault("status", RunFinished.COMPLETED);
             finished.set(true);
+            stopProbes(probes);
             ctx.emit(new RunFinished(status, (System.nanoTime() - start) / 1e9, summary));
             code = RunFinished.CANCELLED.equals(status) ? WorkerExit.CANCELLED : WorkerExit.OK;
         } catch (SpecException | DatasetException | IllegalArgumentException e) {
+            stopProbes(probes);
             code = fail(ctx, finished, start, e, WorkerExit.BAD_INPUT);
         } catch (EngineSupport.EngineUnavailableException e) {
+            stopProbes(probes);
             code = fail(ctx, finished, start, e, WorkerExit.ENVIRONMENT);
         } catch (Exception | OutOfMemoryError e) {
+            stopProbes(probes);
             code = fail(ctx, finished, start, e, WorkerExit.RUN_FAILED);
         }
         try {
@@ -113,6 +129,17 @@ public final class WorkerCommand implements Callable<Integer> {
             // already shutting down
         }
         return code;
+    }
+
+    private static void stopProbes(AtomicReference<AutoCloseable> probes) {
+        AutoCloseable p = probes.getAndSet(null);
+        if (p != null) {
+            try {
+                p.close();
+            } catch (Exception e) {
+                System.err.println("da3 worker: stopping the probes failed: " + e);
+            }
+        }
     }
 
     private static int fail(RunContext ctx, AtomicBoolean finished, long start, Throwable e, int code) {

@@ -2,7 +2,10 @@ package org.da3.workbench.data;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.SplittableRandom;
 import org.da3.workbench.spec.AugmentationSpec;
 
@@ -81,7 +84,35 @@ public final class Batcher {
                 }
             }
         }
-        return m.create(out, new Shape(idx.length, 3, h, w));
+        return fromReusedBuffer(m, out, new Shape(idx.length, 3, h, w));
+    }
+
+    private static final ThreadLocal<ByteBuffer> BUFFER = new ThreadLocal<>();
+
+    /**
+     * Makes a tensor of floats through one direct buffer reused for every batch of this thread.
+     * DJL backs a tensor made from Java data with a direct buffer that is freed only when the
+     * garbage collector runs, so a fresh one per batch would pile up native memory between
+     * collections; this one is allocated once, with the largest batch. The tensor shares the
+     * buffer: it must be closed before the next batch is made (the trainer and the evaluator close
+     * each batch's manager at the end of the step).
+     *
+     * @param m the batch's manager
+     * @param data the values
+     * @param shape the shape
+     * @return the tensor
+     */
+    public static NDArray fromReusedBuffer(NDManager m, float[] data, Shape shape) {
+        int bytes = data.length * Float.BYTES;
+        ByteBuffer b = BUFFER.get();
+        if (b == null || b.capacity() < bytes) {
+            b = ByteBuffer.allocateDirect(bytes).order(ByteOrder.nativeOrder());
+            BUFFER.set(b);
+        }
+        b.clear();
+        b.asFloatBuffer().put(data);
+        b.limit(bytes);
+        return m.create(b, shape, DataType.FLOAT32);
     }
 
     /**

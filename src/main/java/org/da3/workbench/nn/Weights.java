@@ -49,6 +49,7 @@ public final class Weights {
             Files.deleteIfExists(tmp);
             throw e;
         }
+        org.da3.workbench.run.AtomicFiles.readableByAll(tmp);
         Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 

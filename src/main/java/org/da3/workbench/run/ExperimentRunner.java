@@ -177,8 +177,10 @@ public final class ExperimentRunner {
         RunHandle h;
         try {
             h = target.launch(req, dir);
-        } catch (IOException e) {
-            RunMonitor.Outcome o = monitor.watch(failedHandle(e), dir, recording);
+        } catch (IOException | RuntimeException e) {
+            IOException cause = e instanceof IOException ? (IOException) e
+                    : new IOException(e.getMessage() == null ? e.toString() : e.getMessage(), e);
+            monitor.watch(failedHandle(target, cause), dir, recording);
             writeOutputs(dir, manifest);
             return RunRecord.read(dir.dir());
         }
@@ -200,7 +202,7 @@ public final class ExperimentRunner {
     }
 
     /** A handle for a worker that never started: its log says why, its stream is empty. */
-    private static RunHandle failedHandle(IOException cause) {
+    private static RunHandle failedHandle(Target target, IOException cause) {
         return new RunHandle() {
             @Override
             public java.io.InputStream events() {
@@ -224,6 +226,11 @@ public final class ExperimentRunner {
             @Override
             public String describe() {
                 return "not started: " + cause.getMessage();
+            }
+
+            @Override
+            public String failure() {
+                return "could not start the worker on " + target.describe() + ": " + cause.getMessage();
             }
         };
     }

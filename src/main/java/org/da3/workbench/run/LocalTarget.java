@@ -20,6 +20,7 @@ public final class LocalTarget implements Target {
 
     private final List<String> jvmFlags;
     private final Map<String, String> environment;
+    private final int concurrentRuns;
 
     /** A local target with the default flags. */
     public LocalTarget() {
@@ -33,8 +34,25 @@ public final class LocalTarget implements Target {
      * @param environment extra environment variables
      */
     public LocalTarget(List<String> jvmFlags, Map<String, String> environment) {
+        this(jvmFlags, environment, 1);
+    }
+
+    /**
+     * A local target with extra JVM flags and environment that runs several runs at once.
+     *
+     * @param jvmFlags flags for the worker JVM, for example {@code -Xmx2g}
+     * @param environment extra environment variables
+     * @param concurrentRuns how many runs a {@link RunQueue} starts at once here (at least 1)
+     */
+    public LocalTarget(List<String> jvmFlags, Map<String, String> environment, int concurrentRuns) {
         this.jvmFlags = List.copyOf(jvmFlags);
         this.environment = Map.copyOf(environment);
+        this.concurrentRuns = Math.max(1, concurrentRuns);
+    }
+
+    @Override
+    public int maxConcurrentRuns() {
+        return concurrentRuns;
     }
 
     @Override

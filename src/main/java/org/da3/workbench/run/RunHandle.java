@@ -24,4 +24,13 @@ public interface RunHandle {
 
     /** @return a short description for messages, for example "local pid 1234" */
     String describe();
+
+    /**
+     * Why the worker never started, for a handle that stands for a failed launch.
+     *
+     * @return the reason, or null for a worker that started
+     */
+    default String failure() {
+        return null;
+    }
 }

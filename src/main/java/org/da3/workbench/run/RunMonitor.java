@@ -140,6 +140,8 @@ public final class RunMonitor {
             String message;
             if (stopRequested.get()) {
                 message = "stopped by the user";
+            } else if (h.failure() != null) {
+                message = h.failure();
             } else if (lost != null) {
                 message = "lost the connection to the worker (" + h.describe() + "): " + lost
                         + "; the events received so far are kept";

@@ -3,8 +3,8 @@ package org.da3.workbench.run;
 import java.io.IOException;
 
 /**
- * Where a run executes: this machine ({@link LocalTarget}) or a remote device over SSH. A target
- * starts one worker per run; the {@link RunMonitor} reads its events.
+ * Where a run executes: this machine ({@link LocalTarget}) or a remote device over SSH ({@code
+ * run.ssh.SshTarget}). A target starts one worker per run; the {@link RunMonitor} reads its events.
  */
 public interface Target extends AutoCloseable {
 
@@ -33,6 +33,15 @@ public interface Target extends AutoCloseable {
      * @throws IOException if the files cannot be copied
      */
     default void collect(WorkerRequest request, RunDirectory dir) throws IOException {}
+
+    /**
+     * How many runs this target runs at once when a {@link RunQueue} dispatches to it.
+     *
+     * @return 1 unless configured otherwise
+     */
+    default int maxConcurrentRuns() {
+        return 1;
+    }
 
     @Override
     default void close() {}

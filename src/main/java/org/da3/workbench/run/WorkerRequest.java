@@ -1,27 +1,33 @@
 package org.da3.workbench.run;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
 /**
  * Everything a worker needs for one run, sent as one JSON document on its stdin: the resolved spec,
  * the descriptors of its domains (so a remote worker needs no workspace), the backbone weights
- * path on the worker's machine, and where to write patches.
+ * path on the worker's machine, where to write patches, and the measurement probes to start.
+ * Documented in docs/protocol.md.
  *
  * @param runId the run id (the run directory's name)
  * @param spec the resolved spec of the run as plain values (one method, one seed)
  * @param datasets the descriptor trees of the spec's domains, by name
  * @param weights the backbone weights file on the worker's machine, or null for random init
  * @param outputDir the folder the worker writes patches into, on the worker's machine
+ * @param probes extra measurement probes the worker starts, for example {@code ["tegrastats"]}
+ *     (see {@code memory.Probes}); empty for none
  */
 public record WorkerRequest(
         @JsonProperty("run_id") String runId,
         @JsonProperty("spec") Map<String, Object> spec,
         @JsonProperty("datasets") Map<String, JsonNode> datasets,
         @JsonProperty("weights") String weights,
-        @JsonProperty("output_dir") String outputDir) {
+        @JsonProperty("output_dir") String outputDir,
+        @JsonProperty("probes") @JsonInclude(JsonInclude.Include.NON_EMPTY) List<String> probes) {
 
     /** Checks the required fields. */
     public WorkerRequest {
@@ -29,6 +35,21 @@ public record WorkerRequest(
         Objects.requireNonNull(spec, "spec");
         datasets = datasets == null ? Map.of() : Map.copyOf(datasets);
         Objects.requireNonNull(outputDir, "output_dir");
+        probes = probes == null ? List.of() : List.copyOf(probes);
+    }
+
+    /**
+     * A request without probes.
+     *
+     * @param runId the run id
+     * @param spec the resolved spec
+     * @param datasets the descriptor trees
+     * @param weights the weights path, or null
+     * @param outputDir the output folder
+     */
+    public WorkerRequest(String runId, Map<String, Object> spec, Map<String, JsonNode> datasets, String weights,
+            String outputDir) {
+        this(runId, spec, datasets, weights, outputDir, List.of());
     }
 
     /**
@@ -39,6 +60,16 @@ public record WorkerRequest(
      * @return the copy
      */
     public WorkerRequest relocated(String newWeights, String newOutputDir) {
-        return new WorkerRequest(runId, spec, datasets, newWeights, newOutputDir);
+        return new WorkerRequest(runId, spec, datasets, newWeights, newOutputDir, probes);
+    }
+
+    /**
+     * Copies with other probes.
+     *
+     * @param newProbes the probe names
+     * @return the copy
+     */
+    public WorkerRequest withProbes(List<String> newProbes) {
+        return new WorkerRequest(runId, spec, datasets, weights, outputDir, newProbes);
     }
 }

@@ -51,6 +51,7 @@ public final class FrozenPath {
     private final Patch patch;
     private final int microBatch;
     private final Map<NDArray, String> betaNames = new IdentityHashMap<>();
+    private final PackedMask.Codec codec;
 
     /**
      * Creates the engine for a patch.
@@ -72,6 +73,7 @@ public final class FrozenPath {
             }
         }
         this.microBatch = mb;
+        this.codec = new PackedMask.Codec(patch.headWeight().getManager());
         Map<NDArray, String> trainable = new IdentityHashMap<>();
         for (Map.Entry<String, NDArray> e : patch.trainable().entrySet()) {
             trainable.put(e.getValue(), e.getKey());
@@ -145,6 +147,7 @@ public final class FrozenPath {
         }
         int n = (int) x.getShape().get(0);
         int mb = microBatch <= 0 ? n : Math.min(microBatch, n);
+        debug("start");
         NDManager stepManager = x.getManager().newSubManager();
         List<Chunk> chunks = new ArrayList<>();
         List<NDArray> feats = new ArrayList<>();
@@ -170,6 +173,7 @@ public final class FrozenPath {
                     }
                 }
             }
+            debug("forward done");
             // head and loss: a small graph over the pooled features
             NDArray feat = feats.size() == 1 ? feats.get(0) : NDArrays.concat(new NDList(feats), 0);
             NDArray featLeaf = feat.duplicate();
@@ -194,6 +198,7 @@ public final class FrozenPath {
                 kappa = (float) (2 * budget[0] * (meanG - budget[1]) / gateCount);
             }
             Map<String, NDArray> betaGrads = new LinkedHashMap<>();
+            debug("head done");
             if (needBackward) {
                 NDArray dFeat = featLeaf.getGradient();
                 int offset = 0;
@@ -206,6 +211,7 @@ public final class FrozenPath {
                 }
                 dFeat.close();
             }
+            debug("backward done");
             Map<String, NDArray> grads = new LinkedHashMap<>();
             for (Map.Entry<String, NDArray> e : patch.trainable().entrySet()) {
                 NDArray manual = betaGrads.get(e.getKey());
@@ -224,6 +230,15 @@ public final class FrozenPath {
                 c.close();
             }
             stepManager.close();
+        }
+    }
+
+    private static final boolean DEBUG = System.getenv("DA3_FROZEN_DEBUG") != null;
+
+    private static void debug(String what) {
+        if (DEBUG) {
+            System.err.printf("%s at %.3f s: rss %.1f MB, peak %.1f MB%n", what, System.nanoTime() / 1e9,
+                    org.da3.workbench.memory.ProcMemory.rss() / 1e6, org.da3.workbench.memory.ProcMemory.peak() / 1e6);
         }
     }
 
@@ -248,7 +263,7 @@ public final class FrozenPath {
                 }
                 if (i < convs.size() - 1) {
                     if (keepForBackward) {
-                        st.inner.add(PackedMask.positive(bn, c.keep));
+                        st.inner.add(PackedMask.positive(codec, bn, c.keep));
                     }
                     m = Activation.relu(bn);
                     bn.close();
@@ -277,7 +292,7 @@ public final class FrozenPath {
             }
             main.close();
             if (keepForBackward) {
-                st.out = PackedMask.positive(pre, c.keep);
+                st.out = PackedMask.positive(codec, pre, c.keep);
             }
             NDArray y = Activation.relu(pre);
             pre.close();
@@ -304,7 +319,7 @@ public final class FrozenPath {
             ResidualBlock b = blocks.get(bi);
             BlockState st = c.blocks.get(bi);
             boolean needInput = bi > 0;
-            NDArray gPre = st.out.apply(g);
+            NDArray gPre = st.out.apply(codec, g);
             g.close();
             BlockAdapter a = patch.block(b);
             NDArray dxAdapter = null;
@@ -388,7 +403,7 @@ public final class FrozenPath {
                     in.get(2), in.get(3));
             scaled.close();
             if (i > 0) {
-                g = st.inner.get(i - 1).apply(dIn);
+                g = st.inner.get(i - 1).apply(codec, dIn);
                 dIn.close();
             } else {
                 g = dIn;

@@ -1,17 +1,34 @@
 package org.da3.workbench.train;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import java.nio.ByteBuffer;
-import org.da3.workbench.method.Bits;
+import java.nio.ByteOrder;
 
 /**
  * A ReLU mask kept for the backward pass as packed bits in native memory: 1/32 of the float
  * activation it stands for (a bool tensor would be 1/4).
+ *
+ * <p>Packing and unpacking are tensor operations on reinterpreted memory, three passes each:
+ *
+ * <ul>
+ *   <li>pack: the bool tensor (one byte per value, 0 or 1) is viewed as int64 words of eight
+ *       values and multiplied by {@code 0x0102040810204080}; every partial product lands on its own
+ *       bit, so there are no carries, and the word's top byte is then the eight values packed,
+ *       first value in the lowest bit;
+ *   <li>unpack: each packed byte indexes a 256-entry int64 table whose words hold the eight values
+ *       as bytes; the gathered words, viewed as bools, are the mask.
+ * </ul>
+ *
+ * Nothing passes through Java arrays (DJL backs tensors made from Java data with direct buffers
+ * freed only at garbage collection). Needs a little-endian platform (x86-64, AArch64).
  */
 final class PackedMask implements AutoCloseable {
+    private static final long GATHER = 0x0102040810204080L;
     private final NDArray bits;
     private final Shape shape;
 
@@ -20,21 +37,74 @@ final class PackedMask implements AutoCloseable {
         this.shape = shape;
     }
 
+    /** The byte-to-bits table. */
+    static final class Codec implements AutoCloseable {
+        private final NDArray table;
+
+        /**
+         * Creates the codec's table.
+         *
+         * @param m its owner
+         */
+        Codec(NDManager m) {
+            if (ByteOrder.nativeOrder() != ByteOrder.LITTLE_ENDIAN) {
+                throw new IllegalStateException("packed masks need a little-endian platform");
+            }
+            long[] t = new long[256];
+            for (int v = 0; v < 256; v++) {
+                long w = 0;
+                for (int k = 0; k < 8; k++) {
+                    w |= (long) ((v >> k) & 1) << (8 * k);
+                }
+                t[v] = w;
+            }
+            table = m.create(t);
+        }
+
+        @Override
+        public void close() {
+            table.close();
+        }
+    }
+
+    /**
+     * A tensor of another type over the same memory (no copy). The source must be contiguous and
+     * stay open while the view is used.
+     */
+    private static NDArray view(NDArray src, Shape shape, DataType type) {
+        ByteBuffer b = src.toByteBuffer(true);
+        return src.getManager().create(b, shape, type);
+    }
+
     /**
      * Packs {@code x > 0}.
      *
+     * @param codec the table
      * @param x the pre-activation
      * @param keep the manager that owns the packed bits
      * @return the mask
      */
-    static PackedMask positive(NDArray x, NDManager keep) {
-        byte[] flags;
+    static PackedMask positive(Codec codec, NDArray x, NDManager keep) {
+        long n = x.size();
+        long words = (n + 7) / 8;
+        NDArray packed;
         try (NDArray gt = x.gt(0)) {
-            flags = gt.toByteArray();
+            NDArray flat = gt;
+            if (n % 8 != 0) {
+                try (NDArray r = gt.reshape(n); NDArray z = gt.getManager().zeros(new Shape(words * 8 - n), DataType.BOOLEAN)) {
+                    flat = NDArrays.concat(new NDList(r, z));
+                }
+            }
+            try (NDArray w = view(flat, new Shape(words), DataType.INT64); NDArray prod = w.mul(GATHER);
+                    NDArray bytes = view(prod, new Shape(words, 8), DataType.UINT8); NDArray top = bytes.get(":, 7")) {
+                packed = top.duplicate();
+            }
+            if (flat != gt) {
+                flat.close();
+            }
         }
-        byte[] packed = Bits.pack(flags);
-        NDArray b = keep.create(ByteBuffer.wrap(packed), new Shape(packed.length), DataType.UINT8);
-        return new PackedMask(b, x.getShape());
+        packed.attach(keep);
+        return new PackedMask(packed, x.getShape());
     }
 
     /** @return the bytes this mask keeps in native memory */
@@ -48,15 +118,40 @@ final class PackedMask implements AutoCloseable {
     }
 
     /**
+     * The mask as a bool tensor of the activation's shape.
+     *
+     * @param codec the table
+     * @return the mask (the caller closes it)
+     */
+    NDArray unpack(Codec codec) {
+        long n = shape.size();
+        long words = bits.size();
+        try (NDArray idx = bits.toType(DataType.INT64, false); NDArray w = codec.table.get(idx);
+                NDArray all = view(w, new Shape(words * 8), DataType.BOOLEAN)) {
+            if (words * 8 == n) {
+                return all.reshape(shape).duplicate();
+            }
+            try (NDArray cut = all.get("0:" + n)) {
+                return cut.reshape(shape).duplicate();
+            }
+        }
+    }
+
+    /**
      * Multiplies a gradient by the mask (the ReLU's backward).
      *
+     * @param codec the table
      * @param g the gradient of the ReLU output
      * @return g where the pre-activation was positive, 0 elsewhere
      */
-    NDArray apply(NDArray g) {
-        byte[] flags = Bits.unpack(bits.toByteArray(), (int) shape.size());
-        try (NDArray m = g.getManager().create(ByteBuffer.wrap(flags), shape, DataType.BOOLEAN)) {
-            return g.mul(m);
+    NDArray apply(Codec codec, NDArray g) {
+        long n = shape.size();
+        long words = bits.size();
+        try (NDArray idx = bits.toType(DataType.INT64, false); NDArray w = codec.table.get(idx);
+                NDArray all = view(w, new Shape(words * 8), DataType.BOOLEAN);
+                NDArray cut = words * 8 == n ? all.reshape(shape) : all.get("0:" + n);
+                NDArray mask = cut.reshape(shape)) {
+            return g.mul(mask);
         }
     }
 

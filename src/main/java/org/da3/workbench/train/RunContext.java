@@ -38,8 +38,14 @@ public final class RunContext implements EventSink {
         this.out = out;
     }
 
+    /**
+     * Numbers and sends an event. Synchronized, so events from other threads (probes such as
+     * tegrastats) reach the sink in sequence order.
+     *
+     * @param e the event
+     */
     @Override
-    public void emit(Event e) {
+    public synchronized void emit(Event e) {
         out.accept(new Envelope(Envelope.SCHEMA, runId, seq.getAndIncrement(), Instant.now(), e));
     }
 

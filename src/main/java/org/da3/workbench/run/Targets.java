@@ -1,0 +1,62 @@
+package org.da3.workbench.run;
+
+import java.nio.file.Path;
+import java.util.Map;
+import org.da3.workbench.Workspace;
+import org.da3.workbench.run.ssh.SshTarget;
+import org.da3.workbench.spec.TargetSpec;
+import org.da3.workbench.spec.TargetsFile;
+
+/**
+ * The one place that turns a target's spec into a {@link Target}: kind {@code local} into a
+ * {@link LocalTarget}, kinds {@code linux} and {@code jetson} into an {@link SshTarget}. Used by
+ * the CLI ({@code --target}) and the GUI.
+ */
+public final class Targets {
+    private Targets() {}
+
+    /**
+     * The targets file of a workspace.
+     *
+     * @param ws the workspace
+     * @return experiments/targets.yaml
+     */
+    public static Path file(Workspace ws) {
+        return ws.experimentsDir().resolve(TargetsFile.FILE_NAME);
+    }
+
+    /**
+     * Every target of a workspace, {@code local} first.
+     *
+     * @param ws the workspace
+     * @return the targets by name
+     */
+    public static Map<String, TargetSpec> list(Workspace ws) {
+        return TargetsFile.load(file(ws));
+    }
+
+    /**
+     * Makes the target of a spec (nothing is connected until the first launch).
+     *
+     * @param spec the target's spec
+     * @return the target; close it when done
+     */
+    public static Target open(TargetSpec spec) {
+        if (spec.isLocal()) {
+            return new LocalTarget(spec.jvmFlags(), spec.environment(), spec.concurrentRuns());
+        }
+        return new SshTarget(spec);
+    }
+
+    /**
+     * Resolves and makes a target from a name or address.
+     *
+     * @param ws the workspace (for experiments/targets.yaml)
+     * @param nameOrAddress {@code local}, a name from targets.yaml, or {@code ssh://user@host:port}
+     * @return the target
+     * @throws org.da3.workbench.spec.SpecException if the name is unknown or the file is invalid
+     */
+    public static Target open(Workspace ws, String nameOrAddress) {
+        return open(TargetsFile.resolve(file(ws), nameOrAddress));
+    }
+}

@@ -1,0 +1,162 @@
+package org.da3.workbench.run.ssh;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The shell scripts a remote run uses, generated per run into its remote folder. Every value is
+ * put through {@link Shell#quote}; the only unquoted text is this class's own fixed script.
+ *
+ * <p>{@code run.sh} starts the worker with {@code setsid} in a process group of its own, writes
+ * the group id to {@code worker.pid}, and waits for it; a background "lifeline" reads the
+ * script's stdin and runs {@code stop.sh} when it closes, which happens when the workbench stops
+ * the run (it closes the channel's input) and when sshd loses the connection. {@code stop.sh}
+ * sends TERM to the group (the worker's shutdown hook reports the run as cancelled) and KILL ten
+ * seconds later if anything is left. The worker's exit code goes to {@code worker.exit}.
+ */
+public final class RemoteScripts {
+    /** The wrapper that starts the worker. */
+    public static final String RUN = "run.sh";
+    /** The script that stops it. */
+    public static final String STOP = "stop.sh";
+    /** The worker's request. */
+    public static final String REQUEST = "request.json";
+    /** The worker's process group id, present while it runs. */
+    public static final String PID = "worker.pid";
+    /** The worker's exit code, written when it ends. */
+    public static final String EXIT = "worker.exit";
+
+    /** Seconds between TERM and KILL. */
+    public static final int KILL_AFTER_SECONDS = 10;
+
+    /**
+     * What a remote worker is started with.
+     *
+     * @param runId the run id (for comments only)
+     * @param runDir the run's absolute folder on the remote machine
+     * @param java the java executable on the remote machine
+     * @param jvmFlags extra JVM flags
+     * @param jar the worker jar on the remote machine
+     * @param environment environment variables for the worker (names checked, values quoted)
+     */
+    public record Launch(String runId, String runDir, String java, List<String> jvmFlags, String jar,
+            Map<String, String> environment) {
+        /** Checks the names and copies the collections. */
+        public Launch {
+            jvmFlags = List.copyOf(jvmFlags);
+            environment = new LinkedHashMap<>(environment);
+            for (String name : environment.keySet()) {
+                if (!Shell.isEnvName(name)) {
+                    throw new IllegalArgumentException("'" + name + "' is not an environment variable name;"
+                            + " use letters, digits and '_', not starting with a digit");
+                }
+            }
+        }
+
+        /** @return the worker's command line, one word each */
+        public List<String> workerCommand() {
+            List<String> cmd = new ArrayList<>();
+            cmd.add(java);
+            cmd.addAll(jvmFlags);
+            cmd.add("-Dai.djl.offline=true");
+            cmd.add("-Djava.awt.headless=true");
+            cmd.add("-jar");
+            cmd.add(jar);
+            cmd.add("worker");
+            cmd.add("--request");
+            cmd.add(REQUEST);
+            return cmd;
+        }
+    }
+
+    private RemoteScripts() {}
+
+    /**
+     * The command line that runs a script of a run folder (what is sent over the exec channel).
+     *
+     * @param runDir the run's remote folder
+     * @param script {@link #RUN} or {@link #STOP}
+     * @return the command line
+     */
+    public static String command(String runDir, String script) {
+        return "/bin/sh " + Shell.quote(runDir + "/" + script);
+    }
+
+    /**
+     * The wrapper script.
+     *
+     * @param l the launch
+     * @return the text of run.sh
+     */
+    public static String run(Launch l) {
+        StringBuilder sb = new StringBuilder();
+        sb.append("#!/bin/sh\n");
+        sb.append("# DA3 Workbench worker wrapper (generated; every value is single-quoted).\n");
+        sb.append("# Starts the worker in its own process group (id in ").append(PID).append(") and runs ")
+                .append(STOP).append("\n# when this script's stdin closes: on Stop, or when the SSH connection drops.\n");
+        sb.append("cd ").append(Shell.quote(l.runDir())).append(" || exit 3\n");
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("MALLOC_MMAP_THRESHOLD_", "131072");
+        env.putAll(l.environment());
+        for (Map.Entry<String, String> e : env.entrySet()) {
+            sb.append("export ").append(e.getKey()).append('=').append(Shell.quote(e.getValue())).append('\n');
+        }
+        sb.append("if ! command -v setsid >/dev/null 2>&1; then\n");
+        sb.append("  echo 'da3: setsid (util-linux) is not installed on this machine; the workbench needs it"
+                + " to stop workers' >&2\n");
+        sb.append("  echo 3 > ").append(EXIT).append("\n  exit 3\nfi\n");
+        sb.append("rm -f ").append(PID).append(' ').append(EXIT).append('\n');
+        sb.append("exec 3<&0\n");
+        sb.append("setsid /bin/sh -c 'echo $$ > ").append(PID).append("; exec \"$@\"' da3-worker ")
+                .append(Shell.join(l.workerCommand())).append(" </dev/null 3<&- &\n");
+        sb.append("worker=$!\n");
+        sb.append("( cat <&3 >/dev/null 2>&1; exec /bin/sh ./").append(STOP).append(" ) </dev/null >/dev/null 2>&1 &\n");
+        sb.append("lifeline=$!\n");
+        sb.append("exec 3<&-\n");
+        sb.append("wait \"$worker\"\n");
+        sb.append("code=$?\n");
+        sb.append("echo \"$code\" > ").append(EXIT).append('\n');
+        sb.append("rm -f ").append(PID).append('\n');
+        sb.append("kill \"$lifeline\" 2>/dev/null\n");
+        sb.append("exit \"$code\"\n");
+        return sb.toString();
+    }
+
+    /**
+     * The stop script: TERM to the worker's process group, KILL after {@link #KILL_AFTER_SECONDS}.
+     * Safe to run more than once and after the worker ended.
+     *
+     * @param runDir the run's remote folder
+     * @return the text of stop.sh
+     */
+    public static String stop(String runDir) {
+        return stop(runDir, KILL_AFTER_SECONDS);
+    }
+
+    /**
+     * The stop script with another delay between TERM and KILL.
+     *
+     * @param runDir the run's remote folder
+     * @param killAfterSeconds seconds to wait for the group to end after TERM
+     * @return the text of stop.sh
+     */
+    public static String stop(String runDir, int killAfterSeconds) {
+        return "#!/bin/sh\n"
+                + "# Stops the DA3 worker of this run folder (generated). Safe to run twice.\n"
+                + "cd " + Shell.quote(runDir) + " || exit 0\n"
+                + "i=0\n"
+                + "while [ ! -s " + PID + " ] && [ ! -f " + EXIT + " ] && [ \"$i\" -lt 20 ]; do sleep 1; i=$((i+1)); done\n"
+                + "[ -f " + EXIT + " ] && exit 0\n"
+                + "[ -s " + PID + " ] || exit 0\n"
+                + "pid=$(cat " + PID + ")\n"
+                + "case \"$pid\" in ''|*[!0-9]*) exit 0 ;; esac\n"
+                + "kill -TERM \"-$pid\" 2>/dev/null || exit 0\n"
+                + "i=0\n"
+                + "while [ \"$i\" -lt " + killAfterSeconds + " ] && kill -0 \"-$pid\" 2>/dev/null; do sleep 1;"
+                + " i=$((i+1)); done\n"
+                + "kill -KILL \"-$pid\" 2>/dev/null\n"
+                + "exit 0\n";
+    }
+}

@@ -1,0 +1,532 @@
+package org.da3.workbench.run.ssh;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.net.SocketTimeoutException;
+import java.net.UnknownHostException;
+import java.nio.channels.UnresolvedAddressException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.KeyPair;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import org.apache.sshd.client.SshClient;
+import org.apache.sshd.client.auth.pubkey.UserAuthPublicKeyFactory;
+import org.apache.sshd.client.channel.ChannelExec;
+import org.apache.sshd.client.channel.ClientChannelEvent;
+import org.apache.sshd.client.config.hosts.HostConfigEntryResolver;
+import org.apache.sshd.client.future.ConnectFuture;
+import org.apache.sshd.client.session.ClientSession;
+import org.apache.sshd.common.NamedResource;
+import org.apache.sshd.common.config.keys.FilePasswordProvider;
+import org.apache.sshd.common.config.keys.KeyUtils;
+import org.apache.sshd.common.keyprovider.KeyIdentityProvider;
+import org.apache.sshd.common.session.Session;
+import org.apache.sshd.common.session.SessionListener;
+import org.apache.sshd.common.util.security.SecurityUtils;
+import org.apache.sshd.core.CoreModuleProperties;
+import org.apache.sshd.sftp.client.SftpClient;
+import org.apache.sshd.sftp.client.SftpClientFactory;
+import org.apache.sshd.sftp.common.SftpConstants;
+import org.apache.sshd.sftp.common.SftpException;
+import org.da3.workbench.spec.TargetSpec;
+
+/**
+ * One authenticated SSH session to a target, with the file and command operations the ssh target
+ * needs. Authentication is by public key only (a key file and/or the SSH agent); the host key must
+ * be in the known_hosts file. Every failure is an {@link IOException} whose message names the
+ * target, says what went wrong and how to fix it.
+ */
+final class SshConnection implements AutoCloseable {
+    /** Time allowed for the TCP connection. */
+    static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(20);
+    /** Time allowed for key exchange and authentication. */
+    static final Duration AUTH_TIMEOUT = Duration.ofSeconds(30);
+    /** Keep-alive interval; a connection that misses four replies is closed. */
+    static final Duration HEARTBEAT = Duration.ofSeconds(15);
+
+    private static final List<String> DEFAULT_KEYS = List.of("id_ecdsa", "id_rsa", "id_ed25519");
+
+    static {
+        // MINA logs refused keys and lost connections itself; the workbench reports them in its own
+        // words, so keep MINA to errors unless the user asked for more (slf4j-simple reads this
+        // when MINA's loggers are made).
+        String key = "org.slf4j.simpleLogger.log.org.apache.sshd";
+        if (System.getProperty(key) == null) {
+            System.setProperty(key, "error");
+        }
+    }
+
+    private final TargetSpec spec;
+    private final SshClient client;
+    private final ClientSession session;
+    private final String remoteDir;
+    private volatile String lost;
+
+    private SshConnection(TargetSpec spec, SshClient client, ClientSession session, String remoteDir) {
+        this.spec = spec;
+        this.client = client;
+        this.session = session;
+        this.remoteDir = remoteDir;
+    }
+
+    /** @return the prefix of every message: the target's name and address */
+    static String who(TargetSpec spec) {
+        return "ssh target '" + spec.name() + "' (" + spec.address() + ")";
+    }
+
+    /**
+     * Connects, checks the host key and authenticates.
+     *
+     * @param spec the target
+     * @return the connection
+     * @throws IOException with a message that names the cause and the fix
+     */
+    static SshConnection open(TargetSpec spec) throws IOException {
+        String who = who(spec);
+        Path knownHosts = TargetSpec.localPath(spec.knownHosts());
+        List<KeyPair> keys = new ArrayList<>();
+        List<String> notes = new ArrayList<>();
+        loadKeys(spec, keys, notes);
+        AgentSocket.Factory agent = null;
+        if (spec.agent()) {
+            String sock = spec.agentSocket() != null ? spec.agentSocket() : System.getenv("SSH_AUTH_SOCK");
+            if (sock != null && !sock.isBlank()) {
+                agent = new AgentSocket.Factory(TargetSpec.localPath(sock));
+            } else {
+                notes.add("no SSH agent (SSH_AUTH_SOCK is not set)");
+            }
+        }
+        if (keys.isEmpty() && agent == null) {
+            throw new IOException(who + ": no key to log in with: " + String.join("; ", notes) + ". Set identity_file"
+                    + " in experiments/targets.yaml or load a key into ssh-agent (ssh-add KEY)");
+        }
+        SshClient client = SshClient.setUpDefaultClient();
+        KnownHostsCheck hostCheck = new KnownHostsCheck(knownHosts, spec.host(), spec.port());
+        client.setServerKeyVerifier(hostCheck);
+        client.setHostConfigEntryResolver(HostConfigEntryResolver.EMPTY);
+        client.setKeyIdentityProvider(KeyIdentityProvider.EMPTY_KEYS_PROVIDER);
+        client.setUserAuthFactories(List.of(UserAuthPublicKeyFactory.INSTANCE));
+        if (agent != null) {
+            client.setAgentFactory(agent);
+        }
+        CoreModuleProperties.HEARTBEAT_INTERVAL.set(client, HEARTBEAT);
+        CoreModuleProperties.HEARTBEAT_NO_REPLY_MAX.set(client, 4);
+        CoreModuleProperties.IDLE_TIMEOUT.set(client, Duration.ZERO);
+        client.start();
+        ClientSession session = null;
+        try {
+            try {
+                ConnectFuture cf = client.connect(spec.user(), spec.host(), spec.port());
+                cf.verify(CONNECT_TIMEOUT);
+                session = cf.getSession();
+            } catch (IOException | UnresolvedAddressException e) {
+                throw new IOException(who + ": cannot connect to " + spec.host() + ":" + spec.port() + ": "
+                        + connectReason(e) + ". Check the host and port, that the machine is on and that sshd runs"
+                        + " there (try: ssh -p " + spec.port() + " " + spec.user() + "@" + spec.host() + ")", e);
+            }
+            for (KeyPair kp : keys) {
+                session.addPublicKeyIdentity(kp);
+            }
+            try {
+                session.auth().verify(AUTH_TIMEOUT);
+            } catch (IOException e) {
+                String rejected = hostCheck.rejection();
+                if (rejected != null) {
+                    throw new IOException(who + ": " + rejected, e);
+                }
+                if (String.valueOf(e.getMessage()).contains("No more authentication methods")) {
+                    List<String> offered = new ArrayList<>();
+                    for (KeyPair kp : keys) {
+                        offered.add(KeyUtils.getKeyType(kp.getPublic()) + " " + KeyUtils.getFingerPrint(kp.getPublic()));
+                    }
+                    if (agent != null) {
+                        offered.add(agent.problem() != null ? "no agent keys (" + agent.problem() + ")"
+                                : "the SSH agent's keys");
+                    }
+                    throw new IOException(who + ": the server refused to log in user '" + spec.user() + "' with "
+                            + String.join(", ", offered) + (notes.isEmpty() ? "" : " (" + String.join("; ", notes) + ")")
+                            + ". Add the public key to ~" + spec.user() + "/.ssh/authorized_keys on the machine"
+                            + " (ssh-copy-id), or set identity_file to a key it accepts", e);
+                }
+                throw new IOException(who + ": the SSH handshake failed: " + message(e), e);
+            }
+            SshConnection c = new SshConnection(spec, client, session,
+                    resolveRemoteDir(session, spec));
+            session.addSessionListener(c.new LossRecorder());
+            return c;
+        } catch (IOException | RuntimeException e) {
+            if (session != null) {
+                session.close(true);
+            }
+            client.stop();
+            throw e;
+        }
+    }
+
+    private static String connectReason(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof ConnectException) {
+                return "connection refused (nothing listens on that port)";
+            }
+            if (t instanceof UnknownHostException || t instanceof UnresolvedAddressException) {
+                return "unknown host name";
+            }
+            if (t instanceof NoRouteToHostException) {
+                return "no route to host";
+            }
+            if (t instanceof SocketTimeoutException) {
+                return "timed out";
+            }
+        }
+        String m = message(e);
+        return m.contains("timeout") || m.contains("Timeout") ? "timed out after " + CONNECT_TIMEOUT.toSeconds() + " s" : m;
+    }
+
+    private static String message(Throwable e) {
+        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    }
+
+    private static void loadKeys(TargetSpec spec, List<KeyPair> keys, List<String> notes) throws IOException {
+        if (spec.identityFile() != null) {
+            Path p = TargetSpec.localPath(spec.identityFile());
+            if (!Files.isRegularFile(p)) {
+                throw new IOException(who(spec) + ": identity_file " + p + " does not exist; give the path of the"
+                        + " private key (for example ~/.ssh/id_ecdsa)");
+            }
+            try {
+                keys.addAll(readKey(spec, p));
+            } catch (IOException e) {
+                throw new IOException(who(spec) + ": " + e.getMessage(), e);
+            }
+            return;
+        }
+        for (String n : DEFAULT_KEYS) {
+            Path p = TargetSpec.localPath("~/.ssh/" + n);
+            if (Files.isRegularFile(p)) {
+                try {
+                    keys.addAll(readKey(spec, p));
+                } catch (IOException e) {
+                    notes.add(e.getMessage());
+                }
+            }
+        }
+        if (keys.isEmpty()) {
+            notes.add("no usable key in ~/.ssh (" + String.join(", ", DEFAULT_KEYS) + ")");
+        }
+    }
+
+    private static List<KeyPair> readKey(TargetSpec spec, Path p) throws IOException {
+        try (InputStream in = Files.newInputStream(p)) {
+            Iterable<KeyPair> it = SecurityUtils.loadKeyPairIdentities(null, NamedResource.ofName(p.toString()), in,
+                    FilePasswordProvider.EMPTY);
+            List<KeyPair> out = new ArrayList<>();
+            if (it != null) {
+                it.forEach(out::add);
+            }
+            if (out.isEmpty()) {
+                throw new IOException("no key found in " + p);
+            }
+            return out;
+        } catch (IOException | java.security.GeneralSecurityException | RuntimeException e) {
+            throw new IOException("the key file " + p + " cannot be used (" + message(e) + "). If it has a"
+                    + " passphrase, load it into ssh-agent (ssh-add " + p + "); ed25519 keys need the eddsa"
+                    + " library, so prefer ECDSA or RSA keys (ssh-keygen -t ecdsa)", e);
+        }
+    }
+
+    private static String resolveRemoteDir(ClientSession session, TargetSpec spec) throws IOException {
+        String dir = spec.remoteDir();
+        if (dir.startsWith("/")) {
+            return trimSlash(dir);
+        }
+        String home;
+        try (SftpClient sftp = SftpClientFactory.instance().createSftpClient(session)) {
+            home = sftp.canonicalPath(".");
+        } catch (IOException e) {
+            throw new IOException(who(spec) + ": cannot use SFTP to find the home folder (" + message(e)
+                    + "); the SFTP subsystem must be enabled in sshd, or give remote_dir as an absolute path", e);
+        }
+        String rest = dir.equals("~") ? "" : dir.startsWith("~/") ? dir.substring(2) : dir;
+        return trimSlash(rest.isEmpty() ? home : home.replaceAll("/+$", "") + "/" + rest);
+    }
+
+    private static String trimSlash(String p) {
+        String s = p.replaceAll("/+$", "");
+        return s.isEmpty() ? "/" : s;
+    }
+
+    /** @return the target */
+    TargetSpec spec() {
+        return spec;
+    }
+
+    /** @return the absolute remote folder for jars, weights and runs */
+    String remoteDir() {
+        return remoteDir;
+    }
+
+    /** @return whether the session is still up */
+    boolean isOpen() {
+        return session.isOpen() && !session.isClosing();
+    }
+
+    /** @return why the session was lost, or null */
+    String lostReason() {
+        return lost;
+    }
+
+    /**
+     * Opens an exec channel running a command line (built with {@link Shell}).
+     *
+     * @param command the command line
+     * @return the open channel; its inverted streams are the command's stdin, stdout and stderr
+     * @throws IOException if the channel cannot be opened
+     */
+    ChannelExec exec(String command) throws IOException {
+        ChannelExec ch = session.createExecChannel(command);
+        ch.setRedirectErrorStream(false);
+        try {
+            ch.open().verify(AUTH_TIMEOUT);
+        } catch (IOException e) {
+            ch.close(true);
+            throw new IOException(who(spec) + ": cannot start a remote command: " + message(e), e);
+        }
+        return ch;
+    }
+
+    /**
+     * Runs a short command and waits for it.
+     *
+     * @param command the command line
+     * @param timeout how long to wait
+     * @return its exit status, or -1 if it did not finish in time
+     * @throws IOException if it cannot be started
+     */
+    int run(String command, Duration timeout) throws IOException {
+        ChannelExec ch = exec(command);
+        try {
+            ch.getInvertedIn().close();
+            ch.waitFor(EnumSet.of(ClientChannelEvent.CLOSED), timeout);
+            Integer s = ch.getExitStatus();
+            return s == null ? -1 : s;
+        } finally {
+            ch.close(false);
+        }
+    }
+
+    /** @return a new SFTP client on this session */
+    SftpClient sftp() throws IOException {
+        try {
+            return SftpClientFactory.instance().createSftpClient(session);
+        } catch (IOException e) {
+            throw new IOException(who(spec) + ": cannot open SFTP (" + message(e) + "); enable the sftp subsystem in"
+                    + " the machine's sshd_config", e);
+        }
+    }
+
+    /**
+     * Makes a remote folder and its parents.
+     *
+     * @param sftp the SFTP client
+     * @param dir the absolute folder
+     * @throws IOException on failure
+     */
+    static void mkdirs(SftpClient sftp, String dir) throws IOException {
+        if (dir.isEmpty() || dir.equals("/") || isDirectory(sftp, dir)) {
+            return;
+        }
+        int slash = dir.lastIndexOf('/');
+        if (slash > 0) {
+            mkdirs(sftp, dir.substring(0, slash));
+        }
+        try {
+            sftp.mkdir(dir);
+        } catch (IOException e) {
+            if (!isDirectory(sftp, dir)) {
+                throw new IOException("cannot create the remote folder " + dir + ": " + message(e), e);
+            }
+        }
+    }
+
+    private static boolean isDirectory(SftpClient sftp, String path) throws IOException {
+        SftpClient.Attributes a = stat(sftp, path);
+        return a != null && a.isDirectory();
+    }
+
+    /**
+     * Stats a remote path.
+     *
+     * @param sftp the SFTP client
+     * @param path the path
+     * @return its attributes, or null if it does not exist
+     * @throws IOException on other errors
+     */
+    static SftpClient.Attributes stat(SftpClient sftp, String path) throws IOException {
+        try {
+            return sftp.stat(path);
+        } catch (SftpException e) {
+            if (e.getStatus() == SftpConstants.SSH_FX_NO_SUCH_FILE || e.getStatus() == SftpConstants.SSH_FX_NO_SUCH_PATH) {
+                return null;
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * Uploads a file unless a file of the same name and size is already there. Writes to a
+     * temporary name first and renames, so a broken upload never looks complete.
+     *
+     * @param local the local file
+     * @param remote the remote path
+     * @return true if it was uploaded, false if it was already there
+     * @throws IOException on failure
+     */
+    boolean uploadIfAbsent(Path local, String remote) throws IOException {
+        long size = Files.size(local);
+        try (SftpClient sftp = sftp()) {
+            SftpClient.Attributes a = stat(sftp, remote);
+            if (a != null && a.isRegularFile() && a.getSize() == size) {
+                return false;
+            }
+            mkdirs(sftp, remote.substring(0, remote.lastIndexOf('/')));
+            String tmp = remote + ".part-" + UUID.randomUUID();
+            try (OutputStream out = sftp.write(tmp); InputStream in = Files.newInputStream(local)) {
+                in.transferTo(out);
+            }
+            try {
+                if (a != null) {
+                    sftp.remove(remote);
+                }
+                sftp.rename(tmp, remote);
+            } catch (IOException e) {
+                SftpClient.Attributes now = stat(sftp, remote);
+                try {
+                    sftp.remove(tmp);
+                } catch (IOException ignored) {
+                    // best effort
+                }
+                if (now == null || now.getSize() != size) {
+                    throw new IOException(who(spec) + ": cannot put " + local.getFileName() + " at " + remote + ": "
+                            + message(e), e);
+                }
+            }
+            return true;
+        }
+    }
+
+    /**
+     * Writes a small remote file.
+     *
+     * @param remote the path
+     * @param content the bytes
+     * @throws IOException on failure
+     */
+    void write(String remote, byte[] content) throws IOException {
+        try (SftpClient sftp = sftp()) {
+            mkdirs(sftp, remote.substring(0, remote.lastIndexOf('/')));
+            try (OutputStream out = sftp.write(remote)) {
+                out.write(content);
+            }
+        }
+    }
+
+    /**
+     * Writes a small remote text file.
+     *
+     * @param remote the path
+     * @param text the text (UTF-8)
+     * @throws IOException on failure
+     */
+    void write(String remote, String text) throws IOException {
+        write(remote, text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * Copies a remote folder's files into a local folder, recursively, except some names at the top.
+     *
+     * @param remote the remote folder
+     * @param local the local folder
+     * @param skip top-level names not to copy
+     * @return how many files were copied
+     * @throws IOException on failure
+     */
+    int download(String remote, Path local, Set<String> skip) throws IOException {
+        try (SftpClient sftp = sftp()) {
+            return download(sftp, remote, local, skip);
+        }
+    }
+
+    private static int download(SftpClient sftp, String remote, Path local, Set<String> skip) throws IOException {
+        int n = 0;
+        Files.createDirectories(local);
+        for (SftpClient.DirEntry e : sftp.readDir(remote)) {
+            String name = e.getFilename();
+            if (name.equals(".") || name.equals("..") || name.contains("/") || name.contains("\\")
+                    || skip.contains(name) || name.contains(".part-")) {
+                continue;
+            }
+            String rp = remote + "/" + name;
+            Path lp = local.resolve(name);
+            if (e.getAttributes().isDirectory()) {
+                n += download(sftp, rp, lp, Set.of());
+            } else if (e.getAttributes().isRegularFile()) {
+                Path tmp = Files.createTempFile(local, "." + name, ".part");
+                try {
+                    try (InputStream in = sftp.read(rp)) {
+                        Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
+                    }
+                    Files.move(tmp, lp, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+                } finally {
+                    Files.deleteIfExists(tmp);
+                }
+                n++;
+            }
+        }
+        return n;
+    }
+
+    @Override
+    public void close() {
+        try {
+            session.close(false).await(Duration.ofSeconds(5));
+        } catch (IOException e) {
+            // closing anyway
+        } finally {
+            client.stop();
+        }
+    }
+
+    /** Remembers why the session went away, for "connection lost" messages. */
+    private final class LossRecorder implements SessionListener {
+        @Override
+        public void sessionException(Session s, Throwable t) {
+            if (lost == null) {
+                lost = message(t);
+            }
+        }
+
+        @Override
+        public void sessionDisconnect(Session s, int reason, String msg, String language, boolean initiator) {
+            if (lost == null) {
+                lost = (initiator ? "disconnected: " : "the server disconnected: ") + msg;
+            }
+        }
+
+        @Override
+        public void sessionClosed(Session s) {
+            if (lost == null) {
+                lost = "the connection was closed";
+            }
+        }
+    }
+}

@@ -1,0 +1,191 @@
+package org.da3.workbench.run.ssh;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.sshd.client.channel.ChannelExec;
+import org.apache.sshd.sftp.client.SftpClient;
+import org.da3.workbench.run.RunDirectory;
+import org.da3.workbench.run.RunHandle;
+import org.da3.workbench.run.Target;
+import org.da3.workbench.run.WorkerJar;
+import org.da3.workbench.run.WorkerRequest;
+import org.da3.workbench.run.event.EventCodec;
+import org.da3.workbench.spec.TargetSpec;
+
+/**
+ * Runs workers on a remote Linux machine or Jetson over SSH (Apache MINA SSHD).
+ *
+ * <p>Remote layout under the target's {@code remote_dir}:
+ *
+ * <ul>
+ *   <li>{@code jars/<sha256>.jar}: worker jars, uploaded once per version;
+ *   <li>{@code weights/<sha256>.<ext>}: backbone weights, uploaded once per content;
+ *   <li>{@code runs/<run id>/}: {@code request.json}, {@code run.sh}, {@code stop.sh}, {@code
+ *       worker.pid} (while running), {@code worker.exit}, and the worker's {@code patches/}, which
+ *       {@link #collect} copies back over SFTP.
+ * </ul>
+ *
+ * <p>One SSH session per target, opened on the first launch and reopened when lost; each run uses
+ * its own exec channel. A Jetson target asks the worker for tegrastats samples.
+ */
+public final class SshTarget implements Target {
+    /** Names in a remote run folder that are not copied back. */
+    static final Set<String> NOT_COLLECTED = Set.of(RemoteScripts.REQUEST, RemoteScripts.RUN, RemoteScripts.STOP,
+            RemoteScripts.PID, RemoteScripts.EXIT, "spec.yaml", "events.jsonl", "manifest.json", "results.csv",
+            "worker.log");
+
+    private final TargetSpec spec;
+    private final Map<String, String> runDirs = new ConcurrentHashMap<>();
+    private SshConnection connection;
+
+    /**
+     * A target for a spec of kind linux or jetson.
+     *
+     * @param spec the target
+     */
+    public SshTarget(TargetSpec spec) {
+        if (spec.isLocal()) {
+            throw new IllegalArgumentException("target " + spec.name() + " is local, not ssh");
+        }
+        this.spec = spec;
+    }
+
+    /** @return the target's spec */
+    public TargetSpec spec() {
+        return spec;
+    }
+
+    @Override
+    public String name() {
+        return spec.name();
+    }
+
+    @Override
+    public String describe() {
+        return spec.name() + " (ssh " + spec.address() + (spec.isJetson() ? ", jetson" : "") + ")";
+    }
+
+    @Override
+    public int maxConcurrentRuns() {
+        return spec.concurrentRuns();
+    }
+
+    /**
+     * The session, opened or reopened as needed.
+     *
+     * @return the connection
+     * @throws IOException if it cannot be opened
+     */
+    synchronized SshConnection connection() throws IOException {
+        if (connection == null || !connection.isOpen()) {
+            if (connection != null) {
+                connection.close();
+            }
+            connection = null;
+            connection = SshConnection.open(spec);
+        }
+        return connection;
+    }
+
+    /**
+     * Checks that the target can be reached and logged into, without running anything.
+     *
+     * @return the absolute remote folder
+     * @throws IOException with the reason
+     */
+    public String check() throws IOException {
+        return connection().remoteDir();
+    }
+
+    @Override
+    public RunHandle launch(WorkerRequest request, RunDirectory dir) throws IOException {
+        note(dir, "connecting to " + describe());
+        SshConnection c = connection();
+        WorkerJar jar = WorkerJar.current();
+        String jarRemote = c.remoteDir() + "/jars/" + jar.sha256() + ".jar";
+        if (c.uploadIfAbsent(jar.path(), jarRemote)) {
+            note(dir, "uploaded the worker jar " + jar.path().getFileName() + " (" + mb(jar.path()) + ") to "
+                    + jarRemote + (jar.development() ? " (development jar: valid on this machine only)" : ""));
+        } else {
+            note(dir, "the worker jar is already on the machine: " + jarRemote);
+        }
+        String weights = null;
+        if (request.weights() != null) {
+            Path w = Path.of(request.weights());
+            if (!Files.isRegularFile(w)) {
+                throw new IOException("the backbone weights " + w + " do not exist");
+            }
+            weights = c.remoteDir() + "/weights/" + WorkerJar.sha256(w) + extension(w);
+            if (c.uploadIfAbsent(w, weights)) {
+                note(dir, "uploaded the weights " + w.getFileName() + " (" + mb(w) + ") to " + weights);
+            }
+        }
+        String runDir = c.remoteDir() + "/runs/" + RunDirectory.safe(request.runId());
+        List<String> probes = new ArrayList<>(request.probes());
+        if (spec.isJetson() && !probes.contains("tegrastats")) {
+            probes.add("tegrastats");
+        }
+        WorkerRequest remote = request.relocated(weights, runDir).withProbes(probes);
+        RemoteScripts.Launch launch = new RemoteScripts.Launch(request.runId(), runDir, spec.javaExecutable(),
+                spec.jvmFlags(), jarRemote, spec.environment());
+        try (SftpClient sftp = c.sftp()) {
+            SshConnection.mkdirs(sftp, runDir + "/patches");
+        }
+        c.write(runDir + "/" + RemoteScripts.REQUEST, EventCodec.JSON.writeValueAsBytes(remote));
+        c.write(runDir + "/" + RemoteScripts.STOP, RemoteScripts.stop(runDir));
+        c.write(runDir + "/" + RemoteScripts.RUN, RemoteScripts.run(launch));
+        ChannelExec ch = c.exec(RemoteScripts.command(runDir, RemoteScripts.RUN));
+        runDirs.put(request.runId(), runDir);
+        note(dir, "started " + RemoteScripts.RUN + " in " + runDir);
+        return new SshRunHandle(c, ch, runDir);
+    }
+
+    @Override
+    public void collect(WorkerRequest request, RunDirectory dir) throws IOException {
+        String runDir = runDirs.remove(request.runId());
+        SshConnection c = connection();
+        if (runDir == null) {
+            runDir = c.remoteDir() + "/runs/" + RunDirectory.safe(request.runId());
+        }
+        int n = c.download(runDir, dir.dir(), NOT_COLLECTED);
+        note(dir, "copied " + n + " file(s) back from " + runDir);
+    }
+
+    @Override
+    public synchronized void close() {
+        if (connection != null) {
+            connection.close();
+            connection = null;
+        }
+    }
+
+    private static String extension(Path p) {
+        String n = p.getFileName().toString();
+        int dot = n.lastIndexOf('.');
+        String ext = dot < 0 ? "" : n.substring(dot).toLowerCase(Locale.ROOT);
+        return ext.matches("\\.[a-z0-9]{1,16}") ? ext : ".bin";
+    }
+
+    private static String mb(Path p) throws IOException {
+        return String.format(Locale.ROOT, "%.1f MB", Files.size(p) / 1e6);
+    }
+
+    private static void note(RunDirectory dir, String line) {
+        try {
+            Files.writeString(dir.workerLog(), "[" + Instant.now() + "] da3: " + line + "\n", StandardCharsets.UTF_8,
+                    StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        } catch (IOException e) {
+            // the log is a convenience; the run goes on
+        }
+    }
+}

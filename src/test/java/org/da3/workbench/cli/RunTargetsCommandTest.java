@@ -1,0 +1,92 @@
+package org.da3.workbench.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.da3.workbench.report.RunRecord;
+import org.da3.workbench.test.SshTestServer;
+import org.da3.workbench.test.TestWorkspace;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** {@code da3 run --target}: names from experiments/targets.yaml, and runs spread over targets. */
+class RunTargetsCommandTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void anUnknownTargetExitsWith2AndListsTheKnownOnes() throws Exception {
+        TestWorkspace.create(dir, 16, 16);
+        Files.writeString(dir.resolve("experiments/targets.yaml"), "targets:\n  nano: {kind: jetson, host: nano.local,"
+                + " user: nvidia}\n");
+        Path spec = dir.resolve("experiments/t.yaml");
+        Files.writeString(spec, TestWorkspace.tinySpec("t", "linear", "tiny-shapes"));
+        CommandLine cl = Da3.commandLine();
+        StringWriter err = new StringWriter();
+        cl.setErr(new PrintWriter(err));
+        int code = cl.execute("run", spec.toString(), "--target", "nowhere");
+        assertThat(code).isEqualTo(2);
+        assertThat(err.toString().strip()).isEqualTo("da3: --target: target: 'nowhere' is not a known target; known"
+                + " targets (" + dir.resolve("experiments/targets.yaml") + "): local, nano; or give an address"
+                + " ssh://user@host:port");
+        assertThat(dir.resolve("experiments/t")).doesNotExist();
+    }
+
+    @Test
+    void spreadsTheRunsOverALocalAndAnSshTarget() throws Exception {
+        TestWorkspace.create(dir, 48, 32);
+        Path keys = Files.createDirectories(dir.resolve("keys"));
+        try (SshTestServer server = SshTestServer.start(keys)) {
+            Files.writeString(dir.resolve("experiments/targets.yaml"), "targets:\n"
+                    + "  local: {kind: local, jvm_flags: [-Xmx1g]}\n"
+                    + "  box:\n"
+                    + "    kind: linux\n"
+                    + "    host: 127.0.0.1\n"
+                    + "    port: " + server.port() + "\n"
+                    + "    user: " + System.getProperty("user.name") + "\n"
+                    + "    identity_file: " + server.clientKeyFile() + "\n"
+                    + "    known_hosts: " + server.knownHostsFile() + "\n"
+                    + "    agent: false\n"
+                    + "    remote_dir: " + dir.resolve("remote") + "\n"
+                    + "    java: " + Path.of(System.getProperty("java.home"), "bin", "java") + "\n"
+                    + "    jvm_flags: [-Xmx1g]\n");
+            Path spec = dir.resolve("experiments/two.yaml");
+            Files.writeString(spec, TestWorkspace.tinySpec("two", "linear", "tiny-shapes, tiny-glyphs")
+                    + "seeds: [1, 2]\n");
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            PrintStream old = System.out;
+            int code;
+            System.setOut(new PrintStream(bytes, true, StandardCharsets.UTF_8));
+            try {
+                code = Da3.execute("run", spec.toString(), "--target", "local", "--target", "box");
+            } finally {
+                System.setOut(old);
+            }
+            String out = bytes.toString(StandardCharsets.UTF_8);
+            assertThat(code).as(out).isZero();
+            assertThat(out).contains("Experiment two: 2 run(s) on local (this machine", "box (ssh ");
+            assertThat(out).contains("@local] run directory: ", "@box] run directory: ");
+            assertThat(out).contains("Results: two");
+            List<Path> runs;
+            try (Stream<Path> s = Files.list(dir.resolve("experiments/two/runs"))) {
+                runs = s.sorted().toList();
+            }
+            assertThat(runs).hasSize(2);
+            for (Path r : runs) {
+                RunRecord rec = RunRecord.read(r);
+                assertThat(rec.status()).isEqualTo("completed");
+                assertThat(r.resolve("patches/tiny-glyphs.safetensors")).isRegularFile();
+                assertThat(r.resolve("manifest.json")).content().contains("\"target\"");
+            }
+        }
+    }
+}

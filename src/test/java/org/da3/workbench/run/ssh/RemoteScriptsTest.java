@@ -1,0 +1,97 @@
+package org.da3.workbench.run.ssh;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The generated wrapper and stop scripts, run directly with /bin/sh (no SSH). */
+class RemoteScriptsTest {
+    @TempDir
+    Path dir;
+
+    private Path fakeJava(String body) throws Exception {
+        Path f = dir.resolve("java");
+        Files.writeString(f, "#!/bin/sh\n" + body + "\n");
+        Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rwx------"));
+        return f;
+    }
+
+    private Process startWrapper(Path java) throws Exception {
+        return startWrapper(java, RemoteScripts.KILL_AFTER_SECONDS);
+    }
+
+    private Process startWrapper(Path java, int killAfter) throws Exception {
+        RemoteScripts.Launch l = new RemoteScripts.Launch("r1", dir.toString(), java.toString(), List.of("-Xmx1g"),
+                dir.resolve("w.jar").toString(), Map.of("DA3_TEST", "v"));
+        Files.writeString(dir.resolve(RemoteScripts.RUN), RemoteScripts.run(l));
+        Files.writeString(dir.resolve(RemoteScripts.STOP), RemoteScripts.stop(dir.toString(), killAfter));
+        return new ProcessBuilder("/bin/sh", dir.resolve(RemoteScripts.RUN).toString()).start();
+    }
+
+    @Test
+    void theWorkerLeadsItsOwnProcessGroupAndItsExitCodeComesThrough() throws Exception {
+        Process p = startWrapper(fakeJava("echo \"pgid=$(ps -o pgid= -p $$ | tr -d ' ') pid=$$ env=$DA3_TEST"
+                + " malloc=$MALLOC_MMAP_THRESHOLD_ args=$*\"\nexit 7"));
+        BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+        String line = out.readLine();
+        assertThat(p.waitFor(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).isEqualTo(7);
+        assertThat(Files.readString(dir.resolve(RemoteScripts.EXIT)).trim()).isEqualTo("7");
+        assertThat(dir.resolve(RemoteScripts.PID)).doesNotExist();
+        String pid = line.replaceAll(".* pid=(\\d+) .*", "$1");
+        assertThat(line).startsWith("pgid=" + pid + " pid=" + pid)
+                .contains("env=v malloc=131072 args=-Xmx1g -Dai.djl.offline=true -Djava.awt.headless=true -jar "
+                        + dir.resolve("w.jar") + " worker --request request.json");
+    }
+
+    @Test
+    void closingTheWrappersStdinStopsTheWorker() throws Exception {
+        Process p = startWrapper(fakeJava("echo started\nexec sleep 60"));
+        BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+        assertThat(out.readLine()).isEqualTo("started");
+        long pid = Long.parseLong(Files.readString(dir.resolve(RemoteScripts.PID)).trim());
+        assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive)).contains(true);
+        p.getOutputStream().close(); // what sshd does when the channel closes or the connection drops
+        assertThat(p.waitFor(15, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).isEqualTo(143);
+        assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).isFalse();
+    }
+
+    @Test
+    void stopScriptKillsWhatIgnoresTerm() throws Exception {
+        Process p = startWrapper(fakeJava("trap '' TERM\necho started\nwhile :; do sleep 1; done"), 2);
+        BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+        assertThat(out.readLine()).isEqualTo("started");
+        long t0 = System.nanoTime();
+        Process stop = new ProcessBuilder("/bin/sh", dir.resolve(RemoteScripts.STOP).toString()).start();
+        assertThat(stop.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.waitFor(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).isEqualTo(137);
+        assertThat(System.nanoTime() - t0).isGreaterThan(TimeUnit.SECONDS.toNanos(1));
+        p.getOutputStream().close();
+    }
+
+    @Test
+    void badEnvironmentNamesAreRefused() {
+        assertThatThrownBy(() -> new RemoteScripts.Launch("r", "/d", "java", List.of(), "/j.jar",
+                Map.of("X; touch /tmp/p", "v"))).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("is not an environment variable name");
+    }
+
+    @Test
+    void theCommandLineQuotesThePath() {
+        assertThat(RemoteScripts.command("/r/it's $(x)", RemoteScripts.RUN))
+                .isEqualTo("/bin/sh '/r/it'\"'\"'s $(x)/run.sh'");
+    }
+}

@@ -1,0 +1,488 @@
+package org.da3.workbench.run.ssh;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.KeyPair;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
+import org.da3.workbench.Workspace;
+import org.da3.workbench.report.RunRecord;
+import org.da3.workbench.run.EventLog;
+import org.da3.workbench.run.ExperimentRunner;
+import org.da3.workbench.run.LocalTarget;
+import org.da3.workbench.run.PlannedRun;
+import org.da3.workbench.run.RunDirectory;
+import org.da3.workbench.run.RunMonitor;
+import org.da3.workbench.run.Target;
+import org.da3.workbench.run.event.CheckpointSaved;
+import org.da3.workbench.run.event.Envelope;
+import org.da3.workbench.run.event.RunError;
+import org.da3.workbench.run.event.RunFinished;
+import org.da3.workbench.spec.ExperimentSpec;
+import org.da3.workbench.spec.SpecLoader;
+import org.da3.workbench.spec.TargetSpec;
+import org.da3.workbench.test.SshTestServer;
+import org.da3.workbench.test.TestWorkspace;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The ssh target against a real SSH server on 127.0.0.1 (Apache MINA SSHD embedded in the test,
+ * running commands on this machine): same results as a local run, refused host keys and user
+ * keys, a closed port, a dropped connection, Stop, and shell injection.
+ */
+class SshTargetTest {
+
+    @TempDir
+    static Path tmp;
+
+    static SshTestServer server;
+    static Workspace ws;
+
+    @BeforeAll
+    static void start() throws Exception {
+        Files.createDirectories(tmp.resolve("keys"));
+        server = SshTestServer.start(tmp.resolve("keys"));
+        ws = TestWorkspace.create(tmp.resolve("ws"), 48, 32);
+    }
+
+    @AfterAll
+    static void stop() throws IOException {
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    private static PlannedRun plan(String name, String yamlChanges) throws IOException {
+        String yaml = TestWorkspace.tinySpec(name, "linear", "tiny-shapes, tiny-textures");
+        if (yamlChanges != null) {
+            yaml = yaml.replace("epochs: 1", yamlChanges);
+        }
+        Path f = ws.experimentsDir().resolve(name + ".yaml");
+        Files.writeString(f, yaml);
+        ExperimentSpec spec = new SpecLoader(ws.datasets().names()).load(f);
+        return ExperimentRunner.plan(spec).get(0);
+    }
+
+    /** Runs a planned run; returns its record and the events it received. */
+    private static RunRecord execute(PlannedRun run, Target t, RunMonitor monitor, RunMonitor.Listener l)
+            throws IOException {
+        return new ExperimentRunner(ws).execute(run, t, monitor, l);
+    }
+
+    private static RunMonitor.Listener quiet() {
+        return e -> { };
+    }
+
+    private static Path runDir(RunRecord r) {
+        return ws.runsDir(r.experiment()).resolve(r.runId());
+    }
+
+    /** Splits a CSV line, keeping quoted cells (labels such as "linear[a=1,b=2]") whole. */
+    private static List<String> cells(String line) {
+        List<String> out = new ArrayList<>();
+        StringBuilder cell = new StringBuilder();
+        boolean quoted = false;
+        for (char ch : line.toCharArray()) {
+            if (ch == '"') {
+                quoted = !quoted;
+            } else if (ch == ',' && !quoted) {
+                out.add(cell.toString());
+                cell.setLength(0);
+                continue;
+            }
+            cell.append(ch);
+        }
+        out.add(cell.toString());
+        return out;
+    }
+
+    /** results.csv without the columns that differ between two runs of the same seed. */
+    private static List<String> comparable(Path csv) throws IOException {
+        List<String> lines = Files.readAllLines(csv);
+        List<String> header = cells(lines.get(0));
+        List<Integer> drop = List.of(header.indexOf("run_id"), header.indexOf("step_seconds"),
+                header.indexOf("peak_step_bytes"));
+        List<String> out = new ArrayList<>();
+        for (String line : lines) {
+            List<String> cells = cells(line);
+            assertThat(cells).hasSameSizeAs(header);
+            StringBuilder sb = new StringBuilder();
+            for (int i = 0; i < cells.size(); i++) {
+                if (!drop.contains(i)) {
+                    sb.append(cells.get(i)).append(',');
+                }
+            }
+            out.add(sb.toString());
+        }
+        return out;
+    }
+
+    @Test
+    void runOverSshGivesTheSameResultsAsALocalRun() throws Exception {
+        PlannedRun run = plan("same", null);
+        RunRecord local;
+        try (Target t = new LocalTarget(List.of("-Xmx1g"), Map.of())) {
+            local = execute(run, t, new RunMonitor(), quiet());
+        }
+        Path remote = tmp.resolve("remote-same");
+        RunRecord viaSsh;
+        try (SshTarget t = new SshTarget(server.target("test", remote))) {
+            viaSsh = execute(run, t, new RunMonitor(), quiet());
+        }
+        assertThat(local.status()).isEqualTo("completed");
+        assertThat(viaSsh.status()).as(viaSsh.error()).isEqualTo("completed");
+        assertThat(comparable(runDir(viaSsh).resolve("results.csv")))
+                .isEqualTo(comparable(runDir(local).resolve("results.csv")));
+        assertThat(viaSsh.finalAccuracy(0)).isEqualTo(local.finalAccuracy(0));
+
+        // the patches came back over SFTP, byte for byte what the remote worker reported
+        List<Envelope> events = EventLog.read(runDir(viaSsh).resolve("events.jsonl"));
+        List<CheckpointSaved> saved = events.stream().map(Envelope::event).filter(e -> e instanceof CheckpointSaved)
+                .map(e -> (CheckpointSaved) e).toList();
+        assertThat(saved).hasSize(2);
+        for (CheckpointSaved c : saved) {
+            Path p = runDir(viaSsh).resolve(c.path());
+            assertThat(p).exists();
+            assertThat(org.da3.workbench.run.WorkerJar.sha256(p)).isEqualTo(c.sha256());
+        }
+        // the worker ran from the uploaded jar, named by its hash, with the relocated request
+        try (Stream<Path> jars = Files.list(remote.resolve("jars"))) {
+            assertThat(jars.map(p -> p.getFileName().toString()).toList()).singleElement()
+                    .matches(n -> n.matches("[0-9a-f]{64}\\.jar"));
+        }
+        Path remoteRun = remote.resolve("runs").resolve(viaSsh.runId());
+        assertThat(Files.readString(remoteRun.resolve("request.json"))).contains("\"output_dir\":\"" + remoteRun + "\"");
+        assertThat(Files.readString(remoteRun.resolve("worker.exit")).trim()).isEqualTo("0");
+        assertThat(server.commands()).contains("/bin/sh " + Shell.quote(remoteRun + "/run.sh"));
+    }
+
+    /** A run that cannot start: its events.jsonl gets the error and a failed run_finished. */
+    private static String failedStart(TargetSpec spec) throws IOException {
+        PlannedRun run = plan("refused", null);
+        RunMonitor monitor = new RunMonitor();
+        RunRecord r;
+        long t0 = System.nanoTime();
+        try (SshTarget t = new SshTarget(spec)) {
+            r = execute(run, t, monitor, quiet());
+        }
+        assertThat(System.nanoTime() - t0).isLessThan(TimeUnit.SECONDS.toNanos(30));
+        assertThat(r.status()).isEqualTo("failed");
+        List<Envelope> events = EventLog.read(ws.runsDir("refused").resolve(r.runId()).resolve("events.jsonl"));
+        assertThat(events).hasSize(2);
+        assertThat(events.get(1).event()).isInstanceOf(RunFinished.class);
+        assertThat(((RunFinished) events.get(1).event()).status()).isEqualTo("failed");
+        assertThat(events.get(0).event()).isInstanceOf(RunError.class);
+        String msg = ((RunError) events.get(0).event()).message();
+        assertThat(msg).startsWith("could not start the worker on ");
+        assertThat(r.error()).isEqualTo(msg);
+        return msg;
+    }
+
+    @Test
+    void unknownHostKeyIsRefused() throws Exception {
+        Path kh = tmp.resolve("known_hosts_empty");
+        Files.writeString(kh, "# nothing known\n");
+        TargetSpec spec = server.target("unknown", tmp.resolve("remote-x").toString(), server.clientKeyFile(), kh,
+                Map.of(), List.of(), "java");
+        String msg = failedStart(spec);
+        assertThat(msg).contains("is not in the known_hosts file " + kh).contains("refused")
+                .contains("ssh-keyscan -p " + server.port() + " 127.0.0.1");
+        assertThat(Files.readString(kh)).isEqualTo("# nothing known\n"); // never added silently
+        assertThat(tmp.resolve("remote-x")).doesNotExist();
+    }
+
+    @Test
+    void changedHostKeyIsRefused() throws Exception {
+        KeyPair other = SshTestServer.newKey();
+        Path kh = tmp.resolve("known_hosts_other");
+        Files.writeString(kh, server.knownHostsLine(other) + "\n");
+        TargetSpec spec = server.target("changed", tmp.resolve("remote-y").toString(), server.clientKeyFile(), kh,
+                Map.of(), List.of(), "java");
+        String msg = failedStart(spec);
+        assertThat(msg).contains("REFUSED").contains("CHANGED")
+                .contains(org.apache.sshd.common.config.keys.KeyUtils.getFingerPrint(other.getPublic()));
+        assertThat(tmp.resolve("remote-y")).doesNotExist();
+    }
+
+    @Test
+    void wrongUserKeyIsRefused() throws Exception {
+        Path key = tmp.resolve("other_key");
+        SshTestServer.writePrivateKey(SshTestServer.newKey(), key);
+        TargetSpec spec = server.target("wrongkey", tmp.resolve("remote-z").toString(), key, server.knownHostsFile(),
+                Map.of(), List.of(), "java");
+        String msg = failedStart(spec);
+        assertThat(msg).contains("refused to log in user '" + System.getProperty("user.name") + "'")
+                .contains("authorized_keys");
+    }
+
+    @Test
+    void closedPortIsReported() throws Exception {
+        int port;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            port = s.getLocalPort();
+        }
+        TargetSpec spec = new TargetSpec("closed", TargetSpec.LINUX, "127.0.0.1", port, "nobody",
+                server.clientKeyFile().toString(), false, null, server.knownHostsFile().toString(), "/tmp/none", null,
+                Map.of(), List.of(), 1, null);
+        String msg = failedStart(spec);
+        assertThat(msg).contains("cannot connect to 127.0.0.1:" + port).contains("connection refused");
+    }
+
+    private static long readPid(Path remoteRuns, String runId) {
+        Path pidFile = remoteRuns.resolve(RunDirectory.safe(runId)).resolve(RemoteScripts.PID);
+        for (int i = 0; i < 100; i++) {
+            try {
+                String s = SshTestServer.readOrNull(pidFile);
+                if (s != null && !s.isBlank()) {
+                    return Long.parseLong(s.trim());
+                }
+                Thread.sleep(50);
+            } catch (IOException | InterruptedException | NumberFormatException e) {
+                // retry
+            }
+        }
+        return -1;
+    }
+
+    private static void assertGone(long pid) throws InterruptedException {
+        assertThat(pid).isPositive();
+        for (int i = 0; i < 300 && ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false); i++) {
+            Thread.sleep(100);
+        }
+        assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false))
+                .as("remote worker pid %d is gone", pid).isFalse();
+    }
+
+    @Test
+    void lostConnectionKeepsTheEventsReceivedAndStopsTheWorker() throws Exception {
+        PlannedRun run = plan("dropped", "epochs: 40");
+        Path remote = tmp.resolve("remote-drop");
+        AtomicLong pid = new AtomicLong(-1);
+        List<Envelope> seen = new ArrayList<>();
+        server.dropAfterLines(4);
+        RunRecord r;
+        try (SshTarget t = new SshTarget(server.target("drop", remote))) {
+            r = execute(run, t, new RunMonitor(), e -> {
+                seen.add(e);
+                if (pid.get() < 0) {
+                    pid.set(readPid(remote.resolve("runs"), e.runId()));
+                }
+            });
+        } finally {
+            server.dropAfterLines(-1);
+        }
+        assertThat(r.status()).isEqualTo("failed");
+        assertThat(r.error()).contains("lost the connection to the worker").contains("was lost")
+                .contains("events received so far are kept");
+        // every line that came through before the drop (the server forwards 4), then the monitor's error and end
+        List<Envelope> events = EventLog.read(runDir(r).resolve("events.jsonl"));
+        int received = events.size() - 2;
+        assertThat(received).isBetween(1, 4);
+        for (int i = 0; i < events.size(); i++) {
+            assertThat(events.get(i).seq()).isEqualTo(i);
+        }
+        assertThat(events.get(0).event()).isInstanceOf(org.da3.workbench.run.event.RunStarted.class);
+        assertThat(events.get(received).event()).isInstanceOf(RunError.class);
+        assertThat(((RunFinished) events.get(received + 1).event()).status()).isEqualTo("failed");
+        assertThat(seen).extracting(Envelope::seq).isEqualTo(events.stream().map(Envelope::seq).toList());
+        assertGone(pid.get()); // the wrapper's lifeline killed it when sshd closed its stdin
+        Path exit = remote.resolve("runs").resolve(r.runId()).resolve(RemoteScripts.EXIT);
+        for (int i = 0; i < 100 && !Files.exists(exit); i++) {
+            Thread.sleep(100);
+        }
+        assertThat(Files.readString(exit).trim()).as("killed by TERM, not finished").isEqualTo("143");
+    }
+
+    @Test
+    void stopKillsTheRemoteWorker() throws Exception {
+        PlannedRun run = plan("stopped", "epochs: 40");
+        Path remote = tmp.resolve("remote-stop");
+        AtomicLong pid = new AtomicLong(-1);
+        RunMonitor monitor = new RunMonitor();
+        RunRecord r;
+        long t0;
+        try (SshTarget t = new SshTarget(server.target("stop", remote))) {
+            t0 = System.nanoTime();
+            r = execute(run, t, monitor, e -> {
+                if (pid.get() < 0) {
+                    pid.set(readPid(remote.resolve("runs"), e.runId()));
+                }
+                if (e.event() instanceof org.da3.workbench.run.event.Progress) {
+                    monitor.stop();
+                }
+            });
+        }
+        assertThat(r.status()).isEqualTo("cancelled");
+        assertGone(pid.get());
+        assertThat(System.nanoTime() - t0).isLessThan(TimeUnit.SECONDS.toNanos(60));
+        Path remoteRun = remote.resolve("runs").resolve(r.runId());
+        assertThat(remoteRun.resolve(RemoteScripts.PID)).doesNotExist();
+        assertThat(Files.readString(remoteRun.resolve(RemoteScripts.EXIT)).trim()).isEqualTo("143");
+    }
+
+    /** A stand-in for java that records its arguments and environment and reports a finished run. */
+    private static Path fakeJava(Path dir) throws IOException {
+        Files.createDirectories(dir);
+        Path f = dir.resolve("java");
+        Files.writeString(f, "#!/bin/sh\n"
+                + "for a in \"$@\"; do printf '%s\\n' \"$a\"; done > args.txt\n"
+                + "printf '%s' \"$INJ_A\" > env-a.txt\n"
+                + "printf '%s' \"$INJ_B\" > env-b.txt\n"
+                + "printf '%s' \"$INJ_C\" > env-c.txt\n"
+                + "echo '{\"schema\":1,\"run\":\"fake\",\"seq\":0,\"time\":\"2025-01-01T00:00:00Z\",\"type\":\"warning\","
+                + "\"message\":\"fake worker\"}'\n"
+                + "echo '{\"schema\":1,\"run\":\"fake\",\"seq\":1,\"time\":\"2025-01-01T00:00:00Z\",\"type\":\"run_finished\","
+                + "\"status\":\"completed\",\"seconds\":0.1,\"summary\":{}}'\n");
+        Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rwx------"));
+        return f;
+    }
+
+    @Test
+    void namesAndPathsCannotInjectShellCommands() throws Exception {
+        Path canary = tmp.resolve("canary");
+        Files.createDirectories(canary);
+        String c = canary.toString();
+        String remote = tmp.resolve("remote-inj") + "/x'; touch " + c + "/dir1 #/y $(touch " + c + "/dir2) `touch "
+                + c + "/dir3`";
+        Path java = fakeJava(Path.of(tmp + "/bin $(touch " + c + "/java1)';touch " + c + "/java2;'"));
+        Map<String, String> env = Map.of("INJ_A", "$(touch " + c + "/env1)", "INJ_B", "'; touch " + c + "/env2 #",
+                "INJ_C", "`touch " + c + "/env3`\nline two");
+        List<String> flags = List.of("-Dx=$(touch " + c + "/flag1)", "-Dy=';touch " + c + "/flag2;'", "-Dz=a b");
+        TargetSpec spec = server.target("inject", remote, server.clientKeyFile(), server.knownHostsFile(), env, flags,
+                java.toString());
+        PlannedRun run = plan("inject", null);
+        String evilId = "run'; touch " + c + "/id1 #$(touch " + c + "/id2)";
+        RunDirectory created = RunDirectory.create(ws, run.spec());
+        RunDirectory dir = new RunDirectory(created.dir(), evilId);
+        RunRecord r;
+        try (SshTarget t = new SshTarget(spec)) {
+            r = new ExperimentRunner(ws).execute(run, dir, t, new RunMonitor(), quiet());
+            // a second run with the same jar does not upload it again
+            RunDirectory second = RunDirectory.create(ws, run.spec());
+            new ExperimentRunner(ws).execute(run, second, t, new RunMonitor(), quiet());
+            assertThat(Files.readString(second.workerLog())).contains("the worker jar is already on the machine");
+        }
+        assertThat(r.status()).as(r.error()).isEqualTo("completed");
+        try (Stream<Path> s = Files.list(canary)) {
+            assertThat(s.toList()).as("files made by injected commands").isEmpty();
+        }
+        // the worker got every value literally (collect() copied its notes back)
+        String jar = Files.list(Path.of(remote, "jars")).findFirst().orElseThrow().toString();
+        List<String> expected = new ArrayList<>(flags);
+        expected.addAll(List.of("-Dai.djl.offline=true", "-Djava.awt.headless=true", "-jar", jar, "worker",
+                "--request", "request.json"));
+        assertThat(Files.readAllLines(created.dir().resolve("args.txt"))).isEqualTo(expected);
+        assertThat(Files.readString(created.dir().resolve("env-a.txt"))).isEqualTo(env.get("INJ_A"));
+        assertThat(Files.readString(created.dir().resolve("env-b.txt"))).isEqualTo(env.get("INJ_B"));
+        assertThat(Files.readString(created.dir().resolve("env-c.txt"))).isEqualTo(env.get("INJ_C"));
+        String runRemote = remote + "/runs/" + RunDirectory.safe(evilId);
+        assertThat(Files.readString(Path.of(runRemote, "request.json"), StandardCharsets.UTF_8))
+                .contains("\"run_id\":\"run'; touch ");
+        assertThat(server.commands()).contains("/bin/sh " + Shell.quote(runRemote + "/run.sh"));
+        try (Stream<Path> jars = Files.list(Path.of(remote, "jars"))) {
+            assertThat(jars.count()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void hashedKnownHostsEntriesAndHomeRelativeFoldersWork() throws Exception {
+        byte[] salt = new byte[20];
+        new java.security.SecureRandom().nextBytes(salt);
+        javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA1");
+        mac.init(new javax.crypto.spec.SecretKeySpec(salt, "HmacSHA1"));
+        byte[] hash = mac.doFinal(("[127.0.0.1]:" + server.port()).getBytes(StandardCharsets.UTF_8));
+        java.util.Base64.Encoder b64 = java.util.Base64.getEncoder();
+        String line = server.knownHostsLine(server.hostKey());
+        Path kh = tmp.resolve("known_hosts_hashed");
+        Files.writeString(kh, "|1|" + b64.encodeToString(salt) + "|" + b64.encodeToString(hash)
+                + line.substring(line.indexOf(' ')) + "\n");
+        TargetSpec spec = server.target("hashed", "~/da3-home-test", server.clientKeyFile(), kh, Map.of(), List.of(),
+                "java");
+        try (SshTarget t = new SshTarget(spec)) {
+            String resolved = t.check();
+            assertThat(resolved).startsWith("/").endsWith("/da3-home-test").doesNotContain("~");
+            assertThat(Path.of(resolved)).doesNotExist(); // checking creates nothing
+        }
+    }
+
+    @Test
+    void weightsAreUploadedOnceByHashAndTheRequestPointsAtThem() throws Exception {
+        Path weights = ws.pretrainedDir().resolve("fake-backbone.safetensors");
+        Files.write(weights, "not really weights".getBytes(StandardCharsets.UTF_8));
+        Path specFile = ws.experimentsDir().resolve("weighted.yaml");
+        Files.writeString(specFile, TestWorkspace.tinySpec("weighted", "linear", "tiny-shapes")
+                .replace("backbone: {name: resnet26, width: 8}",
+                        "backbone: {name: resnet26, width: 8, weights: pretrained/fake-backbone.safetensors}"));
+        PlannedRun run = ExperimentRunner.plan(new SpecLoader(ws.datasets().names()).load(specFile)).get(0);
+        Path remote = tmp.resolve("remote-weights");
+        Path java = fakeJava(tmp.resolve("bin-weights"));
+        TargetSpec spec = server.target("weights", remote.toString(), server.clientKeyFile(), server.knownHostsFile(),
+                Map.of(), List.of(), java.toString());
+        List<RunRecord> records = new ArrayList<>();
+        try (SshTarget t = new SshTarget(spec)) {
+            records.add(execute(run, t, new RunMonitor(), quiet()));
+            records.add(execute(run, t, new RunMonitor(), quiet()));
+        }
+        String sha = org.da3.workbench.run.WorkerJar.sha256(weights);
+        Path up = remote.resolve("weights").resolve(sha + ".safetensors");
+        assertThat(up).hasSameBinaryContentAs(weights);
+        try (Stream<Path> s = Files.list(remote.resolve("weights"))) {
+            assertThat(s.count()).isEqualTo(1);
+        }
+        for (RunRecord r : records) {
+            assertThat(r.status()).isEqualTo("completed");
+            Path request = remote.resolve("runs").resolve(r.runId()).resolve("request.json");
+            assertThat(Files.readString(request)).contains("\"weights\":\"" + up + "\"");
+        }
+        assertThat(Files.readString(ws.runsDir("weighted").resolve(records.get(0).runId()).resolve("worker.log")))
+                .contains("uploaded the weights fake-backbone.safetensors");
+        assertThat(Files.readString(ws.runsDir("weighted").resolve(records.get(1).runId()).resolve("worker.log")))
+                .doesNotContain("uploaded the weights");
+    }
+
+    @Test
+    void logsInWithAKeyHeldByTheSshAgent() throws Exception {
+        Path agentBin = Path.of("/usr/bin/ssh-agent");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isExecutable(agentBin)
+                && Files.isExecutable(Path.of("/usr/bin/ssh-add")), "ssh-agent is not installed");
+        Path sock = tmp.resolve("agent.sock");
+        Process agent = new ProcessBuilder(agentBin.toString(), "-D", "-a", sock.toString())
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        try {
+            for (int i = 0; i < 50 && !Files.exists(sock); i++) {
+                Thread.sleep(50);
+            }
+            ProcessBuilder add = new ProcessBuilder("/usr/bin/ssh-add", server.clientKeyFile().toString())
+                    .redirectErrorStream(true);
+            add.environment().put("SSH_AUTH_SOCK", sock.toString());
+            Process p = add.start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(p.waitFor(10, TimeUnit.SECONDS)).isTrue();
+            assertThat(p.exitValue()).as(out).isZero();
+            Path noKey = tmp.resolve("no-such-key");
+            TargetSpec base = server.target("agent", tmp.resolve("remote-agent"));
+            TargetSpec viaAgent = new TargetSpec("agent", TargetSpec.LINUX, base.host(), base.port(), base.user(),
+                    null, true, sock.toString(), base.knownHosts(), base.remoteDir(), null, Map.of(), List.of(), 1,
+                    null);
+            assertThat(noKey).doesNotExist();
+            try (SshTarget t = new SshTarget(viaAgent)) {
+                assertThat(t.check()).isEqualTo(tmp.resolve("remote-agent").toString());
+            }
+        } finally {
+            agent.destroy();
+            agent.waitFor(5, TimeUnit.SECONDS);
+        }
+    }
+}

@@ -1,0 +1,124 @@
+package org.da3.workbench.spec;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.da3.workbench.test.TestWorkspace;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** experiments/targets.yaml and ssh:// addresses. */
+class TargetsFileTest {
+    @TempDir
+    Path dir;
+
+    private Path write(String yaml) throws IOException {
+        Path f = dir.resolve("targets.yaml");
+        Files.writeString(f, yaml);
+        return f;
+    }
+
+    @Test
+    void theCommittedExampleLoadsAndItsCommentedTargetsToo() throws IOException {
+        Path example = TestWorkspace.projectDir().resolve("experiments/targets.yaml");
+        Map<String, TargetSpec> plain = TargetsFile.load(example);
+        assertThat(plain).containsOnlyKeys("local");
+        assertThat(plain.get("local").jvmFlags()).containsExactly("-Xmx4g");
+
+        // remove "# " from the commented entries: they must be valid as written
+        String uncommented = Files.readAllLines(example).stream().map(l -> l.startsWith("  # ") ? "  " + l.substring(4) : l)
+                .collect(Collectors.joining("\n"));
+        Map<String, TargetSpec> all = TargetsFile.load(write(uncommented));
+        assertThat(all).containsOnlyKeys("local", "jetson", "lab-box");
+        TargetSpec j = all.get("jetson");
+        assertThat(j.isJetson()).isTrue();
+        assertThat(j.address()).isEqualTo("nvidia@192.168.55.1:22");
+        assertThat(j.identityFile()).isEqualTo("~/.ssh/id_ecdsa");
+        assertThat(j.environment()).containsKeys("PYTORCH_LIBRARY_PATH", "PYTORCH_VERSION", "PYTORCH_FLAVOR");
+        assertThat(j.environment().get("PYTORCH_VERSION")).isEqualTo("2.5.1");
+        assertThat(j.jvmFlags()).containsExactly("-Xmx2g", "-XX:+UseSerialGC");
+        assertThat(j.javaExecutable()).isEqualTo("/usr/lib/jvm/java-17-openjdk-arm64/bin/java");
+        TargetSpec lab = all.get("lab-box");
+        assertThat(lab.kind()).isEqualTo(TargetSpec.LINUX);
+        assertThat(lab.port()).isEqualTo(22);
+        assertThat(lab.knownHosts()).isEqualTo("~/.ssh/known_hosts");
+        assertThat(lab.agent()).isTrue();
+        assertThat(lab.javaExecutable()).isEqualTo("java");
+    }
+
+    @Test
+    void aMissingFileDefinesOnlyLocal() {
+        assertThat(TargetsFile.load(dir.resolve("none.yaml"))).containsOnlyKeys("local");
+    }
+
+    @Test
+    void javaDefaultsToJavaHomeFromTheEnvironment() throws IOException {
+        TargetSpec t = TargetsFile.load(write("targets:\n  b: {kind: linux, host: b, environment: {JAVA_HOME: /opt/jdk17/}}\n"))
+                .get("b");
+        assertThat(t.javaExecutable()).isEqualTo("/opt/jdk17/bin/java");
+        assertThat(t.remoteDir()).isEqualTo("~/da3-workbench");
+        assertThat(t.user()).isEqualTo(System.getProperty("user.name"));
+    }
+
+    @Test
+    void errorsNameTheFileTheFieldAndTheFix() throws IOException {
+        String[][] cases = {
+            {"targets:\n  j: {kind: jetson, host: h, port: 70000}\n",
+                "targets.j.port: 70000 is out of range; use a whole number from 1 to 65535"},
+            {"targets:\n  j: {kind: jetson, host: h, hots: x}\n", "targets.j.hots: unknown field; allowed fields here:"},
+            {"targets:\n  j: {host: h}\n", "targets.j.kind: is missing; use one of local, linux, jetson"},
+            {"targets:\n  j: {kind: robot, host: h}\n", "targets.j.kind: 'robot' is not allowed; allowed: local, linux, jetson"},
+            {"targets:\n  j: {kind: linux}\n", "targets.j.host: is missing; it is required"},
+            {"targets:\n  j: {kind: linux, host: 'a;b'}\n", "targets.j.host: 'a;b' is not a host name or address"},
+            {"targets:\n  j: {kind: linux, host: h, environment: {'BAD-NAME': 1}}\n",
+                "targets.j.environment.BAD-NAME: is not an environment variable name"},
+            {"targets:\n  j: {kind: linux, host: h, jvm_flags: [-Xmx1g, other.jar]}\n",
+                "targets.j.jvm_flags[1]: 'other.jar' is not a JVM flag"},
+            {"targets:\n  local: {kind: local, host: h}\n", "targets.local.host: does not apply to kind local"},
+            {"targets:\n  local: {kind: linux, host: h}\n", "targets.local.kind: the target named local must be of kind local"},
+            {"targets:\n  'a b': {kind: linux, host: h}\n", "targets.a b: 'a b' is not a usable target name"},
+            {"targets:\n  j: {kind: linux, host: h, user: 'x y'}\n", "targets.j.user: 'x y' is not a user name"},
+            {"target:\n  j: {kind: linux}\n", "target: unknown field; allowed fields here: targets"},
+        };
+        for (String[] c : cases) {
+            Path f = write(c[0]);
+            assertThatThrownBy(() -> TargetsFile.load(f)).as(c[0]).isInstanceOf(SpecException.class)
+                    .hasMessageStartingWith(f + ": " + c[1]);
+        }
+    }
+
+    @Test
+    void sshAddresses() {
+        TargetSpec t = TargetsFile.fromUri("ssh://nvidia@orin:2222/data/da3?kind=jetson");
+        assertThat(t.name()).isEqualTo("ssh://nvidia@orin:2222/data/da3?kind=jetson");
+        assertThat(t.address()).isEqualTo("nvidia@orin:2222");
+        assertThat(t.remoteDir()).isEqualTo("/data/da3");
+        assertThat(t.isJetson()).isTrue();
+        TargetSpec d = TargetsFile.fromUri("ssh://box");
+        assertThat(d.port()).isEqualTo(22);
+        assertThat(d.user()).isEqualTo(System.getProperty("user.name"));
+        assertThat(d.kind()).isEqualTo(TargetSpec.LINUX);
+        assertThat(d.remoteDir()).isEqualTo(TargetSpec.DEFAULT_REMOTE_DIR);
+        assertThat(d.knownHosts()).isEqualTo(TargetSpec.DEFAULT_KNOWN_HOSTS);
+        for (String bad : List.of("http://box", "ssh://", "ssh://a b@box", "ssh://box?kind=toaster")) {
+            assertThatThrownBy(() -> TargetsFile.fromUri(bad)).as(bad).isInstanceOf(SpecException.class)
+                    .hasMessageContaining("--target: target: ");
+        }
+    }
+
+    @Test
+    void resolvingAnUnknownNameListsTheKnownOnes() throws IOException {
+        Path f = write("targets:\n  nano: {kind: jetson, host: nano}\n");
+        assertThat(TargetsFile.resolve(f, null).isLocal()).isTrue();
+        assertThat(TargetsFile.resolve(f, "nano").host()).isEqualTo("nano");
+        assertThat(TargetsFile.resolve(f, "ssh://u@h:1").port()).isEqualTo(1);
+        assertThatThrownBy(() -> TargetsFile.resolve(f, "orin")).hasMessage("--target: target: 'orin' is not a known"
+                + " target; known targets (" + f + "): local, nano; or give an address ssh://user@host:port");
+    }
+}

@@ -1,0 +1,341 @@
+package org.da3.workbench.test;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.GeneralSecurityException;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.spec.ECGenParameterSpec;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.sshd.common.config.keys.KeyUtils;
+import org.apache.sshd.common.config.keys.PublicKeyEntry;
+import org.apache.sshd.common.config.keys.writer.openssh.OpenSSHKeyPairResourceWriter;
+import org.apache.sshd.common.file.nativefs.NativeFileSystemFactory;
+import org.apache.sshd.common.keyprovider.KeyPairProvider;
+import org.apache.sshd.server.Environment;
+import org.apache.sshd.server.ExitCallback;
+import org.apache.sshd.server.SshServer;
+import org.apache.sshd.server.channel.ChannelSession;
+import org.apache.sshd.server.command.Command;
+import org.apache.sshd.sftp.server.SftpSubsystemFactory;
+import org.da3.workbench.spec.TargetSpec;
+
+/**
+ * A real SSH server on 127.0.0.1 for tests (Apache MINA SSHD): a random free port, a generated
+ * EC host key, public-key authentication with a generated EC client key, the SFTP subsystem, and
+ * an exec channel that runs each command on this machine with {@code /bin/sh -c} and the test's
+ * environment. Like OpenSSH, closing a channel closes the command's stdin but does not kill it.
+ *
+ * <p>{@link #dropAfterLines} makes the server close the whole session after it forwarded that
+ * many stdout lines of a command: a connection lost mid-run.
+ */
+public final class SshTestServer implements AutoCloseable {
+    private final SshServer server;
+    private final KeyPair hostKey;
+    private final KeyPair clientKey;
+    private final Path dir;
+    private final List<String> commands = new CopyOnWriteArrayList<>();
+    private final List<Process> processes = new CopyOnWriteArrayList<>();
+    private volatile int dropAfterLines = -1;
+
+    private SshTestServer(Path dir) throws IOException, GeneralSecurityException {
+        this.dir = dir;
+        this.hostKey = newKey();
+        this.clientKey = newKey();
+        writePrivateKey(clientKey, dir.resolve("client_key"));
+        Files.writeString(dir.resolve("known_hosts"), "# test known_hosts\n");
+        server = SshServer.setUpDefaultServer();
+        server.setHost("127.0.0.1");
+        server.setPort(0);
+        server.setKeyPairProvider(KeyPairProvider.wrap(hostKey));
+        server.setPublickeyAuthenticator((user, key, session) -> KeyUtils.compareKeys(key, clientKey.getPublic()));
+        server.setPasswordAuthenticator(null);
+        server.setKeyboardInteractiveAuthenticator(null);
+        server.setFileSystemFactory(new NativeFileSystemFactory());
+        server.setSubsystemFactories(List.of(new SftpSubsystemFactory()));
+        server.setCommandFactory((channel, command) -> new ShellCommand(command));
+        server.start();
+        Files.writeString(dir.resolve("known_hosts"), knownHostsLine(hostKey) + "\n");
+    }
+
+    /**
+     * Starts a server; its files (client key, known_hosts) go into a folder.
+     *
+     * @param dir a folder for the keys (a JUnit {@code @TempDir})
+     * @return the running server
+     * @throws Exception if it cannot start
+     */
+    public static SshTestServer start(Path dir) throws Exception {
+        return new SshTestServer(dir);
+    }
+
+    /**
+     * A new EC P-256 key pair (no extra library needed, unlike ed25519).
+     *
+     * @return the key pair
+     * @throws GeneralSecurityException never on a standard JDK
+     */
+    public static KeyPair newKey() throws GeneralSecurityException {
+        KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
+        g.initialize(new ECGenParameterSpec("secp256r1"));
+        return g.generateKeyPair();
+    }
+
+    /**
+     * Writes a private key in OpenSSH format with mode 0600.
+     *
+     * @param kp the key
+     * @param file the file
+     * @throws IOException on a write error
+     * @throws GeneralSecurityException if the key cannot be encoded
+     */
+    public static void writePrivateKey(KeyPair kp, Path file) throws IOException, GeneralSecurityException {
+        try (OutputStream out = Files.newOutputStream(file)) {
+            OpenSSHKeyPairResourceWriter.INSTANCE.writePrivateKey(kp, "da3-test", null, out);
+        }
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+    }
+
+    /**
+     * A known_hosts line for this server's address and a key.
+     *
+     * @param key the host key to list
+     * @return the line
+     */
+    public String knownHostsLine(KeyPair key) {
+        return "[127.0.0.1]:" + port() + " " + PublicKeyEntry.toString(key.getPublic());
+    }
+
+    /** @return the port */
+    public int port() {
+        return server.getPort();
+    }
+
+    /** @return the client's private key file */
+    public Path clientKeyFile() {
+        return dir.resolve("client_key");
+    }
+
+    /** @return a known_hosts file listing this server's key */
+    public Path knownHostsFile() {
+        return dir.resolve("known_hosts");
+    }
+
+    /** @return the server's host key */
+    public KeyPair hostKey() {
+        return hostKey;
+    }
+
+    /** @return the client key */
+    public KeyPair clientKey() {
+        return clientKey;
+    }
+
+    /** @return every command line the exec channel received */
+    public List<String> commands() {
+        return commands;
+    }
+
+    /**
+     * Makes the server close the session after forwarding n stdout lines of a command (-1: never).
+     *
+     * @param n the line count
+     */
+    public void dropAfterLines(int n) {
+        dropAfterLines = n;
+    }
+
+    /**
+     * A linux target for this server with the test's keys.
+     *
+     * @param name the target name
+     * @param remoteDir the remote folder (on this machine)
+     * @return the target
+     */
+    public TargetSpec target(String name, Path remoteDir) {
+        return target(name, remoteDir.toString(), clientKeyFile(), knownHostsFile(), Map.of(),
+                List.of("-Xmx1g"), Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    }
+
+    /**
+     * A linux target for this server.
+     *
+     * @param name the target name
+     * @param remoteDir the remote folder
+     * @param identity the private key file
+     * @param knownHosts the known_hosts file
+     * @param env the worker's environment
+     * @param jvmFlags the worker's JVM flags
+     * @param java the java executable
+     * @return the target
+     */
+    public TargetSpec target(String name, String remoteDir, Path identity, Path knownHosts, Map<String, String> env,
+            List<String> jvmFlags, String java) {
+        return new TargetSpec(name, TargetSpec.LINUX, "127.0.0.1", port(), System.getProperty("user.name"),
+                identity.toString(), false, null, knownHosts.toString(), remoteDir, java, env, jvmFlags, 1, null);
+    }
+
+    @Override
+    public void close() throws IOException {
+        server.stop(true);
+        for (Process p : processes) {
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
+            p.destroyForcibly();
+        }
+    }
+
+    /** Runs one exec request with /bin/sh -c. */
+    private final class ShellCommand implements Command {
+        private final String command;
+        private InputStream in;
+        private OutputStream out;
+        private OutputStream err;
+        private ExitCallback exit;
+        private volatile Process process;
+
+        ShellCommand(String command) {
+            this.command = command;
+        }
+
+        @Override
+        public void setInputStream(InputStream in) {
+            this.in = in;
+        }
+
+        @Override
+        public void setOutputStream(OutputStream out) {
+            this.out = out;
+        }
+
+        @Override
+        public void setErrorStream(OutputStream err) {
+            this.err = err;
+        }
+
+        @Override
+        public void setExitCallback(ExitCallback callback) {
+            this.exit = callback;
+        }
+
+        @Override
+        public void start(ChannelSession channel, Environment env) throws IOException {
+            commands.add(command);
+            Process p = new ProcessBuilder("/bin/sh", "-c", command).start();
+            process = p;
+            processes.add(p);
+            AtomicInteger lines = new AtomicInteger();
+            Thread o = pump(p.getInputStream(), out, () -> {
+                int drop = dropAfterLines;
+                if (drop >= 0 && lines.incrementAndGet() >= drop) {
+                    channel.getSession().close(true);
+                    return false;
+                }
+                return true;
+            });
+            Thread e = pump(p.getErrorStream(), err, null);
+            Thread i = new Thread(() -> {
+                try (OutputStream stdin = p.getOutputStream()) {
+                    in.transferTo(stdin);
+                } catch (IOException ex) {
+                    // the channel closed: close the command's stdin, as sshd does
+                }
+            }, "test-sshd-stdin");
+            i.setDaemon(true);
+            i.start();
+            Thread w = new Thread(() -> {
+                try {
+                    int code = p.waitFor();
+                    o.join();
+                    e.join();
+                    exit.onExit(code);
+                } catch (InterruptedException ex) {
+                    Thread.currentThread().interrupt();
+                }
+            }, "test-sshd-wait");
+            w.setDaemon(true);
+            w.start();
+        }
+
+        /**
+         * Copies a stream to the channel; with onLine, line by line, stopping to forward (but still
+         * draining) when onLine says the session is gone.
+         */
+        private Thread pump(InputStream from, OutputStream to, java.util.function.BooleanSupplier onLine) {
+            Thread t = new Thread(() -> {
+                byte[] buf = new byte[8192];
+                boolean open = true;
+                try {
+                    int n;
+                    while ((n = from.read(buf)) >= 0) {
+                        if (!open) {
+                            continue;
+                        }
+                        try {
+                            if (onLine == null) {
+                                to.write(buf, 0, n);
+                                to.flush();
+                            } else {
+                                int start = 0;
+                                for (int k = 0; k < n && open; k++) {
+                                    if (buf[k] == '\n') {
+                                        to.write(buf, start, k + 1 - start);
+                                        to.flush();
+                                        start = k + 1;
+                                        open = onLine.getAsBoolean();
+                                    }
+                                }
+                                if (open && start < n) {
+                                    to.write(buf, start, n - start);
+                                    to.flush();
+                                }
+                            }
+                        } catch (IOException ex) {
+                            open = false; // channel gone: keep draining so the command never blocks
+                        }
+                    }
+                } catch (IOException ex) {
+                    // the command's stream closed
+                }
+            }, "test-sshd-pump");
+            t.setDaemon(true);
+            t.start();
+            return t;
+        }
+
+        @Override
+        public void destroy(ChannelSession channel) {
+            Process p = process;
+            if (p != null) {
+                try {
+                    p.getOutputStream().close();
+                } catch (IOException e) {
+                    // already closed
+                }
+            }
+            try {
+                in.close();
+            } catch (IOException e) {
+                // already closed
+            }
+        }
+    }
+
+    /**
+     * Reads a small file as text, or null if absent.
+     *
+     * @param p the file
+     * @return the text
+     * @throws IOException on a read error
+     */
+    public static String readOrNull(Path p) throws IOException {
+        return Files.exists(p) ? Files.readString(p, StandardCharsets.UTF_8) : null;
+    }
+}

@@ -1,0 +1,36 @@
+package org.da3.workbench.train;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+class PackedMaskTest {
+    @BeforeAll
+    static void start() {
+        EngineSupport.start(1);
+    }
+
+    @Test
+    void packsToOneBitPerValueAndUnpacksExactly() {
+        try (NDManager m = NDManager.newBaseManager(); PackedMask.Codec codec = new PackedMask.Codec(m)) {
+            for (Shape s : new Shape[] {new Shape(2, 8, 5, 5), new Shape(3, 16, 4, 4), new Shape(1, 3, 7, 1), new Shape(1)}) {
+                NDArray x = m.randomNormal(s);
+                try (PackedMask p = PackedMask.positive(codec, x, m)) {
+                    assertThat(p.bytes()).isEqualTo((s.size() + 7) / 8);
+                    boolean[] expected = x.gt(0).toBooleanArray();
+                    assertThat(p.unpack(codec).toBooleanArray()).as(s.toString()).containsExactly(expected);
+                    NDArray g = m.randomNormal(s);
+                    float[] gv = g.toFloatArray();
+                    float[] masked = p.apply(codec, g).toFloatArray();
+                    for (int i = 0; i < gv.length; i++) {
+                        assertThat(masked[i]).isEqualTo(expected[i] ? gv[i] : 0f);
+                    }
+                }
+            }
+        }
+    }
+}
