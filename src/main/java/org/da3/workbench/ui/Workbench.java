@@ -46,8 +46,8 @@ public final class Workbench {
     }
 
     /**
-     * Opens the workbench in a stage with the standard parts: local runs through {@link
-     * SequentialRunLauncher}.
+     * Opens the workbench in a stage with the standard parts: the targets of the workspace's
+     * {@code experiments/targets.yaml}, runs through {@link SequentialRunLauncher}.
      *
      * @param stage the stage
      * @param options the options
@@ -55,7 +55,7 @@ public final class Workbench {
      * @return the workbench, shown
      */
     public static Workbench open(Stage stage, GuiOptions options, TaskExecutor executor) {
-        TargetProvider targets = new LocalTargetProvider();
+        TargetProvider targets = new WorkspaceTargetProvider(options.workspace());
         RunLauncher launcher = new SequentialRunLauncher(new ExperimentRunner(options.workspace()), targets);
         return open(stage, options, executor, targets, launcher);
     }

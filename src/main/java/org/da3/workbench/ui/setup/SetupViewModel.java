@@ -196,13 +196,23 @@ public final class SetupViewModel {
     }
 
     /**
-     * Re-reads {@code datasets/} in the background and describes every dataset (found or missing,
-     * classes, sizes), keeping the chosen domains and their order.
+     * Re-reads {@code datasets/} and the targets in the background and describes every dataset
+     * (found or missing, classes, sizes), keeping the chosen domains, their order and the target.
      */
     public void refreshDomains() {
+        executor.execute(BackgroundTask.of(targets::names).onSuccess(this::mergeTargets));
         executor.execute(BackgroundTask.of(this::describeDomains)
                 .onSuccess(this::mergeDomains)
                 .onFailure(e -> status.set("cannot read " + workspace.datasetsDir() + ": " + e.getMessage())));
+    }
+
+    private void mergeTargets(List<String> names) {
+        String chosen = target.get();
+        targetNames.setAll(names);
+        if (chosen != null && !targetNames.contains(chosen)) {
+            targetNames.add(chosen);
+        }
+        target.set(chosen);
     }
 
     private List<DomainItem> describeDomains() {
