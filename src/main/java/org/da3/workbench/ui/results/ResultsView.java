@@ -165,7 +165,12 @@ public final class ResultsView {
         TableColumn<Row, Cell> tc = new TableColumn<>(col.header());
         tc.setId("col-" + (col.group().isEmpty() ? "" : slug(col.group()) + "-") + slug(col.header()));
         tc.setCellValueFactory(x -> new ReadOnlyObjectWrapper<>(x.getValue().cells().get(c)));
-        tc.setPrefWidth(col.text() ? (c == 0 ? 190 : 150) : Math.max(64, 7.5 * col.header().length() + 22));
+        // headers wrap at spaces (Results.css): a column is as wide as its longest word
+        int longest = 0;
+        for (String w : col.header().split("\\s+")) {
+            longest = Math.max(longest, w.length());
+        }
+        tc.setPrefWidth(col.text() ? (c == 0 ? 160 : 150) : Math.max(68, 8.8 * longest + 26));
         Set<Integer> best = t.best(c);
         if (col.text()) {
             tc.setComparator(Comparator.comparing((Cell x) -> x.text() == null ? "" : x.text()));
