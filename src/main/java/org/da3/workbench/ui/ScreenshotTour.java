@@ -83,9 +83,13 @@ final class ScreenshotTour {
         String epochs = vm.setup().epochs().getText();
         List<Step> steps = List.of(
                 new Step("setup.png", () -> vm.setPage(MainViewModel.Page.SETUP)),
-                new Step("setup-error.png", () -> vm.setup().epochs().setText("0")),
+                new Step("setup-error.png", () -> {
+                    vm.setup().epochs().setText("0");
+                    wb.view().setupView().reveal(vm.setup().epochs());
+                }),
                 new Step("monitor.png", () -> {
                     vm.setup().epochs().setText(epochs);
+                    wb.view().setupView().reveal(vm.setup().name());
                     vm.setPage(MainViewModel.Page.MONITOR);
                 }),
                 new Step("results.png", () -> vm.setPage(MainViewModel.Page.RESULTS)));

@@ -65,6 +65,7 @@ public final class SetupView {
     @FXML private GridPane backboneGrid;
     @FXML private GridPane trainingGrid;
     @FXML private GridPane runGrid;
+    @FXML private javafx.scene.control.ScrollPane formScroll;
 
     /**
      * Loads the view.
@@ -263,7 +264,7 @@ public final class SetupView {
         sched.setId("training-schedule");
         sched.getItems().setAll(vm.scheduleChoices());
         sched.valueProperty().bindBidirectional(vm.scheduleProperty());
-        CheckBox crop = new CheckBox("random crop, padding");
+        CheckBox crop = new CheckBox("random crop");
         crop.setId("training-random-crop");
         crop.selectedProperty().bindBidirectional(vm.randomCropProperty());
         CheckBox flip = new CheckBox("horizontal flip");
@@ -321,6 +322,24 @@ public final class SetupView {
         l.getStyleClass().add(StyleClasses.HINT);
         l.setPadding(new javafx.geometry.Insets(5, 0, 0, 0));
         return l;
+    }
+
+    /**
+     * Scrolls the form so a field shows (for the screenshot tour, and a place to start when a
+     * field's error is reported elsewhere).
+     *
+     * @param field the field's model
+     */
+    public void reveal(ValidatedField<?> field) {
+        javafx.scene.Node node = root.lookup("#" + FieldControls.idOf(field.name()));
+        javafx.scene.Node content = formScroll.getContent();
+        if (node == null || content == null) {
+            return;
+        }
+        double y = content.sceneToLocal(node.localToScene(node.getBoundsInLocal())).getMinY();
+        double range = content.getBoundsInLocal().getHeight() - formScroll.getViewportBounds().getHeight();
+        formScroll.setVvalue(range <= 0 ? 0 : Math.min(1, Math.max(0, (y - 120) / range)));
+        node.requestFocus();
     }
 
     // ---------------------------------------------------------------- actions
