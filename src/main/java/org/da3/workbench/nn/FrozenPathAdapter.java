@@ -29,10 +29,24 @@ public interface FrozenPathAdapter extends BlockAdapter {
     record Backward(NDArray dx, NDArray gMain) {}
 
     /**
+     * The hard per-sample gates of a training forward, computed from the block input before the
+     * main path runs, so the frozen path can skip the main path of closed samples (forward and
+     * backward). The adapter keeps what it computed for {@link #forwardSaving}.
+     *
+     * @param x the block input
+     * @param keep the manager that owns what is kept until the step's backward is over
+     * @return gates (N) in {0, 1}, or null when the adapter does not gate
+     */
+    default NDArray trainingGate(NDArray x, NDManager keep) {
+        return null;
+    }
+
+    /**
      * Runs the adapter without a graph, keeping what its backward needs.
      *
      * @param x the block input (N, C_in, H, W)
-     * @param main F(x), the frozen main path's output (N, C_out, H', W')
+     * @param main F(x), the frozen main path's output (N, C_out, H', W'), with zero rows for the
+     *     samples whose gate from {@link #trainingGate} is closed
      * @param keep the manager that owns the saved arrays until the step's backward is over
      * @return the term and the saved state
      */

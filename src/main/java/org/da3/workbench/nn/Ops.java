@@ -123,6 +123,15 @@ public final class Ops {
      * @return the gradient of the input
      */
     public static NDArray avgPoolBackward(NDArray dOut, Shape inShape, int k) {
+        if (k == 1) {
+            return dOut.duplicate();
+        }
+        if (inShape.get(2) % k == 0 && inShape.get(3) % k == 0) {
+            // every window is whole: spread each gradient evenly over its k x k window
+            try (NDArray rows = dOut.repeat(2, k); NDArray up = rows.repeat(3, k)) {
+                return up.div((float) (k * k));
+            }
+        }
         NDArray dummy = dOut.getManager().zeros(inShape, dOut.getDataType());
         dummy.setRequiresGradient(true);
         try (ai.djl.training.GradientCollector gc = ai.djl.engine.Engine.getInstance().newGradientCollector()) {
@@ -162,10 +171,74 @@ public final class Ops {
                 return conv2d(dOut, wt, 1, q, 1);
             }
             Shape s = dOut.getShape();
+            if (k == 1) {
+                // a 1x1 conv commutes with the spreading: convolve at the low resolution, then spread
+                try (NDArray low = conv2d(dOut, wt, 1, 0, 1)) {
+                    Shape ls = low.getShape();
+                    NDArray spread = dOut.getManager().zeros(new Shape(ls.get(0), ls.get(1), inH, inW), dOut.getDataType());
+                    spread.set(new ai.djl.ndarray.index.NDIndex(":, :, ::{}, ::{}", stride, stride), low);
+                    return spread;
+                }
+            }
             try (NDArray spread = dOut.getManager().zeros(new Shape(s.get(0), s.get(1), inH, inW), dOut.getDataType())) {
                 spread.set(new ai.djl.ndarray.index.NDIndex(":, :, ::{}, ::{}", stride, stride), dOut);
                 return conv2d(spread, wt, 1, q, 1);
             }
+        }
+    }
+
+    /**
+     * The rows (first axis) of an array at the given indices.
+     *
+     * @param x the array
+     * @param rows the indices, ascending
+     * @return x[rows]
+     */
+    public static NDArray gatherRows(NDArray x, int[] rows) {
+        long[] idx = new long[rows.length];
+        for (int i = 0; i < rows.length; i++) {
+            idx[i] = rows[i];
+        }
+        try (NDArray index = x.getManager().create(idx)) {
+            return x.get(new ai.djl.ndarray.index.NDIndex("{}", index));
+        }
+    }
+
+    /**
+     * Places rows into an array of n rows at the given indices, zeros elsewhere (the inverse of
+     * {@link #gatherRows}); differentiable, as it is a concatenation and a gather.
+     *
+     * @param rows the rows (k, ...)
+     * @param at where each row goes, ascending, k of them
+     * @param n the number of rows of the result
+     * @return (n, ...)
+     */
+    public static NDArray scatterRows(NDArray rows, int[] at, int n) {
+        Shape s = rows.getShape();
+        int k = at.length;
+        if (k == n) {
+            return rows.reshape(s);
+        }
+        long[] rest = s.slice(1).getShape();
+        long[] zshape = new long[rest.length + 1];
+        zshape[0] = n - k;
+        System.arraycopy(rest, 0, zshape, 1, rest.length);
+        long[] inverse = new long[n];
+        boolean[] taken = new boolean[n];
+        for (int i = 0; i < k; i++) {
+            inverse[at[i]] = i;
+            taken[at[i]] = true;
+        }
+        int next = k;
+        for (int i = 0; i < n; i++) {
+            if (!taken[i]) {
+                inverse[i] = next++;
+            }
+        }
+        try (NDArray zeros = rows.getManager().zeros(new Shape(zshape), rows.getDataType());
+                NDArray cat = ai.djl.ndarray.NDArrays.concat(new ai.djl.ndarray.NDList(rows, zeros), 0);
+                NDArray index = rows.getManager().create(inverse)) {
+            return cat.get(new ai.djl.ndarray.index.NDIndex("{}", index));
         }
     }
 }
