@@ -229,7 +229,8 @@ public final class Da3 implements Method {
                 NDArray w = owner.convWeight(convs.get(i));
                 org.da3.workbench.nn.BnParams p = owner.bn(bns.get(i));
                 NDArray next;
-                try (NDArray k2 = w.sum(new int[] {2, 3}); NDArray wk = k2.stopGradient(); NDArray lin = h.matMul(wk.transpose());
+                try (NDArray k2 = w.sum(new int[] {2, 3}); NDArray wk = k2.stopGradient(); NDArray wkT = wk.transpose();
+                        NDArray lin = h.matMul(wkT);
                         NDArray var = p.runningVar().add(org.da3.workbench.nn.BnParams.EPS); NDArray sd = var.sqrt();
                         NDArray scale = p.gamma().div(sd); NDArray centred = lin.sub(p.runningMean());
                         NDArray scaled = centred.mul(scale)) {
@@ -390,7 +391,7 @@ public final class Da3 implements Method {
         }
 
         @Override
-        public Backward backward(Object state, NDArray gPre, float budgetCoefficient) {
+        public Backward backward(Object state, NDArray gPre, float budgetCoefficient, boolean needInputGradient) {
             Saved sv = (Saved) state;
             NDArray sLeaf = sv.s().duplicate();
             sLeaf.setRequiresGradient(true);
@@ -432,7 +433,7 @@ public final class Da3 implements Method {
             }
             Shape in = sv.inShape();
             NDArray dx = null;
-            if (any) {
+            if (any && needInputGradient) {
                 try (NDArray ds = sLeaf.getGradient(); NDArray ds4 = ds.reshape(in.get(0), in.get(1), 1, 1);
                         NDArray scaled = ds4.div((float) (in.get(2) * in.get(3)))) {
                     if (mapsLeaf != null) {

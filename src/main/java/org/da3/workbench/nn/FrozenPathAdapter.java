@@ -61,9 +61,11 @@ public interface FrozenPathAdapter extends BlockAdapter {
      * @param gPre dL/d(pre-activation of the block output), (N, C_out, H', W')
      * @param budgetCoefficient dL/dG for every gate of the batch (the compute-budget term's
      *     derivative), 0 when there is none
-     * @return the gradients for the block input (through the adapter) and for F(x)
+     * @param needInputGradient false for the first block, whose input gradient nobody needs
+     * @return the gradients for the block input (through the adapter; null when not needed) and
+     *     for F(x)
      */
-    Backward backward(Object saved, NDArray gPre, float budgetCoefficient);
+    Backward backward(Object saved, NDArray gPre, float budgetCoefficient, boolean needInputGradient);
 
     /**
      * Whether the adapter treats samples independently (no batch statistics), so that a step can

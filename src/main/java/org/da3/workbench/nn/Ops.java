@@ -1,6 +1,7 @@
 package org.da3.workbench.nn;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 
 /** The functional operations the layers and the frozen-path backward share. */
@@ -180,6 +181,9 @@ public final class Ops {
                     return spread;
                 }
             }
+            if (k == 3 && stride == 2) {
+                return stride2Phases(dOut, w, inH, inW);
+            }
             try (NDArray spread = dOut.getManager().zeros(new Shape(s.get(0), s.get(1), inH, inW), dOut.getDataType())) {
                 spread.set(new ai.djl.ndarray.index.NDIndex(":, :, ::{}, ::{}", stride, stride), dOut);
                 return conv2d(spread, wt, 1, q, 1);
@@ -240,5 +244,86 @@ public final class Ops {
                 NDArray index = rows.getManager().create(inverse)) {
             return cat.get(new ai.djl.ndarray.index.NDIndex("{}", index));
         }
+    }
+
+    /**
+     * The input gradient of a 3x3, stride-2, padding-1 conv by phase (sub-pixel) decomposition.
+     * Each of the four interleaved sub-grids of the input gradient is a small stride-1 correlation
+     * of the output gradient. Along one axis, even input positions take tap 1, {@code dx[2q] =
+     * W1 dy[q]}; odd positions take taps 2 and 0, {@code dx[2q+1] = W2 dy[q] + W0 dy[q+1]}, with
+     * {@code dy} padded by one zero at the end. This is a quarter of the work of convolving the
+     * zero-spread gradient, without its full-resolution buffers.
+     */
+    private static NDArray stride2Phases(NDArray dOut, NDArray w, long inH, long inW) {
+        Shape s = dOut.getShape();
+        long n = s.get(0);
+        long lo = s.get(2);
+        long loW = s.get(3);
+        NDManager m = dOut.getManager();
+        NDArray[][] phase = new NDArray[2][2];
+        NDArray padH;
+        NDArray padW;
+        NDArray padHW;
+        try (NDArray zh = m.zeros(new Shape(n, s.get(1), 1, loW), dOut.getDataType())) {
+            padH = ai.djl.ndarray.NDArrays.concat(new ai.djl.ndarray.NDList(dOut, zh), 2);
+        }
+        try (NDArray zw = m.zeros(new Shape(n, s.get(1), lo, 1), dOut.getDataType());
+                NDArray zw2 = m.zeros(new Shape(n, s.get(1), lo + 1, 1), dOut.getDataType())) {
+            padW = ai.djl.ndarray.NDArrays.concat(new ai.djl.ndarray.NDList(dOut, zw), 3);
+            padHW = ai.djl.ndarray.NDArrays.concat(new ai.djl.ndarray.NDList(padH, zw2), 3);
+        }
+        NDArray[][] inputs = {{dOut, padW}, {padH, padHW}};
+        int[][] taps = {{1}, {2, 0}};
+        try (NDArray wt = w.transpose(1, 0, 2, 3)) {
+            for (int rh = 0; rh < 2; rh++) {
+                for (int rw = 0; rw < 2; rw++) {
+                    try (NDArray k = subKernel(wt, taps[rh], taps[rw])) {
+                        phase[rh][rw] = conv2d(inputs[rh][rw], k, 1, 0, 1);
+                    }
+                }
+            }
+        }
+        padH.close();
+        padW.close();
+        padHW.close();
+        // interleave: columns within each row parity, then the row parities
+        NDArray out;
+        try (NDArray r0 = ai.djl.ndarray.NDArrays.stack(new ai.djl.ndarray.NDList(phase[0][0], phase[0][1]), 4);
+                NDArray r1 = ai.djl.ndarray.NDArrays.stack(new ai.djl.ndarray.NDList(phase[1][0], phase[1][1]), 4);
+                NDArray r0f = r0.reshape(n, -1, lo, 2 * loW); NDArray r1f = r1.reshape(n, -1, lo, 2 * loW);
+                NDArray both = ai.djl.ndarray.NDArrays.stack(new ai.djl.ndarray.NDList(r0f, r1f), 3);
+                NDArray full = both.reshape(n, -1, 2 * lo, 2 * loW)) {
+            if (2 * lo == inH && 2 * loW == inW) {
+                out = full.duplicate();
+            } else {
+                try (NDArray cut = full.get(":, :, :" + inH + ", :" + inW)) {
+                    out = cut.duplicate();
+                }
+            }
+        }
+        for (NDArray[] row : phase) {
+            for (NDArray p : row) {
+                p.close();
+            }
+        }
+        return out;
+    }
+
+    /** The taps of a (C, O, 3, 3) kernel at the given rows and columns, in that order, contiguous. */
+    private static NDArray subKernel(NDArray wt, int[] rows, int[] cols) {
+        ai.djl.ndarray.NDList rs = new ai.djl.ndarray.NDList();
+        for (int r : rows) {
+            ai.djl.ndarray.NDList cs = new ai.djl.ndarray.NDList();
+            for (int c : cols) {
+                cs.add(wt.get(":, :, " + r + ":" + (r + 1) + ", " + c + ":" + (c + 1)));
+            }
+            rs.add(cs.size() == 1 ? cs.get(0) : ai.djl.ndarray.NDArrays.concat(cs, 3));
+            if (cs.size() > 1) {
+                cs.close();
+            }
+        }
+        NDArray k = rs.size() == 1 ? rs.get(0).duplicate() : ai.djl.ndarray.NDArrays.concat(rs, 2);
+        rs.close();
+        return k;
     }
 }

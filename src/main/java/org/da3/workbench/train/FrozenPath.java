@@ -396,7 +396,7 @@ public final class FrozenPath {
             NDArray gMain = gPre;
             if (a != null) {
                 t0 = tick();
-                FrozenPathAdapter.Backward bw = ((FrozenPathAdapter) a).backward(st.saved, gPre, kappa);
+                FrozenPathAdapter.Backward bw = ((FrozenPathAdapter) a).backward(st.saved, gPre, kappa, needInput);
                 tock("bwd adapter", t0);
                 dxAdapter = bw.dx();
                 gMain = bw.gMain();
