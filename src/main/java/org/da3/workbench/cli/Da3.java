@@ -25,6 +25,7 @@ import picocli.CommandLine.Command;
             WorkerCommand.class,
             DatasetsCommand.class,
             PretrainCommand.class,
+            ProfileCommand.class,
             BenchCommand.class,
             ExportCommand.class,
             GuiCommand.class,

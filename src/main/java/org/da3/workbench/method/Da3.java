@@ -211,11 +211,50 @@ public final class Da3 implements Method {
         }
 
         /**
+         * The main path applied to the pooled input: F evaluated on an image that is constant
+         * over space with value s, which is each conv's tap-summed weight times the vector, the
+         * frozen BNs as per-channel affine maps and the ReLUs between them; exact for mean_hw F(x)
+         * when F is linear. The gate's straight-through gradient uses it in place of the spatial
+         * means of F(x), so a closed gate never needs F(x), in training as at inference. No
+         * gradient.
+         *
+         * @param s GAP(x), (N, C_in)
+         * @return (N, C_out)
+         */
+        public NDArray pooledMain(NDArray s) {
+            NDArray h = s.stopGradient();
+            List<org.da3.workbench.nn.ConvLayer> convs = block.convs();
+            List<org.da3.workbench.nn.BatchNormLayer> bns = block.bns();
+            for (int i = 0; i < convs.size(); i++) {
+                NDArray w = owner.convWeight(convs.get(i));
+                org.da3.workbench.nn.BnParams p = owner.bn(bns.get(i));
+                NDArray next;
+                try (NDArray k2 = w.sum(new int[] {2, 3}); NDArray wk = k2.stopGradient(); NDArray wkT = wk.transpose();
+                        NDArray lin = h.matMul(wkT);
+                        NDArray var = p.runningVar().add(org.da3.workbench.nn.BnParams.EPS); NDArray sd = var.sqrt();
+                        NDArray scale = p.gamma().div(sd); NDArray centred = lin.sub(p.runningMean());
+                        NDArray scaled = centred.mul(scale)) {
+                    NDArray affine = scaled.add(p.beta());
+                    if (i < convs.size() - 1) {
+                        next = Activation.relu(affine);
+                        affine.close();
+                    } else {
+                        next = affine;
+                    }
+                }
+                h.close();
+                h = next.stopGradient();
+                next.close();
+            }
+            return h;
+        }
+
+        /**
          * The gate's straight-through term: value 0, gradient to z of {@code sigmoid'(z) * <g,
-         * mean_hw F>}.
+         * F(s)>} (see {@link #pooledMain}).
          *
          * @param z the gate logit (N, 1)
-         * @param mainMean GAP(F(x)) without gradient, (N, C_out)
+         * @param mainMean F(s) from {@link #pooledMain}, without gradient, (N, C_out)
          * @return (N, C_out, 1, 1)
          */
         public static NDArray gateSurrogate(NDArray z, NDArray mainMean) {
@@ -235,8 +274,7 @@ public final class Da3 implements Method {
                     term = main.mul(g4);
                 }
                 if (training) {
-                    try (NDArray mm = Ops.gap(main); NDArray mmSg = mm.stopGradient();
-                            NDArray sur = gateSurrogate(lastZ, mmSg)) {
+                    try (NDArray mm = pooledMain(s); NDArray sur = gateSurrogate(lastZ, mm)) {
                         NDArray t2 = term.add(sur);
                         term.close();
                         term = t2;
@@ -282,9 +320,27 @@ public final class Da3 implements Method {
             return true;
         }
 
+        private NDArray savedS;
+        private NDArray savedGate;
+
+        @Override
+        public NDArray trainingGate(NDArray x, NDManager keep) {
+            savedS = Ops.gap(x);
+            savedS.attach(keep);
+            savedGate = null;
+            if (!opt.gates()) {
+                return null;
+            }
+            try (NDArray z = gateLogit(savedS); NDArray open = z.gt(0); NDArray f = open.toType(DataType.FLOAT32, false)) {
+                savedGate = f.reshape(f.getShape().get(0));
+            }
+            savedGate.attach(keep);
+            return savedGate;
+        }
+
         @Override
         public Forward forwardSaving(NDArray x, NDArray main, NDManager keep) {
-            NDArray s = Ops.gap(x);
+            NDArray s = savedS != null ? savedS : Ops.gap(x);
             s.attach(keep);
             long outH = main.getShape().get(2);
             long outW = main.getShape().get(3);
@@ -293,13 +349,16 @@ public final class Da3 implements Method {
             float[] g = null;
             NDArray term;
             if (opt.gates()) {
-                try (NDArray z = gateLogit(s); NDArray open = z.gt(0); NDArray f = open.toType(DataType.FLOAT32, false)) {
-                    gate = f.reshape(f.getShape().get(0));
+                gate = savedGate;
+                if (gate == null) {
+                    try (NDArray z = gateLogit(s); NDArray open = z.gt(0); NDArray f = open.toType(DataType.FLOAT32, false)) {
+                        gate = f.reshape(f.getShape().get(0));
+                    }
+                    gate.attach(keep);
                 }
-                gate.attach(keep);
                 g = gate.toFloatArray();
                 owner.recordGates(index, g);
-                mainMean = Ops.gap(main);
+                mainMean = pooledMain(s);
                 mainMean.attach(keep);
                 try (NDArray g4 = gate.reshape(gate.getShape().get(0), 1, 1, 1)) {
                     term = main.mul(g4);
@@ -326,11 +385,13 @@ public final class Da3 implements Method {
                 }
                 term = t;
             }
+            savedS = null;
+            savedGate = null;
             return new Forward(term, new Saved(s, gate, mainMean, maps, idx, x.getShape(), outH, outW), g);
         }
 
         @Override
-        public Backward backward(Object state, NDArray gPre, float budgetCoefficient) {
+        public Backward backward(Object state, NDArray gPre, float budgetCoefficient, boolean needInputGradient) {
             Saved sv = (Saved) state;
             NDArray sLeaf = sv.s().duplicate();
             sLeaf.setRequiresGradient(true);
@@ -372,7 +433,7 @@ public final class Da3 implements Method {
             }
             Shape in = sv.inShape();
             NDArray dx = null;
-            if (any) {
+            if (any && needInputGradient) {
                 try (NDArray ds = sLeaf.getGradient(); NDArray ds4 = ds.reshape(in.get(0), in.get(1), 1, 1);
                         NDArray scaled = ds4.div((float) (in.get(2) * in.get(3)))) {
                     if (mapsLeaf != null) {

@@ -113,7 +113,7 @@ public final class LiteResidual implements Method {
         }
 
         @Override
-        public Backward backward(Object state, NDArray gPre, float budgetCoefficient) {
+        public Backward backward(Object state, NDArray gPre, float budgetCoefficient, boolean needInputGradient) {
             Saved sv = (Saved) state;
             NDArray leaf = sv.pooled().duplicate();
             leaf.setRequiresGradient(true);
@@ -131,9 +131,11 @@ public final class LiteResidual implements Method {
             for (NDArray a : new NDArray[] {t1.runningMean(), t1.runningVar(), t2.runningMean(), t2.runningVar()}) {
                 a.close();
             }
-            NDArray dx;
+            NDArray dx = null;
             try (NDArray dp = leaf.getGradient()) {
-                dx = Ops.avgPoolBackward(dp, sv.inShape(), pool);
+                if (needInputGradient) {
+                    dx = Ops.avgPoolBackward(dp, sv.inShape(), pool);
+                }
             }
             leaf.close();
             return new Backward(dx, gPre);

@@ -29,10 +29,24 @@ public interface FrozenPathAdapter extends BlockAdapter {
     record Backward(NDArray dx, NDArray gMain) {}
 
     /**
+     * The hard per-sample gates of a training forward, computed from the block input before the
+     * main path runs, so the frozen path can skip the main path of closed samples (forward and
+     * backward). The adapter keeps what it computed for {@link #forwardSaving}.
+     *
+     * @param x the block input
+     * @param keep the manager that owns what is kept until the step's backward is over
+     * @return gates (N) in {0, 1}, or null when the adapter does not gate
+     */
+    default NDArray trainingGate(NDArray x, NDManager keep) {
+        return null;
+    }
+
+    /**
      * Runs the adapter without a graph, keeping what its backward needs.
      *
      * @param x the block input (N, C_in, H, W)
-     * @param main F(x), the frozen main path's output (N, C_out, H', W')
+     * @param main F(x), the frozen main path's output (N, C_out, H', W'), with zero rows for the
+     *     samples whose gate from {@link #trainingGate} is closed
      * @param keep the manager that owns the saved arrays until the step's backward is over
      * @return the term and the saved state
      */
@@ -47,9 +61,11 @@ public interface FrozenPathAdapter extends BlockAdapter {
      * @param gPre dL/d(pre-activation of the block output), (N, C_out, H', W')
      * @param budgetCoefficient dL/dG for every gate of the batch (the compute-budget term's
      *     derivative), 0 when there is none
-     * @return the gradients for the block input (through the adapter) and for F(x)
+     * @param needInputGradient false for the first block, whose input gradient nobody needs
+     * @return the gradients for the block input (through the adapter; null when not needed) and
+     *     for F(x)
      */
-    Backward backward(Object saved, NDArray gPre, float budgetCoefficient);
+    Backward backward(Object saved, NDArray gPre, float budgetCoefficient, boolean needInputGradient);
 
     /**
      * Whether the adapter treats samples independently (no batch statistics), so that a step can

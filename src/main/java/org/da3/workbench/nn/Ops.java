@@ -1,6 +1,7 @@
 package org.da3.workbench.nn;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 
 /** The functional operations the layers and the frozen-path backward share. */
@@ -123,6 +124,15 @@ public final class Ops {
      * @return the gradient of the input
      */
     public static NDArray avgPoolBackward(NDArray dOut, Shape inShape, int k) {
+        if (k == 1) {
+            return dOut.duplicate();
+        }
+        if (inShape.get(2) % k == 0 && inShape.get(3) % k == 0) {
+            // every window is whole: spread each gradient evenly over its k x k window
+            try (NDArray rows = dOut.repeat(2, k); NDArray up = rows.repeat(3, k)) {
+                return up.div((float) (k * k));
+            }
+        }
         NDArray dummy = dOut.getManager().zeros(inShape, dOut.getDataType());
         dummy.setRequiresGradient(true);
         try (ai.djl.training.GradientCollector gc = ai.djl.engine.Engine.getInstance().newGradientCollector()) {
@@ -162,10 +172,158 @@ public final class Ops {
                 return conv2d(dOut, wt, 1, q, 1);
             }
             Shape s = dOut.getShape();
+            if (k == 1) {
+                // a 1x1 conv commutes with the spreading: convolve at the low resolution, then spread
+                try (NDArray low = conv2d(dOut, wt, 1, 0, 1)) {
+                    Shape ls = low.getShape();
+                    NDArray spread = dOut.getManager().zeros(new Shape(ls.get(0), ls.get(1), inH, inW), dOut.getDataType());
+                    spread.set(new ai.djl.ndarray.index.NDIndex(":, :, ::{}, ::{}", stride, stride), low);
+                    return spread;
+                }
+            }
+            if (k == 3 && stride == 2) {
+                return stride2Phases(dOut, w, inH, inW);
+            }
             try (NDArray spread = dOut.getManager().zeros(new Shape(s.get(0), s.get(1), inH, inW), dOut.getDataType())) {
                 spread.set(new ai.djl.ndarray.index.NDIndex(":, :, ::{}, ::{}", stride, stride), dOut);
                 return conv2d(spread, wt, 1, q, 1);
             }
         }
+    }
+
+    /**
+     * The rows (first axis) of an array at the given indices.
+     *
+     * @param x the array
+     * @param rows the indices, ascending
+     * @return x[rows]
+     */
+    public static NDArray gatherRows(NDArray x, int[] rows) {
+        long[] idx = new long[rows.length];
+        for (int i = 0; i < rows.length; i++) {
+            idx[i] = rows[i];
+        }
+        try (NDArray index = x.getManager().create(idx)) {
+            return x.get(new ai.djl.ndarray.index.NDIndex("{}", index));
+        }
+    }
+
+    /**
+     * Places rows into an array of n rows at the given indices, zeros elsewhere (the inverse of
+     * {@link #gatherRows}); differentiable, as it is a concatenation and a gather.
+     *
+     * @param rows the rows (k, ...)
+     * @param at where each row goes, ascending, k of them
+     * @param n the number of rows of the result
+     * @return (n, ...)
+     */
+    public static NDArray scatterRows(NDArray rows, int[] at, int n) {
+        Shape s = rows.getShape();
+        int k = at.length;
+        if (k == n) {
+            return rows.reshape(s);
+        }
+        long[] rest = s.slice(1).getShape();
+        long[] zshape = new long[rest.length + 1];
+        zshape[0] = n - k;
+        System.arraycopy(rest, 0, zshape, 1, rest.length);
+        long[] inverse = new long[n];
+        boolean[] taken = new boolean[n];
+        for (int i = 0; i < k; i++) {
+            inverse[at[i]] = i;
+            taken[at[i]] = true;
+        }
+        int next = k;
+        for (int i = 0; i < n; i++) {
+            if (!taken[i]) {
+                inverse[i] = next++;
+            }
+        }
+        try (NDArray zeros = rows.getManager().zeros(new Shape(zshape), rows.getDataType());
+                NDArray cat = ai.djl.ndarray.NDArrays.concat(new ai.djl.ndarray.NDList(rows, zeros), 0);
+                NDArray index = rows.getManager().create(inverse)) {
+            return cat.get(new ai.djl.ndarray.index.NDIndex("{}", index));
+        }
+    }
+
+    /**
+     * The input gradient of a 3x3, stride-2, padding-1 conv by phase (sub-pixel) decomposition.
+     * Each of the four interleaved sub-grids of the input gradient is a small stride-1 correlation
+     * of the output gradient. Along one axis, even input positions take tap 1, {@code dx[2q] =
+     * W1 dy[q]}; odd positions take taps 2 and 0, {@code dx[2q+1] = W2 dy[q] + W0 dy[q+1]}, with
+     * {@code dy} padded by one zero at the end. This is a quarter of the work of convolving the
+     * zero-spread gradient, without its full-resolution buffers.
+     */
+    private static NDArray stride2Phases(NDArray dOut, NDArray w, long inH, long inW) {
+        Shape s = dOut.getShape();
+        long n = s.get(0);
+        long lo = s.get(2);
+        long loW = s.get(3);
+        NDManager m = dOut.getManager();
+        NDArray[][] phase = new NDArray[2][2];
+        NDArray padH;
+        NDArray padW;
+        NDArray padHW;
+        try (NDArray zh = m.zeros(new Shape(n, s.get(1), 1, loW), dOut.getDataType())) {
+            padH = ai.djl.ndarray.NDArrays.concat(new ai.djl.ndarray.NDList(dOut, zh), 2);
+        }
+        try (NDArray zw = m.zeros(new Shape(n, s.get(1), lo, 1), dOut.getDataType());
+                NDArray zw2 = m.zeros(new Shape(n, s.get(1), lo + 1, 1), dOut.getDataType())) {
+            padW = ai.djl.ndarray.NDArrays.concat(new ai.djl.ndarray.NDList(dOut, zw), 3);
+            padHW = ai.djl.ndarray.NDArrays.concat(new ai.djl.ndarray.NDList(padH, zw2), 3);
+        }
+        NDArray[][] inputs = {{dOut, padW}, {padH, padHW}};
+        int[][] taps = {{1}, {2, 0}};
+        try (NDArray wt = w.transpose(1, 0, 2, 3)) {
+            for (int rh = 0; rh < 2; rh++) {
+                for (int rw = 0; rw < 2; rw++) {
+                    try (NDArray k = subKernel(wt, taps[rh], taps[rw])) {
+                        phase[rh][rw] = conv2d(inputs[rh][rw], k, 1, 0, 1);
+                    }
+                }
+            }
+        }
+        padH.close();
+        padW.close();
+        padHW.close();
+        // interleave: columns within each row parity, then the row parities
+        NDArray out;
+        try (NDArray r0 = ai.djl.ndarray.NDArrays.stack(new ai.djl.ndarray.NDList(phase[0][0], phase[0][1]), 4);
+                NDArray r1 = ai.djl.ndarray.NDArrays.stack(new ai.djl.ndarray.NDList(phase[1][0], phase[1][1]), 4);
+                NDArray r0f = r0.reshape(n, -1, lo, 2 * loW); NDArray r1f = r1.reshape(n, -1, lo, 2 * loW);
+                NDArray both = ai.djl.ndarray.NDArrays.stack(new ai.djl.ndarray.NDList(r0f, r1f), 3);
+                NDArray full = both.reshape(n, -1, 2 * lo, 2 * loW)) {
+            if (2 * lo == inH && 2 * loW == inW) {
+                out = full.duplicate();
+            } else {
+                try (NDArray cut = full.get(":, :, :" + inH + ", :" + inW)) {
+                    out = cut.duplicate();
+                }
+            }
+        }
+        for (NDArray[] row : phase) {
+            for (NDArray p : row) {
+                p.close();
+            }
+        }
+        return out;
+    }
+
+    /** The taps of a (C, O, 3, 3) kernel at the given rows and columns, in that order, contiguous. */
+    private static NDArray subKernel(NDArray wt, int[] rows, int[] cols) {
+        ai.djl.ndarray.NDList rs = new ai.djl.ndarray.NDList();
+        for (int r : rows) {
+            ai.djl.ndarray.NDList cs = new ai.djl.ndarray.NDList();
+            for (int c : cols) {
+                cs.add(wt.get(":, :, " + r + ":" + (r + 1) + ", " + c + ":" + (c + 1)));
+            }
+            rs.add(cs.size() == 1 ? cs.get(0) : ai.djl.ndarray.NDArrays.concat(cs, 3));
+            if (cs.size() > 1) {
+                cs.close();
+            }
+        }
+        NDArray k = rs.size() == 1 ? rs.get(0).duplicate() : ai.djl.ndarray.NDArrays.concat(rs, 2);
+        rs.close();
+        return k;
     }
 }

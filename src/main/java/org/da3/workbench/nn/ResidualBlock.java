@@ -185,40 +185,41 @@ public abstract class ResidualBlock extends Layer {
      */
     protected NDArray mainOpenOnly(NDArray x, NDArray gate, Adaptation a) {
         float[] g = gate.toFloatArray();
-        List<Long> open = new ArrayList<>();
-        List<Long> closed = new ArrayList<>();
-        for (int i = 0; i < g.length; i++) {
-            (g[i] > 0.5f ? open : closed).add((long) i);
-        }
+        int[] open = openRows(g);
         long n = x.getShape().get(0);
         long side = (x.getShape().get(2) + stride - 1) / stride;
-        Shape outShape = new Shape(n, outChannels, side, side);
-        NDManager m = x.getManager();
-        if (open.isEmpty()) {
-            return m.zeros(outShape, x.getDataType());
+        if (open.length == 0) {
+            return x.getManager().zeros(new Shape(n, outChannels, side, side), x.getDataType());
         }
-        if (closed.isEmpty()) {
+        if (open.length == n) {
             return main(x, a, false);
         }
-        try (NDArray openIdx = m.create(open.stream().mapToLong(Long::longValue).toArray());
-                NDArray xo = x.get(new NDIndex("{}", openIdx))) {
-            NDArray mo = main(xo, a, false);
-            NDArray zeros = m.zeros(new Shape(closed.size(), outChannels, side, side), x.getDataType());
-            NDArray cat = NDArrays.concat(new ai.djl.ndarray.NDList(mo, zeros), 0);
-            long[] inverse = new long[(int) n];
-            int k = 0;
-            for (long i : open) {
-                inverse[(int) i] = k++;
-            }
-            for (long i : closed) {
-                inverse[(int) i] = k++;
-            }
-            try (NDArray inv = m.create(inverse)) {
-                NDArray out = cat.get(new NDIndex("{}", inv));
-                Ops.closeExcept(null, mo, zeros, cat);
-                return out;
+        try (NDArray xo = Ops.gatherRows(x, open); NDArray mo = main(xo, a, false)) {
+            return Ops.scatterRows(mo, open, (int) n);
+        }
+    }
+
+    /**
+     * The indices of the open gates.
+     *
+     * @param gates hard gates, 0 or 1
+     * @return the indices where the gate is 1, ascending
+     */
+    public static int[] openRows(float[] gates) {
+        int k = 0;
+        for (float v : gates) {
+            if (v > 0.5f) {
+                k++;
             }
         }
+        int[] open = new int[k];
+        k = 0;
+        for (int i = 0; i < gates.length; i++) {
+            if (gates[i] > 0.5f) {
+                open[k++] = i;
+            }
+        }
+        return open;
     }
 
     /**

@@ -71,13 +71,16 @@ public record RunDirectory(Path dir, String runId) {
     }
 
     /**
-     * A name safe for file systems and shells: letters, digits, '.', '_', '+', '-', '=' and ','.
+     * A name safe for file systems and shells: letters, digits, '.', '_', '+', '-' and '='; option
+     * brackets become dashes ({@code da3[rho=0.5,gates=false]} becomes {@code
+     * da3-rho=0.5-gates=false}).
      *
      * @param s any label
      * @return the safe form
      */
     public static String safe(String s) {
-        return s.replaceAll("[^A-Za-z0-9._+=,-]", "_");
+        String t = s.replace('[', '-').replace(",", "-").replace("]", "");
+        return t.replaceAll("[^A-Za-z0-9._+=-]", "_");
     }
 
     /** @return spec.yaml */

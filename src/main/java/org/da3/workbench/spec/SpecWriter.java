@@ -32,13 +32,15 @@ public final class SpecWriter {
         List<Object> methods = new ArrayList<>();
         for (MethodSpec ms : spec.methods()) {
             Map<String, Object> opts = resolved ? ms.resolvedOptions() : ms.options();
-            if (opts.isEmpty() && ms.label() == null) {
+            // a resolved spec keeps the label the user saw, not one made of the filled-in defaults
+            String label = resolved && !opts.isEmpty() ? ms.displayLabel() : ms.label();
+            if (opts.isEmpty() && label == null) {
                 methods.add(ms.name());
             } else {
                 Map<String, Object> e = new LinkedHashMap<>();
                 e.put("name", ms.name());
-                if (ms.label() != null) {
-                    e.put("label", ms.label());
+                if (label != null) {
+                    e.put("label", label);
                 }
                 if (!opts.isEmpty()) {
                     e.put("options", opts);

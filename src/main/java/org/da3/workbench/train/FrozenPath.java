@@ -107,6 +107,9 @@ public final class FrozenPath {
         Object saved;
         float[] gates;
         Shape inShape;
+        /** The rows whose main path ran (open gates), or null when every row's did. */
+        int[] open;
+        int rows;
     }
 
     /** What one micro-batch keeps. */
@@ -212,6 +215,7 @@ public final class FrozenPath {
                 dFeat.close();
             }
             debug("backward done");
+            printTimers();
             Map<String, NDArray> grads = new LinkedHashMap<>();
             for (Map.Entry<String, NDArray> e : patch.trainable().entrySet()) {
                 NDArray manual = betaGrads.get(e.getKey());
@@ -235,6 +239,26 @@ public final class FrozenPath {
 
     private static final boolean DEBUG = System.getenv("DA3_FROZEN_DEBUG") != null;
 
+    private static final java.util.Map<String, long[]> TIMERS = new java.util.TreeMap<>();
+
+    private static long tick() {
+        return DEBUG ? System.nanoTime() : 0;
+    }
+
+    private static void tock(String what, long t0) {
+        if (DEBUG) {
+            TIMERS.computeIfAbsent(what, k -> new long[1])[0] += System.nanoTime() - t0;
+        }
+    }
+
+    /** Prints and clears the debug timers. */
+    static void printTimers() {
+        if (DEBUG) {
+            TIMERS.forEach((k, v) -> System.err.printf("  %-16s %.3f s%n", k, v[0] / 1e9));
+            TIMERS.clear();
+        }
+    }
+
     private static void debug(String what) {
         if (DEBUG) {
             System.err.printf("%s at %.3f s: rss %.1f MB, peak %.1f MB%n", what, System.nanoTime() / 1e9,
@@ -250,30 +274,39 @@ public final class FrozenPath {
             BlockState st = new BlockState();
             c.blocks.add(st);
             st.inShape = h.getShape();
-            List<ConvLayer> convs = b.convs();
-            List<BatchNormLayer> bns = b.bns();
-            NDArray m = h;
-            for (int i = 0; i < convs.size(); i++) {
-                st.convInputs.add(m.getShape());
-                NDArray conv = convs.get(i).forward(m, patch, true);
-                NDArray bn = bns.get(i).forward(conv, patch, true);
-                conv.close();
-                if (m != h) {
-                    m.close();
-                }
-                if (i < convs.size() - 1) {
-                    if (keepForBackward) {
-                        st.inner.add(PackedMask.positive(codec, bn, c.keep));
-                    }
-                    m = Activation.relu(bn);
-                    bn.close();
-                } else {
-                    m = bn;
+            st.rows = (int) h.getShape().get(0);
+            BlockAdapter adapter = patch.block(b);
+            NDArray trainingGate = adapter == null ? null : ((FrozenPathAdapter) adapter).trainingGate(h, c.keep);
+            NDArray mainIn = h;
+            if (trainingGate != null) {
+                int[] open = ResidualBlock.openRows(trainingGate.toFloatArray());
+                if (open.length < st.rows) {
+                    // closed gates skip the frozen main path: forward here, backward later
+                    st.open = open;
+                    mainIn = open.length == 0 ? null : Ops.gatherRows(h, open);
                 }
             }
+            NDArray m = mainIn == null ? null : mainPathSaving(b, mainIn, st, c, keepForBackward);
+            if (mainIn != null && mainIn != h) {
+                mainIn.close();
+            }
+            if (st.open != null) {
+                long side = b.outSide((int) st.inShape.get(2));
+                NDArray full;
+                if (m == null) {
+                    full = h.getManager().zeros(new Shape(st.rows, b.outChannels(), side, side), h.getDataType());
+                } else {
+                    full = Ops.scatterRows(m, st.open, st.rows);
+                    m.close();
+                }
+                m = full;
+            }
             NDArray main = m;
+            long t2 = tick();
             NDArray s = b.shortcut(h, patch, true);
-            BlockAdapter a = patch.block(b);
+            tock("fwd shortcut", t2);
+            t2 = tick();
+            BlockAdapter a = adapter;
             NDArray term;
             if (a != null) {
                 FrozenPathAdapter.Forward fw = ((FrozenPathAdapter) a).forwardSaving(h, main, c.keep);
@@ -283,6 +316,7 @@ public final class FrozenPath {
             } else {
                 term = main;
             }
+            tock("fwd adapter", t2);
             NDArray pre = s.add(term);
             if (s != h) {
                 s.close();
@@ -292,7 +326,9 @@ public final class FrozenPath {
             }
             main.close();
             if (keepForBackward) {
+                long t3 = tick();
                 st.out = PackedMask.positive(codec, pre, c.keep);
+                tock("fwd pack", t3);
             }
             NDArray y = Activation.relu(pre);
             pre.close();
@@ -303,6 +339,38 @@ public final class FrozenPath {
         NDArray f = Ops.gap(h);
         h.close();
         return f;
+    }
+
+    /** The main path of a block without a graph, keeping its inner ReLU masks. */
+    private NDArray mainPathSaving(ResidualBlock b, NDArray in, BlockState st, Chunk c, boolean keepForBackward) {
+        List<ConvLayer> convs = b.convs();
+        List<BatchNormLayer> bns = b.bns();
+        NDArray m = in;
+        for (int i = 0; i < convs.size(); i++) {
+            st.convInputs.add(m.getShape());
+            long t0 = tick();
+            NDArray conv = convs.get(i).forward(m, patch, true);
+            tock("fwd conv", t0);
+            t0 = tick();
+            NDArray bn = bns.get(i).forward(conv, patch, true);
+            tock("fwd bn", t0);
+            conv.close();
+            if (m != in) {
+                m.close();
+            }
+            if (i < convs.size() - 1) {
+                if (keepForBackward) {
+                    long t1 = tick();
+                    st.inner.add(PackedMask.positive(codec, bn, c.keep));
+                    tock("fwd pack", t1);
+                }
+                m = Activation.relu(bn);
+                bn.close();
+            } else {
+                m = bn;
+            }
+        }
+        return m;
     }
 
     /** The backward of one micro-batch, from dL/dfeatures to the first block. */
@@ -319,37 +387,66 @@ public final class FrozenPath {
             ResidualBlock b = blocks.get(bi);
             BlockState st = c.blocks.get(bi);
             boolean needInput = bi > 0;
+            long t0 = tick();
             NDArray gPre = st.out.apply(codec, g);
+            tock("bwd unmask", t0);
             g.close();
             BlockAdapter a = patch.block(b);
             NDArray dxAdapter = null;
             NDArray gMain = gPre;
             if (a != null) {
-                FrozenPathAdapter.Backward bw = ((FrozenPathAdapter) a).backward(st.saved, gPre, kappa);
+                t0 = tick();
+                FrozenPathAdapter.Backward bw = ((FrozenPathAdapter) a).backward(st.saved, gPre, kappa, needInput);
+                tock("bwd adapter", t0);
                 dxAdapter = bw.dx();
                 gMain = bw.gMain();
             }
-            NDArray dxMain = mainBackward(b, st, gMain, needInput, betaGrads);
-            NDArray dxShort = shortcutBackward(b, st, gPre, needInput, betaGrads);
+            t0 = tick();
+            NDArray dxMain;
+            if (st.open == null) {
+                dxMain = mainBackward(b, st, gMain, needInput, betaGrads);
+            } else if (st.open.length == 0 || !needInput) {
+                dxMain = null;
+            } else {
+                // only the open rows went through the main path; closed rows get no gradient there
+                try (NDArray gOpen = Ops.gatherRows(gMain, st.open)) {
+                    NDArray dOpen = mainBackward(b, st, gOpen, true, betaGrads);
+                    dxMain = Ops.scatterRows(dOpen, st.open, st.rows);
+                    dOpen.close();
+                }
+            }
+            tock("bwd main", t0);
             if (gMain != gPre) {
                 gMain.close();
             }
-            gPre.close();
+            t0 = tick();
+            NDArray dxShort = shortcutBackward(b, st, gPre, needInput, betaGrads);
+            tock("bwd shortcut", t0);
             if (!needInput) {
-                for (NDArray t : new NDArray[] {dxMain, dxShort, dxAdapter}) {
+                for (NDArray t : new NDArray[] {dxMain, dxShort == gPre ? null : dxShort, dxAdapter}) {
                     if (t != null) {
                         t.close();
                     }
                 }
+                gPre.close();
                 return;
             }
-            NDArray sum = dxMain.add(dxShort);
-            dxMain.close();
-            dxShort.close();
+            // dxShort is gPre itself for an identity shortcut: add it before gPre is closed
+            NDArray sum;
+            if (dxMain != null) {
+                sum = dxMain;
+                sum.addi(dxShort);
+                if (dxShort != gPre) {
+                    dxShort.close();
+                }
+            } else {
+                sum = dxShort == gPre ? gPre.duplicate() : dxShort;
+            }
             if (dxAdapter != null) {
                 sum.addi(dxAdapter);
                 dxAdapter.close();
             }
+            gPre.close();
             g = sum;
         }
         g.close();
@@ -415,7 +512,7 @@ public final class FrozenPath {
     private NDArray shortcutBackward(ResidualBlock b, BlockState st, NDArray gPre, boolean needInput,
             Map<String, NDArray> betaGrads) {
         if (b.downConv() == null) {
-            return needInput ? gPre.duplicate() : null;
+            return needInput ? gPre : null;
         }
         NDArray scaled = bnBackward(b.downBn(), gPre, betaGrads);
         if (!needInput) {

@@ -59,7 +59,8 @@ public final class RemoteScripts {
         public List<String> workerCommand() {
             List<String> cmd = new ArrayList<>();
             cmd.add(java);
-            cmd.addAll(jvmFlags);
+            cmd.addAll(org.da3.workbench.run.LocalTarget.DEFAULT_JVM_FLAGS);
+            cmd.addAll(jvmFlags); // later flags win
             cmd.add("-Dai.djl.offline=true");
             cmd.add("-Djava.awt.headless=true");
             cmd.add("-jar");
@@ -98,7 +99,7 @@ public final class RemoteScripts {
                 .append(STOP).append("\n# when this script's stdin closes: on Stop, or when the SSH connection drops.\n");
         sb.append("cd ").append(Shell.quote(l.runDir())).append(" || exit 3\n");
         Map<String, String> env = new LinkedHashMap<>();
-        env.put("MALLOC_MMAP_THRESHOLD_", "131072");
+        env.putAll(org.da3.workbench.run.LocalTarget.MEMORY_ENVIRONMENT);
         env.putAll(l.environment());
         for (Map.Entry<String, String> e : env.entrySet()) {
             sb.append("export ").append(e.getKey()).append('=').append(Shell.quote(e.getValue())).append('\n');

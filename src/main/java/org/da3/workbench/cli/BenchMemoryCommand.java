@@ -1,0 +1,188 @@
+package org.da3.workbench.cli;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.da3.workbench.Workspace;
+import org.da3.workbench.memory.MemoryProfile;
+import org.da3.workbench.memory.ProbeRequest;
+import org.da3.workbench.memory.ProbeResult;
+import org.da3.workbench.memory.Profiler;
+import org.da3.workbench.run.AtomicFiles;
+import org.da3.workbench.spec.MethodCatalog;
+import org.da3.workbench.spec.MethodSpec;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code da3 bench memory}: measured against analytic training memory per method, each method in
+ * its own worker JVM, side by side in one run.
+ */
+@Command(name = "memory", mixinStandardHelpOptions = true,
+        description = {"Training memory per method: the analytic model against the measured training-step peak",
+            "above the idle baseline, each method in a fresh worker JVM (pre-touched fixed heap,",
+            "MALLOC_MMAP_THRESHOLD_=131072). Prints a table, writes a CSV, and updates docs/benchmarks.md."})
+public final class BenchMemoryCommand implements Callable<Integer> {
+
+    @Option(names = "--arch", defaultValue = "resnet26", description = "backbone (default: ${DEFAULT-VALUE})")
+    String arch;
+
+    @Option(names = "--width", defaultValue = "64", description = "backbone width (default: ${DEFAULT-VALUE})")
+    int width;
+
+    @Option(names = "--image-size", defaultValue = "64", description = "image side (default: ${DEFAULT-VALUE})")
+    int imageSize;
+
+    @Option(names = "--batch", defaultValue = "32", description = "batch size (default: ${DEFAULT-VALUE})")
+    int batch;
+
+    @Option(names = "--methods", split = ",", paramLabel = "LIST",
+            description = "methods to measure (default: every method, plus da3 with engine=autograd)")
+    List<String> methods;
+
+    @Option(names = "--steps", defaultValue = "3", description = "measured steps (default: ${DEFAULT-VALUE})")
+    int steps;
+
+    @Option(names = "--warmup", defaultValue = "2", description = "steps before measuring (default: ${DEFAULT-VALUE})")
+    int warmup;
+
+    @Option(names = "--threads", defaultValue = "0", description = "intra-op threads, 0 for all cores (default: ${DEFAULT-VALUE})")
+    int threads;
+
+    @Option(names = "--csv", paramLabel = "FILE", description = "CSV to write (default: bench/results/memory-ARCH-WIDTH-SIZE-bBATCH.csv)")
+    Path csv;
+
+    @Option(names = "--no-docs", description = "do not update docs/benchmarks.md")
+    boolean noDocs;
+
+    /** One measured row. */
+    record Row(String label, String engine, long trainable, long analytic, long measured, double stepSeconds,
+            ProbeResult raw) {}
+
+    @Override
+    public Integer call() throws Exception {
+        Workspace ws = Workspace.locate(null);
+        List<MethodSpec> specs = new ArrayList<>();
+        if (methods == null || methods.isEmpty()) {
+            for (String m : MethodCatalog.names()) {
+                specs.add(MethodSpec.of(m));
+            }
+            specs.add(new MethodSpec("da3", Map.of("engine", "autograd"), "da3-autograd"));
+        } else {
+            for (String m : methods) {
+                if (m.equals("da3-autograd")) {
+                    specs.add(new MethodSpec("da3", Map.of("engine", "autograd"), "da3-autograd"));
+                } else {
+                    if (MethodCatalog.find(m) == null) {
+                        throw new IllegalArgumentException("--methods: unknown method '" + m + "'; allowed: "
+                                + String.join(", ", MethodCatalog.names()) + ", da3-autograd");
+                    }
+                    specs.add(MethodSpec.of(m));
+                }
+            }
+        }
+        System.out.printf(Locale.ROOT, "Training memory, %s-%d, %d px, batch %d: each method in its own JVM%n", arch,
+                width, imageSize, batch);
+        List<Row> rows = new ArrayList<>();
+        for (MethodSpec ms : specs) {
+            MemoryProfile p = Profiler.profile(arch, width, ms, 10, batch, imageSize, "sgd", 0.9, 1.0);
+            ProbeRequest req = new ProbeRequest(arch, width, imageSize, batch, 10, ms.name(), ms.options(),
+                    ms.displayLabel(), steps, warmup, "sgd", 0.01, 0.9, threads, 7);
+            ProbeResult r = ProbeRunner.run(req, true);
+            long measured = r.stepPeakBytes().subList(warmup, r.stepPeakBytes().size()).stream()
+                    .mapToLong(Long::longValue).max().orElse(-1);
+            Row row = new Row(ms.displayLabel(), p.engine(), p.trainableParams(), p.stepBytes(), measured,
+                    r.medianStepSeconds(warmup), r);
+            rows.add(row);
+            System.out.printf(Locale.ROOT, "  %-16s analytic %8.1f MB   measured %8.1f MB   step %.3f s%n", row.label(),
+                    row.analytic() / 1e6, row.measured() / 1e6, row.stepSeconds());
+        }
+        String md = markdown(rows);
+        System.out.println();
+        System.out.print(md);
+        Path out = csv != null ? csv : ws.root().resolve("bench/results/memory-" + arch + "-" + width + "-" + imageSize
+                + "-b" + batch + ".csv");
+        AtomicFiles.writeString(out, csvText(rows));
+        System.out.println("CSV: " + out);
+        if (!noDocs) {
+            Path doc = ws.root().resolve("docs/benchmarks.md");
+            updateSection(doc, "memory-" + arch + "-" + width + "-" + imageSize + "-b" + batch, md);
+            System.out.println("Updated " + doc);
+        }
+        return 0;
+    }
+
+    private Row finetune(List<Row> rows) {
+        for (Row r : rows) {
+            if (r.label().equals("finetune")) {
+                return r;
+            }
+        }
+        return null;
+    }
+
+    String markdown(List<Row> rows) {
+        Row ft = finetune(rows);
+        StringBuilder sb = new StringBuilder();
+        sb.append(String.format(Locale.ROOT, "%s-%d, %d px, batch %d, SGD with momentum; measured %s on %s with %d"
+                + " cores (`da3 bench memory --arch %s --width %d --image-size %d --batch %d`).%n%n", arch, width,
+                imageSize, batch, LocalDate.now(), System.getProperty("os.arch"), Runtime.getRuntime().availableProcessors(),
+                arch, width, imageSize, batch));
+        sb.append("| method | engine | trainable | analytic MB | measured MB | measured/analytic | vs fine-tune |"
+                + " step s | step vs fine-tune |\n");
+        sb.append("|---|---|---:|---:|---:|---:|---:|---:|---:|\n");
+        for (Row r : rows) {
+            sb.append(String.format(Locale.ROOT, "| %s | %s | %d | %.1f | %.1f | %.2f | %s | %.3f | %s |%n", r.label(),
+                    r.engine(), r.trainable(), r.analytic() / 1e6, r.measured() / 1e6,
+                    (double) r.measured() / r.analytic(),
+                    ft == null ? "-" : r == ft ? "1x" : String.format(Locale.ROOT, "%.1fx less", (double) ft.measured() / r.measured()),
+                    r.stepSeconds(),
+                    ft == null ? "-" : String.format(Locale.ROOT, "%.2fx", r.stepSeconds() / ft.stepSeconds())));
+        }
+        return sb.toString();
+    }
+
+    static String csvText(List<Row> rows) {
+        StringBuilder sb = new StringBuilder("method,engine,trainable_params,analytic_step_bytes,measured_step_bytes,"
+                + "step_seconds,baseline_bytes,step_peaks_bytes\n");
+        for (Row r : rows) {
+            sb.append(r.label()).append(',').append(r.engine()).append(',').append(r.trainable()).append(',')
+                    .append(r.analytic()).append(',').append(r.measured()).append(',')
+                    .append(String.format(Locale.ROOT, "%.4f", r.stepSeconds())).append(',')
+                    .append(r.raw().baselineBytes()).append(',').append('"')
+                    .append(r.raw().stepPeakBytes().toString().replace(" ", "")).append('"').append('\n');
+        }
+        return sb.toString();
+    }
+
+    /**
+     * Replaces (or appends) a marked section of a Markdown file.
+     *
+     * @param doc the file
+     * @param key the section key
+     * @param body the new body
+     * @throws IOException on a write error
+     */
+    static void updateSection(Path doc, String key, String body) throws IOException {
+        String begin = "<!-- bench:" + key + ":begin -->";
+        String end = "<!-- bench:" + key + ":end -->";
+        String text = Files.exists(doc) ? Files.readString(doc, StandardCharsets.UTF_8) : "# Benchmarks\n";
+        String block = begin + "\n" + body + end;
+        int b = text.indexOf(begin);
+        int e = text.indexOf(end);
+        if (b >= 0 && e > b) {
+            text = text.substring(0, b) + block + text.substring(e + end.length());
+        } else {
+            text = text.stripTrailing() + "\n\n" + block + "\n";
+        }
+        AtomicFiles.writeString(doc, text);
+    }
+
+}

@@ -1,0 +1,532 @@
+package org.da3.workbench.memory;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.da3.workbench.nn.BatchNormLayer;
+import org.da3.workbench.nn.ConvLayer;
+import org.da3.workbench.nn.ResNet;
+import org.da3.workbench.nn.ResidualBlock;
+import org.da3.workbench.spec.MethodSpec;
+
+/**
+ * The analytic training-memory model: for a backbone, method, batch and image size, what training
+ * keeps per layer and at its peak, by the rules of DESIGN §5 as libtorch applies them through DJL,
+ * and as the workbench's frozen path executes. Builds the network's structure without allocating
+ * any tensor (no engine needed).
+ *
+ * <p>Autograd (fine-tune, bn+last, the adapters, Piggyback, and any method with {@code engine:
+ * autograd}):
+ *
+ * <ul>
+ *   <li>a conv keeps its input if its weight trains or a gradient flows through it (libtorch keeps
+ *       a frozen conv's input whenever its input requires a gradient); Piggyback's conv also keeps
+ *       its computed weight;
+ *   <li>a BN keeps its input under the same rule (libtorch saves it whether or not gamma trains);
+ *   <li>a ReLU keeps its output (the next conv's input: counted once); a max pool keeps its int64
+ *       indices; additions, pooling and gathers keep shapes only;
+ *   <li>the gradient flows from the first trainable parameter on, so a method that trains only
+ *       late layers keeps nothing before them.
+ * </ul>
+ *
+ * <p>Frozen path (DA3, lite residual, linear probe): the batch keeps bit-packed ReLU masks (one bit
+ * per element; a DA3 block's inner masks only for samples whose gate is open) and each adapter's
+ * pooled inputs; the transient workspace is that of one micro-batch.
+ *
+ * <p>Workspace, in both: the largest live set of transient tensors while a layer runs, counting the
+ * layer's output, the tensors our code still holds, and the input-sized copy a CPU convolution
+ * makes when oneDNN reorders its input (measured: one input size per conv, forward or input
+ * gradient).
+ */
+public final class Profiler {
+    private Profiler() {}
+
+    /** What a method trains and how it runs, as far as memory is concerned. */
+    private record Traits(boolean convTrain, boolean maskedConv, boolean bnTrain, boolean liteBetas,
+            boolean series, boolean parallel, boolean lite, boolean da3, boolean frozenPath) {}
+
+    private static Traits traits(MethodSpec ms) {
+        String n = ms.name();
+        boolean frozen = (n.equals("da3") || n.equals("lite-residual") || n.equals("linear"))
+                && !ms.text("engine", "frozen-path").equals("autograd");
+        switch (n) {
+            case "finetune": return new Traits(true, false, true, false, false, false, false, false, false);
+            case "linear": return new Traits(false, false, false, false, false, false, false, false, frozen);
+            case "bn+last": return new Traits(false, false, true, false, false, false, false, false, false);
+            case "series-adapter": return new Traits(false, false, true, false, true, false, false, false, false);
+            case "parallel-adapter": return new Traits(false, false, true, false, false, true, false, false, false);
+            case "piggyback": return new Traits(false, true, false, false, false, false, false, false, false);
+            case "lite-residual": return new Traits(false, false, false, true, false, false, true, false, frozen);
+            case "da3": return new Traits(false, false, false, false, false, false, false, true, frozen);
+            default: throw new IllegalArgumentException("no memory model for method '" + n + "'");
+        }
+    }
+
+    /**
+     * Profiles a method.
+     *
+     * @param arch resnet26, resnet18 or resnet50
+     * @param width the backbone width
+     * @param ms the method and its options
+     * @param classes the head's outputs
+     * @param batch images per step
+     * @param imageSize the input side
+     * @param optimizer sgd or adam (the method's own option wins)
+     * @param momentum SGD momentum (0: no buffer)
+     * @param openRatio DA3's gate open ratio to assume (1 at the start of training)
+     * @return the profile
+     */
+    public static MemoryProfile profile(String arch, int width, MethodSpec ms, int classes, int batch, int imageSize,
+            String optimizer, double momentum, double openRatio) {
+        ResNet net = ResNet.create(arch, width);
+        Traits t = traits(ms);
+        boolean gates = t.da3() && ms.flag("gates", true);
+        double open = gates ? Math.max(0, Math.min(1, openRatio)) : 1.0;
+        int micro = t.frozenPath() ? (int) ms.number("micro_batch", t.lite() ? 0 : 8) : 0;
+        if (t.lite()) {
+            micro = 0; // its BatchNorms need the whole batch
+        }
+        int chunk = micro <= 0 ? batch : Math.min(micro, batch);
+        Model model = new Model(net, ms, t, classes, open);
+        model.walk(imageSize);
+        String opt = ms.text("optimizer", optimizer);
+        long perParam = opt.equals("adam") ? 8 : (momentum > 0 ? 4 : 0);
+        long trainable = model.trainable;
+        List<MemoryProfile.Layer> rows = new ArrayList<>();
+        long kept = 0;
+        long workspace = 0;
+        if (!t.frozenPath()) {
+            // autograd peaks at the end of the forward, when everything kept is still held: on top
+            // of it, the last block's output and two tensors the size of it, and the logits
+            workspace = 4L * batch * (3 * model.lastBlockOut + 2L * classes);
+        }
+        for (Model.Row r : model.rows) {
+            long keptBytes = Math.round(r.keptPerImage * 4 * batch + r.keptFixed * 4);
+            long peakBytes = Math.round(r.peakPerImage * 4 * (t.frozenPath() ? chunk : batch));
+            kept += keptBytes;
+            if (t.frozenPath()) {
+                workspace = Math.max(workspace, peakBytes);
+            }
+            rows.add(new MemoryProfile.Layer(r.name, r.kind, r.shape, r.params, r.trainable, keptBytes, peakBytes,
+                    r.note));
+        }
+        return new MemoryProfile(ms.displayLabel(), ms.name(), t.frozenPath() ? "frozen-path" : "autograd", arch, width,
+                batch, imageSize, t.frozenPath() ? chunk : batch, open, 4 * model.weights, 4 * (trainable + model.buffers),
+                trainable, 4 * trainable, perParam * trainable, kept, workspace, rows);
+    }
+
+    /** The layer walk: kept floats per image and transient peaks per image, per layer. */
+    private static final class Model {
+        final ResNet net;
+        final MethodSpec ms;
+        final Traits t;
+        final int classes;
+        final double open;
+        final List<Row> rows = new ArrayList<>();
+        long weights;
+        long trainable;
+        long buffers;
+        long lastBlockOut;
+
+        /** One row under construction (floats per image). */
+        static final class Row {
+            String name;
+            String kind;
+            String shape;
+            long params;
+            long trainable;
+            double keptPerImage;
+            /** Kept floats that do not scale with the batch (Piggyback's masked weights). */
+            double keptFixed;
+            double peakPerImage;
+            String note = "";
+        }
+
+        Model(ResNet net, MethodSpec ms, Traits t, int classes, double open) {
+            this.net = net;
+            this.ms = ms;
+            this.t = t;
+            this.classes = classes;
+            this.open = open;
+        }
+
+        private Row row(String name, String kind, long c, long h, long w) {
+            Row r = new Row();
+            r.name = name;
+            r.kind = kind;
+            r.shape = c + "x" + h + "x" + w;
+            rows.add(r);
+            return r;
+        }
+
+        private static long convParams(ConvLayer c) {
+            return (long) c.outChannels() * (c.inChannels() / c.groups()) * c.kernel() * c.kernel();
+        }
+
+        void walk(int size) {
+            boolean flow = false;
+            // stem
+            ConvLayer c1 = net.conv1();
+            long s1 = c1.outSide(size);
+            long image = 3L * size * size;
+            long stemOut = (long) c1.outChannels() * s1 * s1;
+            Row r = row(c1.path(), "conv", c1.outChannels(), s1, s1);
+            r.params = convParams(c1);
+            weights += r.params;
+            if (t.convTrain() || t.maskedConv()) {
+                r.trainable = r.params;
+                trainable += r.params;
+                if (t.maskedConv()) {
+                    r.keptFixed += r.params;
+                }
+                if (!t.frozenPath()) {
+                    r.keptPerImage += image;
+                    r.note = "keeps the images (its weight trains)";
+                    if (t.maskedConv()) {
+                        r.note += " and its masked weight";
+                    }
+                }
+                flow = true;
+            }
+            // conv: input reorder + output; then BN, ReLU as separate live points
+            r.peakPerImage = image * 2 + stemOut;
+            if (!t.frozenPath() && (t.series() || t.parallel()) && c1.kernel() == 3) {
+                Row sr = row("adapter." + c1.path(), "adapter", c1.outChannels(), s1, s1);
+                long p = t.series() ? (long) c1.outChannels() * c1.outChannels() + 2L * c1.outChannels()
+                        : (long) c1.outChannels() * c1.inChannels();
+                sr.params = p;
+                sr.trainable = p;
+                trainable += p;
+                if (t.series()) {
+                    buffers += 2L * c1.outChannels();
+                    sr.keptPerImage = 2 * stemOut;
+                    sr.note = "keeps the conv output and its BN output";
+                } else {
+                    sr.keptPerImage = image;
+                    sr.note = "a 1x1 conv beside; keeps the images";
+                }
+                flow = true;
+            }
+            flow = bnRow(net.bn1(), stemOut, s1, flow, false);
+            Row relu = row("relu", "relu", c1.outChannels(), s1, s1);
+            relu.peakPerImage = 2 * stemOut;
+            if (flow && !t.frozenPath()) {
+                relu.keptPerImage = stemOut;
+                relu.note = "keeps its output (the next layer's input)";
+            }
+            long side = s1;
+            long x = stemOut;
+            if (net.hasMaxPool()) {
+                long ps = net.stemOutSide(size);
+                long pooled = (long) c1.outChannels() * ps * ps;
+                Row mp = row("maxpool", "pool", c1.outChannels(), ps, ps);
+                mp.peakPerImage = stemOut + pooled;
+                if (flow && !t.frozenPath()) {
+                    mp.keptPerImage = pooled + 2 * pooled; // output kept by the next layer, int64 indices
+                    mp.note = "keeps its output and int64 indices";
+                }
+                side = ps;
+                x = pooled;
+            }
+            boolean first = true;
+            for (ResidualBlock b : net.blocks()) {
+                flow = block(b, side, x, flow, !first);
+                first = false;
+                side = b.outSide((int) side);
+                x = (long) b.outChannels() * side * side;
+                lastBlockOut = x;
+            }
+            int d = net.featureDim();
+            Row head = row("fc", "head", classes, 1, 1);
+            head.params = (long) d * classes + classes;
+            head.trainable = head.params;
+            trainable += head.params;
+            head.keptPerImage = d;
+            head.note = "keeps the pooled features";
+            head.peakPerImage = d + classes;
+        }
+
+        /** A BN row: params, trainable affine, kept input, stats buffers. Returns the new flow. */
+        private boolean bnRow(BatchNormLayer bn, long size, long side, boolean flow, boolean stemOrBlock) {
+            Row r = row(bn.path(), "bn", bn.channels(), side, side);
+            int ch = bn.channels();
+            r.params = 2L * ch;
+            weights += 4L * ch;
+            boolean affine = t.bnTrain() || t.convTrain();
+            boolean betaOnly = t.liteBetas() && bn != net.bn1();
+            if (affine) {
+                r.trainable = 2L * ch;
+                trainable += 2L * ch;
+                buffers += 2L * ch;
+            } else if (betaOnly) {
+                r.trainable = ch;
+                trainable += ch;
+            }
+            if (!t.frozenPath() && (affine || betaOnly || flow)) {
+                r.keptPerImage = size;
+                r.note = affine || betaOnly ? "keeps its input (its parameters train)"
+                        : "keeps its input (a gradient flows through it)";
+            }
+            r.peakPerImage = 2 * size;
+            return flow || affine || betaOnly;
+        }
+
+        private boolean block(ResidualBlock b, long inSide, long x, boolean flowIn, boolean needInput) {
+            List<ConvLayer> convs = b.convs();
+            List<BatchNormLayer> bns = b.bns();
+            int cin = b.inChannels();
+            int cout = b.outChannels();
+            long outSide = b.outSide((int) inSide);
+            long y = (long) cout * outSide * outSide;
+            boolean frozen = t.frozenPath();
+            boolean backward = t.da3() || t.lite() || t.liteBetas();
+            double rho = t.da3() ? open : 1.0;
+
+            // --- the adapter's own parameters and what it keeps
+            Row ad = null;
+            if (t.da3() || t.lite()) {
+                ad = row(b.path() + (t.da3() ? ".da3" : ".lite"), "adapter", cout, outSide, outSide);
+            }
+            double adapterKeep = 0;
+            if (t.da3()) {
+                int r = (int) ms.number("reduction", 16);
+                int k = (int) ms.number("kernel", 3);
+                int hid = Math.max(4, cin / r);
+                long p = (long) hid * cin + hid + (long) cout * hid + cout + 2L * k * k + 1 + 1 + cin + 1;
+                ad.params = p;
+                ad.trainable = p;
+                trainable += p;
+                int pool = Math.max((int) ms.number("pool", 4), b.stride());
+                long ps = (inSide + pool - 1) / pool;
+                boolean spatial = !ms.text("attention", "both").equals("channel") && !ms.text("attention", "both").equals("none");
+                boolean gates = ms.flag("gates", true);
+                if (frozen) {
+                    adapterKeep = cin + (gates ? 1 + cout : 0) + (spatial ? 2 * ps * ps + 2 * ps * ps : 0);
+                    ad.note = "keeps s (C_in), the gate and F(s) (C_out), and 2 maps + int64 arg-max at 1/" + pool;
+                } else {
+                    adapterKeep = cin + hid + (spatial ? 2 * ps * ps + 2 * ps * ps + outSide * outSide : 0);
+                    ad.note = "keeps s, the hidden units, the maps and the upsampled spatial map";
+                }
+            } else if (t.lite()) {
+                int gw = Math.min((int) ms.number("group_width", 8), cin);
+                int groups = cin % gw == 0 ? cin / gw : 1;
+                int pool = Math.max((int) ms.number("pool", 2), b.stride());
+                long ps = (inSide + pool - 1) / pool;
+                long p = (long) cin * (cin / groups) * 25 + 2L * cin + (long) cout * cin + 2L * cout;
+                ad.params = p;
+                ad.trainable = p;
+                trainable += p;
+                buffers += 2L * cin + 2L * cout;
+                long pooledIn = cin * ps * ps;
+                if (frozen) {
+                    adapterKeep = pooledIn;
+                    ad.note = "keeps its pooled input";
+                } else {
+                    adapterKeep = 3 * pooledIn + cout * ps * ps;
+                    ad.note = "keeps its pooled input and its own conv/BN/ReLU activations";
+                }
+            }
+            if (ad != null) {
+                ad.keptPerImage = adapterKeep;
+            }
+            // With an adapter in every block, the gradient flows from this block's output on.
+            boolean flowOut = flowIn || t.da3() || t.lite();
+
+            // --- the main path, conv by conv (the frozen path runs it on the open rows only)
+            boolean flow = flowIn;
+            long in = x;
+            long side = inSide;
+            double fwdPeak = 0;
+            double bwdPeak = 0;
+            List<long[]> sizes = new ArrayList<>();
+            for (int i = 0; i < convs.size(); i++) {
+                ConvLayer c = convs.get(i);
+                long cs = c.outSide((int) side);
+                long m = (long) c.outChannels() * cs * cs;
+                sizes.add(new long[] {in, m, c.kernel(), c.stride()});
+                Row cr = row(c.path(), "conv", c.outChannels(), cs, cs);
+                cr.params = convParams(c);
+                weights += cr.params;
+                if (t.convTrain() || t.maskedConv()) {
+                    cr.trainable = cr.params;
+                    trainable += cr.params;
+                }
+                if (!frozen) {
+                    boolean keeps = t.convTrain() || t.maskedConv() || flow || (t.parallel() && c.kernel() == 3);
+                    // the block input is kept by the previous ReLU when a gradient flows into it
+                    if (keeps && !(i == 0 && flowIn)) {
+                        cr.keptPerImage += i == 0 ? in : 0; // later inputs are ReLU outputs, kept there
+                        cr.note = "keeps its input";
+                    } else if (keeps) {
+                        cr.note = "uses the kept block input";
+                    }
+                    if (t.maskedConv()) {
+                        cr.keptFixed += cr.params; // the masked weight W * 1[m > threshold]
+                        cr.note += "; keeps its masked weight";
+                    }
+                }
+                // conv output plus the oneDNN reorder of its input
+                cr.peakPerImage = (frozen ? rho : 1) * (in + m + in);
+                flow = flow || t.convTrain() || t.maskedConv() || (t.parallel() && c.kernel() == 3);
+                if (!frozen && t.series() && c.kernel() == 3) {
+                    Row sr = row("adapter." + c.path(), "adapter", c.outChannels(), cs, cs);
+                    long p = (long) c.outChannels() * c.outChannels() + 2L * c.outChannels();
+                    sr.params = p;
+                    sr.trainable = p;
+                    trainable += p;
+                    buffers += 2L * c.outChannels();
+                    sr.keptPerImage = 2 * m; // its BN's input (the conv output) and its 1x1 conv's input
+                    sr.note = "keeps the conv output and its BN output";
+                    sr.peakPerImage = 3 * m;
+                    flow = true;
+                }
+                if (!frozen && t.parallel() && c.kernel() == 3) {
+                    Row pr = row("adapter." + c.path(), "adapter", c.outChannels(), cs, cs);
+                    long p = (long) c.outChannels() * c.inChannels();
+                    pr.params = p;
+                    pr.trainable = p;
+                    trainable += p;
+                    pr.note = "a 1x1 conv beside; shares the conv's kept input";
+                    pr.peakPerImage = 2 * m + in;
+                }
+                flow = bnRow(bns.get(i), m, cs, flow, true);
+                if (i < convs.size() - 1) {
+                    Row rr = row(b.path() + ".relu" + (i + 1), "relu", c.outChannels(), cs, cs);
+                    if (frozen && backward) {
+                        rr.keptPerImage = rho * m / 32.0; // one bit per element, open rows only
+                        rr.note = "keeps its mask as bits";
+                    } else if (!frozen && flow) {
+                        rr.keptPerImage = m;
+                        rr.note = "keeps its output (the next conv's input)";
+                    }
+                    rr.peakPerImage = (frozen ? rho : 1) * (in + 2 * m);
+                }
+                // forward live points: the block input, the previous ReLU output, the conv output,
+                // the reorder copy of the conv input, then the BN output
+                double prev = i == 0 ? 0 : in;
+                fwdPeak = Math.max(fwdPeak, x + rho * (prev + m + in));
+                fwdPeak = Math.max(fwdPeak, x + rho * (prev + 2 * m));
+                in = m;
+                side = cs;
+            }
+            // --- the shortcut
+            if (b.downConv() != null) {
+                ConvLayer dc = b.downConv();
+                Row dr = row(dc.path(), "conv", dc.outChannels(), outSide, outSide);
+                dr.params = convParams(dc);
+                weights += dr.params;
+                if (t.convTrain() || t.maskedConv()) {
+                    dr.trainable = dr.params;
+                    trainable += dr.params;
+                }
+                if (!frozen && (t.convTrain() || t.maskedConv() || flowIn)) {
+                    dr.keptPerImage += flowIn ? 0 : x;
+                    dr.note = "uses the kept block input";
+                }
+                if (t.maskedConv()) {
+                    dr.keptFixed += dr.params;
+                }
+                dr.peakPerImage = 2 * x + y;
+                boolean flowS = flowIn || t.convTrain() || t.maskedConv();
+                bnRow(b.downBn(), y, outSide, flowS, true);
+                fwdPeak = Math.max(fwdPeak, x + y * rho + 2 * y + x);
+            }
+            // --- the sum and the output ReLU
+            Row out = row(b.path() + ".relu", "relu", cout, outSide, outSide);
+            if (frozen && backward) {
+                out.keptPerImage = y / 32.0;
+                out.note = "keeps its mask as bits";
+            } else if (!frozen && flowOut) {
+                out.keptPerImage = y;
+                out.note = "keeps its output (the next block's input)";
+            }
+            // main, main x gate, + attention, the sum: up to three output-sized tensors beside the
+            // block input (and the shortcut's output)
+            fwdPeak = Math.max(fwdPeak, x + (b.downConv() != null ? y : 0) + 3 * y);
+            if (frozen) {
+                bwdPeak = backward ? backwardPeak(b, sizes, x, y, rho, needInput) : 0;
+                out.peakPerImage = Math.max(fwdPeak, bwdPeak);
+            } else {
+                out.peakPerImage = 2 * y;
+            }
+            return flowOut;
+        }
+
+        /**
+         * The frozen path's backward live set through one block (per image): the upstream
+         * gradient, its masked copy, the adapter's input gradient (with the pooling gradient's
+         * spread), the gated copy, and each conv's input gradient with its reorder copy (or, for
+         * a 3x3 stride-2 conv, its four phase outputs, the padded gradients and the interleaving).
+         */
+        private double backwardPeak(ResidualBlock b, List<long[]> sizes, long x, long y, double rho, boolean needInput) {
+            // unmasking: the int64 word per packed byte and the gathered words: y / 4 floats each
+            double base = y + y + 0.5 * y;
+            boolean adapterDx = needInput && (t.da3() || t.lite());
+            double adapter = adapterDx ? 2 * x : 0;
+            double live = y + (adapterDx ? x : 0) + y; // gPre, dx through the adapter, gMain
+            double peak = Math.max(base, y + adapter + y);
+            for (int i = sizes.size() - 1; i >= (needInput ? 0 : 1); i--) {
+                long in = sizes.get(i)[0];
+                long m = sizes.get(i)[1];
+                long k = sizes.get(i)[2];
+                long stride = sizes.get(i)[3];
+                double conv;
+                if (k == 3 && stride == 2) {
+                    conv = 3 * m + 3 * in;
+                } else if (stride == 2) {
+                    conv = m + in / 4.0 + in;
+                } else {
+                    conv = m + in + m;
+                }
+                // the scaled gradient, the conv's transient and output, then the masked copy
+                peak = Math.max(peak, live + rho * (m + conv));
+                peak = Math.max(peak, live + rho * (in + in + 0.5 * in));
+            }
+            if (b.downConv() != null && needInput) {
+                peak = Math.max(peak, live + y + y + x / 4.0 + x);
+            }
+            return peak;
+        }
+    }
+
+    /**
+     * Renders profiles as a text table, one row per method.
+     *
+     * @param profiles the profiles
+     * @return the table
+     */
+    public static String table(List<MemoryProfile> profiles) {
+        StringBuilder sb = new StringBuilder();
+        sb.append(String.format(Locale.ROOT, "%-28s %-11s %12s %10s %10s %10s %10s %10s %12s%n", "method", "engine",
+                "trainable", "grads MB", "optim MB", "kept MB", "work MB", "step MB", "patch MB"));
+        for (MemoryProfile p : profiles) {
+            sb.append(String.format(Locale.ROOT, "%-28s %-11s %12d %10.1f %10.1f %10.1f %10.1f %10.1f %12.2f%n",
+                    p.label(), p.engine(), p.trainableParams(), mb(p.gradientBytes()), mb(p.optimizerBytes()),
+                    mb(p.keptBytes()), mb(p.workspaceBytes()), mb(p.stepBytes()), mb(p.patchBytes())));
+        }
+        return sb.toString();
+    }
+
+    /**
+     * Renders one profile's layers.
+     *
+     * @param p the profile
+     * @return the table
+     */
+    public static String layers(MemoryProfile p) {
+        StringBuilder sb = new StringBuilder();
+        sb.append(String.format(Locale.ROOT, "%s on %s-%d, batch %d, %d px (%s%s)%n", p.label(), p.arch(), p.width(),
+                p.batch(), p.imageSize(), p.engine(), p.engine().equals("frozen-path") ? ", micro-batch " + p.microBatch() : ""));
+        sb.append(String.format(Locale.ROOT, "%-26s %-8s %-12s %10s %10s %10s %10s  %s%n", "layer", "kind", "output",
+                "params", "trainable", "kept MB", "peak MB", "note"));
+        for (MemoryProfile.Layer l : p.layers()) {
+            sb.append(String.format(Locale.ROOT, "%-26s %-8s %-12s %10d %10d %10.2f %10.2f  %s%n", l.name(), l.kind(),
+                    l.shape(), l.params(), l.trainable(), mb(l.keptBytes()), mb(l.peakBytes()), l.note()));
+        }
+        return sb.toString();
+    }
+
+    static double mb(long bytes) {
+        return bytes / 1e6;
+    }
+}

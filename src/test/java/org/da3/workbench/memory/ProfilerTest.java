@@ -1,0 +1,85 @@
+package org.da3.workbench.memory;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.djl.ndarray.NDManager;
+import java.util.List;
+import java.util.Map;
+import org.da3.workbench.method.MethodRegistry;
+import org.da3.workbench.method.Patch;
+import org.da3.workbench.method.PatchContext;
+import org.da3.workbench.nn.ResNet;
+import org.da3.workbench.spec.MethodCatalog;
+import org.da3.workbench.spec.MethodSpec;
+import org.da3.workbench.train.EngineSupport;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class ProfilerTest {
+    @BeforeAll
+    static void start() {
+        EngineSupport.start(1);
+    }
+
+    static List<String> methods() {
+        return MethodCatalog.names();
+    }
+
+    @ParameterizedTest
+    @MethodSource("methods")
+    void analyticParameterCountsEqualTheRealPatches(String method) {
+        for (String arch : new String[] {"resnet26", "resnet50"}) {
+            int width = arch.equals("resnet26") ? 16 : 8;
+            MethodSpec ms = new MethodSpec(method, Map.of(), null);
+            MemoryProfile p = Profiler.profile(arch, width, ms, 7, 4, 32, "sgd", 0.9, 1.0);
+            try (NDManager m = NDManager.newBaseManager()) {
+                ResNet net = ResNet.create(arch, width);
+                net.allocate(m, 1);
+                try (Patch patch = MethodRegistry.get(method).create(new PatchContext(net, 7, ms, m.newSubManager(), 1, 32))) {
+                    assertThat(p.trainableParams()).as("%s on %s", method, arch).isEqualTo(patch.trainableCount());
+                    long stored = 0;
+                    for (ai.djl.ndarray.NDArray a : patch.trainable().values()) {
+                        stored += a.size();
+                    }
+                    for (ai.djl.ndarray.NDArray a : patch.buffers().values()) {
+                        stored += a.size();
+                    }
+                    assertThat(p.patchBytes()).as("patch arrays of %s on %s", method, arch).isEqualTo(4 * stored);
+                    long weights = 0;
+                    for (ai.djl.nn.Parameter prm : net.stateDict().values()) {
+                        weights += prm.getArray().size();
+                    }
+                    assertThat(p.weightBytes()).isEqualTo(4 * weights);
+                }
+            }
+        }
+    }
+
+    @Test
+    void keptMemoryFollowsTheRules() {
+        Map<String, MemoryProfile> p = new java.util.LinkedHashMap<>();
+        for (String m : MethodCatalog.names()) {
+            p.put(m, Profiler.profile("resnet26", 64, new MethodSpec(m, Map.of(), null), 10, 32, 64, "sgd", 0.9, 1.0));
+        }
+        // fine-tuning keeps every activation: 2,224,384 floats per image for ResNet-26 at 64 px
+        assertThat(p.get("finetune").keptBytes()).isEqualTo(2_224_384L * 4 * 32);
+        // a frozen layer keeps its input whenever a gradient flows through it: bn+last keeps all but
+        // the images, as fine-tuning does
+        assertThat(p.get("bn+last").keptBytes()).isEqualTo(p.get("finetune").keptBytes() - 3L * 64 * 64 * 4 * 32);
+        // the linear probe keeps the pooled features only
+        assertThat(p.get("linear").keptBytes()).isEqualTo(256L * 4 * 32);
+        // the frozen path keeps bits and pooled inputs: DA3 keeps over 50x less than fine-tuning
+        assertThat(p.get("da3").keptBytes() * 50).isLessThan(p.get("finetune").keptBytes());
+        assertThat(p.get("da3").stepBytes() * 10).isLessThan(p.get("finetune").stepBytes());
+        // the naive autograd DA3 keeps most of what fine-tuning keeps (all but the stem and the first block)
+        MemoryProfile naive = Profiler.profile("resnet26", 64, new MethodSpec("da3", Map.of("engine", "autograd"), null),
+                10, 32, 64, "sgd", 0.9, 1.0);
+        assertThat((double) naive.keptBytes()).isGreaterThan(0.7 * p.get("finetune").keptBytes());
+        // closed gates keep no inner masks
+        MemoryProfile gated = Profiler.profile("resnet26", 64, new MethodSpec("da3", Map.of(), null), 10, 32, 64, "sgd",
+                0.9, 0.5);
+        assertThat(gated.keptBytes()).isLessThan(p.get("da3").keptBytes());
+    }
+}

@@ -1,0 +1,70 @@
+package org.da3.workbench.nn;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
+import org.da3.workbench.train.EngineSupport;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** The frozen path's hand-made gradients against autograd. */
+class OpsTest {
+    @BeforeAll
+    static void start() {
+        EngineSupport.start(1);
+    }
+
+    private static void close(float[] expected, float[] actual) {
+        float scale = 0;
+        for (float v : expected) {
+            scale = Math.max(scale, Math.abs(v));
+        }
+        assertThat(actual).hasSameSizeAs(expected);
+        for (int i = 0; i < expected.length; i++) {
+            assertThat(actual[i]).isCloseTo(expected[i], within(1e-5f * Math.max(1, scale)));
+        }
+    }
+
+    @ParameterizedTest(name = "k{0} s{1} in {2}x{3}")
+    @CsvSource({"3,1,8,8", "3,2,8,8", "3,2,7,7", "3,2,8,5", "1,2,8,8", "1,2,7,9", "1,1,6,6", "7,2,16,16"})
+    void convInputGradientEqualsAutograd(int k, int stride, int h, int w) {
+        try (NDManager m = NDManager.newBaseManager()) {
+            int pad = (k - 1) / 2;
+            NDArray x = m.randomNormal(new Shape(2, 3, h, w));
+            NDArray wt = m.randomNormal(new Shape(5, 3, k, k));
+            x.setRequiresGradient(true);
+            NDArray g;
+            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                NDArray y = Ops.conv2d(x, wt, stride, pad, 1);
+                g = m.randomNormal(y.getShape());
+                gc.backward(y.mul(g).sum());
+            }
+            float[] expected = x.getGradient().toFloatArray();
+            NDArray mine = Ops.convInputGradient(g, wt, stride, pad, h, w);
+            assertThat(mine.getShape()).isEqualTo(x.getShape());
+            close(expected, mine.toFloatArray());
+        }
+    }
+
+    @ParameterizedTest(name = "pool {0} in {1}x{2}")
+    @CsvSource({"2,8,8", "4,8,8", "2,7,7", "4,6,6", "1,5,5"})
+    void avgPoolBackwardEqualsAutograd(int k, int h, int w) {
+        try (NDManager m = NDManager.newBaseManager()) {
+            NDArray x = m.randomNormal(new Shape(2, 3, h, w));
+            x.setRequiresGradient(true);
+            NDArray g;
+            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                NDArray y = Ops.avgPool(x, k);
+                g = m.randomNormal(y.getShape());
+                gc.backward(y.mul(g).sum());
+            }
+            close(x.getGradient().toFloatArray(), Ops.avgPoolBackward(g, x.getShape(), k).toFloatArray());
+        }
+    }
+}
