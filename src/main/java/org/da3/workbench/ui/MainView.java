@@ -5,22 +5,25 @@ import javafx.scene.Parent;
 import javafx.scene.control.Label;
 import javafx.scene.control.Tab;
 import javafx.scene.control.TabPane;
+import org.da3.workbench.ui.memory.MemoryView;
 import org.da3.workbench.ui.monitor.MonitorView;
 import org.da3.workbench.ui.results.ResultsView;
 import org.da3.workbench.ui.setup.SetupView;
 
-/** The main window's content: binds {@code Main.fxml} to a {@link MainViewModel} and holds the views. */
+/** The main window's content: binds {@code Main.fxml} to a {@link MainViewModel} and holds the four views. */
 public final class MainView {
     private final MainViewModel vm;
     private final Parent root;
     private final SetupView setupView;
     private final MonitorView monitorView;
     private final ResultsView resultsView;
+    private final MemoryView memoryView;
 
     @FXML private TabPane tabs;
     @FXML private Tab setupTab;
     @FXML private Tab monitorTab;
     @FXML private Tab resultsTab;
+    @FXML private Tab memoryTab;
     @FXML private Label statusLabel;
     @FXML private Label runsLabel;
     @FXML private Label workspaceLabel;
@@ -35,6 +38,7 @@ public final class MainView {
         this.setupView = new SetupView(vm.setup());
         this.monitorView = new MonitorView(vm.monitor());
         this.resultsView = new ResultsView(vm.results());
+        this.memoryView = new MemoryView(vm.memory());
         this.root = ViewLoader.load(this, "Main.fxml");
     }
 
@@ -43,6 +47,8 @@ public final class MainView {
         setupTab.setContent(setupView.root());
         monitorTab.setContent(monitorView.root());
         resultsTab.setContent(resultsView.root());
+        memoryTab.setContent(memoryView.root());
+        memoryTab.setId("tab-memory");
         setupTab.setId("tab-setup");
         monitorTab.setId("tab-monitor");
         resultsTab.setId("tab-results");
@@ -61,6 +67,8 @@ public final class MainView {
                 return monitorTab;
             case RESULTS:
                 return resultsTab;
+            case MEMORY:
+                return memoryTab;
             case SETUP:
             default:
                 return setupTab;
@@ -73,6 +81,9 @@ public final class MainView {
         }
         if (t == resultsTab) {
             return MainViewModel.Page.RESULTS;
+        }
+        if (t == memoryTab) {
+            return MainViewModel.Page.MEMORY;
         }
         return MainViewModel.Page.SETUP;
     }
@@ -90,6 +101,11 @@ public final class MainView {
     /** @return the Monitor view */
     public MonitorView monitorView() {
         return monitorView;
+    }
+
+    /** @return the Memory view */
+    public MemoryView memoryView() {
+        return memoryView;
     }
 
     /** @return the Results view */

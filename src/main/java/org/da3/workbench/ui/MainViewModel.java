@@ -6,13 +6,14 @@ import javafx.beans.property.ReadOnlyStringProperty;
 import javafx.beans.property.ReadOnlyStringWrapper;
 import javafx.beans.property.SimpleObjectProperty;
 import org.da3.workbench.spec.ExperimentSpec;
+import org.da3.workbench.ui.memory.MemoryViewModel;
 import org.da3.workbench.ui.monitor.MonitorViewModel;
 import org.da3.workbench.ui.results.ResultsViewModel;
 import org.da3.workbench.ui.setup.SetupViewModel;
 
 /**
- * The main window's state: the three views' models wired together (Launch in Setup queues runs
- * in the Monitor; finished runs go to Results), the visible page, the window title and the status
+ * The main window's state: the four views' models wired together (Launch in Setup queues runs
+ * in the Monitor; finished runs go to Results; the valid spec is profiled in Memory), the visible page, the window title and the status
  * line.
  */
 public final class MainViewModel {
@@ -23,6 +24,8 @@ public final class MainViewModel {
         SETUP,
         /** Watch runs. */
         MONITOR,
+        /** See where training memory goes. */
+        MEMORY,
         /** Compare results. */
         RESULTS
     }
@@ -30,6 +33,7 @@ public final class MainViewModel {
     private final SetupViewModel setup;
     private final MonitorViewModel monitor;
     private final ResultsViewModel results;
+    private final MemoryViewModel memory;
     private final ObjectProperty<Page> page = new SimpleObjectProperty<>(this, "page", Page.SETUP);
     private final ReadOnlyStringWrapper status = new ReadOnlyStringWrapper(this, "status", "");
     private final ReadOnlyStringWrapper title = new ReadOnlyStringWrapper(this, "title", "DA3 Workbench");
@@ -40,11 +44,22 @@ public final class MainViewModel {
      * @param setup the Setup view model
      * @param monitor the Monitor view model
      * @param results the Results view model
+     * @param memory the Memory view model (profiles the Setup view's valid spec)
      */
-    public MainViewModel(SetupViewModel setup, MonitorViewModel monitor, ResultsViewModel results) {
+    public MainViewModel(SetupViewModel setup, MonitorViewModel monitor, ResultsViewModel results,
+            MemoryViewModel memory) {
         this.setup = Objects.requireNonNull(setup);
         this.monitor = Objects.requireNonNull(monitor);
         this.results = Objects.requireNonNull(results);
+        this.memory = Objects.requireNonNull(memory);
+        setup.specProperty().addListener((o, a, s) -> {
+            if (s != null) {
+                memory.setSpec(s);
+            }
+        });
+        if (setup.getSpec() != null) {
+            memory.setSpec(setup.getSpec());
+        }
         setup.setOnLaunch(this::launch);
         setup.setOnStop(monitor::stopAll);
         setup.runningProperty().bind(monitor.runningProperty());
@@ -85,6 +100,11 @@ public final class MainViewModel {
     /** @return the Results view model */
     public ResultsViewModel results() {
         return results;
+    }
+
+    /** @return the Memory view model */
+    public MemoryViewModel memory() {
+        return memory;
     }
 
     /** @return the visible page */

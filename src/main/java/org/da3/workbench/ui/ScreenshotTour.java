@@ -22,7 +22,7 @@ import org.da3.workbench.ui.monitor.RunStatus;
  * Takes screenshots of every view during a real run, for the docs: launches the loaded spec,
  * waits until its last run is well under way (the others done), overlays the runs in the
  * Monitor, then writes {@code setup.png}, {@code setup-error.png},
- * {@code monitor.png} and {@code results.png} and quits. Run it under a real display or Xvfb:
+ * {@code monitor.png}, {@code memory.png} and {@code results.png} and quits. Run it under a real display or Xvfb:
  * {@code xvfb-run -a -s "-screen 0 1600x1000x24" java -jar target/da3-workbench.jar gui --screenshots docs/img}.
  */
 final class ScreenshotTour {
@@ -92,6 +92,7 @@ final class ScreenshotTour {
                     wb.view().setupView().reveal(vm.setup().name());
                     vm.setPage(MainViewModel.Page.MONITOR);
                 }),
+                new Step("memory.png", () -> vm.setPage(MainViewModel.Page.MEMORY)),
                 new Step("results.png", () -> vm.setPage(MainViewModel.Page.RESULTS)));
         next(steps, 0, ok -> {
             vm.monitor().stopAll();

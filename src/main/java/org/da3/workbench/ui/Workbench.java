@@ -11,6 +11,7 @@ import javafx.scene.control.SplitPane;
 import javafx.stage.Screen;
 import javafx.stage.Stage;
 import org.da3.workbench.run.ExperimentRunner;
+import org.da3.workbench.ui.memory.MemoryViewModel;
 import org.da3.workbench.ui.monitor.MonitorViewModel;
 import org.da3.workbench.ui.monitor.RunLauncher;
 import org.da3.workbench.ui.monitor.SequentialRunLauncher;
@@ -24,7 +25,7 @@ import org.da3.workbench.ui.task.TaskExecutor;
  * WorkbenchApp} and by the GUI tests, which pass their own stage.
  */
 public final class Workbench {
-    private static final String[] SPLITS = {"split", "horizontalSplit", "verticalSplit"};
+    private static final String[] SPLITS = {"split", "horizontalSplit", "verticalSplit", "memorySplit"};
 
     private final Stage stage;
     private final TaskExecutor executor;
@@ -41,7 +42,9 @@ public final class Workbench {
         SetupViewModel setup = new SetupViewModel(options.workspace(), executor, targets);
         MonitorViewModel monitor = new MonitorViewModel(executor, launcher);
         ResultsViewModel results = new ResultsViewModel(options.workspace(), executor);
-        this.vm = new MainViewModel(setup, monitor, results);
+        MemoryViewModel memory = new MemoryViewModel(executor, () -> setup.domains().stream()
+                .filter(d -> d.isSelected() && d.classes() > 0).mapToInt(d -> d.classes()).findFirst().orElse(10));
+        this.vm = new MainViewModel(setup, monitor, results, memory);
         this.view = new MainView(vm);
     }
 

@@ -164,6 +164,13 @@ class WorkbenchGuiTest {
         assertThat(monitorView.viewer(Chart.LOSS).getChart().getXYPlot().getDataset().getSeriesCount()).isEqualTo(3);
         assertThat(launch.isDisabled()).as("Launch is back once nothing runs").isFalse();
 
+        // the Memory view profiles the three methods of the spec
+        robot.clickOn("#tab-memory");
+        waitFor(20, () -> workbench.viewModel().memory().profiles().size() == 3);
+        var totals = workbench.view().memoryView().totalsViewer().getChart().getCategoryPlot().getDataset();
+        assertThat(totals.getColumnCount()).isEqualTo(3);
+        assertThat(robot.lookup("#memory-layers").queryTableView().getItems()).isNotEmpty();
+
         // the results table fills: one row per method, the domains and the costs as columns
         robot.clickOn("#tab-results");
         waitFor(20, () -> workbench.view().resultsView().shownRows().size() == 3);
