@@ -113,13 +113,16 @@ public final class Da3 implements Method {
         }
 
         /**
-         * The gate pre-activation from pooled statistics.
+         * The gate pre-activation from pooled statistics: {@code z = w_g . (s / mean_c s) + c_g}.
          *
          * @param s GAP(x), (N, C_in)
          * @return z, (N, 1)
          */
         public NDArray gateLogit(NDArray s) {
-            return LinearLayer.apply(s, wg, cg);
+            // s normalised by its own channel mean: the gate sees the pattern, not the scale
+            try (NDArray mean = s.mean(new int[] {1}, true); NDArray eps = mean.add(1e-6f); NDArray hat = s.div(eps)) {
+                return LinearLayer.apply(hat, wg, cg);
+            }
         }
 
         @Override
@@ -222,20 +225,15 @@ public final class Da3 implements Method {
          * @return (N, C_out)
          */
         public NDArray pooledMain(NDArray s) {
+            if (pooledK == null) {
+                cachePooledMain();
+            }
             NDArray h = s.stopGradient();
-            List<org.da3.workbench.nn.ConvLayer> convs = block.convs();
-            List<org.da3.workbench.nn.BatchNormLayer> bns = block.bns();
-            for (int i = 0; i < convs.size(); i++) {
-                NDArray w = owner.convWeight(convs.get(i));
-                org.da3.workbench.nn.BnParams p = owner.bn(bns.get(i));
+            for (int i = 0; i < pooledK.length; i++) {
                 NDArray next;
-                try (NDArray k2 = w.sum(new int[] {2, 3}); NDArray wk = k2.stopGradient(); NDArray wkT = wk.transpose();
-                        NDArray lin = h.matMul(wkT);
-                        NDArray var = p.runningVar().add(org.da3.workbench.nn.BnParams.EPS); NDArray sd = var.sqrt();
-                        NDArray scale = p.gamma().div(sd); NDArray centred = lin.sub(p.runningMean());
-                        NDArray scaled = centred.mul(scale)) {
-                    NDArray affine = scaled.add(p.beta());
-                    if (i < convs.size() - 1) {
+                try (NDArray lin = h.matMul(pooledK[i]); NDArray scaled = lin.mul(pooledScale[i])) {
+                    NDArray affine = scaled.add(pooledShift[i]);
+                    if (i < pooledK.length - 1) {
                         next = Activation.relu(affine);
                         affine.close();
                     } else {
@@ -243,10 +241,40 @@ public final class Da3 implements Method {
                     }
                 }
                 h.close();
-                h = next.stopGradient();
-                next.close();
+                h = next;
             }
             return h;
+        }
+
+        private NDArray[] pooledK;
+        private NDArray[] pooledScale;
+        private NDArray[] pooledShift;
+
+        /**
+         * The frozen constants of {@link #pooledMain}, made once per patch: each conv's weight
+         * summed over its taps and transposed (C_in x C_out), and each BN as scale and shift.
+         */
+        private void cachePooledMain() {
+            List<org.da3.workbench.nn.ConvLayer> convs = block.convs();
+            List<org.da3.workbench.nn.BatchNormLayer> bns = block.bns();
+            int n = convs.size();
+            pooledK = new NDArray[n];
+            pooledScale = new NDArray[n];
+            pooledShift = new NDArray[n];
+            for (int i = 0; i < n; i++) {
+                NDArray w = owner.convWeight(convs.get(i));
+                org.da3.workbench.nn.BnParams p = owner.bn(bns.get(i));
+                try (NDArray k2 = w.sum(new int[] {2, 3}); NDArray kT = k2.transpose();
+                        NDArray var = p.runningVar().add(org.da3.workbench.nn.BnParams.EPS); NDArray sd = var.sqrt();
+                        NDArray scale = p.gamma().div(sd); NDArray ms = p.runningMean().mul(scale)) {
+                    pooledK[i] = kT.duplicate();
+                    pooledScale[i] = scale.duplicate();
+                    pooledShift[i] = p.beta().sub(ms);
+                }
+                pooledK[i].attach(owner.manager);
+                pooledScale[i].attach(owner.manager);
+                pooledShift[i].attach(owner.manager);
+            }
         }
 
         /**
@@ -279,7 +307,7 @@ public final class Da3 implements Method {
                         term.close();
                         term = t2;
                     }
-                    owner.recordSte(gate, lastZ);
+                    owner.recordSte(index, gate, lastZ);
                 }
             } else {
                 term = main;
@@ -518,7 +546,7 @@ public final class Da3 implements Method {
         private final List<Module> ordered = new ArrayList<>();
         private final double[] openSum;
         private final long[] openCount;
-        private final List<NDArray> steGates = new ArrayList<>();
+        private final NDArray[] steGates;
 
         Da3Patch(PatchContext ctx) {
             super(ctx);
@@ -538,7 +566,7 @@ public final class Da3 implements Method {
                 NDArray cs = trainable(p + ".spatial.conv.weight", uniform(new Shape(1, 2, k, k), 2 * k * k, rnd));
                 NDArray bs = trainable(p + ".spatial.conv.bias", manager.zeros(new Shape(1)));
                 NDArray gamma = trainable(p + ".spatial.gamma", manager.zeros(new Shape(1)));
-                NDArray wg = trainable(p + ".gate.weight", manager.zeros(new Shape(1, in)));
+                NDArray wg = trainable(p + ".gate.weight", normal(new Shape(1, in), 1.0 / Math.sqrt(in), rnd));
                 NDArray cg = trainable(p + ".gate.bias", manager.full(new Shape(1), (float) opt.gateInit()));
                 Module m = new Module(this, i++, b, opt, w1, b1, w2, b2, cs, bs, gamma, wg, cg);
                 modules.put(b, m);
@@ -546,6 +574,15 @@ public final class Da3 implements Method {
             }
             openSum = new double[ordered.size()];
             openCount = new long[ordered.size()];
+            steGates = new NDArray[ordered.size()];
+        }
+
+        private NDArray normal(Shape shape, double std, SplittableRandom rnd) {
+            float[] w = new float[(int) shape.size()];
+            for (int j = 0; j < w.length; j++) {
+                w[j] = (float) (Gaussian.next(rnd) * std);
+            }
+            return manager.create(w, shape);
         }
 
         private NDArray uniform(Shape shape, int fanIn, SplittableRandom rnd) {
@@ -578,6 +615,11 @@ public final class Da3 implements Method {
         }
 
         @Override
+        public boolean budgetPerBlock() {
+            return true;
+        }
+
+        @Override
         public boolean usesFrozenPath() {
             return !ctx.method().text("engine", "frozen-path").equals("autograd");
         }
@@ -594,26 +636,47 @@ public final class Da3 implements Method {
             openCount[block] += g.length;
         }
 
-        void recordSte(NDArray hardGate, NDArray z) {
+        void recordSte(int block, NDArray hardGate, NDArray z) {
             try (NDArray sig = z.getNDArrayInternal().sigmoid(); NDArray sg = sig.stopGradient();
                     NDArray delta = sig.sub(sg); NDArray flat = delta.reshape(delta.getShape().get(0))) {
-                steGates.add(hardGate.add(flat));
+                if (steGates[block] != null) {
+                    steGates[block].close();
+                }
+                steGates[block] = hardGate.add(flat);
             }
         }
 
+        /**
+         * The compute budget: each gated block's open ratio is pulled to rho on its own,
+         * {@code lambda * mean_b (mean_n G_bn - rho)^2}, so gates must choose which samples skip
+         * a block rather than shut whole blocks.
+         */
         @Override
         protected NDArray extraLoss() {
-            if (steGates.isEmpty()) {
+            NDArray loss = null;
+            int blocks = 0;
+            for (int i = 0; i < steGates.length; i++) {
+                if (steGates[i] == null) {
+                    continue;
+                }
+                blocks++;
+                try (NDArray mean = steGates[i].mean(); NDArray dev = mean.sub((float) opt.rho()); NDArray sq = dev.square()) {
+                    // (duplicate() would copy the value and cut the graph)
+                    NDArray next = loss == null ? sq.add(0f) : loss.add(sq);
+                    if (loss != null) {
+                        loss.close();
+                    }
+                    loss = next;
+                }
+                steGates[i].close();
+                steGates[i] = null;
+            }
+            if (loss == null) {
                 return null;
             }
-            NDArray loss;
-            try (NDArray all = NDArrays.concat(new NDList(steGates)); NDArray mean = all.mean();
-                    NDArray dev = mean.sub((float) opt.rho()); NDArray sq = dev.square()) {
-                loss = sq.mul((float) opt.lambda());
+            try (NDArray l = loss) {
+                return l.mul((float) (opt.lambda() / blocks));
             }
-            steGates.forEach(NDArray::close);
-            steGates.clear();
-            return loss;
         }
 
         @Override

@@ -197,6 +197,16 @@ public abstract class Patch implements Adaptation, AutoCloseable {
     }
 
     /**
+     * Whether the budget applies to each gated block's open ratio separately (the mean over blocks
+     * of the squared deviations) rather than to the open ratio over all blocks.
+     *
+     * @return true for a per-block budget
+     */
+    public boolean budgetPerBlock() {
+        return false;
+    }
+
+    /**
      * Whether this patch trains on the frozen path (train.FrozenPath) rather than with autograd:
      * true for the methods whose trainable parameters do not sit on full-resolution activations,
      * unless their {@code engine} option says {@code autograd}.

@@ -84,7 +84,7 @@ public final class MethodCatalog {
                         OptionDef.ofInt("reduction", 16, 1, 1024, "channel-attention reduction r (hidden = C/r, at least 4)"),
                         OptionDef.ofInt("pool", 4, 1, 64, "spatial-attention pooling factor d"),
                         OptionDef.ofInt("kernel", 3, 1, 15, "spatial-attention conv kernel k (odd)"),
-                        OptionDef.ofDouble("lambda", 2.0, 0, 1000, "weight of the compute-budget term"),
+                        OptionDef.ofDouble("lambda", 1.0, 0, 1000, "weight of the compute-budget term (each block's open ratio pulled to rho)"),
                         OptionDef.ofDouble("rho", 0.7, 0, 1, "target open ratio of the gates (1 - target sparsity)"),
                         OptionDef.ofDouble("gate_init", 3.0, -20, 20, "initial gate bias c_g (positive: open)"),
                         OptionDef.ofBool("skip", true, "skip the frozen main path of closed gates at inference"),

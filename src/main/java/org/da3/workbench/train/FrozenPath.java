@@ -154,8 +154,9 @@ public final class FrozenPath {
         NDManager stepManager = x.getManager().newSubManager();
         List<Chunk> chunks = new ArrayList<>();
         List<NDArray> feats = new ArrayList<>();
-        double gateSum = 0;
-        long gateCount = 0;
+        int nb = patch.backbone().blocks().size();
+        double[] blockSum = new double[nb];
+        long[] blockCount = new long[nb];
         try {
             for (int start = 0; start < n; start += mb) {
                 int end = Math.min(n, start + mb);
@@ -167,12 +168,13 @@ public final class FrozenPath {
                     f.attach(stepManager);
                     feats.add(f);
                 }
-                for (BlockState bs : c.blocks) {
+                for (int bi = 0; bi < c.blocks.size(); bi++) {
+                    BlockState bs = c.blocks.get(bi);
                     if (bs.gates != null) {
                         for (float g : bs.gates) {
-                            gateSum += g;
+                            blockSum[bi] += g;
                         }
-                        gateCount += bs.gates.length;
+                        blockCount[bi] += bs.gates.length;
                     }
                 }
             }
@@ -193,12 +195,35 @@ public final class FrozenPath {
                 loss.close();
             }
             double loss = ce;
-            float kappa = 0;
+            // the budget couples the micro-batches only through dL/dG, one number per block
+            float[] kappa = new float[nb];
             double[] budget = patch.budget();
-            if (budget != null && gateCount > 0) {
-                double meanG = gateSum / gateCount;
-                loss += budget[0] * (meanG - budget[1]) * (meanG - budget[1]);
-                kappa = (float) (2 * budget[0] * (meanG - budget[1]) / gateCount);
+            int gated = 0;
+            double allSum = 0;
+            long allCount = 0;
+            for (int bi = 0; bi < nb; bi++) {
+                if (blockCount[bi] > 0) {
+                    gated++;
+                    allSum += blockSum[bi];
+                    allCount += blockCount[bi];
+                }
+            }
+            if (budget != null && gated > 0) {
+                double lambda = budget[0];
+                double rho = budget[1];
+                if (patch.budgetPerBlock()) {
+                    for (int bi = 0; bi < nb; bi++) {
+                        if (blockCount[bi] > 0) {
+                            double open = blockSum[bi] / blockCount[bi];
+                            loss += lambda / gated * (open - rho) * (open - rho);
+                            kappa[bi] = (float) (2 * lambda / gated * (open - rho) / blockCount[bi]);
+                        }
+                    }
+                } else {
+                    double meanG = allSum / allCount;
+                    loss += lambda * (meanG - rho) * (meanG - rho);
+                    java.util.Arrays.fill(kappa, (float) (2 * lambda * (meanG - rho) / allCount));
+                }
             }
             Map<String, NDArray> betaGrads = new LinkedHashMap<>();
             debug("head done");
@@ -374,7 +399,7 @@ public final class FrozenPath {
     }
 
     /** The backward of one micro-batch, from dL/dfeatures to the first block. */
-    private void backward(Chunk c, NDArray dFeat, float kappa, Map<String, NDArray> betaGrads) {
+    private void backward(Chunk c, NDArray dFeat, float[] kappa, Map<String, NDArray> betaGrads) {
         ResNet net = patch.backbone();
         Shape ls = c.lastShape;
         NDArray g;
@@ -396,7 +421,7 @@ public final class FrozenPath {
             NDArray gMain = gPre;
             if (a != null) {
                 t0 = tick();
-                FrozenPathAdapter.Backward bw = ((FrozenPathAdapter) a).backward(st.saved, gPre, kappa, needInput);
+                FrozenPathAdapter.Backward bw = ((FrozenPathAdapter) a).backward(st.saved, gPre, kappa[bi], needInput);
                 tock("bwd adapter", t0);
                 dxAdapter = bw.dx();
                 gMain = bw.gMain();
@@ -452,24 +477,34 @@ public final class FrozenPath {
         g.close();
     }
 
-    /** Back through a frozen BN: accumulate a trainable beta's gradient, scale by gamma/sigma. */
-    private NDArray bnBackward(BatchNormLayer bn, NDArray g, Map<String, NDArray> betaGrads) {
+    /** A trainable BN bias's gradient: the upstream gradient summed over batch and space. */
+    private void betaGradient(BatchNormLayer bn, NDArray g, Map<String, NDArray> betaGrads) {
         BnParams p = patch.bn(bn);
         String beta = betaNames.get(p.beta());
-        if (beta != null) {
-            NDArray s = g.sum(new int[] {0, 2, 3});
-            NDArray prev = betaGrads.get(beta);
-            if (prev == null) {
-                betaGrads.put(beta, s);
-            } else {
-                prev.addi(s);
-                s.close();
-            }
+        if (beta == null) {
+            return;
         }
-        long ch = g.getShape().get(1);
+        NDArray s = g.sum(new int[] {0, 2, 3});
+        NDArray prev = betaGrads.get(beta);
+        if (prev == null) {
+            betaGrads.put(beta, s);
+        } else {
+            prev.addi(s);
+            s.close();
+        }
+    }
+
+    /**
+     * The input gradient of a frozen conv followed by a frozen BN: the BN is a per-channel scale
+     * gamma / sigma, folded into the conv's output channels, so the gradient is scaled with the
+     * weight (weight-sized work) rather than elementwise over the activation.
+     */
+    private NDArray convBnInputGradient(ConvLayer conv, BatchNormLayer bn, NDArray g, long inH, long inW) {
+        BnParams p = patch.bn(bn);
+        long ch = conv.outChannels();
         try (NDArray var = p.runningVar().add(BnParams.EPS); NDArray sd = var.sqrt(); NDArray scale = p.gamma().div(sd);
-                NDArray s4 = scale.reshape(1, ch, 1, 1)) {
-            return g.mul(s4);
+                NDArray s4 = scale.reshape(ch, 1, 1, 1); NDArray w = patch.convWeight(conv).mul(s4)) {
+            return Ops.convInputGradient(g, w, conv.stride(), conv.padding(), inH, inW);
         }
     }
 
@@ -486,19 +521,19 @@ public final class FrozenPath {
         }
         NDArray g = gOut;
         for (int i = convs.size() - 1; i >= 0; i--) {
-            NDArray scaled = bnBackward(bns.get(i), g, betaGrads);
-            if (g != gOut) {
-                g.close();
-            }
+            betaGradient(bns.get(i), g, betaGrads);
             if (i == 0 && !needInput) {
-                scaled.close();
+                if (g != gOut) {
+                    g.close();
+                }
                 return null;
             }
             ConvLayer conv = convs.get(i);
             Shape in = st.convInputs.get(i);
-            NDArray dIn = Ops.convInputGradient(scaled, patch.convWeight(conv), conv.stride(), conv.padding(),
-                    in.get(2), in.get(3));
-            scaled.close();
+            NDArray dIn = convBnInputGradient(conv, bns.get(i), g, in.get(2), in.get(3));
+            if (g != gOut) {
+                g.close();
+            }
             if (i > 0) {
                 g = st.inner.get(i - 1).apply(codec, dIn);
                 dIn.close();
@@ -514,15 +549,10 @@ public final class FrozenPath {
         if (b.downConv() == null) {
             return needInput ? gPre : null;
         }
-        NDArray scaled = bnBackward(b.downBn(), gPre, betaGrads);
+        betaGradient(b.downBn(), gPre, betaGrads);
         if (!needInput) {
-            scaled.close();
             return null;
         }
-        ConvLayer conv = b.downConv();
-        NDArray dx = Ops.convInputGradient(scaled, patch.convWeight(conv), conv.stride(), conv.padding(),
-                st.inShape.get(2), st.inShape.get(3));
-        scaled.close();
-        return dx;
+        return convBnInputGradient(b.downConv(), b.downBn(), gPre, st.inShape.get(2), st.inShape.get(3));
     }
 }

@@ -140,6 +140,7 @@ public final class MultiDomainRun {
         long stepsTimed = 0;
         long peakStep = -1;
         long baseline = -1;
+        long analyticMax = -1;
 
         try (NDManager base = NDManager.newBaseManager()) {
             ResNet backbone = loadBackbone(spec, weights, base);
@@ -176,7 +177,9 @@ public final class MultiDomainRun {
                     }
                     System.gc();
                     baseline = ProcMemory.rss();
-                    run.emit(new MemorySample("idle", "rss", baseline, ProcMemory.peak(), baseline, -1));
+                    long analytic = analyticStepBytes(methodSpec, d.numClasses());
+                    analyticMax = Math.max(analyticMax, analytic);
+                    run.emit(new MemorySample("idle", "rss", baseline, ProcMemory.peak(), baseline, analytic));
                     ProcMemory.resetPeak();
                     String lrSource = methodSpec.resolvedOptions().containsKey("learning_rate") ? "method" : "training";
                     double baseLr = methodSpec.number("learning_rate", t.learningRate());
@@ -230,7 +233,7 @@ public final class MultiDomainRun {
                                             (double) winCorrect / winImages, lr, stepSec, winImages / (winNanos / 1e9)));
                                     long peak = ProcMemory.peak();
                                     peakStep = Math.max(peakStep, peak - baseline);
-                                    run.emit(new MemorySample("train", "rss", ProcMemory.rss(), peak, baseline, -1));
+                                    run.emit(new MemorySample("train", "rss", ProcMemory.rss(), peak, baseline, analytic));
                                     emitGates(patch, d.name(), step, runStep, "train");
                                     double elapsed = run.elapsedSeconds();
                                     double eta = elapsed / runStep * (runSteps - runStep);
@@ -289,6 +292,7 @@ public final class MultiDomainRun {
         summary.put("step_seconds", stepsTimed == 0 ? null : stepSecondsSum / stepsTimed);
         summary.put("peak_step_bytes", peakStep);
         summary.put("idle_baseline_bytes", baseline);
+        summary.put("analytic_step_bytes", analyticMax);
         summary.put("dataset_fingerprints", fingerprints);
         Map<String, Object> macs = new LinkedHashMap<>();
         Map<String, Object> sparsity = new LinkedHashMap<>();
@@ -311,6 +315,20 @@ public final class MultiDomainRun {
         summary.put("latency_ms", latency);
         summary.put("status", cancelled ? RunFinished.CANCELLED : RunFinished.COMPLETED);
         return summary;
+    }
+
+    /**
+     * The analytic training-step memory of this run's method (see memory.Profiler), for the live
+     * chart's prediction line and the summary; -1 when the method has no model.
+     */
+    private long analyticStepBytes(MethodSpec methodSpec, int classes) {
+        TrainingSpec t = spec.training();
+        try {
+            return org.da3.workbench.memory.Profiler.profile(spec.backbone().name(), spec.backbone().width(), methodSpec,
+                    classes, t.batchSize(), t.imageSize(), t.optimizer(), t.momentum(), 1.0).stepBytes();
+        } catch (IllegalArgumentException e) {
+            return -1;
+        }
     }
 
     /**

@@ -1,0 +1,130 @@
+package org.da3.workbench.cli;
+
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.da3.workbench.Workspace;
+import org.da3.workbench.memory.ProbeRequest;
+import org.da3.workbench.memory.ProbeResult;
+import org.da3.workbench.run.event.EventCodec;
+import org.da3.workbench.spec.MethodCatalog;
+import org.da3.workbench.spec.MethodSpec;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code da3 bench speed}: training throughput and step time per method, each method in its own
+ * worker JVM with glibc's default allocator (the speed a user gets), on the configurations of
+ * docs/benchmarks.md.
+ */
+@Command(name = "speed", mixinStandardHelpOptions = true,
+        description = {"Training throughput (images/s) and step time per method, each in its own worker JVM.",
+            "Default configurations: ResNet-26 at 64 px with batch 32, and ResNet-18 at 224 px with batch 8."})
+public final class BenchSpeedCommand implements Callable<Integer> {
+
+    @Option(names = "--config", paramLabel = "ARCH:WIDTH:SIZE:BATCH", split = ",",
+            description = "configurations (default: resnet26:64:64:32,resnet18:64:224:8)")
+    List<String> configs;
+
+    @Option(names = "--methods", split = ",", paramLabel = "LIST",
+            description = "methods (default: finetune, linear, da3; 'all' for every method)")
+    List<String> methods;
+
+    @Option(names = "--steps", defaultValue = "5", description = "measured steps (default: ${DEFAULT-VALUE})")
+    int steps;
+
+    @Option(names = "--warmup", defaultValue = "2", description = "steps before measuring (default: ${DEFAULT-VALUE})")
+    int warmup;
+
+    @Option(names = "--threads", defaultValue = "0", description = "intra-op threads, 0 for all cores (default: ${DEFAULT-VALUE})")
+    int threads;
+
+    @Option(names = "--json", description = "print one JSON object per measurement instead of tables")
+    boolean json;
+
+    @Option(names = "--no-docs", description = "do not update docs/benchmarks.md")
+    boolean noDocs;
+
+    @Override
+    public Integer call() throws Exception {
+        List<String> cfgs = configs == null || configs.isEmpty() ? List.of("resnet26:64:64:32", "resnet18:64:224:8") : configs;
+        List<String> ms = methods == null || methods.isEmpty() ? List.of("finetune", "linear", "da3")
+                : methods.size() == 1 && methods.get(0).equals("all") ? MethodCatalog.names() : methods;
+        for (String m : ms) {
+            if (MethodCatalog.find(m) == null) {
+                throw new IllegalArgumentException("--methods: unknown method '" + m + "'; allowed: "
+                        + String.join(", ", MethodCatalog.names()));
+            }
+        }
+        StringBuilder doc = new StringBuilder();
+        for (String cfg : cfgs) {
+            String[] p = cfg.split(":");
+            if (p.length != 4) {
+                throw new IllegalArgumentException("--config: '" + cfg + "' is not ARCH:WIDTH:SIZE:BATCH, for example"
+                        + " resnet26:64:64:32");
+            }
+            String arch = p[0];
+            int width = Integer.parseInt(p[1]);
+            int size = Integer.parseInt(p[2]);
+            int batch = Integer.parseInt(p[3]);
+            List<Map<String, Object>> rows = new ArrayList<>();
+            for (String m : ms) {
+                MethodSpec spec = MethodSpec.of(m);
+                ProbeRequest req = new ProbeRequest(arch, width, size, batch, 10, m, Map.of(), m, steps, warmup, "sgd",
+                        0.01, 0.9, threads, 7);
+                ProbeResult r = ProbeRunner.run(req, false);
+                double s = r.medianStepSeconds(warmup);
+                Map<String, Object> row = new LinkedHashMap<>();
+                row.put("label", spec.displayLabel());
+                row.put("engine", r.frozenPath() ? "frozen-path" : "autograd");
+                row.put("arch", arch);
+                row.put("width", width);
+                row.put("image_size", size);
+                row.put("batch", batch);
+                row.put("step_seconds", s);
+                row.put("images_per_second", batch / s);
+                row.put("threads", threads);
+                rows.add(row);
+                if (json) {
+                    System.out.println(EventCodec.JSON.writeValueAsString(row));
+                }
+            }
+            String md = markdown(arch, width, size, batch, rows);
+            if (!json) {
+                System.out.print(md);
+                System.out.println();
+            }
+            doc.append(md).append('\n');
+            if (!noDocs && !json) {
+                Path d = Workspace.locate(null).root().resolve("docs/benchmarks.md");
+                BenchMemoryCommand.updateSection(d, "speed-" + arch + "-" + width + "-" + size + "-b" + batch, md);
+            }
+        }
+        return 0;
+    }
+
+    private static String markdown(String arch, int width, int size, int batch, List<Map<String, Object>> rows) {
+        double ft = Double.NaN;
+        for (Map<String, Object> r : rows) {
+            if (r.get("label").equals("finetune")) {
+                ft = (Double) r.get("step_seconds");
+            }
+        }
+        StringBuilder sb = new StringBuilder();
+        sb.append(String.format(Locale.ROOT, "%s-%d, %d px, batch %d; measured %s on %s with %d cores (`da3 bench"
+                + " speed --config %s:%d:%d:%d`).%n%n", arch, width, size, batch, LocalDate.now(),
+                System.getProperty("os.arch"), Runtime.getRuntime().availableProcessors(), arch, width, size, batch));
+        sb.append("| method | engine | step s | images/s | step vs fine-tune |\n|---|---|---:|---:|---:|\n");
+        for (Map<String, Object> r : rows) {
+            double s = (Double) r.get("step_seconds");
+            sb.append(String.format(Locale.ROOT, "| %s | %s | %.3f | %.1f | %s |%n", r.get("label"), r.get("engine"), s,
+                    (Double) r.get("images_per_second"), Double.isNaN(ft) ? "-" : String.format(Locale.ROOT, "%.2fx", s / ft)));
+        }
+        return sb.toString();
+    }
+}
