@@ -126,7 +126,7 @@ class Da3Adaptor(nn.Module):
     def forward(self, x):
         b = self.block
         s = x.mean((2, 3))
-        z = F.linear(s / (s.mean(1, keepdim=True) + 1e-6), self.gate_w, self.gate_b)
+        z = F.linear(s / torch.sqrt((s * s).mean(1, keepdim=True) + 1e-2), self.gate_w, self.gate_b)
         g = (z > 0).float()
         main = b.main(x)
         sig = torch.sigmoid(z)

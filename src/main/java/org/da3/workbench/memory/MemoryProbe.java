@@ -75,7 +75,8 @@ public final class MemoryProbe {
             try (Patch patch = MethodRegistry.get(r.method()).create(new PatchContext(net, r.classes(), ms,
                     base.newSubManager(), r.seed() + 1, r.imageSize()))) {
                 TrainStepper stepper = new TrainStepper(patch);
-                try (Optimizer optimizer = new Optimizer(opt, patch.trainable(), r.momentum(), 0)) {
+                try (Optimizer optimizer = new Optimizer(opt, patch.trainable(), r.momentum(), 0)
+                        .withLearningRateScales(patch::learningRateScale)) {
                     System.gc();
                     long baseline = ProcMemory.rss();
                     List<Long> peaks = new ArrayList<>();

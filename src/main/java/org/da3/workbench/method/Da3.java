@@ -58,13 +58,16 @@ public final class Da3 implements Method {
 
     /** DA3's options, read once. */
     record Options(boolean gates, boolean channel, boolean spatial, int reduction, int pool, int kernel,
-            double lambda, double rho, double gateInit, boolean skip) {
+            double lambda, double rho, double gateInit, boolean skip, boolean gateAllBlocks, double budgetWarmup,
+            double gateLrScale, double gateTemperature) {
         static Options of(org.da3.workbench.spec.MethodSpec m) {
             String att = m.text("attention", "both");
             return new Options(m.flag("gates", true), att.equals("both") || att.equals("channel"),
                     att.equals("both") || att.equals("spatial"), (int) m.number("reduction", 16),
-                    (int) m.number("pool", 4), (int) m.number("kernel", 3), m.number("lambda", 2.0),
-                    m.number("rho", 0.7), m.number("gate_init", 3.0), m.flag("skip", true));
+                    (int) m.number("pool", 4), (int) m.number("kernel", 3), m.number("lambda", 1.0),
+                    m.number("rho", 0.7), m.number("gate_init", 1.5), m.flag("skip", true),
+                    m.text("gate_blocks", "identity").equals("all"), m.number("budget_warmup", 0.5),
+                    m.number("gate_lr_scale", 0.1), m.number("gate_temperature", 4.0));
         }
     }
 
@@ -84,6 +87,8 @@ public final class Da3 implements Method {
         final NDArray cg;
         private final Da3Patch owner;
         private final int index;
+        /** Whether this block has a gate: gates on, and an identity shortcut unless gate_blocks is all. */
+        final boolean gated;
         private NDArray lastS;
         private NDArray lastZ;
 
@@ -94,6 +99,7 @@ public final class Da3 implements Method {
             this.block = block;
             this.opt = opt;
             this.pool = Math.max(opt.pool(), block.stride());
+            this.gated = opt.gates() && (opt.gateAllBlocks() || block.downConv() == null);
             this.w1 = w1;
             this.b1 = b1;
             this.w2 = w2;
@@ -113,21 +119,24 @@ public final class Da3 implements Method {
         }
 
         /**
-         * The gate pre-activation from pooled statistics: {@code z = w_g . (s / mean_c s) + c_g}.
+         * The gate pre-activation from pooled statistics: {@code z = w_g . s / sqrt(mean_c s^2 +
+         * 0.01) + c_g}, so the gate sees the pattern of s rather than its scale.
          *
          * @param s GAP(x), (N, C_in)
          * @return z, (N, 1)
          */
         public NDArray gateLogit(NDArray s) {
             // s normalised by its own channel mean: the gate sees the pattern, not the scale
-            try (NDArray mean = s.mean(new int[] {1}, true); NDArray eps = mean.add(1e-6f); NDArray hat = s.div(eps)) {
+            // (a mean can be 0 for a sample whose pooled input is all zeros: keep the divisor away from 0)
+            try (NDArray sq = s.square(); NDArray ms = sq.mean(new int[] {1}, true); NDArray eps = ms.add(1e-2f);
+                    NDArray rms = eps.sqrt(); NDArray hat = s.div(rms)) {
                 return LinearLayer.apply(hat, wg, cg);
             }
         }
 
         @Override
         public NDArray gate(NDArray x, boolean training) {
-            if (!opt.gates()) {
+            if (!gated) {
                 return null;
             }
             NDArray z = gateLogit(s(x));
@@ -214,6 +223,22 @@ public final class Da3 implements Method {
         }
 
         /**
+         * sigmoid(z / tau), whose gradient the gates' straight-through estimator uses.
+         *
+         * @param z the logit
+         * @param tau the temperature
+         * @return the sigmoid
+         */
+        static NDArray steSigmoid(NDArray z, double tau) {
+            if (tau == 1.0) {
+                return z.getNDArrayInternal().sigmoid();
+            }
+            try (NDArray scaled = z.div((float) tau)) {
+                return scaled.getNDArrayInternal().sigmoid();
+            }
+        }
+
+        /**
          * The main path applied to the pooled input: F evaluated on an image that is constant
          * over space with value s, which is each conv's tap-summed weight times the vector, the
          * frozen BNs as per-channel affine maps and the ReLUs between them; exact for mean_hw F(x)
@@ -225,10 +250,21 @@ public final class Da3 implements Method {
          * @return (N, C_out)
          */
         public NDArray pooledMain(NDArray s) {
+            return pooledMain(s, false);
+        }
+
+        /**
+         * {@link #pooledMain(NDArray)}, optionally keeping the gradient to s.
+         *
+         * @param s GAP(x), (N, C_in)
+         * @param grad keep the gradient to s
+         * @return (N, C_out)
+         */
+        NDArray pooledMain(NDArray s, boolean grad) {
             if (pooledK == null) {
                 cachePooledMain();
             }
-            NDArray h = s.stopGradient();
+            NDArray h = grad ? s : s.stopGradient();
             for (int i = 0; i < pooledK.length; i++) {
                 NDArray next;
                 try (NDArray lin = h.matMul(pooledK[i]); NDArray scaled = lin.mul(pooledScale[i])) {
@@ -240,10 +276,33 @@ public final class Da3 implements Method {
                         next = affine;
                     }
                 }
-                h.close();
+                if (h != s) {
+                    h.close();
+                }
                 h = next;
             }
             return h;
+        }
+
+        /**
+         * What a closed gate puts in place of the frozen main path: F(s), the main path applied
+         * to the pooled input, broadcast over space; zero where the gate is open. A closed block
+         * then computes {@code S(x) + F(s) + a}: its channel-level response at the cost of two
+         * matrix-vector products, not nothing. It stands in for F's value only: no gradient flows
+         * back through it (through two tap-summed weight matrices per block it would explode).
+         *
+         * @param s GAP(x), (N, C_in)
+         * @param gate hard gates (N)
+         * @param grad keep the gradient to s (the workbench always passes false)
+         * @return (N, C_out, 1, 1)
+         */
+        NDArray replacement(NDArray s, NDArray gate, boolean grad) {
+            try (NDArray f = pooledMain(s, grad); NDArray g2 = gate.stopGradient();
+                    NDArray g = g2.reshape(gate.getShape().get(0), 1); NDArray closed = g.neg().addi(1f);
+                    NDArray r = f.mul(closed)) {
+                Shape rs = r.getShape();
+                return r.reshape(rs.get(0), rs.get(1), 1, 1);
+            }
         }
 
         private NDArray[] pooledK;
@@ -278,15 +337,47 @@ public final class Da3 implements Method {
         }
 
         /**
+         * The per-sample, per-channel statistic the gate's straight-through gradient uses in place
+         * of {@code F(x) - F(s)}, what opening the gate adds: for a sample whose gate is open, the
+         * spatial means of F(x), which training computes anyway, minus F(s); for a closed one 0,
+         * since its F(x) is never computed (the budget alone reopens it). No gradient.
+         *
+         * @param s GAP(x), (N, C_in)
+         * @param main F(x) with zero rows for closed samples, (N, C_out, H', W')
+         * @param gate hard gates (N)
+         * @return (N, C_out)
+         */
+        NDArray gateStatistic(NDArray s, NDArray main, NDArray gate) {
+            try (NDArray means = Ops.gap(main); NDArray meansSg = means.stopGradient(); NDArray pooled = pooledMain(s);
+                    NDArray g2 = gate.stopGradient(); NDArray g = g2.reshape(gate.getShape().get(0), 1);
+                    NDArray diff = meansSg.sub(pooled)) {
+                return diff.mul(g);
+            }
+        }
+
+        /**
          * The gate's straight-through term: value 0, gradient to z of {@code sigmoid'(z) * <g,
-         * F(s)>} (see {@link #pooledMain}).
+         * statistic>} (see {@link #gateStatistic}).
          *
          * @param z the gate logit (N, 1)
          * @param mainMean F(s) from {@link #pooledMain}, without gradient, (N, C_out)
          * @return (N, C_out, 1, 1)
          */
         public static NDArray gateSurrogate(NDArray z, NDArray mainMean) {
-            try (NDArray sig = z.getNDArrayInternal().sigmoid(); NDArray sg = sig.stopGradient();
+            return gateSurrogate(z, mainMean, 1.0);
+        }
+
+        /**
+         * The gate's straight-through term with a temperature: the gradient is {@code
+         * sigmoid'(z / tau) / tau}, which stays usable for |z| up to a few tau.
+         *
+         * @param z the gate logit (N, 1)
+         * @param mainMean the statistic (N, C_out), without gradient
+         * @param tau the temperature
+         * @return (N, C_out, 1, 1)
+         */
+        public static NDArray gateSurrogate(NDArray z, NDArray mainMean, double tau) {
+            try (NDArray sig = steSigmoid(z, tau); NDArray sg = sig.stopGradient();
                     NDArray delta = sig.sub(sg); NDArray prod = mainMean.mul(delta)) {
                 Shape s = prod.getShape();
                 return prod.reshape(s.get(0), s.get(1), 1, 1);
@@ -298,11 +389,12 @@ public final class Da3 implements Method {
             NDArray s = s(x);
             NDArray term;
             if (gate != null) {
-                try (NDArray g4 = gate.reshape(gate.getShape().get(0), 1, 1, 1)) {
-                    term = main.mul(g4);
+                try (NDArray g4 = gate.reshape(gate.getShape().get(0), 1, 1, 1); NDArray gated = main.mul(g4);
+                        NDArray rep = replacement(s, gate, false)) {
+                    term = gated.add(rep);
                 }
                 if (training) {
-                    try (NDArray mm = pooledMain(s); NDArray sur = gateSurrogate(lastZ, mm)) {
+                    try (NDArray mm = gateStatistic(s, main, gate); NDArray sur = gateSurrogate(lastZ, mm, opt.gateTemperature())) {
                         NDArray t2 = term.add(sur);
                         term.close();
                         term = t2;
@@ -356,7 +448,7 @@ public final class Da3 implements Method {
             savedS = Ops.gap(x);
             savedS.attach(keep);
             savedGate = null;
-            if (!opt.gates()) {
+            if (!gated) {
                 return null;
             }
             try (NDArray z = gateLogit(savedS); NDArray open = z.gt(0); NDArray f = open.toType(DataType.FLOAT32, false)) {
@@ -376,7 +468,7 @@ public final class Da3 implements Method {
             NDArray mainMean = null;
             float[] g = null;
             NDArray term;
-            if (opt.gates()) {
+            if (gated) {
                 gate = savedGate;
                 if (gate == null) {
                     try (NDArray z = gateLogit(s); NDArray open = z.gt(0); NDArray f = open.toType(DataType.FLOAT32, false)) {
@@ -386,10 +478,11 @@ public final class Da3 implements Method {
                 }
                 g = gate.toFloatArray();
                 owner.recordGates(index, g);
-                mainMean = pooledMain(s);
+                mainMean = gateStatistic(s, main, gate);
                 mainMean.attach(keep);
-                try (NDArray g4 = gate.reshape(gate.getShape().get(0), 1, 1, 1)) {
-                    term = main.mul(g4);
+                try (NDArray g4 = gate.reshape(gate.getShape().get(0), 1, 1, 1); NDArray gatedMain = main.mul(g4);
+                        NDArray rep = replacement(s, gate, false)) {
+                    term = gatedMain.add(rep);
                 }
             } else {
                 term = main;
@@ -438,11 +531,11 @@ public final class Da3 implements Method {
                     }
                     a.close();
                 }
-                if (opt.gates()) {
+                if (gated) {
                     NDArray z = gateLogit(sLeaf);
-                    try (NDArray gsum = gPre.sum(new int[] {2, 3}); NDArray sur = gateSurrogate(z, sv.mainMean());
+                    try (NDArray gsum = gPre.sum(new int[] {2, 3}); NDArray sur = gateSurrogate(z, sv.mainMean(), opt.gateTemperature());
                             NDArray flat = sur.reshape(gsum.getShape()); NDArray prod = flat.mul(gsum);
-                            NDArray surSum = prod.sum(); NDArray sig = z.getNDArrayInternal().sigmoid();
+                            NDArray surSum = prod.sum(); NDArray sig = steSigmoid(z, opt.gateTemperature());
                             NDArray sg = sig.stopGradient(); NDArray delta = sig.sub(sg);
                             NDArray budget = delta.sum(); NDArray scaled = budget.mul(budgetCoefficient)) {
                         NDArray o2 = obj == null ? surSum.add(scaled) : obj.add(surSum).addi(scaled);
@@ -525,7 +618,7 @@ public final class Da3 implements Method {
             long m = 0;
             int in = block.inChannels();
             int out = block.outChannels();
-            if (opt.gates()) {
+            if (gated) {
                 m += in;
             }
             if (opt.channel()) {
@@ -566,7 +659,7 @@ public final class Da3 implements Method {
                 NDArray cs = trainable(p + ".spatial.conv.weight", uniform(new Shape(1, 2, k, k), 2 * k * k, rnd));
                 NDArray bs = trainable(p + ".spatial.conv.bias", manager.zeros(new Shape(1)));
                 NDArray gamma = trainable(p + ".spatial.gamma", manager.zeros(new Shape(1)));
-                NDArray wg = trainable(p + ".gate.weight", normal(new Shape(1, in), 1.0 / Math.sqrt(in), rnd));
+                NDArray wg = trainable(p + ".gate.weight", normal(new Shape(1, in), 0.25 / Math.sqrt(in), rnd));
                 NDArray cg = trainable(p + ".gate.bias", manager.full(new Shape(1), (float) opt.gateInit()));
                 Module m = new Module(this, i++, b, opt, w1, b1, w2, b2, cs, bs, gamma, wg, cg);
                 modules.put(b, m);
@@ -611,7 +704,40 @@ public final class Da3 implements Method {
 
         @Override
         public double[] budget() {
-            return opt.gates() ? new double[] {opt.lambda(), opt.rho()} : null;
+            if (!anyGated()) {
+                return null;
+            }
+            double ramp = opt.budgetWarmup() <= 0 ? 1 : Math.min(1, progress / opt.budgetWarmup());
+            return new double[] {opt.lambda() * ramp, opt.rho()};
+        }
+
+        private double progress = 1;
+
+        @Override
+        public double learningRateScale(String name) {
+            return name.endsWith(".gate.weight") || name.endsWith(".gate.bias") ? opt.gateLrScale() : 1;
+        }
+
+        /**
+         * Where training of the domain stands, for the budget's warm-up: the budget's weight ramps
+         * from 0 to lambda over the first {@code budget_warmup} of the steps, so the attention
+         * adapts before gates close.
+         *
+         * @param fraction steps done / steps, in [0, 1]
+         */
+        @Override
+        public void onTrainingProgress(double fraction) {
+            progress = fraction;
+        }
+
+        /** @return whether any block has a gate */
+        boolean anyGated() {
+            for (Module m : ordered) {
+                if (m.gated) {
+                    return true;
+                }
+            }
+            return false;
         }
 
         @Override
@@ -637,7 +763,7 @@ public final class Da3 implements Method {
         }
 
         void recordSte(int block, NDArray hardGate, NDArray z) {
-            try (NDArray sig = z.getNDArrayInternal().sigmoid(); NDArray sg = sig.stopGradient();
+            try (NDArray sig = Module.steSigmoid(z, opt.gateTemperature()); NDArray sg = sig.stopGradient();
                     NDArray delta = sig.sub(sg); NDArray flat = delta.reshape(delta.getShape().get(0))) {
                 if (steGates[block] != null) {
                     steGates[block].close();
@@ -648,7 +774,7 @@ public final class Da3 implements Method {
 
         /**
          * The compute budget: each gated block's open ratio is pulled to rho on its own,
-         * {@code lambda * mean_b (mean_n G_bn - rho)^2}, so gates must choose which samples skip
+         * {@code lambda * sum_b (mean_n G_bn - rho)^2}, so gates must choose which samples skip
          * a block rather than shut whole blocks.
          */
         @Override
@@ -675,7 +801,7 @@ public final class Da3 implements Method {
                 return null;
             }
             try (NDArray l = loss) {
-                return l.mul((float) (opt.lambda() / blocks));
+                return l.mul((float) opt.lambda());
             }
         }
 
@@ -696,11 +822,20 @@ public final class Da3 implements Method {
 
         @Override
         public Map<String, Object> statistics() {
-            if (!opt.gates() || java.util.Arrays.stream(openCount).sum() == 0) {
+            if (!anyGated() || java.util.Arrays.stream(openCount).sum() == 0) {
                 return Map.of();
             }
             List<Double> per = openPerBlock();
-            double mean = per.stream().mapToDouble(Double::doubleValue).average().orElse(1);
+            double sum = 0;
+            int gated = 0;
+            for (int i = 0; i < ordered.size(); i++) {
+                if (ordered.get(i).gated) {
+                    sum += per.get(i);
+                    gated++;
+                }
+            }
+            // the open ratio over the gated blocks (blocks without a gate always run)
+            double mean = sum / gated;
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("gate_open_ratio", mean);
             m.put("gate_open_per_block", per);
@@ -735,7 +870,7 @@ public final class Da3 implements Method {
 
         @Override
         public boolean canSkip() {
-            return opt.gates() && opt.skip();
+            return anyGated() && opt.skip();
         }
 
         @Override

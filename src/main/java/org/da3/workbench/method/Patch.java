@@ -318,6 +318,24 @@ public abstract class Patch implements Adaptation, AutoCloseable {
      */
     public void setSkipping(boolean skip) {}
 
+    /**
+     * A multiplier of the learning rate for one trainable array (DA3's gates learn slower than its
+     * attention, so they settle rather than oscillate).
+     *
+     * @param name the trainable array's name
+     * @return the multiplier, 1 by default
+     */
+    public double learningRateScale(String name) {
+        return 1;
+    }
+
+    /**
+     * Tells the patch how far training of its domain is (DA3 ramps its budget in).
+     *
+     * @param fraction steps done / steps, in [0, 1]
+     */
+    public void onTrainingProgress(double fraction) {}
+
     /** Called when a training or evaluation phase begins, to reset statistics. */
     public void resetStatistics() {}
 

@@ -215,8 +215,8 @@ public final class FrozenPath {
                     for (int bi = 0; bi < nb; bi++) {
                         if (blockCount[bi] > 0) {
                             double open = blockSum[bi] / blockCount[bi];
-                            loss += lambda / gated * (open - rho) * (open - rho);
-                            kappa[bi] = (float) (2 * lambda / gated * (open - rho) / blockCount[bi]);
+                            loss += lambda * (open - rho) * (open - rho);
+                            kappa[bi] = (float) (2 * lambda * (open - rho) / blockCount[bi]);
                         }
                     }
                 } else {

@@ -186,7 +186,8 @@ public final class MultiDomainRun {
                     String opt = methodSpec.text("optimizer", t.optimizer());
                     double wd = methodSpec.number("weight_decay", t.weightDecay());
                     TrainStepper stepper = new TrainStepper(patch);
-                    try (Optimizer optimizer = new Optimizer(opt, patch.trainable(), t.momentum(), wd)) {
+                    try (Optimizer optimizer = new Optimizer(opt, patch.trainable(), t.momentum(), wd)
+                            .withLearningRateScales(patch::learningRateScale)) {
                         long step = 0;
                         SplittableRandom aug = new SplittableRandom(Seeds.derive(t.seed(), "augment", di));
                         for (int epoch = 1; epoch <= t.epochs() && !cancelled; epoch++) {
@@ -204,6 +205,7 @@ public final class MultiDomainRun {
                                 int[] idx = new int[len];
                                 System.arraycopy(order, b * t.batchSize(), idx, 0, len);
                                 double lr = Optimizer.learningRate(t.schedule(), baseLr, step, steps);
+                                patch.onTrainingProgress((double) step / steps);
                                 long t0 = System.nanoTime();
                                 try (NDManager bm = base.newSubManager()) {
                                     NDArray x = batcher.images(bm, d.train(), idx, aug);

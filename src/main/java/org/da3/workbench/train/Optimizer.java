@@ -17,6 +17,23 @@ public final class Optimizer implements AutoCloseable {
     private final Map<String, NDArray> first = new LinkedHashMap<>();
     private final Map<String, NDArray> second = new LinkedHashMap<>();
     private long steps;
+    private final Map<String, Double> scales = new LinkedHashMap<>();
+
+    /**
+     * Sets per-array learning-rate multipliers.
+     *
+     * @param scale the multiplier of each array by name (arrays not named keep 1)
+     * @return this optimizer
+     */
+    public Optimizer withLearningRateScales(java.util.function.ToDoubleFunction<String> scale) {
+        for (String name : params.keySet()) {
+            double v = scale.applyAsDouble(name);
+            if (v != 1) {
+                scales.put(name, v);
+            }
+        }
+        return this;
+    }
 
     /**
      * Creates an optimizer over named parameters.
@@ -50,9 +67,9 @@ public final class Optimizer implements AutoCloseable {
      * Applies one update.
      *
      * @param grads the gradients by parameter name (missing names are skipped)
-     * @param lr the learning rate for this step
+     * @param baseLr the learning rate for this step (times each array's multiplier)
      */
-    public void step(Map<String, NDArray> grads, double lr) {
+    public void step(Map<String, NDArray> grads, double baseLr) {
         steps++;
         for (Map.Entry<String, NDArray> e : params.entrySet()) {
             NDArray w = e.getValue();
@@ -60,6 +77,7 @@ public final class Optimizer implements AutoCloseable {
             if (g == null) {
                 continue;
             }
+            double lr = baseLr * scales.getOrDefault(e.getKey(), 1.0);
             NDArray gd = g;
             if (weightDecay > 0 && w.getShape().dimension() >= 2) {
                 try (NDArray decay = w.mul((float) weightDecay)) {

@@ -122,6 +122,10 @@ class FrozenPathTest {
                     diff = Math.max(diff, Math.abs(a[i] - b[i]));
                 }
                 double rel = scale == 0 ? diff : diff / scale;
+                if (rel > 1e-4) {
+                    System.out.println("MISMATCH " + k + " autograd " + java.util.Arrays.toString(java.util.Arrays.copyOf(a, 4))
+                            + " frozen " + java.util.Arrays.toString(java.util.Arrays.copyOf(b, 4)));
+                }
                 if (rel > worst) {
                     worst = rel;
                     worstName = k;

@@ -51,7 +51,9 @@ class RemoteScriptsTest {
         assertThat(dir.resolve(RemoteScripts.PID)).doesNotExist();
         String pid = line.replaceAll(".* pid=(\\d+) .*", "$1");
         assertThat(line).startsWith("pgid=" + pid + " pid=" + pid)
-                .contains("env=v malloc=131072 args=-Xmx1g -Dai.djl.offline=true -Djava.awt.headless=true -jar "
+                .contains("env=v malloc=131072 args="
+                        + String.join(" ", org.da3.workbench.run.LocalTarget.DEFAULT_JVM_FLAGS)
+                        + " -Xmx1g -Dai.djl.offline=true -Djava.awt.headless=true -jar "
                         + dir.resolve("w.jar") + " worker --request request.json");
     }
 

@@ -380,7 +380,8 @@ class SshTargetTest {
         }
         // the worker got every value literally (collect() copied its notes back)
         String jar = Files.list(Path.of(remote, "jars")).findFirst().orElseThrow().toString();
-        List<String> expected = new ArrayList<>(flags);
+        List<String> expected = new ArrayList<>(org.da3.workbench.run.LocalTarget.DEFAULT_JVM_FLAGS);
+        expected.addAll(flags);
         expected.addAll(List.of("-Dai.djl.offline=true", "-Djava.awt.headless=true", "-jar", jar, "worker",
                 "--request", "request.json"));
         assertThat(Files.readAllLines(created.dir().resolve("args.txt"))).isEqualTo(expected);
