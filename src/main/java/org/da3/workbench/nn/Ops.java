@@ -9,6 +9,39 @@ public final class Ops {
     private Ops() {}
 
     /**
+     * An int64 tensor in memory that libtorch owns, holding a copy of the values.
+     *
+     * <p>DJL makes a tensor from Java data over a direct buffer that only the {@code NDArray}
+     * object keeps alive: once it is closed, the garbage collector may free the buffer while
+     * libtorch still reads it, for instance as an index that autograd saved for the backward pass.
+     * Such reads return whatever the memory then holds. Every tensor made from Java data that can
+     * outlive its {@code NDArray} (an index, a mask, a per-sample factor) goes through here.
+     *
+     * @param m the manager
+     * @param values the values
+     * @return the tensor
+     */
+    public static NDArray owned(NDManager m, long[] values) {
+        try (NDArray borrowed = m.create(values)) {
+            return borrowed.duplicate();
+        }
+    }
+
+    /**
+     * A float tensor in memory that libtorch owns; see {@link #owned(NDManager, long[])}.
+     *
+     * @param m the manager
+     * @param values the values
+     * @param shape the shape
+     * @return the tensor
+     */
+    public static NDArray owned(NDManager m, float[] values, Shape shape) {
+        try (NDArray borrowed = m.create(values, shape)) {
+            return borrowed.duplicate();
+        }
+    }
+
+    /**
      * A 2-D convolution without bias.
      *
      * @param x input (N, C, H, W)
@@ -203,7 +236,7 @@ public final class Ops {
         for (int i = 0; i < rows.length; i++) {
             idx[i] = rows[i];
         }
-        try (NDArray index = x.getManager().create(idx)) {
+        try (NDArray index = owned(x.getManager(), idx)) {
             return x.get(new ai.djl.ndarray.index.NDIndex("{}", index));
         }
     }
@@ -241,7 +274,7 @@ public final class Ops {
         }
         try (NDArray zeros = rows.getManager().zeros(new Shape(zshape), rows.getDataType());
                 NDArray cat = ai.djl.ndarray.NDArrays.concat(new ai.djl.ndarray.NDList(rows, zeros), 0);
-                NDArray index = rows.getManager().create(inverse)) {
+                NDArray index = owned(rows.getManager(), inverse)) {
             return cat.get(new ai.djl.ndarray.index.NDIndex("{}", index));
         }
     }

