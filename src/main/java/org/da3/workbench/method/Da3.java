@@ -59,15 +59,16 @@ public final class Da3 implements Method {
     /** DA3's options, read once. */
     record Options(boolean gates, boolean channel, boolean spatial, int reduction, int pool, int kernel,
             double lambda, double rho, double gateInit, boolean skip, boolean gateAllBlocks, double budgetWarmup,
-            double gateLrScale, double gateTemperature) {
+            double gateLrScale, double gateTemperature, boolean budgetPerBlock) {
         static Options of(org.da3.workbench.spec.MethodSpec m) {
             String att = m.text("attention", "both");
             return new Options(m.flag("gates", true), att.equals("both") || att.equals("channel"),
                     att.equals("both") || att.equals("spatial"), (int) m.number("reduction", 16),
-                    (int) m.number("pool", 4), (int) m.number("kernel", 3), m.number("lambda", 1.0),
+                    (int) m.number("pool", 4), (int) m.number("kernel", 3), m.number("lambda", 20.0),
                     m.number("rho", 0.7), m.number("gate_init", 1.5), m.flag("skip", true),
                     m.text("gate_blocks", "identity").equals("all"), m.number("budget_warmup", 0.5),
-                    m.number("gate_lr_scale", 0.1), m.number("gate_temperature", 4.0));
+                    m.number("gate_lr_scale", 1.0), m.number("gate_temperature", 4.0),
+                    m.text("budget", "global").equals("block"));
         }
     }
 
@@ -233,7 +234,7 @@ public final class Da3 implements Method {
             if (tau == 1.0) {
                 return z.getNDArrayInternal().sigmoid();
             }
-            try (NDArray scaled = z.div((float) tau)) {
+            try (NDArray scaled = Ops.divide(z, (float) tau)) {
                 return scaled.getNDArrayInternal().sigmoid();
             }
         }
@@ -537,7 +538,7 @@ public final class Da3 implements Method {
                             NDArray flat = sur.reshape(gsum.getShape()); NDArray prod = flat.mul(gsum);
                             NDArray surSum = prod.sum(); NDArray sig = steSigmoid(z, opt.gateTemperature());
                             NDArray sg = sig.stopGradient(); NDArray delta = sig.sub(sg);
-                            NDArray budget = delta.sum(); NDArray scaled = budget.mul(budgetCoefficient)) {
+                            NDArray budget = delta.sum(); NDArray scaled = Ops.scale(budget, budgetCoefficient)) {
                         NDArray o2 = obj == null ? surSum.add(scaled) : obj.add(surSum).addi(scaled);
                         if (obj != null) {
                             obj.close();
@@ -556,7 +557,7 @@ public final class Da3 implements Method {
             NDArray dx = null;
             if (any && needInputGradient) {
                 try (NDArray ds = sLeaf.getGradient(); NDArray ds4 = ds.reshape(in.get(0), in.get(1), 1, 1);
-                        NDArray scaled = ds4.div((float) (in.get(2) * in.get(3)))) {
+                        NDArray scaled = Ops.divide(ds4, (float) (in.get(2) * in.get(3)))) {
                     if (mapsLeaf != null) {
                         try (NDArray dm = mapsLeaf.getGradient(); NDArray dP = pooledGradient(dm, sv.argmax(), in.get(1));
                                 NDArray dxs = Ops.avgPoolBackward(dP, in, pool)) {
@@ -589,7 +590,7 @@ public final class Da3 implements Method {
         private static NDArray pooledGradient(NDArray dMaps, NDArray argmax, long channels) {
             Shape ms = dMaps.getShape();
             try (NDArray dMean = dMaps.get(":, 0:1"); NDArray dMax = dMaps.get(":, 1:2");
-                    NDArray meanPart = dMean.div((float) channels);
+                    NDArray meanPart = Ops.divide(dMean, (float) channels);
                     NDArray idx = argmax.reshape(ms.get(0), ms.get(2), ms.get(3));
                     NDArray oh = idx.oneHot((int) channels); NDArray ohT = oh.transpose(0, 3, 1, 2);
                     NDArray maxPart = ohT.mul(dMax)) {
@@ -742,7 +743,7 @@ public final class Da3 implements Method {
 
         @Override
         public boolean budgetPerBlock() {
-            return true;
+            return opt.budgetPerBlock();
         }
 
         @Override
@@ -773,35 +774,47 @@ public final class Da3 implements Method {
         }
 
         /**
-         * The compute budget: each gated block's open ratio is pulled to rho on its own,
-         * {@code lambda * sum_b (mean_n G_bn - rho)^2}, so gates must choose which samples skip
-         * a block rather than shut whole blocks.
+         * The compute budget. Per block ({@code budget: block}), each gated block's open ratio is
+         * pulled to rho on its own, {@code lambda * sum_b (mean_n G_bn - rho)^2}, so gates must
+         * choose which samples skip a block; globally ({@code budget: global}), the open ratio over
+         * all gated blocks and samples is, {@code lambda * (mean_bn G_bn - rho)^2}, so the gates
+         * may also choose which blocks to skip.
          */
         @Override
         protected NDArray extraLoss() {
-            NDArray loss = null;
-            int blocks = 0;
+            List<NDArray> means = new ArrayList<>();
             for (int i = 0; i < steGates.length; i++) {
-                if (steGates[i] == null) {
-                    continue;
+                if (steGates[i] != null) {
+                    means.add(steGates[i].mean());
+                    steGates[i].close();
+                    steGates[i] = null;
                 }
-                blocks++;
-                try (NDArray mean = steGates[i].mean(); NDArray dev = mean.sub((float) opt.rho()); NDArray sq = dev.square()) {
-                    // (duplicate() would copy the value and cut the graph)
-                    NDArray next = loss == null ? sq.add(0f) : loss.add(sq);
-                    if (loss != null) {
-                        loss.close();
-                    }
-                    loss = next;
-                }
-                steGates[i].close();
-                steGates[i] = null;
             }
-            if (loss == null) {
+            if (means.isEmpty()) {
                 return null;
             }
+            NDArray loss = null;
+            if (opt.budgetPerBlock()) {
+                for (NDArray mean : means) {
+                    try (NDArray dev = mean.sub((float) opt.rho()); NDArray sq = dev.square()) {
+                        // (duplicate() would copy the value and cut the graph)
+                        NDArray next = loss == null ? sq.add(0f) : loss.add(sq);
+                        if (loss != null) {
+                            loss.close();
+                        }
+                        loss = next;
+                    }
+                }
+            } else {
+                // every gated block sees the same samples, so the mean of the means is the mean
+                try (NDArray stacked = NDArrays.stack(new NDList(means)); NDArray all = stacked.mean();
+                        NDArray dev = all.sub((float) opt.rho())) {
+                    loss = dev.square();
+                }
+            }
+            means.forEach(NDArray::close);
             try (NDArray l = loss) {
-                return l.mul((float) opt.lambda());
+                return Ops.scale(l, (float) opt.lambda());
             }
         }
 

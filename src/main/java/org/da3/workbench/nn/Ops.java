@@ -28,6 +28,35 @@ public final class Ops {
     }
 
     /**
+     * {@code x * v}, safe under autograd. DJL's {@code mul(Number)} makes the scalar over a Java
+     * buffer and closes it at once, while autograd keeps that scalar for the backward pass, which
+     * then may read freed memory (see {@link #owned(NDManager, long[])}); here the scalar lives in
+     * memory that libtorch owns.
+     *
+     * @param x the array
+     * @param v the factor
+     * @return a new array
+     */
+    public static NDArray scale(NDArray x, float v) {
+        try (NDArray k = x.getManager().full(new Shape(), v, x.getDataType())) {
+            return x.mul(k);
+        }
+    }
+
+    /**
+     * {@code x / v}, safe under autograd; see {@link #scale}.
+     *
+     * @param x the array
+     * @param v the divisor
+     * @return a new array
+     */
+    public static NDArray divide(NDArray x, float v) {
+        try (NDArray k = x.getManager().full(new Shape(), v, x.getDataType())) {
+            return x.div(k);
+        }
+    }
+
+    /**
      * A float tensor in memory that libtorch owns; see {@link #owned(NDManager, long[])}.
      *
      * @param m the manager
@@ -163,7 +192,7 @@ public final class Ops {
         if (inShape.get(2) % k == 0 && inShape.get(3) % k == 0) {
             // every window is whole: spread each gradient evenly over its k x k window
             try (NDArray rows = dOut.repeat(2, k); NDArray up = rows.repeat(3, k)) {
-                return up.div((float) (k * k));
+                return divide(up, (float) (k * k));
             }
         }
         NDArray dummy = dOut.getManager().zeros(inShape, dOut.getDataType());

@@ -404,7 +404,7 @@ public final class FrozenPath {
         Shape ls = c.lastShape;
         NDArray g;
         try (NDArray d4 = dFeat.reshape(ls.get(0), ls.get(1), 1, 1);
-                NDArray scaled = d4.div((float) (ls.get(2) * ls.get(3)))) {
+                NDArray scaled = Ops.divide(d4, (float) (ls.get(2) * ls.get(3)))) {
             g = scaled.broadcast(ls);
         }
         List<ResidualBlock> blocks = net.blocks();

@@ -88,18 +88,7 @@ class OpsTest {
                 NDArray placed = Ops.scatterRows(picked, new int[] {0, 3}, 5);
                 NDArray weights = m.arange(1f, 21f).reshape(5, 4);
                 NDArray loss = placed.mul(weights).sum();
-                List<ByteBuffer> garbage = new ArrayList<>();
-                for (int round = 0; round < 5; round++) {
-                    System.gc();
-                    Thread.sleep(20);
-                    for (int i = 0; i < 200; i++) {
-                        ByteBuffer b = ByteBuffer.allocateDirect(16 + 8 * (i % 8));
-                        while (b.hasRemaining()) {
-                            b.put((byte) 0x55);
-                        }
-                        garbage.add(b);
-                    }
-                }
+                List<ByteBuffer> garbage = churnFreedMemory();
                 c.backward(loss);
                 garbage.clear();
             }
@@ -111,5 +100,43 @@ class OpsTest {
             }
             assertThat(g).containsExactly(expected);
         }
+    }
+
+    /**
+     * Autograd keeps the scalar of {@code x * v} and {@code x / v} for the backward pass; the
+     * scalar must outlive the call (DJL's own {@code mul(Number)} does not guarantee it).
+     */
+    @Test
+    void scaledAndDividedArraysKeepTheirScalarUntilTheBackward() throws InterruptedException {
+        try (NDManager m = NDManager.newBaseManager()) {
+            NDArray x = m.create(new float[] {1f, 2f, 3f});
+            x.setRequiresGradient(true);
+            try (GradientCollector c = Engine.getInstance().newGradientCollector()) {
+                NDArray y = Ops.divide(Ops.scale(x, 3f), 4f);
+                NDArray loss = y.mul(y).sum();
+                List<ByteBuffer> garbage = churnFreedMemory();
+                c.backward(loss);
+                garbage.clear();
+            }
+            // d/dx sum((3x/4)^2) = 2 * (9/16) x
+            assertThat(x.getGradient().toFloatArray()).containsExactly(1.125f, 2.25f, 3.375f);
+        }
+    }
+
+    /** Lets the garbage collector free unreachable direct buffers, then fills fresh ones with junk. */
+    private static List<ByteBuffer> churnFreedMemory() throws InterruptedException {
+        List<ByteBuffer> garbage = new ArrayList<>();
+        for (int round = 0; round < 5; round++) {
+            System.gc();
+            Thread.sleep(20);
+            for (int i = 0; i < 200; i++) {
+                ByteBuffer b = ByteBuffer.allocateDirect(4 + 4 * (i % 16));
+                while (b.hasRemaining()) {
+                    b.put((byte) 0x55);
+                }
+                garbage.add(b);
+            }
+        }
+        return garbage;
     }
 }

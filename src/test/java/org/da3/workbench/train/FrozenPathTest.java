@@ -40,6 +40,7 @@ class FrozenPathTest {
                 Arguments.of("resnet26", 8, 16, "linear", Map.of()),
                 Arguments.of("resnet26", 8, 16, "da3", Map.of()),
                 Arguments.of("resnet26", 8, 16, "da3", Map.of("lambda", 0.0)),
+                Arguments.of("resnet26", 8, 16, "da3", Map.of("budget", "block", "lambda", 3.0)),
                 Arguments.of("resnet26", 8, 16, "da3", Map.of("micro_batch", 0)),
                 Arguments.of("resnet26", 8, 16, "da3", Map.of("micro_batch", 1, "attention", "channel")),
                 Arguments.of("resnet26", 8, 16, "da3", Map.of("gates", false)),
