@@ -8,6 +8,7 @@ import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.da3.workbench.Workspace;
@@ -44,7 +45,8 @@ public final class BenchMemoryCommand implements Callable<Integer> {
     int batch;
 
     @Option(names = "--methods", split = ",", paramLabel = "LIST",
-            description = "methods to measure (default: every method, plus da3 with engine=autograd)")
+            description = {"methods to measure (default: every method, plus da3 with engine=autograd);",
+                "options after colons, for example da3:micro_batch=0:gates=false"})
     List<String> methods;
 
     @Option(names = "--steps", defaultValue = "3", description = "measured steps (default: ${DEFAULT-VALUE})")
@@ -77,15 +79,7 @@ public final class BenchMemoryCommand implements Callable<Integer> {
             specs.add(new MethodSpec("da3", Map.of("engine", "autograd"), "da3-autograd"));
         } else {
             for (String m : methods) {
-                if (m.equals("da3-autograd")) {
-                    specs.add(new MethodSpec("da3", Map.of("engine", "autograd"), "da3-autograd"));
-                } else {
-                    if (MethodCatalog.find(m) == null) {
-                        throw new IllegalArgumentException("--methods: unknown method '" + m + "'; allowed: "
-                                + String.join(", ", MethodCatalog.names()) + ", da3-autograd");
-                    }
-                    specs.add(MethodSpec.of(m));
-                }
+                specs.add(parseMethod(m, "--methods"));
             }
         }
         System.out.printf(Locale.ROOT, "Training memory, %s-%d, %d px, batch %d: each method in its own JVM%n", arch,
@@ -142,11 +136,17 @@ public final class BenchMemoryCommand implements Callable<Integer> {
             sb.append(String.format(Locale.ROOT, "| %s | %s | %d | %.1f | %.1f | %.2f | %s | %.3f | %s |%n", r.label(),
                     r.engine(), r.trainable(), r.analytic() / 1e6, r.measured() / 1e6,
                     (double) r.measured() / r.analytic(),
-                    ft == null ? "-" : r == ft ? "1x" : String.format(Locale.ROOT, "%.1fx less", (double) ft.measured() / r.measured()),
+                    ft == null ? "-" : r == ft ? "1x" : versus(ft.measured(), r.measured()),
                     r.stepSeconds(),
                     ft == null ? "-" : String.format(Locale.ROOT, "%.2fx", r.stepSeconds() / ft.stepSeconds())));
         }
         return sb.toString();
+    }
+
+    /** "19.2x less" or "1.7x more": a method's memory against fine-tune's. */
+    static String versus(long fineTune, long method) {
+        return method <= fineTune ? String.format(Locale.ROOT, "%.1fx less", (double) fineTune / method)
+                : String.format(Locale.ROOT, "%.1fx more", (double) method / fineTune);
     }
 
     static String csvText(List<Row> rows) {
@@ -185,4 +185,44 @@ public final class BenchMemoryCommand implements Callable<Integer> {
         AtomicFiles.writeString(doc, text);
     }
 
+
+    /**
+     * A method as the benchmarks name it: a registered method, {@code da3-autograd}, or a method
+     * with options after colons, such as {@code da3:micro_batch=0}.
+     *
+     * @param text the text
+     * @param option the command-line option, for the error message
+     * @return the method
+     */
+    static MethodSpec parseMethod(String text, String option) {
+        if (text.equals("da3-autograd")) {
+            return new MethodSpec("da3", Map.of("engine", "autograd"), "da3-autograd");
+        }
+        String[] parts = text.split(":");
+        if (MethodCatalog.find(parts[0]) == null) {
+            throw new IllegalArgumentException(option + ": unknown method '" + parts[0] + "'; allowed: "
+                    + String.join(", ", MethodCatalog.names()) + ", da3-autograd");
+        }
+        Map<String, Object> opts = new LinkedHashMap<>();
+        for (int i = 1; i < parts.length; i++) {
+            int eq = parts[i].indexOf('=');
+            if (eq <= 0) {
+                throw new IllegalArgumentException(option + ": '" + parts[i] + "' in '" + text
+                        + "' is not KEY=VALUE, for example da3:micro_batch=0");
+            }
+            String v = parts[i].substring(eq + 1);
+            Object value = v;
+            if (v.equals("true") || v.equals("false")) {
+                value = Boolean.parseBoolean(v);
+            } else {
+                try {
+                    value = v.matches("-?\\d+") ? (Object) Long.parseLong(v) : (Object) Double.parseDouble(v);
+                } catch (NumberFormatException notNumber) {
+                    value = v;
+                }
+            }
+            opts.put(parts[i].substring(0, eq), value);
+        }
+        return opts.isEmpty() ? MethodSpec.of(parts[0]) : new MethodSpec(parts[0], opts, null);
+    }
 }

@@ -32,7 +32,8 @@ public final class BenchSpeedCommand implements Callable<Integer> {
     List<String> configs;
 
     @Option(names = "--methods", split = ",", paramLabel = "LIST",
-            description = "methods (default: finetune, linear, da3; 'all' for every method)")
+            description = "methods (default: finetune, linear, da3; 'all' for every method; options after colons,"
+                    + " for example da3:micro_batch=0)")
     List<String> methods;
 
     @Option(names = "--steps", defaultValue = "5", description = "measured steps (default: ${DEFAULT-VALUE})")
@@ -53,13 +54,11 @@ public final class BenchSpeedCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         List<String> cfgs = configs == null || configs.isEmpty() ? List.of("resnet26:64:64:32", "resnet18:64:224:8") : configs;
-        List<String> ms = methods == null || methods.isEmpty() ? List.of("finetune", "linear", "da3")
+        List<String> names = methods == null || methods.isEmpty() ? List.of("finetune", "linear", "da3")
                 : methods.size() == 1 && methods.get(0).equals("all") ? MethodCatalog.names() : methods;
-        for (String m : ms) {
-            if (MethodCatalog.find(m) == null) {
-                throw new IllegalArgumentException("--methods: unknown method '" + m + "'; allowed: "
-                        + String.join(", ", MethodCatalog.names()));
-            }
+        List<MethodSpec> ms = new ArrayList<>();
+        for (String m : names) {
+            ms.add(BenchMemoryCommand.parseMethod(m, "--methods"));
         }
         StringBuilder doc = new StringBuilder();
         for (String cfg : cfgs) {
@@ -73,10 +72,9 @@ public final class BenchSpeedCommand implements Callable<Integer> {
             int size = Integer.parseInt(p[2]);
             int batch = Integer.parseInt(p[3]);
             List<Map<String, Object>> rows = new ArrayList<>();
-            for (String m : ms) {
-                MethodSpec spec = MethodSpec.of(m);
-                ProbeRequest req = new ProbeRequest(arch, width, size, batch, 10, m, Map.of(), m, steps, warmup, "sgd",
-                        0.01, 0.9, threads, 7);
+            for (MethodSpec spec : ms) {
+                ProbeRequest req = new ProbeRequest(arch, width, size, batch, 10, spec.name(), spec.options(),
+                        spec.displayLabel(), steps, warmup, "sgd", 0.01, 0.9, threads, 7);
                 ProbeResult r = ProbeRunner.run(req, false);
                 double s = r.medianStepSeconds(warmup);
                 Map<String, Object> row = new LinkedHashMap<>();

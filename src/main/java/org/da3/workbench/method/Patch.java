@@ -319,8 +319,8 @@ public abstract class Patch implements Adaptation, AutoCloseable {
     public void setSkipping(boolean skip) {}
 
     /**
-     * A multiplier of the learning rate for one trainable array (DA3's gates learn slower than its
-     * attention, so they settle rather than oscillate).
+     * A multiplier of the learning rate for one trainable array (Piggyback's head learns faster
+     * than its masks; DA3's gates may learn at their own rate).
      *
      * @param name the trainable array's name
      * @return the multiplier, 1 by default

@@ -68,6 +68,12 @@ public final class Piggyback implements Method {
             }
         }
 
+        /** The head learns head_lr_scale times faster than the masks. */
+        @Override
+        public double learningRateScale(String name) {
+            return name.startsWith(HEAD + ".") ? ctx.method().number("head_lr_scale", 10) : 1;
+        }
+
         @Override
         public void releaseConvWeight(ConvLayer conv, NDArray weight) {
             weight.close();

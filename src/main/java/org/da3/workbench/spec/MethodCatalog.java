@@ -67,7 +67,10 @@ public final class MethodCatalog {
                         OptionDef.ofDouble("learning_rate", 1e-4, 1e-7, 10, "learning rate (Adam, as in the paper)"),
                         OptionDef.ofChoice("optimizer", "adam", List.of("sgd", "adam"), "optimizer"),
                         OptionDef.ofDouble("threshold", 5e-3, 0, 1, "binarisation threshold of the real-valued mask"),
-                        OptionDef.ofDouble("mask_init", 1e-2, -1, 1, "initial value of every mask entry"))));
+                        OptionDef.ofDouble("mask_init", 1e-2, -1, 1, "initial value of every mask entry"),
+                        OptionDef.ofDouble("head_lr_scale", 10.0, 0, 1000,
+                                "learning-rate multiplier of the classifier head (the paper trains it 10x faster than"
+                                        + " the masks)"))));
         register(new MethodInfo("lite-residual", "Lite residual",
                 "TinyTL's lite residual module on each block (pooled input, grouped 5x5 conv, 1x1 conv, BN with"
                         + " gamma 0), the backbone's BN biases, and the head",
