@@ -59,7 +59,7 @@ public final class Da3 implements Method {
     /** DA3's options, read once. */
     record Options(boolean gates, boolean channel, boolean spatial, int reduction, int pool, int kernel,
             double lambda, double rho, double gateInit, boolean skip, boolean gateAllBlocks, double budgetWarmup,
-            double gateLrScale, double gateTemperature, boolean budgetPerBlock) {
+            double gateLrScale, double gateTemperature, boolean budgetPerBlock, boolean rampRho) {
         static Options of(org.da3.workbench.spec.MethodSpec m) {
             String att = m.text("attention", "both");
             return new Options(m.flag("gates", true), att.equals("both") || att.equals("channel"),
@@ -68,7 +68,7 @@ public final class Da3 implements Method {
                     m.number("rho", 0.7), m.number("gate_init", 1.5), m.flag("skip", true),
                     m.text("gate_blocks", "identity").equals("all"), m.number("budget_warmup", 0.5),
                     m.number("gate_lr_scale", 1.0), m.number("gate_temperature", 4.0),
-                    m.text("budget", "global").equals("block"));
+                    m.text("budget", "global").equals("block"), m.text("budget_ramp", "lambda").equals("rho"));
         }
     }
 
@@ -709,6 +709,10 @@ public final class Da3 implements Method {
                 return null;
             }
             double ramp = opt.budgetWarmup() <= 0 ? 1 : Math.min(1, progress / opt.budgetWarmup());
+            if (opt.rampRho()) {
+                // the target open ratio falls from 1 to rho, so gates close gradually
+                return new double[] {opt.lambda(), 1 - (1 - opt.rho()) * ramp};
+            }
             return new double[] {opt.lambda() * ramp, opt.rho()};
         }
 
@@ -793,10 +797,14 @@ public final class Da3 implements Method {
             if (means.isEmpty()) {
                 return null;
             }
+            // the same weight and target as the frozen path uses, warm-up included
+            double[] b = budget();
+            float lambda = (float) b[0];
+            float rho = (float) b[1];
             NDArray loss = null;
             if (opt.budgetPerBlock()) {
                 for (NDArray mean : means) {
-                    try (NDArray dev = mean.sub((float) opt.rho()); NDArray sq = dev.square()) {
+                    try (NDArray dev = mean.sub(rho); NDArray sq = dev.square()) {
                         // (duplicate() would copy the value and cut the graph)
                         NDArray next = loss == null ? sq.add(0f) : loss.add(sq);
                         if (loss != null) {
@@ -808,13 +816,13 @@ public final class Da3 implements Method {
             } else {
                 // every gated block sees the same samples, so the mean of the means is the mean
                 try (NDArray stacked = NDArrays.stack(new NDList(means)); NDArray all = stacked.mean();
-                        NDArray dev = all.sub((float) opt.rho())) {
+                        NDArray dev = all.sub(rho)) {
                     loss = dev.square();
                 }
             }
             means.forEach(NDArray::close);
             try (NDArray l = loss) {
-                return Ops.scale(l, (float) opt.lambda());
+                return Ops.scale(l, lambda);
             }
         }
 

@@ -103,6 +103,9 @@ public final class MethodCatalog {
                         OptionDef.ofChoice("budget", "global", List.of("global", "block"),
                                 "what the budget pulls to rho: the open ratio over all gated blocks (the gates choose which"
                                         + " blocks and which samples skip), or each gated block's open ratio on its own"),
+                        OptionDef.ofChoice("budget_ramp", "lambda", List.of("lambda", "rho"),
+                                "what ramps in over budget_warmup: the budget's weight (from 0 to lambda) or its target"
+                                        + " open ratio (from 1 down to rho)"),
                         OptionDef.ofDouble("budget_warmup", 0.5, 0, 1,
                                 "fraction of each domain's steps over which the budget's weight ramps up from 0"),
                         OptionDef.ofChoice("engine", "frozen-path", List.of("frozen-path", "autograd"),

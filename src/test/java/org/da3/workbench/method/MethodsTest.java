@@ -258,4 +258,24 @@ class MethodsTest {
             assertThat(p.macsPerImage(16, open)).isLessThan(fullMacs);
         }
     }
+
+    /** The budget's warm-up ramps its weight, or with budget_ramp: rho its target open ratio. */
+    @Test
+    void da3BudgetRampsItsWeightOrItsTarget() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            try (Patch p = patch("da3", m, Map.of())) {
+                p.onTrainingProgress(0.25);
+                assertThat(p.budget()).containsExactly(10.0, 0.7);
+                p.onTrainingProgress(0.9);
+                assertThat(p.budget()).containsExactly(20.0, 0.7);
+            }
+            try (Patch p = patch("da3", m, Map.of("budget_ramp", "rho", "budget_warmup", 0.8))) {
+                p.onTrainingProgress(0.4);
+                assertThat(p.budget()[0]).isEqualTo(20.0);
+                assertThat(p.budget()[1]).isCloseTo(0.85, within(1e-12));
+                p.onTrainingProgress(1.0);
+                assertThat(p.budget()[1]).isCloseTo(0.7, within(1e-12));
+            }
+        }
+    }
 }
