@@ -8,7 +8,6 @@ import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.da3.workbench.Workspace;
@@ -79,7 +78,7 @@ public final class BenchMemoryCommand implements Callable<Integer> {
             specs.add(new MethodSpec("da3", Map.of("engine", "autograd"), "da3-autograd"));
         } else {
             for (String m : methods) {
-                specs.add(parseMethod(m, "--methods"));
+                specs.add(BenchCommand.parseMethod(m, "--methods"));
             }
         }
         System.out.printf(Locale.ROOT, "Training memory, %s-%d, %d px, batch %d: each method in its own JVM%n", arch,
@@ -183,46 +182,5 @@ public final class BenchMemoryCommand implements Callable<Integer> {
             text = text.stripTrailing() + "\n\n" + block + "\n";
         }
         AtomicFiles.writeString(doc, text);
-    }
-
-
-    /**
-     * A method as the benchmarks name it: a registered method, {@code da3-autograd}, or a method
-     * with options after colons, such as {@code da3:micro_batch=0}.
-     *
-     * @param text the text
-     * @param option the command-line option, for the error message
-     * @return the method
-     */
-    static MethodSpec parseMethod(String text, String option) {
-        if (text.equals("da3-autograd")) {
-            return new MethodSpec("da3", Map.of("engine", "autograd"), "da3-autograd");
-        }
-        String[] parts = text.split(":");
-        if (MethodCatalog.find(parts[0]) == null) {
-            throw new IllegalArgumentException(option + ": unknown method '" + parts[0] + "'; allowed: "
-                    + String.join(", ", MethodCatalog.names()) + ", da3-autograd");
-        }
-        Map<String, Object> opts = new LinkedHashMap<>();
-        for (int i = 1; i < parts.length; i++) {
-            int eq = parts[i].indexOf('=');
-            if (eq <= 0) {
-                throw new IllegalArgumentException(option + ": '" + parts[i] + "' in '" + text
-                        + "' is not KEY=VALUE, for example da3:micro_batch=0");
-            }
-            String v = parts[i].substring(eq + 1);
-            Object value = v;
-            if (v.equals("true") || v.equals("false")) {
-                value = Boolean.parseBoolean(v);
-            } else {
-                try {
-                    value = v.matches("-?\\d+") ? (Object) Long.parseLong(v) : (Object) Double.parseDouble(v);
-                } catch (NumberFormatException notNumber) {
-                    value = v;
-                }
-            }
-            opts.put(parts[i].substring(0, eq), value);
-        }
-        return opts.isEmpty() ? MethodSpec.of(parts[0]) : new MethodSpec(parts[0], opts, null);
     }
 }

@@ -58,7 +58,7 @@ public final class BenchSpeedCommand implements Callable<Integer> {
                 : methods.size() == 1 && methods.get(0).equals("all") ? MethodCatalog.names() : methods;
         List<MethodSpec> ms = new ArrayList<>();
         for (String m : names) {
-            ms.add(BenchMemoryCommand.parseMethod(m, "--methods"));
+            ms.add(BenchCommand.parseMethod(m, "--methods"));
         }
         StringBuilder doc = new StringBuilder();
         for (String cfg : cfgs) {

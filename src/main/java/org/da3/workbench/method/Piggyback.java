@@ -33,11 +33,13 @@ public final class Piggyback implements Method {
         private final Map<String, ConvLayer> convs = new HashMap<>();
         private final float threshold;
         private final float init;
+        private final double headLrScale;
 
         PiggybackPatch(PatchContext ctx) {
             super(ctx);
             threshold = (float) ctx.method().number("threshold", 5e-3);
             init = (float) ctx.method().number("mask_init", 1e-2);
+            headLrScale = ctx.method().number("head_lr_scale", 10);
             for (ConvLayer c : ctx.backbone().convs()) {
                 NDArray m = manager.full(c.weightShape(), init);
                 masks.put(c.path(), trainable("mask." + c.path(), m));
@@ -71,7 +73,7 @@ public final class Piggyback implements Method {
         /** The head learns head_lr_scale times faster than the masks. */
         @Override
         public double learningRateScale(String name) {
-            return name.startsWith(HEAD + ".") ? ctx.method().number("head_lr_scale", 10) : 1;
+            return name.startsWith(HEAD + ".") ? headLrScale : 1;
         }
 
         @Override

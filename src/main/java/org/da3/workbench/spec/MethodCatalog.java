@@ -107,7 +107,7 @@ public final class MethodCatalog {
                                 "what ramps in over budget_warmup: the budget's weight (from 0 to lambda) or its target"
                                         + " open ratio (from 1 down to rho)"),
                         OptionDef.ofDouble("budget_warmup", 0.5, 0, 1,
-                                "fraction of each domain's steps over which the budget's weight ramps up from 0"),
+                                "fraction of each domain's steps over which the budget ramps in (see budget_ramp)"),
                         OptionDef.ofChoice("engine", "frozen-path", List.of("frozen-path", "autograd"),
                                 "training step: the frozen path (keeps no float activation of frozen layers) or plain"
                                         + " autograd (the naive reference)"),
