@@ -87,7 +87,7 @@ public final class BenchMemoryCommand implements Callable<Integer> {
         for (MethodSpec ms : specs) {
             MemoryProfile p = Profiler.profile(arch, width, ms, 10, batch, imageSize, "sgd", 0.9, 1.0);
             ProbeRequest req = new ProbeRequest(arch, width, imageSize, batch, 10, ms.name(), ms.options(),
-                    ms.displayLabel(), steps, warmup, "sgd", 0.01, 0.9, threads, 7);
+                    ms.displayLabel(), steps, warmup, "sgd", 0.01, 0.9, threads, 7, null);
             ProbeResult r = ProbeRunner.run(req, true);
             long measured = r.stepPeakBytes().subList(warmup, r.stepPeakBytes().size()).stream()
                     .mapToLong(Long::longValue).max().orElse(-1);

@@ -45,6 +45,13 @@ public final class BenchSpeedCommand implements Callable<Integer> {
     @Option(names = "--threads", defaultValue = "0", description = "intra-op threads, 0 for all cores (default: ${DEFAULT-VALUE})")
     int threads;
 
+    @Option(names = "--gate-open", defaultValue = "rho", paramLabel = "R|rho|none",
+            description = {"also measure each gated method with its gates set so that this fraction of the batch passes"
+                + " each gate, as training leaves them at the budget's target: a ratio in [0, 1], 'rho' for each"
+                + " method's own target, or 'none' (default: ${DEFAULT-VALUE}); the plain rows start with every gate"
+                + " open, as training does"})
+    String gateOpen;
+
     @Option(names = "--json", description = "print one JSON object per measurement instead of tables")
     boolean json;
 
@@ -72,13 +79,26 @@ public final class BenchSpeedCommand implements Callable<Integer> {
             int size = Integer.parseInt(p[2]);
             int batch = Integer.parseInt(p[3]);
             List<Map<String, Object>> rows = new ArrayList<>();
+            List<Object[]> runs = new ArrayList<>();
             for (MethodSpec spec : ms) {
+                runs.add(new Object[] {spec, null});
+                Double open = gatedRatio(spec);
+                if (open != null) {
+                    runs.add(new Object[] {spec, open});
+                }
+            }
+            for (Object[] run : runs) {
+                MethodSpec spec = (MethodSpec) run[0];
+                Double open = (Double) run[1];
+                String label = open == null ? spec.displayLabel()
+                        : String.format(Locale.ROOT, "%s, gates %.2f open", spec.displayLabel(), open);
                 ProbeRequest req = new ProbeRequest(arch, width, size, batch, 10, spec.name(), spec.options(),
-                        spec.displayLabel(), steps, warmup, "sgd", 0.01, 0.9, threads, 7);
+                        label, steps, warmup, "sgd", 0.01, 0.9, threads, 7, open);
                 ProbeResult r = ProbeRunner.run(req, false);
                 double s = r.medianStepSeconds(warmup);
                 Map<String, Object> row = new LinkedHashMap<>();
-                row.put("label", spec.displayLabel());
+                row.put("label", label);
+                row.put("gate_open_ratio", r.gateOpenRatio());
                 row.put("engine", r.frozenPath() ? "frozen-path" : "autograd");
                 row.put("arch", arch);
                 row.put("width", width);
@@ -106,6 +126,29 @@ public final class BenchSpeedCommand implements Callable<Integer> {
         return 0;
     }
 
+    /**
+     * The open ratio at which to measure a method a second time, or null: only DA3 with gates has
+     * them, at its budget's target rho unless --gate-open names a ratio.
+     */
+    private Double gatedRatio(MethodSpec spec) {
+        if (!spec.name().equals("da3") || !spec.flag("gates", true) || gateOpen.equals("none")) {
+            return null;
+        }
+        if (gateOpen.equals("rho")) {
+            return spec.number("rho", 0.7);
+        }
+        double r;
+        try {
+            r = Double.parseDouble(gateOpen);
+        } catch (NumberFormatException e) {
+            r = Double.NaN;
+        }
+        if (!(r >= 0 && r <= 1)) {
+            throw new IllegalArgumentException("--gate-open: '" + gateOpen + "' is not a ratio in [0, 1], 'rho' or 'none'");
+        }
+        return r;
+    }
+
     private static String markdown(String arch, int width, int size, int batch, List<Map<String, Object>> rows) {
         double ft = Double.NaN;
         for (Map<String, Object> r : rows) {
@@ -117,10 +160,13 @@ public final class BenchSpeedCommand implements Callable<Integer> {
         sb.append(String.format(Locale.ROOT, "%s-%d, %d px, batch %d; measured %s on %s with %d cores (`da3 bench"
                 + " speed --config %s:%d:%d:%d`).%n%n", arch, width, size, batch, LocalDate.now(),
                 System.getProperty("os.arch"), Runtime.getRuntime().availableProcessors(), arch, width, size, batch));
-        sb.append("| method | engine | step s | images/s | step vs fine-tune |\n|---|---|---:|---:|---:|\n");
+        sb.append("| method | engine | gates open | step s | images/s | step vs fine-tune |\n"
+                + "|---|---|---:|---:|---:|---:|\n");
         for (Map<String, Object> r : rows) {
             double s = (Double) r.get("step_seconds");
-            sb.append(String.format(Locale.ROOT, "| %s | %s | %.3f | %.1f | %s |%n", r.get("label"), r.get("engine"), s,
+            Double open = (Double) r.get("gate_open_ratio");
+            sb.append(String.format(Locale.ROOT, "| %s | %s | %s | %.3f | %.1f | %s |%n", r.get("label"), r.get("engine"),
+                    open == null ? "-" : String.format(Locale.ROOT, "%.2f", open), s,
                     (Double) r.get("images_per_second"), Double.isNaN(ft) ? "-" : String.format(Locale.ROOT, "%.2fx", s / ft)));
         }
         return sb.toString();

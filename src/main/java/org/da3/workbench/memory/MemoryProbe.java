@@ -75,6 +75,15 @@ public final class MemoryProbe {
             try (Patch patch = MethodRegistry.get(r.method()).create(new PatchContext(net, r.classes(), ms,
                     base.newSubManager(), r.seed() + 1, r.imageSize()))) {
                 TrainStepper stepper = new TrainStepper(patch);
+                if (r.gateOpen() != null) {
+                    try (NDManager bm = base.newSubManager()) {
+                        NDArray x = org.da3.workbench.data.Batcher.fromReusedBuffer(bm, images,
+                                new Shape(r.batch(), 3, r.imageSize(), r.imageSize()));
+                        if (!patch.calibrateGates(x, r.gateOpen())) {
+                            throw new IllegalArgumentException("gate_open: method '" + r.label() + "' has no gates");
+                        }
+                    }
+                }
                 try (Optimizer optimizer = new Optimizer(opt, patch.trainable(), r.momentum(), 0)
                         .withLearningRateScales(patch::learningRateScale)) {
                     System.gc();
@@ -82,6 +91,10 @@ public final class MemoryProbe {
                     List<Long> peaks = new ArrayList<>();
                     List<Double> seconds = new ArrayList<>();
                     for (int s = 0; s < r.warmup() + r.steps(); s++) {
+                        if (s == r.warmup()) {
+                            // the open ratio reported is that of the measured steps
+                            patch.resetStatistics();
+                        }
                         ProcMemory.resetPeak();
                         long t0 = System.nanoTime();
                         try (NDManager bm = base.newSubManager()) {
@@ -98,9 +111,10 @@ public final class MemoryProbe {
                             System.err.println("step " + s + " rss after " + (ProcMemory.rss() - baseline) / 1e6 + " MB");
                         }
                     }
+                    Object open = patch.statistics().get("gate_open_ratio");
                     return new ProbeResult(r.label(), baseline, peaks, seconds, patch.trainableCount(),
                             stepper.frozenPath(), patch.usesFrozenPath() ? patch.microBatch() : 0,
-                            System.getenv("MALLOC_MMAP_THRESHOLD_"));
+                            System.getenv("MALLOC_MMAP_THRESHOLD_"), open instanceof Double d ? d : null);
                 }
             }
         }

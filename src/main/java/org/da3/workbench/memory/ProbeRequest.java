@@ -21,6 +21,9 @@ import java.util.Map;
  * @param momentum SGD momentum
  * @param threads intra-op threads (0: default)
  * @param seed seed of the synthetic data and initialisation
+ * @param gateOpen for gated methods: set the gates so that this fraction of the batch passes each
+ *     gate before measuring (as training leaves them at the budget's target); null: as created,
+ *     every gate open
  */
 public record ProbeRequest(
         @JsonProperty("arch") String arch,
@@ -37,7 +40,8 @@ public record ProbeRequest(
         @JsonProperty("learning_rate") double learningRate,
         @JsonProperty("momentum") double momentum,
         @JsonProperty("threads") int threads,
-        @JsonProperty("seed") long seed) {
+        @JsonProperty("seed") long seed,
+        @JsonProperty("gate_open") Double gateOpen) {
 
     /** Fills defaults. */
     public ProbeRequest {

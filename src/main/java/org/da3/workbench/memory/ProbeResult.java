@@ -15,6 +15,8 @@ import java.util.List;
  * @param frozenPath whether the step ran on the frozen path
  * @param microBatch the frozen path's micro-batch (0: whole batch)
  * @param mallocMmapThreshold the MALLOC_MMAP_THRESHOLD_ setting the probe ran with
+ * @param gateOpenRatio the gates' open ratio over the measured steps (null for methods without
+ *     gates)
  */
 public record ProbeResult(
         @JsonProperty("label") String label,
@@ -24,7 +26,8 @@ public record ProbeResult(
         @JsonProperty("trainable_params") long trainableParams,
         @JsonProperty("frozen_path") boolean frozenPath,
         @JsonProperty("micro_batch") int microBatch,
-        @JsonProperty("malloc_mmap_threshold") String mallocMmapThreshold) {
+        @JsonProperty("malloc_mmap_threshold") String mallocMmapThreshold,
+        @JsonProperty("gate_open_ratio") Double gateOpenRatio) {
 
     /** @return the highest measured step peak above the baseline (warm-up included) */
     public long peakBytes() {

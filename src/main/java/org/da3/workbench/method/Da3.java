@@ -195,22 +195,13 @@ public final class Da3 implements Method {
         public NDArray attention(NDArray s, NDArray maps, long outH, long outW) {
             NDArray a = null;
             if (opt.channel()) {
-                try (NDArray h = LinearLayer.apply(s, w1, b1); NDArray r = Activation.relu(h);
-                        NDArray c = LinearLayer.apply(r, w2, b2)) {
+                try (NDArray c = channelAttention(s)) {
                     Shape cs = c.getShape();
                     a = c.reshape(cs.get(0), cs.get(1), 1, 1);
                 }
             }
             if (opt.spatial() && maps != null) {
-                NDArray m;
-                try (NDArray conv = Ops.conv2d(maps, convS, 1, opt.kernel() / 2, 1);
-                        NDArray biased = conv.add(biasS)) {
-                    long h = biased.getShape().get(2);
-                    int factor = (int) Math.max(1, (outH + h - 1) / h);
-                    try (NDArray up = Ops.upsample(biased, factor, outH, outW)) {
-                        m = up.mul(gamma);
-                    }
-                }
+                NDArray m = spatialAttention(maps, outH, outW);
                 if (a == null) {
                     a = m;
                 } else {
@@ -221,6 +212,58 @@ public final class Da3 implements Method {
                 }
             }
             return a;
+        }
+
+        /**
+         * The channel attention {@code W2 relu(W1 s + b1) + b2}.
+         *
+         * @param s GAP(x), (N, C_in)
+         * @return (N, C_out)
+         */
+        NDArray channelAttention(NDArray s) {
+            try (NDArray h = LinearLayer.apply(s, w1, b1); NDArray r = Activation.relu(h)) {
+                return LinearLayer.apply(r, w2, b2);
+            }
+        }
+
+        /**
+         * The spatial attention {@code gamma * Up(conv_k(maps) + b_s)}.
+         *
+         * @param maps the maps from {@link #maps}, (N, 2, h, w)
+         * @param outH the block's output height
+         * @param outW the block's output width
+         * @return (N, 1, outH, outW)
+         */
+        NDArray spatialAttention(NDArray maps, long outH, long outW) {
+            try (NDArray conv = Ops.conv2d(maps, convS, 1, opt.kernel() / 2, 1); NDArray biased = conv.add(biasS)) {
+                long h = biased.getShape().get(2);
+                int factor = (int) Math.max(1, (outH + h - 1) / h);
+                try (NDArray up = Ops.upsample(biased, factor, outH, outW)) {
+                    return up.mul(gamma);
+                }
+            }
+        }
+
+        /**
+         * Adds the spatial attention into a block's output in place, from its coarse map when the
+         * output's sides are whole multiples of it (no upsampled copy), else through
+         * {@link #spatialAttention}.
+         */
+        private void addSpatialAttention(NDArray term, NDArray maps) {
+            long outH = term.getShape().get(2);
+            long outW = term.getShape().get(3);
+            long h = maps.getShape().get(2);
+            long w = maps.getShape().get(3);
+            if (outH % h == 0 && outW % w == 0 && outH / h == outW / w) {
+                try (NDArray conv = Ops.conv2d(maps, convS, 1, opt.kernel() / 2, 1); NDArray biased = conv.add(biasS);
+                        NDArray m = biased.mul(gamma)) {
+                    Ops.addUpsampled(term, m);
+                }
+            } else {
+                try (NDArray m = spatialAttention(maps, outH, outW)) {
+                    term.addi(m);
+                }
+            }
         }
 
         /**
@@ -468,7 +511,10 @@ public final class Da3 implements Method {
             NDArray gate = null;
             NDArray mainMean = null;
             float[] g = null;
-            NDArray term;
+            // the frozen path runs the main path on the open rows only: main's closed rows are 0, so
+            // G * F(x) is main itself, and the term is built on it in place (two passes over the
+            // block's output: the (N, C, 1, 1) part, then the spatial map)
+            NDArray perChannel = null;
             if (gated) {
                 gate = savedGate;
                 if (gate == null) {
@@ -481,12 +527,24 @@ public final class Da3 implements Method {
                 owner.recordGates(index, g);
                 mainMean = gateStatistic(s, main, gate);
                 mainMean.attach(keep);
-                try (NDArray g4 = gate.reshape(gate.getShape().get(0), 1, 1, 1); NDArray gatedMain = main.mul(g4);
-                        NDArray rep = replacement(s, gate, false)) {
-                    term = gatedMain.add(rep);
+                perChannel = replacement(s, gate, false);
+            }
+            if (opt.channel()) {
+                try (NDArray c = channelAttention(s)) {
+                    Shape cs = c.getShape();
+                    NDArray c4 = c.reshape(cs.get(0), cs.get(1), 1, 1);
+                    if (perChannel == null) {
+                        perChannel = c4;
+                    } else {
+                        perChannel.addi(c4);
+                        c4.close();
+                    }
                 }
-            } else {
-                term = main;
+            }
+            NDArray term = main;
+            if (perChannel != null) {
+                term.addi(perChannel);
+                perChannel.close();
             }
             NDArray maps = null;
             NDArray idx = null;
@@ -497,15 +555,7 @@ public final class Da3 implements Method {
                 }
                 idx.attach(keep);
                 maps.attach(keep);
-            }
-            NDArray a = attention(s, maps, outH, outW);
-            if (a != null) {
-                NDArray t = term.add(a);
-                a.close();
-                if (term != main) {
-                    term.close();
-                }
-                term = t;
+                addSpatialAttention(term, maps);
             }
             savedS = null;
             savedGate = null;
@@ -515,6 +565,11 @@ public final class Da3 implements Method {
         @Override
         public Backward backward(Object state, NDArray gPre, float budgetCoefficient, boolean needInputGradient) {
             Saved sv = (Saved) state;
+            // The adaptor's output is a sum of a per-channel part (N, C, 1, 1) and a spatial map
+            // (N, 1, H, W), so it sees gPre only through two reductions: over space and over
+            // channels. The local graph then works on small tensors alone.
+            NDArray gHw = gPre.sum(new int[] {2, 3});
+            NDArray gC = sv.maps() != null ? gPre.sum(new int[] {1}, true) : null;
             NDArray sLeaf = sv.s().duplicate();
             sLeaf.setRequiresGradient(true);
             NDArray mapsLeaf = null;
@@ -524,49 +579,57 @@ public final class Da3 implements Method {
             }
             boolean any = false;
             try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                NDArray obj = null;
-                NDArray a = attention(sLeaf, mapsLeaf, sv.outH(), sv.outW());
-                if (a != null) {
-                    try (NDArray prod = a.mul(gPre)) {
-                        obj = prod.sum();
+                List<NDArray> terms = new ArrayList<>();
+                if (opt.channel()) {
+                    try (NDArray c = channelAttention(sLeaf); NDArray prod = c.mul(gHw)) {
+                        terms.add(prod.sum());
                     }
-                    a.close();
+                }
+                if (mapsLeaf != null) {
+                    try (NDArray m = spatialAttention(mapsLeaf, sv.outH(), sv.outW()); NDArray prod = m.mul(gC)) {
+                        terms.add(prod.sum());
+                    }
                 }
                 if (gated) {
-                    NDArray z = gateLogit(sLeaf);
-                    try (NDArray gsum = gPre.sum(new int[] {2, 3}); NDArray sur = gateSurrogate(z, sv.mainMean(), opt.gateTemperature());
-                            NDArray flat = sur.reshape(gsum.getShape()); NDArray prod = flat.mul(gsum);
-                            NDArray surSum = prod.sum(); NDArray sig = steSigmoid(z, opt.gateTemperature());
-                            NDArray sg = sig.stopGradient(); NDArray delta = sig.sub(sg);
-                            NDArray budget = delta.sum(); NDArray scaled = Ops.scale(budget, budgetCoefficient)) {
-                        NDArray o2 = obj == null ? surSum.add(scaled) : obj.add(surSum).addi(scaled);
-                        if (obj != null) {
-                            obj.close();
-                        }
-                        obj = o2;
+                    try (NDArray z = gateLogit(sLeaf); NDArray sur = gateSurrogate(z, sv.mainMean(), opt.gateTemperature());
+                            NDArray flat = sur.reshape(gHw.getShape()); NDArray prod = flat.mul(gHw);
+                            NDArray sig = steSigmoid(z, opt.gateTemperature()); NDArray sg = sig.stopGradient();
+                            NDArray delta = sig.sub(sg); NDArray budget = delta.sum()) {
+                        terms.add(prod.sum());
+                        terms.add(Ops.scale(budget, budgetCoefficient));
                     }
-                    z.close();
                 }
-                if (obj != null) {
-                    gc.backward(obj);
-                    obj.close();
+                if (!terms.isEmpty()) {
+                    try (NDArray stacked = NDArrays.stack(new NDList(terms)); NDArray obj = stacked.sum()) {
+                        gc.backward(obj);
+                    }
+                    terms.forEach(NDArray::close);
                     any = true;
                 }
+            }
+            gHw.close();
+            if (gC != null) {
+                gC.close();
             }
             Shape in = sv.inShape();
             NDArray dx = null;
             if (any && needInputGradient) {
                 try (NDArray ds = sLeaf.getGradient(); NDArray ds4 = ds.reshape(in.get(0), in.get(1), 1, 1);
                         NDArray scaled = Ops.divide(ds4, (float) (in.get(2) * in.get(3)))) {
+                    // returned coarse: the frozen path spreads it over the input as it adds it
                     if (mapsLeaf != null) {
-                        try (NDArray dm = mapsLeaf.getGradient(); NDArray dP = pooledGradient(dm, sv.argmax(), in.get(1));
-                                NDArray dxs = Ops.avgPoolBackward(dP, in, pool)) {
-                            dx = dxs.add(scaled);
+                        try (NDArray dm = mapsLeaf.getGradient(); NDArray dP = pooledGradient(dm, sv.argmax(), in.get(1))) {
+                            if (in.get(2) % pool == 0 && in.get(3) % pool == 0) {
+                                // whole windows: avg pool's backward spreads dP / pool^2 over each
+                                dx = Ops.divide(dP, (float) (pool * pool));
+                                dx.addi(scaled);
+                            } else {
+                                dx = Ops.avgPoolBackward(dP, in, pool);
+                                dx.addi(scaled);
+                            }
                         }
                     } else {
-                        try (NDArray b = scaled.broadcast(in)) {
-                            dx = b.duplicate();
-                        }
+                        dx = scaled.duplicate();
                     }
                 }
             }
@@ -574,13 +637,9 @@ public final class Da3 implements Method {
             if (mapsLeaf != null) {
                 mapsLeaf.close();
             }
-            NDArray gMain = gPre;
-            if (sv.gate() != null) {
-                try (NDArray g4 = sv.gate().reshape(sv.gate().getShape().get(0), 1, 1, 1)) {
-                    gMain = gPre.mul(g4);
-                }
-            }
-            return new Backward(dx, gMain);
+            // the frozen path back-propagates through the main path on the open rows only, where
+            // G = 1: the main path's gradient is gPre there
+            return new Backward(dx, gPre);
         }
 
         /**
@@ -824,6 +883,48 @@ public final class Da3 implements Method {
             try (NDArray l = loss) {
                 return Ops.scale(l, lambda);
             }
+        }
+
+        /**
+         * Shifts each gated block's gate bias so that {@code openRatio} of the batch's samples
+         * pass its gate, block by block in network order (a block's input depends on the gates
+         * before it): the bias moves by the logit quantile that splits the batch at the ratio.
+         */
+        @Override
+        public boolean calibrateGates(NDArray x, double openRatio) {
+            if (!anyGated()) {
+                return false;
+            }
+            if (!(openRatio >= 0 && openRatio <= 1)) {
+                throw new IllegalArgumentException("gate open ratio must be in [0, 1], got " + openRatio);
+            }
+            ResNet net = backbone();
+            NDArray h = net.stem(x, this, false);
+            for (Module m : ordered) {
+                if (m.gated) {
+                    float[] z;
+                    try (NDArray s = Ops.gap(h); NDArray zz = m.gateLogit(s)) {
+                        z = zz.toFloatArray();
+                    }
+                    java.util.Arrays.sort(z);
+                    int closed = (int) Math.round((1 - openRatio) * z.length);
+                    double t;
+                    if (closed == 0) {
+                        t = z[0] - 1;
+                    } else if (closed == z.length) {
+                        t = z[z.length - 1] + 1;
+                    } else {
+                        t = (z[closed - 1] + (double) z[closed]) / 2;
+                    }
+                    m.cg.subi((float) t);
+                }
+                NDArray y = m.block().forward(h, this, false);
+                h.close();
+                h = y;
+            }
+            h.close();
+            resetStatistics();
+            return true;
         }
 
         @Override

@@ -336,6 +336,19 @@ public abstract class Patch implements Adaptation, AutoCloseable {
      */
     public void onTrainingProgress(double fraction) {}
 
+    /**
+     * Sets the gates so that a given fraction of a batch's samples has each gate open, as after
+     * training has brought the gates to the compute budget's target (for benchmarks of the
+     * training step at a trained gate state). Methods without gates do nothing.
+     *
+     * @param x a batch of images
+     * @param openRatio the fraction of samples whose gate is open, in [0, 1]
+     * @return whether the method has gates
+     */
+    public boolean calibrateGates(NDArray x, double openRatio) {
+        return false;
+    }
+
     /** Called when a training or evaluation phase begins, to reset statistics. */
     public void resetStatistics() {}
 

@@ -22,9 +22,12 @@ public interface FrozenPathAdapter extends BlockAdapter {
     /**
      * The result of a backward.
      *
-     * @param dx the gradient for the block input through the adapter (null when none)
-     * @param gMain the gradient for the main path's output F(x) (the upstream gradient times the
-     *     gate)
+     * @param dx the gradient for the block input through the adapter (null when none), at the
+     *     input's resolution or coarser: (N, C_in, H / kh, W / kw), each value standing for a
+     *     kh x kw window (nearest-neighbour upsampling), which the frozen path adds in place
+     *     without making the full-size array
+     * @param gMain the gradient for the main path's output F(x) on the rows whose gate is open
+     *     (the upstream gradient there; the frozen path reads no other row)
      */
     record Backward(NDArray dx, NDArray gMain) {}
 
@@ -46,7 +49,8 @@ public interface FrozenPathAdapter extends BlockAdapter {
      *
      * @param x the block input (N, C_in, H, W)
      * @param main F(x), the frozen main path's output (N, C_out, H', W'), with zero rows for the
-     *     samples whose gate from {@link #trainingGate} is closed
+     *     samples whose gate from {@link #trainingGate} is closed; this step's own array, which
+     *     the adapter may change in place and return as its term
      * @param keep the manager that owns the saved arrays until the step's backward is over
      * @return the term and the saved state
      */

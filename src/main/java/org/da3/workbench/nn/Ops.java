@@ -191,8 +191,8 @@ public final class Ops {
         }
         if (inShape.get(2) % k == 0 && inShape.get(3) % k == 0) {
             // every window is whole: spread each gradient evenly over its k x k window
-            try (NDArray rows = dOut.repeat(2, k); NDArray up = rows.repeat(3, k)) {
-                return divide(up, (float) (k * k));
+            try (NDArray low = divide(dOut, (float) (k * k))) {
+                return spread(low, k);
             }
         }
         NDArray dummy = dOut.getManager().zeros(inShape, dOut.getDataType());
@@ -207,6 +207,51 @@ public final class Ops {
         g.close();
         dummy.close();
         return out;
+    }
+
+    /**
+     * Nearest-neighbour upsampling by an integer factor in one copy: each value fills its k x k
+     * window (a broadcast view made contiguous).
+     *
+     * @param x (N, C, h, w)
+     * @param k the factor
+     * @return (N, C, h k, w k)
+     */
+    public static NDArray spread(NDArray x, int k) {
+        Shape s = x.getShape();
+        try (NDArray r = x.reshape(s.get(0), s.get(1), s.get(2), 1, s.get(3), 1);
+                NDArray b = r.broadcast(new Shape(s.get(0), s.get(1), s.get(2), k, s.get(3), k))) {
+            return b.reshape(s.get(0), s.get(1), s.get(2) * k, s.get(3) * k);
+        }
+    }
+
+    /**
+     * Adds a coarse array, upsampled by nearest neighbour, into a full-resolution one in place and
+     * in one pass: the target is viewed as windows and the coarse values are broadcast over them,
+     * so the upsampled array is never made.
+     *
+     * @param into (N, C, H, W), changed in place
+     * @param coarse (N, C or 1, H / kh, W / kw), each value standing for a kh x kw window
+     */
+    public static void addUpsampled(NDArray into, NDArray coarse) {
+        Shape s = into.getShape();
+        Shape c = coarse.getShape();
+        if (s.equals(c)) {
+            into.addi(coarse);
+            return;
+        }
+        long h = c.get(2);
+        long w = c.get(3);
+        if (h == 0 || w == 0 || s.get(2) % h != 0 || s.get(3) % w != 0) {
+            throw new IllegalArgumentException("cannot upsample " + c + " onto " + s + ": the sides must divide");
+        }
+        long kh = s.get(2) / h;
+        long kw = s.get(3) / w;
+        // a reshape of a contiguous tensor is a view: the in-place add writes through to it
+        try (NDArray view = into.reshape(s.get(0), s.get(1), h, kh, w, kw);
+                NDArray cv = coarse.reshape(c.get(0), c.get(1), h, 1, w, 1)) {
+            view.addi(cv);
+        }
     }
 
     /**

@@ -342,14 +342,24 @@ public final class FrozenPath {
                 term = main;
             }
             tock("fwd adapter", t2);
-            NDArray pre = s.add(term);
+            // the term is this step's own array (the main path's output or the adapter's): add the
+            // shortcut into it rather than allocating the pre-activation
+            NDArray pre;
+            if (term != h && term != s) {
+                term.addi(s);
+                pre = term;
+            } else {
+                pre = s.add(term);
+            }
             if (s != h) {
                 s.close();
             }
-            if (term != main) {
+            if (term != main && term != pre) {
                 term.close();
             }
-            main.close();
+            if (main != pre) {
+                main.close();
+            }
             if (keepForBackward) {
                 long t3 = tick();
                 st.out = PackedMask.positive(codec, pre, c.keep);
@@ -468,7 +478,7 @@ public final class FrozenPath {
                 sum = dxShort == gPre ? gPre.duplicate() : dxShort;
             }
             if (dxAdapter != null) {
-                sum.addi(dxAdapter);
+                Ops.addUpsampled(sum, dxAdapter);
                 dxAdapter.close();
             }
             gPre.close();

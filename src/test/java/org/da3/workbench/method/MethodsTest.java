@@ -1,6 +1,7 @@
 package org.da3.workbench.method;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import ai.djl.engine.Engine;
@@ -256,6 +257,29 @@ class MethodsTest {
             assertThat(open).anyMatch(o -> o < 1.0);
             long fullMacs = p.macsPerImage(16, java.util.Collections.nCopies(open.size(), 1.0));
             assertThat(p.macsPerImage(16, open)).isLessThan(fullMacs);
+        }
+    }
+
+    /** Benchmarks set the gates to a trained state: the open ratio they ask for, in every gated block. */
+    @Test
+    void da3GateCalibrationOpensTheRequestedShareOfEveryGatedBlock() {
+        try (NDManager m = base.newSubManager(); Da3.Da3Patch p = (Da3.Da3Patch) patch("da3", m, Map.of())) {
+            NDArray x = m.randomNormal(new Shape(20, 3, 16, 16));
+            assertThat(p.calibrateGates(x, 0.7)).isTrue();
+            p.resetStatistics();
+            p.logits(x, false).close();
+            List<Double> open = p.openPerBlock();
+            for (int i = 0; i < open.size(); i++) {
+                if (p.modules().get(i).gated) {
+                    assertThat(open.get(i)).isEqualTo(14 / 20.0);
+                } else {
+                    assertThat(open.get(i)).isEqualTo(1.0);
+                }
+            }
+            assertThatThrownBy(() -> p.calibrateGates(x, 1.5)).hasMessageContaining("1.5");
+        }
+        try (NDManager m = base.newSubManager(); Patch p = patch("finetune", m, Map.of())) {
+            assertThat(p.calibrateGates(m.zeros(new Shape(2, 3, 16, 16)), 0.7)).isFalse();
         }
     }
 

@@ -72,6 +72,31 @@ class OpsTest {
         }
     }
 
+    @ParameterizedTest(name = "{0}x{1} onto {2}x{3}, {4} channels")
+    @CsvSource({"2,2,8,8,3", "4,4,8,8,3", "1,1,6,6,3", "2,2,8,8,1", "8,8,8,8,3"})
+    void addUpsampledEqualsAddingTheUpsampledArray(int h, int w, int outH, int outW, int channels) {
+        try (NDManager m = NDManager.newBaseManager()) {
+            NDArray into = m.randomNormal(new Shape(2, 3, outH, outW));
+            NDArray coarse = m.randomNormal(new Shape(2, channels, h, w));
+            float[] expected;
+            try (NDArray up = Ops.upsample(coarse, outH / h, outH, outW); NDArray sum = into.add(up)) {
+                expected = sum.toFloatArray();
+            }
+            Ops.addUpsampled(into, coarse);
+            close(expected, into.toFloatArray());
+        }
+    }
+
+    @Test
+    void addUpsampledRejectsSidesThatDoNotDivide() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            NDArray into = m.zeros(new Shape(1, 2, 7, 7));
+            NDArray coarse = m.zeros(new Shape(1, 2, 2, 2));
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> Ops.addUpsampled(into, coarse))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("(1, 2, 2, 2)");
+        }
+    }
+
     /**
      * Autograd keeps the row index of a gather for the backward pass. The index must live in
      * memory that libtorch owns: a tensor over a Java direct buffer is freed by the garbage
