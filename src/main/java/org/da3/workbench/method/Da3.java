@@ -486,10 +486,25 @@ public final class Da3 implements Method {
 
         private NDArray savedS;
         private NDArray savedGate;
+        private NDArray savedPooled;
+
+        /**
+         * Reads the block input once for both pooled statistics: P_d x for the spatial attention
+         * and, when every pooling window is whole, s = GAP(x) as the mean of P_d x.
+         */
+        private void poolInput(NDArray x) {
+            Shape in = x.getShape();
+            if (opt.spatial() && pool > 1 && in.get(2) % pool == 0 && in.get(3) % pool == 0) {
+                savedPooled = Ops.avgPool(x, pool);
+                savedS = Ops.gap(savedPooled);
+            } else {
+                savedS = Ops.gap(x);
+            }
+        }
 
         @Override
         public NDArray trainingGate(NDArray x, NDManager keep) {
-            savedS = Ops.gap(x);
+            poolInput(x);
             savedS.attach(keep);
             savedGate = null;
             if (!gated) {
@@ -504,7 +519,10 @@ public final class Da3 implements Method {
 
         @Override
         public Forward forwardSaving(NDArray x, NDArray main, NDManager keep) {
-            NDArray s = savedS != null ? savedS : Ops.gap(x);
+            if (savedS == null) {
+                poolInput(x);
+            }
+            NDArray s = savedS;
             s.attach(keep);
             long outH = main.getShape().get(2);
             long outW = main.getShape().get(3);
@@ -549,10 +567,11 @@ public final class Da3 implements Method {
             NDArray maps = null;
             NDArray idx = null;
             if (opt.spatial()) {
-                try (NDArray pooled = Ops.avgPool(x, pool)) {
+                try (NDArray pooled = savedPooled != null ? savedPooled : Ops.avgPool(x, pool)) {
                     idx = argmax(pooled);
                     maps = maps(pooled, idx);
                 }
+                savedPooled = null;
                 idx.attach(keep);
                 maps.attach(keep);
                 addSpatialAttention(term, maps);
