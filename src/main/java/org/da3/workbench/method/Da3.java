@@ -798,8 +798,14 @@ public final class Da3 implements Method {
 
         @Override
         public double learningRateScale(String name) {
-            return name.endsWith(".gate.weight") || name.endsWith(".gate.bias") ? opt.gateLrScale() : 1;
+            if (name.endsWith(".gate.weight") || name.endsWith(".gate.bias")) {
+                return gatesHeld ? 0 : opt.gateLrScale();
+            }
+            return 1;
         }
+
+        /** Whether {@link #calibrateGates} holds the gates where it set them. */
+        private boolean gatesHeld;
 
         /**
          * Where training of the domain stands, for the budget's warm-up: the budget's weight ramps
@@ -907,7 +913,9 @@ public final class Da3 implements Method {
         /**
          * Shifts each gated block's gate bias so that {@code openRatio} of the batch's samples
          * pass its gate, block by block in network order (a block's input depends on the gates
-         * before it): the bias moves by the logit quantile that splits the batch at the ratio.
+         * before it): the bias moves by the logit quantile that splits the batch at the ratio. The
+         * gates are then held there: their learning rate becomes 0 (their gradients are still
+         * computed), so a benchmark measures the state it asked for.
          */
         @Override
         public boolean calibrateGates(NDArray x, double openRatio) {
@@ -943,6 +951,7 @@ public final class Da3 implements Method {
             }
             h.close();
             resetStatistics();
+            gatesHeld = true;
             return true;
         }
 

@@ -339,7 +339,8 @@ public abstract class Patch implements Adaptation, AutoCloseable {
     /**
      * Sets the gates so that a given fraction of a batch's samples has each gate open, as after
      * training has brought the gates to the compute budget's target (for benchmarks of the
-     * training step at a trained gate state). Methods without gates do nothing.
+     * training step at a trained gate state), and holds them there (they no longer learn).
+     * Methods without gates do nothing.
      *
      * @param x a batch of images
      * @param openRatio the fraction of samples whose gate is open, in [0, 1]

@@ -265,7 +265,11 @@ class MethodsTest {
     void da3GateCalibrationOpensTheRequestedShareOfEveryGatedBlock() {
         try (NDManager m = base.newSubManager(); Da3.Da3Patch p = (Da3.Da3Patch) patch("da3", m, Map.of())) {
             NDArray x = m.randomNormal(new Shape(20, 3, 16, 16));
+            String gateBias = p.trainable().keySet().stream().filter(k -> k.endsWith(".gate.bias")).findFirst().orElseThrow();
+            assertThat(p.learningRateScale(gateBias)).isEqualTo(1.0);
             assertThat(p.calibrateGates(x, 0.7)).isTrue();
+            // held where they were set: the gates no longer learn
+            assertThat(p.learningRateScale(gateBias)).isEqualTo(0.0);
             p.resetStatistics();
             p.logits(x, false).close();
             List<Double> open = p.openPerBlock();
