@@ -80,19 +80,19 @@ public final class BenchSpeedCommand implements Callable<Integer> {
             int size = Integer.parseInt(p[2]);
             int batch = Integer.parseInt(p[3]);
             List<Map<String, Object>> rows = new ArrayList<>();
-            List<Object[]> runs = new ArrayList<>();
+            List<Run> runs = new ArrayList<>();
             for (MethodSpec spec : ms) {
                 Double open = gatedRatio(spec);
                 // a gated method is measured with its gates held: all open (as training starts),
                 // then at the budget's target (as training leaves them)
-                runs.add(new Object[] {spec, open == null ? null : 1.0});
+                runs.add(new Run(spec, open == null ? null : 1.0));
                 if (open != null && open < 1) {
-                    runs.add(new Object[] {spec, open});
+                    runs.add(new Run(spec, open));
                 }
             }
-            for (Object[] run : runs) {
-                MethodSpec spec = (MethodSpec) run[0];
-                Double open = (Double) run[1];
+            for (Run run : runs) {
+                MethodSpec spec = run.spec();
+                Double open = run.gateOpen();
                 String label = open == null || open == 1.0 ? spec.displayLabel()
                         : String.format(Locale.ROOT, "%s, gates %.2f open", spec.displayLabel(), open);
                 ProbeRequest req = new ProbeRequest(arch, width, size, batch, 10, spec.name(), spec.options(),
@@ -128,6 +128,9 @@ public final class BenchSpeedCommand implements Callable<Integer> {
         }
         return 0;
     }
+
+    /** One measurement: a method, and the open ratio its gates are held at (null: not held). */
+    private record Run(MethodSpec spec, Double gateOpen) {}
 
     /**
      * The open ratio at which to measure a method a second time, or null: only DA3 with gates has

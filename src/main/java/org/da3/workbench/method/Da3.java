@@ -235,18 +235,23 @@ public final class Da3 implements Method {
          * @return (N, 1, outH, outW)
          */
         NDArray spatialAttention(NDArray maps, long outH, long outW) {
-            try (NDArray conv = Ops.conv2d(maps, convS, 1, opt.kernel() / 2, 1); NDArray biased = conv.add(biasS)) {
-                long h = biased.getShape().get(2);
+            try (NDArray coarse = spatialCoarse(maps)) {
+                long h = coarse.getShape().get(2);
                 int factor = (int) Math.max(1, (outH + h - 1) / h);
-                try (NDArray up = Ops.upsample(biased, factor, outH, outW)) {
-                    return up.mul(gamma);
-                }
+                return Ops.upsample(coarse, factor, outH, outW);
+            }
+        }
+
+        /** The spatial attention before upsampling, {@code gamma * (conv_k(maps) + b_s)}, (N, 1, h, w). */
+        private NDArray spatialCoarse(NDArray maps) {
+            try (NDArray conv = Ops.conv2d(maps, convS, 1, opt.kernel() / 2, 1); NDArray biased = conv.add(biasS)) {
+                return biased.mul(gamma);
             }
         }
 
         /**
          * Adds the spatial attention into a block's output in place, from its coarse map when the
-         * output's sides are whole multiples of it (no upsampled copy), else through
+         * output's sides are the same whole multiple of it (no upsampled copy), else through
          * {@link #spatialAttention}.
          */
         private void addSpatialAttention(NDArray term, NDArray maps) {
@@ -254,16 +259,10 @@ public final class Da3 implements Method {
             long outW = term.getShape().get(3);
             long h = maps.getShape().get(2);
             long w = maps.getShape().get(3);
-            if (outH % h == 0 && outW % w == 0 && outH / h == outW / w) {
-                try (NDArray conv = Ops.conv2d(maps, convS, 1, opt.kernel() / 2, 1); NDArray biased = conv.add(biasS);
-                        NDArray m = biased.mul(gamma)) {
-                    Ops.addUpsampled(term, m);
-                }
-            } else {
-                try (NDArray m = spatialAttention(maps, outH, outW)) {
-                    term.addi(m);
-                }
-            }
+            NDArray m = outH % h == 0 && outW % w == 0 && outH / h == outW / w ? spatialCoarse(maps)
+                    : spatialAttention(maps, outH, outW);
+            Ops.addUpsampled(term, m);
+            m.close();
         }
 
         /**
@@ -638,14 +637,10 @@ public final class Da3 implements Method {
                     // returned coarse: the frozen path spreads it over the input as it adds it
                     if (mapsLeaf != null) {
                         try (NDArray dm = mapsLeaf.getGradient(); NDArray dP = pooledGradient(dm, sv.argmax(), in.get(1))) {
-                            if (in.get(2) % pool == 0 && in.get(3) % pool == 0) {
-                                // whole windows: avg pool's backward spreads dP / pool^2 over each
-                                dx = Ops.divide(dP, (float) (pool * pool));
-                                dx.addi(scaled);
-                            } else {
-                                dx = Ops.avgPoolBackward(dP, in, pool);
-                                dx.addi(scaled);
-                            }
+                            // whole windows: avg pool's backward spreads dP / pool^2 over each
+                            dx = in.get(2) % pool == 0 && in.get(3) % pool == 0 ? Ops.divide(dP, (float) (pool * pool))
+                                    : Ops.avgPoolBackward(dP, in, pool);
+                            dx.addi(scaled);
                         }
                     } else {
                         dx = scaled.duplicate();

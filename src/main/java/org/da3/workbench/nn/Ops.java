@@ -158,12 +158,7 @@ public final class Ops {
      * @return (N, C, outH, outW)
      */
     public static NDArray upsample(NDArray x, int factor, long outH, long outW) {
-        NDArray up = x;
-        if (factor > 1) {
-            try (NDArray rows = x.repeat(2, factor)) {
-                up = rows.repeat(3, factor);
-            }
-        }
+        NDArray up = factor > 1 ? spread(x, factor) : x;
         Shape s = up.getShape();
         if (s.get(2) == outH && s.get(3) == outW) {
             return up == x ? x.reshape(s) : up;
