@@ -13,12 +13,11 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import org.da3.workbench.nn.BlockAdapter;
 import org.da3.workbench.nn.FrozenPathAdapter;
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
-import ai.djl.training.GradientCollector;
 import org.da3.workbench.nn.Gaussian;
 import org.da3.workbench.nn.LinearLayer;
 import org.da3.workbench.nn.Ops;
+import org.da3.workbench.nn.ParameterGradients;
 import org.da3.workbench.nn.ResNet;
 import org.da3.workbench.nn.ResidualBlock;
 
@@ -244,25 +243,36 @@ public final class Da3 implements Method {
 
         /** The spatial attention before upsampling, {@code gamma * (conv_k(maps) + b_s)}, (N, 1, h, w). */
         private NDArray spatialCoarse(NDArray maps) {
-            try (NDArray conv = Ops.conv2d(maps, convS, 1, opt.kernel() / 2, 1); NDArray biased = conv.add(biasS)) {
+            try (NDArray biased = spatialPreGamma(maps)) {
                 return biased.mul(gamma);
             }
         }
 
+        /** {@code conv_k(maps) + b_s}, (N, 1, h, w). */
+        private NDArray spatialPreGamma(NDArray maps) {
+            try (NDArray conv = Ops.conv2d(maps, convS, 1, opt.kernel() / 2, 1)) {
+                return conv.add(biasS);
+            }
+        }
+
         /**
-         * Adds the spatial attention into a block's output in place, from its coarse map when the
-         * output's sides are the same whole multiple of it (no upsampled copy), else through
-         * {@link #spatialAttention}.
+         * Adds the coarse spatial attention into a block's output in place: without an upsampled
+         * copy when the output's sides are the same whole multiple of it, else through an
+         * upsampled and cropped one.
          */
-        private void addSpatialAttention(NDArray term, NDArray maps) {
+        private void addSpatialAttention(NDArray term, NDArray coarse) {
             long outH = term.getShape().get(2);
             long outW = term.getShape().get(3);
-            long h = maps.getShape().get(2);
-            long w = maps.getShape().get(3);
-            NDArray m = outH % h == 0 && outW % w == 0 && outH / h == outW / w ? spatialCoarse(maps)
-                    : spatialAttention(maps, outH, outW);
-            Ops.addUpsampled(term, m);
-            m.close();
+            long h = coarse.getShape().get(2);
+            long w = coarse.getShape().get(3);
+            if (outH % h == 0 && outW % w == 0 && outH / h == outW / w) {
+                Ops.addUpsampled(term, coarse);
+                return;
+            }
+            int factor = (int) Math.max(1, (outH + h - 1) / h);
+            try (NDArray up = Ops.upsample(coarse, factor, outH, outW)) {
+                term.addi(up);
+            }
         }
 
         /**
@@ -475,8 +485,8 @@ public final class Da3 implements Method {
         }
 
         /** What the frozen path keeps of one block for one micro-batch: all pooled or per-sample. */
-        record Saved(NDArray s, NDArray gate, NDArray mainMean, NDArray maps, NDArray argmax, Shape inShape,
-                long outH, long outW) {}
+        record Saved(NDArray s, NDArray gate, NDArray mainMean, NDArray maps, NDArray argmax, NDArray spatialPre,
+                Shape inShape, long outH, long outW) {}
 
         @Override
         public boolean perSample() {
@@ -565,6 +575,7 @@ public final class Da3 implements Method {
             }
             NDArray maps = null;
             NDArray idx = null;
+            NDArray spatialPre = null;
             if (opt.spatial()) {
                 try (NDArray pooled = savedPooled != null ? savedPooled : Ops.avgPool(x, pool)) {
                     idx = argmax(pooled);
@@ -573,87 +584,162 @@ public final class Da3 implements Method {
                 savedPooled = null;
                 idx.attach(keep);
                 maps.attach(keep);
-                addSpatialAttention(term, maps);
+                // conv_k(maps) + b_s is kept (one small map) for gamma's gradient
+                spatialPre = spatialPreGamma(maps);
+                spatialPre.attach(keep);
+                try (NDArray coarse = spatialPre.mul(gamma)) {
+                    addSpatialAttention(term, coarse);
+                }
             }
             savedS = null;
             savedGate = null;
-            return new Forward(term, new Saved(s, gate, mainMean, maps, idx, x.getShape(), outH, outW), g);
+            return new Forward(term, new Saved(s, gate, mainMean, maps, idx, spatialPre, x.getShape(), outH, outW), g);
         }
 
+        /**
+         * The adaptor's backward, by hand. Its output is a per-channel part (N, C, 1, 1) and a
+         * spatial map (N, 1, H', W'), so it sees the upstream gradient only through two
+         * reductions: over space (gHw) and over the channels and each upsampling window (gC,
+         * at the coarse resolution). Everything after them works on pooled tensors, a few dozen
+         * small operations with no autograd graph; FrozenPathTest checks the result against
+         * autograd through the whole network. The gate's part is that of the straight-through
+         * surrogate and the budget term together: {@code dL/dz = sigmoid'(z/tau)/tau * (<F(s)
+         * statistic, gHw> + kappa)} (see docs/methods.md).
+         */
         @Override
-        public Backward backward(Object state, NDArray gPre, float budgetCoefficient, boolean needInputGradient) {
+        public Backward backward(Object state, NDArray gPre, float budgetCoefficient, boolean needInputGradient,
+                ParameterGradients grads) {
             Saved sv = (Saved) state;
-            // The adaptor's output is a sum of a per-channel part (N, C, 1, 1) and a spatial map
-            // (N, 1, H, W), so it sees gPre only through two reductions: over space and over
-            // channels. The local graph then works on small tensors alone.
-            NDArray gHw = gPre.sum(new int[] {2, 3});
-            NDArray gC = sv.maps() != null ? gPre.sum(new int[] {1}, true) : null;
-            NDArray sLeaf = sv.s().duplicate();
-            sLeaf.setRequiresGradient(true);
-            NDArray mapsLeaf = null;
-            if (sv.maps() != null) {
-                mapsLeaf = sv.maps().duplicate();
-                mapsLeaf.setRequiresGradient(true);
-            }
-            boolean any = false;
-            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                List<NDArray> terms = new ArrayList<>();
+            NDArray s = sv.s();
+            NDArray ds = null;
+            try (NDArray gHw = gPre.sum(new int[] {2, 3})) {
                 if (opt.channel()) {
-                    try (NDArray c = channelAttention(sLeaf); NDArray prod = c.mul(gHw)) {
-                        terms.add(prod.sum());
-                    }
-                }
-                if (mapsLeaf != null) {
-                    try (NDArray m = spatialAttention(mapsLeaf, sv.outH(), sv.outW()); NDArray prod = m.mul(gC)) {
-                        terms.add(prod.sum());
-                    }
+                    ds = channelBackward(s, gHw, grads, needInputGradient);
                 }
                 if (gated) {
-                    try (NDArray z = gateLogit(sLeaf); NDArray sur = gateSurrogate(z, sv.mainMean(), opt.gateTemperature());
-                            NDArray flat = sur.reshape(gHw.getShape()); NDArray prod = flat.mul(gHw);
-                            NDArray sig = steSigmoid(z, opt.gateTemperature()); NDArray sg = sig.stopGradient();
-                            NDArray delta = sig.sub(sg); NDArray budget = delta.sum()) {
-                        terms.add(prod.sum());
-                        terms.add(Ops.scale(budget, budgetCoefficient));
+                    NDArray dsGate = gateBackward(s, sv.mainMean(), gHw, budgetCoefficient, grads, needInputGradient);
+                    if (ds == null) {
+                        ds = dsGate;
+                    } else if (dsGate != null) {
+                        ds.addi(dsGate);
+                        dsGate.close();
                     }
-                }
-                if (!terms.isEmpty()) {
-                    try (NDArray stacked = NDArrays.stack(new NDList(terms)); NDArray obj = stacked.sum()) {
-                        gc.backward(obj);
-                    }
-                    terms.forEach(NDArray::close);
-                    any = true;
                 }
             }
-            gHw.close();
-            if (gC != null) {
-                gC.close();
+            NDArray dMaps = null;
+            if (sv.maps() != null) {
+                dMaps = spatialBackward(sv, gPre, grads, needInputGradient);
             }
             Shape in = sv.inShape();
             NDArray dx = null;
-            if (any && needInputGradient) {
-                try (NDArray ds = sLeaf.getGradient(); NDArray ds4 = ds.reshape(in.get(0), in.get(1), 1, 1);
-                        NDArray scaled = Ops.divide(ds4, (float) (in.get(2) * in.get(3)))) {
-                    // returned coarse: the frozen path spreads it over the input as it adds it
-                    if (mapsLeaf != null) {
-                        try (NDArray dm = mapsLeaf.getGradient(); NDArray dP = pooledGradient(dm, sv.argmax(), in.get(1))) {
-                            // whole windows: avg pool's backward spreads dP / pool^2 over each
-                            dx = in.get(2) % pool == 0 && in.get(3) % pool == 0 ? Ops.divide(dP, (float) (pool * pool))
-                                    : Ops.avgPoolBackward(dP, in, pool);
-                            dx.addi(scaled);
-                        }
-                    } else {
-                        dx = scaled.duplicate();
+            if (needInputGradient) {
+                NDArray dsFull = null;
+                if (ds != null) {
+                    // GAP's backward: ds / (H W) over every position (returned coarse; the frozen
+                    // path spreads it over the input as it adds it)
+                    try (NDArray ds4 = ds.reshape(in.get(0), in.get(1), 1, 1)) {
+                        dsFull = Ops.divide(ds4, (float) (in.get(2) * in.get(3)));
                     }
                 }
+                if (dMaps != null) {
+                    try (NDArray dP = pooledGradient(dMaps, sv.argmax(), in.get(1))) {
+                        // whole windows: avg pool's backward spreads dP / pool^2 over each
+                        dx = in.get(2) % pool == 0 && in.get(3) % pool == 0 ? Ops.divide(dP, (float) (pool * pool))
+                                : Ops.avgPoolBackward(dP, in, pool);
+                    }
+                    if (dsFull != null) {
+                        dx.addi(dsFull);
+                        dsFull.close();
+                    }
+                } else {
+                    dx = dsFull;
+                }
             }
-            sLeaf.close();
-            if (mapsLeaf != null) {
-                mapsLeaf.close();
-            }
+            Ops.closeExcept(null, ds, dMaps);
             // the frozen path back-propagates through the main path on the open rows only, where
             // G = 1: the main path's gradient is gPre there
             return new Backward(dx, gPre);
+        }
+
+        /**
+         * The channel attention's backward, {@code c = W2 relu(W1 s + b1) + b2} with dL/dc = gHw.
+         *
+         * @return dL/ds (N, C_in), or null when not needed
+         */
+        private NDArray channelBackward(NDArray s, NDArray gHw, ParameterGradients grads, boolean needInput) {
+            try (NDArray h = LinearLayer.apply(s, w1, b1); NDArray r = Activation.relu(h);
+                    NDArray gT = gHw.transpose()) {
+                grads.add(w2, gT.matMul(r));
+                grads.add(b2, gHw.sum(new int[] {0}));
+                try (NDArray dr = gHw.matMul(w2); NDArray pos = h.gt(0); NDArray dh = dr.mul(pos);
+                        NDArray dhT = dh.transpose()) {
+                    grads.add(w1, dhT.matMul(s));
+                    grads.add(b1, dh.sum(new int[] {0}));
+                    return needInput ? dh.matMul(w1) : null;
+                }
+            }
+        }
+
+        /**
+         * The gate's backward: z = w_g . s_hat + c_g with s_hat = s / r, r = sqrt(mean_c s^2 +
+         * 0.01); dL/dz from the straight-through surrogate and the budget.
+         *
+         * @return dL/ds (N, C_in), or null when not needed
+         */
+        private NDArray gateBackward(NDArray s, NDArray stat, NDArray gHw, float kappa, ParameterGradients grads,
+                boolean needInput) {
+            float tau = (float) opt.gateTemperature();
+            long c = s.getShape().get(1);
+            try (NDArray sq = s.square(); NDArray ms = sq.mean(new int[] {1}, true); NDArray r2 = ms.add(1e-2f);
+                    NDArray r = r2.sqrt(); NDArray hat = s.div(r); NDArray z = LinearLayer.apply(hat, wg, cg);
+                    NDArray sig = steSigmoid(z, tau); NDArray oneMinus = sig.neg(); NDArray dz = sig.mul(oneMinus.addi(1f));
+                    NDArray inner = stat.mul(gHw); NDArray dot = inner.sum(new int[] {1}, true)) {
+                // dL/dz = sigmoid(z/tau) (1 - sigmoid(z/tau)) / tau * (<stat, gHw> + kappa)
+                dot.addi(kappa);
+                dz.muli(dot);
+                if (tau != 1f) {
+                    dz.divi(tau);
+                }
+                try (NDArray dzT = dz.transpose()) {
+                    grads.add(wg, dzT.matMul(hat));
+                }
+                grads.add(cg, dz.sum(new int[] {0}));
+                if (!needInput) {
+                    return null;
+                }
+                // through s_hat = s / r: ds = dhat / r - s <dhat, s> / (C r^3)
+                try (NDArray dHat = dz.matMul(wg); NDArray ds = dHat.div(r); NDArray ps = dHat.mul(s);
+                        NDArray proj = ps.sum(new int[] {1}, true); NDArray r3 = r2.mul(r); NDArray k = proj.div(r3);
+                        NDArray corr = s.mul(k)) {
+                    corr.divi((float) c);
+                    return ds.sub(corr);
+                }
+            }
+        }
+
+        /**
+         * The spatial attention's backward, {@code m = gamma * Up(conv_k(maps) + b_s)}: the
+         * upstream gradient summed over the channels and each upsampling window, then the small
+         * convolution's weight and input gradients (each one convolution).
+         *
+         * @return dL/dmaps (N, 2, h, w), or null when not needed
+         */
+        private NDArray spatialBackward(Saved sv, NDArray gPre, ParameterGradients grads, boolean needInput) {
+            NDArray pre = sv.spatialPre();
+            Shape ps = pre.getShape();
+            int k = opt.kernel();
+            try (NDArray gC = Ops.windowSum(gPre, ps.get(2), ps.get(3)); NDArray gg = gC.mul(pre);
+                    NDArray dGamma = gg.sum(); NDArray d = gC.mul(gamma); NDArray dBias = d.sum()) {
+                grads.add(gamma, dGamma.reshape(gamma.getShape()));
+                grads.add(biasS, dBias.reshape(biasS.getShape()));
+                // dW[0, c, i, j] = sum_n,y,x d[n, 0, y, x] maps_pad[n, c, y + i, x + j]: a convolution
+                // of the maps, batch and channels swapped, with d as its kernel
+                try (NDArray mT = sv.maps().transpose(1, 0, 2, 3); NDArray dT = d.transpose(1, 0, 2, 3);
+                        NDArray dw = Ops.conv2d(mT, dT, 1, k / 2, 1); NDArray dwT = dw.transpose(1, 0, 2, 3)) {
+                    grads.add(convS, dwT.duplicate());
+                }
+                return needInput ? Ops.convInputGradient(d, convS, 1, k / 2, ps.get(2), ps.get(3)) : null;
+            }
         }
 
         /**
@@ -662,12 +748,12 @@ public final class Da3 implements Method {
          */
         private static NDArray pooledGradient(NDArray dMaps, NDArray argmax, long channels) {
             Shape ms = dMaps.getShape();
+            Shape full = new Shape(ms.get(0), channels, ms.get(2), ms.get(3));
             try (NDArray dMean = dMaps.get(":, 0:1"); NDArray dMax = dMaps.get(":, 1:2");
-                    NDArray meanPart = Ops.divide(dMean, (float) channels);
-                    NDArray idx = argmax.reshape(ms.get(0), ms.get(2), ms.get(3));
-                    NDArray oh = idx.oneHot((int) channels); NDArray ohT = oh.transpose(0, 3, 1, 2);
-                    NDArray maxPart = ohT.mul(dMax)) {
-                return maxPart.add(meanPart);
+                    NDArray meanPart = Ops.divide(dMean, (float) channels); NDArray atMax = dMax.add(meanPart);
+                    NDArray spread = meanPart.broadcast(full)) {
+                // every channel gets the mean's share; the arg-max channel also the max's
+                return spread.scatter(argmax, atMax, 1);
             }
         }
 

@@ -15,6 +15,7 @@ import ai.djl.training.GradientCollector;
 import org.da3.workbench.nn.BnParams;
 import org.da3.workbench.nn.Gaussian;
 import org.da3.workbench.nn.Ops;
+import org.da3.workbench.nn.ParameterGradients;
 import org.da3.workbench.nn.ResidualBlock;
 
 /**
@@ -113,7 +114,8 @@ public final class LiteResidual implements Method {
         }
 
         @Override
-        public Backward backward(Object state, NDArray gPre, float budgetCoefficient, boolean needInputGradient) {
+        public Backward backward(Object state, NDArray gPre, float budgetCoefficient, boolean needInputGradient,
+                ParameterGradients grads) {
             Saved sv = (Saved) state;
             NDArray leaf = sv.pooled().duplicate();
             leaf.setRequiresGradient(true);

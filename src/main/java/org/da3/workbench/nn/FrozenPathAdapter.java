@@ -5,8 +5,9 @@ import ai.djl.ndarray.NDManager;
 
 /**
  * A block adapter that can train on the frozen path: its forward runs without a graph and keeps
- * only small, pooled inputs; its backward rebuilds a small local graph from them, injects the
- * upstream gradient and returns the gradient for the block input and for the frozen main path.
+ * only small, pooled inputs; its backward works from them with the upstream gradient injected
+ * (by hand or through a small local graph) and returns the gradient for the block input and for
+ * the frozen main path.
  */
 public interface FrozenPathAdapter extends BlockAdapter {
 
@@ -57,19 +58,21 @@ public interface FrozenPathAdapter extends BlockAdapter {
     Forward forwardSaving(NDArray x, NDArray main, NDManager keep);
 
     /**
-     * Back-propagates through the adapter: a local graph over the saved inputs with the upstream
-     * gradient injected ({@code backward(sum(out * g))}), which also accumulates the adapter's
-     * parameter gradients.
+     * Back-propagates through the adapter from its saved inputs with the upstream gradient
+     * injected: by hand, adding its parameters' gradients to {@code grads}, or through a local
+     * graph ({@code backward(sum(out * g))}), which accumulates them on the parameters.
      *
      * @param saved the state from {@link #forwardSaving}
      * @param gPre dL/d(pre-activation of the block output), (N, C_out, H', W')
      * @param budgetCoefficient dL/dG for every gate of the batch (the compute-budget term's
      *     derivative), 0 when there is none
      * @param needInputGradient false for the first block, whose input gradient nobody needs
+     * @param grads where hand-computed parameter gradients go, summed over the step's micro-batches
      * @return the gradients for the block input (through the adapter; null when not needed) and
      *     for F(x)
      */
-    Backward backward(Object saved, NDArray gPre, float budgetCoefficient, boolean needInputGradient);
+    Backward backward(Object saved, NDArray gPre, float budgetCoefficient, boolean needInputGradient,
+            ParameterGradients grads);
 
     /**
      * Whether the adapter treats samples independently (no batch statistics), so that a step can

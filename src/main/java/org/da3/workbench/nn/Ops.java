@@ -221,9 +221,16 @@ public final class Ops {
     }
 
     /**
-     * Adds a coarse array, upsampled by nearest neighbour, into a full-resolution one in place and
-     * in one pass: the target is viewed as windows and the coarse values are broadcast over them,
-     * so the upsampled array is never made.
+     * Adds a coarse array, upsampled by nearest neighbour, into a full-resolution one in place;
+     * the full-size upsampled array is never made.
+     *
+     * <p>A broadcast over a window view of the target (N, C, h, kh, w, kw) would do it in one
+     * pass, but its innermost run is kw values long, and libtorch's elementwise loops are then
+     * several times slower than a plain add (measured: 0.55 ms against 0.1 ms for 8 x 64 x 32 x
+     * 32). So the innermost axis is made whole first: a map of one channel is spread to full
+     * size (1/C of the target) and added with a broadcast over the channels; a map of C channels
+     * is spread along the width only (1/kh of the target) and added over the view (N, C, h, kh,
+     * W), broadcast over kh, whose innermost runs are whole rows.
      *
      * @param into (N, C, H, W), changed in place
      * @param coarse (N, C or 1, H / kh, W / kw), each value standing for a kh x kw window
@@ -237,15 +244,62 @@ public final class Ops {
         }
         long h = c.get(2);
         long w = c.get(3);
-        if (h == 0 || w == 0 || s.get(2) % h != 0 || s.get(3) % w != 0) {
-            throw new IllegalArgumentException("cannot upsample " + c + " onto " + s + ": the sides must divide");
+        if (h == 0 || w == 0 || s.get(2) % h != 0 || s.get(3) % w != 0
+                || (c.get(1) != s.get(1) && c.get(1) != 1) || c.get(0) != s.get(0)) {
+            throw new IllegalArgumentException("cannot upsample " + c + " onto " + s
+                    + ": the batch must match, the channels match or be 1, and the sides divide");
         }
         long kh = s.get(2) / h;
         long kw = s.get(3) / w;
-        // a reshape of a contiguous tensor is a view: the in-place add writes through to it
-        try (NDArray view = into.reshape(s.get(0), s.get(1), h, kh, w, kw);
-                NDArray cv = coarse.reshape(c.get(0), c.get(1), h, 1, w, 1)) {
-            view.addi(cv);
+        long n = c.get(0);
+        long ch = c.get(1);
+        // along the width: each value repeated kw times (a broadcast view made contiguous)
+        try (NDArray r = coarse.reshape(n, ch, h, 1, w, 1);
+                NDArray b = r.broadcast(new Shape(n, ch, h, 1, w, kw));
+                NDArray wide = b.reshape(n, ch, h, 1, w * kw)) {
+            if (ch == 1 && s.get(1) > 1) {
+                // one channel: make it whole (small) and add with a broadcast over the channels
+                try (NDArray rows = wide.broadcast(new Shape(n, 1, h, kh, w * kw));
+                        NDArray full = rows.reshape(n, 1, h * kh, w * kw)) {
+                    into.addi(full);
+                }
+                return;
+            }
+            // a reshape of a contiguous tensor is a view: the in-place add writes through to it
+            try (NDArray view = into.reshape(n, s.get(1), h, kh, w * kw)) {
+                view.addi(wide);
+            }
+        }
+    }
+
+    /**
+     * The gradient of nearest-neighbour upsampling of a one-channel map by ceil(H / h) x ceil(W / w)
+     * (cropped to H x W) that is then broadcast over C channels: the sum over the channels and
+     * over each window (a window cut by the crop sums what is left of it).
+     *
+     * @param x (N, C, H, W)
+     * @param h the coarse height
+     * @param w the coarse width
+     * @return (N, 1, h, w)
+     */
+    public static NDArray windowSum(NDArray x, long h, long w) {
+        Shape s = x.getShape();
+        long n = s.get(0);
+        long fh = (s.get(2) + h - 1) / h;
+        long fw = (s.get(3) + w - 1) / w;
+        // over the channels first: a contiguous reduction, then the windows of a 1/C-size map
+        try (NDArray overC = x.sum(new int[] {1}, true)) {
+            if (s.get(2) == h * fh && s.get(3) == w * fw) {
+                try (NDArray v = overC.reshape(n, h, fh, w, fw); NDArray sum = v.sum(new int[] {2, 4})) {
+                    return sum.reshape(n, 1, h, w);
+                }
+            }
+            try (NDArray padded = x.getManager().zeros(new Shape(n, 1, h * fh, w * fw), x.getDataType())) {
+                padded.set(new ai.djl.ndarray.index.NDIndex(":, :, :{}, :{}", s.get(2), s.get(3)), overC);
+                try (NDArray v = padded.reshape(n, h, fh, w, fw); NDArray sum = v.sum(new int[] {2, 4})) {
+                    return sum.reshape(n, 1, h, w);
+                }
+            }
         }
     }
 

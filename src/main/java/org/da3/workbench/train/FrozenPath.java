@@ -23,6 +23,7 @@ import org.da3.workbench.nn.ConvLayer;
 import org.da3.workbench.nn.FrozenPathAdapter;
 import org.da3.workbench.nn.LinearLayer;
 import org.da3.workbench.nn.Ops;
+import org.da3.workbench.nn.ParameterGradients;
 import org.da3.workbench.nn.ResNet;
 import org.da3.workbench.nn.ResidualBlock;
 
@@ -152,6 +153,8 @@ public final class FrozenPath {
         int mb = microBatch <= 0 ? n : Math.min(microBatch, n);
         debug("start");
         NDManager stepManager = x.getManager().newSubManager();
+        // gradients computed by hand (trainable BN biases, adapters' hand-written backward)
+        ParameterGradients manual = new ParameterGradients(stepManager);
         List<Chunk> chunks = new ArrayList<>();
         List<NDArray> feats = new ArrayList<>();
         int nb = patch.backbone().blocks().size();
@@ -225,14 +228,13 @@ public final class FrozenPath {
                     java.util.Arrays.fill(kappa, (float) (2 * lambda * (meanG - rho) / allCount));
                 }
             }
-            Map<String, NDArray> betaGrads = new LinkedHashMap<>();
             debug("head done");
             if (needBackward) {
                 NDArray dFeat = featLeaf.getGradient();
                 int offset = 0;
                 for (Chunk c : chunks) {
                     try (NDArray d = dFeat.get(offset + ":" + (offset + c.size))) {
-                        backward(c, d, kappa, betaGrads);
+                        backward(c, d, kappa, manual);
                     }
                     offset += c.size;
                     c.close();
@@ -243,11 +245,10 @@ public final class FrozenPath {
             printTimers();
             Map<String, NDArray> grads = new LinkedHashMap<>();
             for (Map.Entry<String, NDArray> e : patch.trainable().entrySet()) {
-                NDArray manual = betaGrads.get(e.getKey());
-                if (manual != null) {
-                    NDArray g = manual.duplicate();
-                    g.attach(e.getValue().getManager());
-                    grads.put(e.getKey(), g);
+                NDArray byHand = manual.take(e.getValue());
+                if (byHand != null) {
+                    byHand.attach(e.getValue().getManager());
+                    grads.put(e.getKey(), byHand);
                 } else {
                     grads.put(e.getKey(), e.getValue().getGradient());
                 }
@@ -258,6 +259,7 @@ public final class FrozenPath {
             for (Chunk c : chunks) {
                 c.close();
             }
+            manual.close();
             stepManager.close();
         }
     }
@@ -409,7 +411,7 @@ public final class FrozenPath {
     }
 
     /** The backward of one micro-batch, from dL/dfeatures to the first block. */
-    private void backward(Chunk c, NDArray dFeat, float[] kappa, Map<String, NDArray> betaGrads) {
+    private void backward(Chunk c, NDArray dFeat, float[] kappa, ParameterGradients grads) {
         ResNet net = patch.backbone();
         Shape ls = c.lastShape;
         NDArray g;
@@ -431,7 +433,8 @@ public final class FrozenPath {
             NDArray gMain = gPre;
             if (a != null) {
                 t0 = tick();
-                FrozenPathAdapter.Backward bw = ((FrozenPathAdapter) a).backward(st.saved, gPre, kappa[bi], needInput);
+                FrozenPathAdapter.Backward bw = ((FrozenPathAdapter) a).backward(st.saved, gPre, kappa[bi], needInput,
+                        grads);
                 tock("bwd adapter", t0);
                 dxAdapter = bw.dx();
                 gMain = bw.gMain();
@@ -439,13 +442,13 @@ public final class FrozenPath {
             t0 = tick();
             NDArray dxMain;
             if (st.open == null) {
-                dxMain = mainBackward(b, st, gMain, needInput, betaGrads);
+                dxMain = mainBackward(b, st, gMain, needInput, grads);
             } else if (st.open.length == 0 || !needInput) {
                 dxMain = null;
             } else {
                 // only the open rows went through the main path; closed rows get no gradient there
                 try (NDArray gOpen = Ops.gatherRows(gMain, st.open)) {
-                    NDArray dOpen = mainBackward(b, st, gOpen, true, betaGrads);
+                    NDArray dOpen = mainBackward(b, st, gOpen, true, grads);
                     dxMain = Ops.scatterRows(dOpen, st.open, st.rows);
                     dOpen.close();
                 }
@@ -455,7 +458,7 @@ public final class FrozenPath {
                 gMain.close();
             }
             t0 = tick();
-            NDArray dxShort = shortcutBackward(b, st, gPre, needInput, betaGrads);
+            NDArray dxShort = shortcutBackward(b, st, gPre, needInput, grads);
             tock("bwd shortcut", t0);
             if (!needInput) {
                 for (NDArray t : new NDArray[] {dxMain, dxShort == gPre ? null : dxShort, dxAdapter}) {
@@ -488,19 +491,10 @@ public final class FrozenPath {
     }
 
     /** A trainable BN bias's gradient: the upstream gradient summed over batch and space. */
-    private void betaGradient(BatchNormLayer bn, NDArray g, Map<String, NDArray> betaGrads) {
+    private void betaGradient(BatchNormLayer bn, NDArray g, ParameterGradients grads) {
         BnParams p = patch.bn(bn);
-        String beta = betaNames.get(p.beta());
-        if (beta == null) {
-            return;
-        }
-        NDArray s = g.sum(new int[] {0, 2, 3});
-        NDArray prev = betaGrads.get(beta);
-        if (prev == null) {
-            betaGrads.put(beta, s);
-        } else {
-            prev.addi(s);
-            s.close();
+        if (betaNames.containsKey(p.beta())) {
+            grads.add(p.beta(), g.sum(new int[] {0, 2, 3}));
         }
     }
 
@@ -519,7 +513,7 @@ public final class FrozenPath {
     }
 
     private NDArray mainBackward(ResidualBlock b, BlockState st, NDArray gOut, boolean needInput,
-            Map<String, NDArray> betaGrads) {
+            ParameterGradients grads) {
         List<ConvLayer> convs = b.convs();
         List<BatchNormLayer> bns = b.bns();
         boolean betasHere = false;
@@ -531,7 +525,7 @@ public final class FrozenPath {
         }
         NDArray g = gOut;
         for (int i = convs.size() - 1; i >= 0; i--) {
-            betaGradient(bns.get(i), g, betaGrads);
+            betaGradient(bns.get(i), g, grads);
             if (i == 0 && !needInput) {
                 if (g != gOut) {
                     g.close();
@@ -555,11 +549,11 @@ public final class FrozenPath {
     }
 
     private NDArray shortcutBackward(ResidualBlock b, BlockState st, NDArray gPre, boolean needInput,
-            Map<String, NDArray> betaGrads) {
+            ParameterGradients grads) {
         if (b.downConv() == null) {
             return needInput ? gPre : null;
         }
-        betaGradient(b.downBn(), gPre, betaGrads);
+        betaGradient(b.downBn(), gPre, grads);
         if (!needInput) {
             return null;
         }

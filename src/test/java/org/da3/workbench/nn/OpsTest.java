@@ -87,6 +87,56 @@ class OpsTest {
         }
     }
 
+    @ParameterizedTest(name = "{0}x{1} onto 8x8, {2} channels")
+    @CsvSource({"2,4,3", "4,2,1", "8,1,3"})
+    void addUpsampledTakesDifferentFactorsPerAxis(int h, int w, int channels) {
+        try (NDManager m = NDManager.newBaseManager()) {
+            NDArray into = m.randomNormal(new Shape(2, 3, 8, 8));
+            NDArray coarse = m.randomNormal(new Shape(2, channels, h, w));
+            float[] base = into.toFloatArray();
+            float[] cv = coarse.toFloatArray();
+            float[] expected = new float[base.length];
+            for (int n = 0; n < 2; n++) {
+                for (int c = 0; c < 3; c++) {
+                    for (int y = 0; y < 8; y++) {
+                        for (int x = 0; x < 8; x++) {
+                            int i = ((n * 3 + c) * 8 + y) * 8 + x;
+                            int j = ((n * channels + (channels == 1 ? 0 : c)) * h + y / (8 / h)) * w + x / (8 / w);
+                            expected[i] = base[i] + cv[j];
+                        }
+                    }
+                }
+            }
+            Ops.addUpsampled(into, coarse);
+            close(expected, into.toFloatArray());
+        }
+    }
+
+    @Test
+    void addUpsampledRejectsChannelsThatDoNotMatch() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            NDArray into = m.zeros(new Shape(1, 3, 8, 8));
+            NDArray coarse = m.zeros(new Shape(1, 2, 4, 4));
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> Ops.addUpsampled(into, coarse))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("(1, 3, 8, 8)");
+        }
+    }
+
+    @ParameterizedTest(name = "{0}x{1} onto {2}x{3}")
+    @CsvSource({"4,4,16,16", "2,2,4,4", "3,3,8,8", "3,3,7,7", "1,1,5,5"})
+    void windowSumIsTheGradientOfUpsamplingAndBroadcasting(int h, int w, int outH, int outW) {
+        try (NDManager m = NDManager.newBaseManager()) {
+            NDArray coarse = m.randomNormal(new Shape(2, 1, h, w));
+            coarse.setRequiresGradient(true);
+            NDArray g = m.randomNormal(new Shape(2, 5, outH, outW));
+            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                NDArray up = Ops.upsample(coarse, (outH + h - 1) / h, outH, outW);
+                gc.backward(up.mul(g).sum());
+            }
+            close(coarse.getGradient().toFloatArray(), Ops.windowSum(g, h, w).toFloatArray());
+        }
+    }
+
     @Test
     void addUpsampledRejectsSidesThatDoNotDivide() {
         try (NDManager m = NDManager.newBaseManager()) {
