@@ -95,6 +95,14 @@ public final class MemoryProbe {
                             // the open ratio reported is that of the measured steps
                             patch.resetStatistics();
                         }
+                        if (r.gateOpen() != null && s > 0) {
+                            // the attention keeps training and moves the later blocks' gate logits:
+                            // re-set the gates on this step's batch, outside the timed step
+                            try (NDManager bm = base.newSubManager()) {
+                                patch.calibrateGates(org.da3.workbench.data.Batcher.fromReusedBuffer(bm, images,
+                                        new Shape(r.batch(), 3, r.imageSize(), r.imageSize())), r.gateOpen());
+                            }
+                        }
                         ProcMemory.resetPeak();
                         long t0 = System.nanoTime();
                         try (NDManager bm = base.newSubManager()) {

@@ -22,7 +22,7 @@ import java.util.Map;
  * @param threads intra-op threads (0: default)
  * @param seed seed of the synthetic data and initialisation
  * @param gateOpen for gated methods: set the gates so that this fraction of the batch passes each
- *     gate before measuring (as training leaves them at the budget's target) and hold them there;
+ *     gate before every step (as training leaves them at the budget's target) and hold them there;
  *     null: as created (every gate open), then trained by the measured steps
  */
 public record ProbeRequest(

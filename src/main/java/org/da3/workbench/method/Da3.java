@@ -926,6 +926,9 @@ public final class Da3 implements Method {
         }
 
         void recordGates(int block, float[] g) {
+            if (calibrating) {
+                return;
+            }
             for (float v : g) {
                 openSum[block] += v;
             }
@@ -996,7 +999,9 @@ public final class Da3 implements Method {
          * pass its gate, block by block in network order (a block's input depends on the gates
          * before it): the bias moves by the logit quantile that splits the batch at the ratio. The
          * gates are then held there: their learning rate becomes 0 (their gradients are still
-         * computed), so a benchmark measures the state it asked for.
+         * computed), so a benchmark measures the state it asked for. Called again, it re-sets them
+         * on the new batch (the attention keeps training and moves the later blocks' logits). The
+         * calibration's forward is not counted in the open-ratio statistics.
          */
         @Override
         public boolean calibrateGates(NDArray x, double openRatio) {
@@ -1007,6 +1012,20 @@ public final class Da3 implements Method {
                 throw new IllegalArgumentException("gate open ratio must be in [0, 1], got " + openRatio);
             }
             ResNet net = backbone();
+            // the calibration's own forward is not part of the statistics the trainer reports
+            calibrating = true;
+            try {
+                calibrate(net, x, openRatio);
+            } finally {
+                calibrating = false;
+            }
+            gatesHeld = true;
+            return true;
+        }
+
+        private boolean calibrating;
+
+        private void calibrate(ResNet net, NDArray x, double openRatio) {
             NDArray h = net.stem(x, this, false);
             for (Module m : ordered) {
                 if (m.gated) {
@@ -1031,9 +1050,6 @@ public final class Da3 implements Method {
                 h = y;
             }
             h.close();
-            resetStatistics();
-            gatesHeld = true;
-            return true;
         }
 
         @Override
