@@ -37,10 +37,11 @@ import org.da3.workbench.nn.ResidualBlock;
  *       as packed bits and what its adapter saves (pooled inputs, gates).
  *   <li>The head and the loss in a small graph over the pooled features: the head's gradients and
  *       dL/dfeatures.
- *   <li>Backward block by block, last to first: through the output ReLU (mask), the adapter (a local
- *       graph over its saved inputs with the upstream gradient injected, which also accumulates its
- *       parameters' gradients), the gated main path (frozen BN = per-channel scale, ReLU = mask,
- *       conv = its input gradient computed as a convolution) and the shortcut.
+ *   <li>Backward block by block, last to first: through the output ReLU (mask), the adapter (from
+ *       its saved inputs with the upstream gradient injected: DA3's by hand, adding its parameters'
+ *       gradients to a {@link ParameterGradients} sink, lite residual's through a local graph),
+ *       the gated main path (frozen BN = per-channel scale, ReLU = mask, conv = its input gradient
+ *       computed as a convolution) and the shortcut.
  * </ol>
  *
  * Arrays are scoped per micro-batch and per block and closed when consumed. The gradients equal
@@ -425,9 +426,17 @@ public final class FrozenPath {
             BlockState st = c.blocks.get(bi);
             boolean needInput = bi > 0;
             long t0 = tick();
-            NDArray gPre = st.out.apply(codec, g);
+            NDArray gPre;
+            if (bi == blocks.size() - 1) {
+                // the last block's gradient is a broadcast view of dL/dfeatures: masked into a copy
+                gPre = st.out.apply(codec, g);
+                g.close();
+            } else {
+                // every other block's is this step's own array: masked in place
+                st.out.applyInPlace(codec, g);
+                gPre = g;
+            }
             tock("bwd unmask", t0);
-            g.close();
             BlockAdapter a = patch.block(b);
             NDArray dxAdapter = null;
             NDArray gMain = gPre;
@@ -539,8 +548,8 @@ public final class FrozenPath {
                 g.close();
             }
             if (i > 0) {
-                g = st.inner.get(i - 1).apply(codec, dIn);
-                dIn.close();
+                st.inner.get(i - 1).applyInPlace(codec, dIn);
+                g = dIn;
             } else {
                 g = dIn;
             }

@@ -155,6 +155,25 @@ final class PackedMask implements AutoCloseable {
         }
     }
 
+    /**
+     * Multiplies a gradient by the mask in place (the ReLU's backward without a new array).
+     *
+     * @param codec the table
+     * @param g the gradient of the ReLU output, contiguous, of the activation's shape; becomes 0
+     *     where the pre-activation was not positive
+     */
+    void applyInPlace(Codec codec, NDArray g) {
+        long n = shape.size();
+        long words = bits.size();
+        // the bool view over the gathered words lives only while they do: use it inside this scope
+        try (NDArray idx = bits.toType(DataType.INT64, false); NDArray w = codec.table.get(idx);
+                NDArray all = view(w, new Shape(words * 8), DataType.BOOLEAN);
+                NDArray cut = words * 8 == n ? all.reshape(shape) : all.get("0:" + n);
+                NDArray mask = cut.reshape(shape)) {
+            g.muli(mask);
+        }
+    }
+
     @Override
     public void close() {
         bits.close();

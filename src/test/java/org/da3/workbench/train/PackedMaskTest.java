@@ -29,6 +29,8 @@ class PackedMaskTest {
                     for (int i = 0; i < gv.length; i++) {
                         assertThat(masked[i]).isEqualTo(expected[i] ? gv[i] : 0f);
                     }
+                    p.applyInPlace(codec, g);
+                    assertThat(g.toFloatArray()).as("in place, " + s).containsExactly(masked);
                 }
             }
         }
