@@ -403,6 +403,57 @@ public final class Ops {
     }
 
     /**
+     * Places rows into a new array of n rows at the given indices, zeros elsewhere: {@link
+     * #scatterRows} without a graph, written in place into zeros (no concatenation, no gather of the
+     * whole array).
+     *
+     * @param rows the rows (k, ...)
+     * @param at where each row goes, k distinct indices
+     * @param n the number of rows of the result
+     * @return (n, ...)
+     */
+    public static NDArray placeRows(NDArray rows, int[] at, int n) {
+        Shape s = rows.getShape();
+        if (at.length == n) {
+            return rows.reshape(s);
+        }
+        long[] shape = s.getShape().clone();
+        shape[0] = n;
+        NDArray out = rows.getManager().zeros(new Shape(shape), rows.getDataType());
+        try (NDArray index = owned(rows.getManager(), toLongs(at))) {
+            out.set(new ai.djl.ndarray.index.NDIndex("{}", index), rows);
+        }
+        return out;
+    }
+
+    /**
+     * Adds rows into an array in place at the given row indices: {@code into[at[i]] += rows[i]}.
+     *
+     * @param into (n, ...), changed in place
+     * @param rows (k, ...)
+     * @param at k distinct indices
+     */
+    public static void addRows(NDArray into, NDArray rows, int[] at) {
+        if (at.length == into.getShape().get(0)) {
+            into.addi(rows);
+            return;
+        }
+        try (NDArray index = owned(into.getManager(), toLongs(at));
+                NDArray picked = into.get(new ai.djl.ndarray.index.NDIndex("{}", index))) {
+            picked.addi(rows);
+            into.set(new ai.djl.ndarray.index.NDIndex("{}", index), picked);
+        }
+    }
+
+    private static long[] toLongs(int[] v) {
+        long[] out = new long[v.length];
+        for (int i = 0; i < v.length; i++) {
+            out[i] = v[i];
+        }
+        return out;
+    }
+
+    /**
      * The input gradient of a 3x3, stride-2, padding-1 conv by phase (sub-pixel) decomposition.
      * Each of the four interleaved sub-grids of the input gradient is a small stride-1 correlation
      * of the output gradient. Along one axis, even input positions take tap 1, {@code dx[2q] =

@@ -324,7 +324,7 @@ public final class FrozenPath {
                 if (m == null) {
                     full = h.getManager().zeros(new Shape(st.rows, b.outChannels(), side, side), h.getDataType());
                 } else {
-                    full = Ops.scatterRows(m, st.open, st.rows);
+                    full = Ops.placeRows(m, st.open, st.rows);
                     m.close();
                 }
                 m = full;
@@ -450,6 +450,7 @@ public final class FrozenPath {
             }
             t0 = tick();
             NDArray dxMain;
+            int[] dxRows = null;
             if (st.open == null) {
                 dxMain = mainBackward(b, st, gMain, needInput, grads);
             } else if (st.open.length == 0 || !needInput) {
@@ -457,9 +458,9 @@ public final class FrozenPath {
             } else {
                 // only the open rows went through the main path; closed rows get no gradient there
                 try (NDArray gOpen = Ops.gatherRows(gMain, st.open)) {
-                    NDArray dOpen = mainBackward(b, st, gOpen, true, grads);
-                    dxMain = Ops.scatterRows(dOpen, st.open, st.rows);
-                    dOpen.close();
+                    // the open rows' gradient only, added into their rows below
+                    dxMain = mainBackward(b, st, gOpen, true, grads);
+                    dxRows = st.open;
                 }
             }
             tock("bwd main", t0);
@@ -478,22 +479,29 @@ public final class FrozenPath {
                 gPre.close();
                 return;
             }
-            // dxShort is gPre itself for an identity shortcut: add it before gPre is closed
+            // dxShort is gPre itself for an identity shortcut (this step's own array, no longer
+            // needed as such): the sum is built in it
             NDArray sum;
-            if (dxMain != null) {
+            if (dxMain != null && dxRows == null) {
                 sum = dxMain;
                 sum.addi(dxShort);
                 if (dxShort != gPre) {
                     dxShort.close();
                 }
             } else {
-                sum = dxShort == gPre ? gPre.duplicate() : dxShort;
+                sum = dxShort;
+                if (dxMain != null) {
+                    Ops.addRows(sum, dxMain, dxRows);
+                    dxMain.close();
+                }
             }
             if (dxAdapter != null) {
                 Ops.addUpsampled(sum, dxAdapter);
                 dxAdapter.close();
             }
-            gPre.close();
+            if (sum != gPre) {
+                gPre.close();
+            }
             g = sum;
         }
         g.close();

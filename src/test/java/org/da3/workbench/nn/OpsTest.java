@@ -138,6 +138,25 @@ class OpsTest {
     }
 
     @Test
+    void placeRowsAndAddRowsWriteTheRowsWhereScatterRowsPutsThem() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            NDArray rows = m.randomNormal(new Shape(3, 2, 4, 4));
+            int[] at = {0, 2, 5};
+            float[] expected = Ops.scatterRows(rows, at, 6).toFloatArray();
+            close(expected, Ops.placeRows(rows, at, 6).toFloatArray());
+            NDArray base = m.randomNormal(new Shape(6, 2, 4, 4));
+            float[] b = base.toFloatArray();
+            Ops.addRows(base, rows, at);
+            float[] got = base.toFloatArray();
+            float[] sum = new float[b.length];
+            for (int i = 0; i < b.length; i++) {
+                sum[i] = b[i] + expected[i];
+            }
+            close(sum, got);
+        }
+    }
+
+    @Test
     void addUpsampledRejectsSidesThatDoNotDivide() {
         try (NDManager m = NDManager.newBaseManager()) {
             NDArray into = m.zeros(new Shape(1, 2, 7, 7));
