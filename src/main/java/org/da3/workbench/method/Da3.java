@@ -235,10 +235,15 @@ public final class Da3 implements Method {
          */
         NDArray spatialAttention(NDArray maps, long outH, long outW) {
             try (NDArray coarse = spatialCoarse(maps)) {
-                long h = coarse.getShape().get(2);
-                int factor = (int) Math.max(1, (outH + h - 1) / h);
-                return Ops.upsample(coarse, factor, outH, outW);
+                return upsampleTo(coarse, outH, outW);
             }
+        }
+
+        /** Upsamples a coarse map by ceil(outH / h) and crops it to outH x outW. */
+        private static NDArray upsampleTo(NDArray coarse, long outH, long outW) {
+            long h = coarse.getShape().get(2);
+            int factor = (int) Math.max(1, (outH + h - 1) / h);
+            return Ops.upsample(coarse, factor, outH, outW);
         }
 
         /** The spatial attention before upsampling, {@code gamma * (conv_k(maps) + b_s)}, (N, 1, h, w). */
@@ -269,8 +274,7 @@ public final class Da3 implements Method {
                 Ops.addUpsampled(term, coarse);
                 return;
             }
-            int factor = (int) Math.max(1, (outH + h - 1) / h);
-            try (NDArray up = Ops.upsample(coarse, factor, outH, outW)) {
+            try (NDArray up = upsampleTo(coarse, outH, outW)) {
                 term.addi(up);
             }
         }

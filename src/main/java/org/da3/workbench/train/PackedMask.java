@@ -124,17 +124,7 @@ final class PackedMask implements AutoCloseable {
      * @return the mask (the caller closes it)
      */
     NDArray unpack(Codec codec) {
-        long n = shape.size();
-        long words = bits.size();
-        try (NDArray idx = bits.toType(DataType.INT64, false); NDArray w = codec.table.get(idx);
-                NDArray all = view(w, new Shape(words * 8), DataType.BOOLEAN)) {
-            if (words * 8 == n) {
-                return all.reshape(shape).duplicate();
-            }
-            try (NDArray cut = all.get("0:" + n)) {
-                return cut.reshape(shape).duplicate();
-            }
-        }
+        return withMask(codec, NDArray::duplicate);
     }
 
     /**
@@ -145,14 +135,7 @@ final class PackedMask implements AutoCloseable {
      * @return g where the pre-activation was positive, 0 elsewhere
      */
     NDArray apply(Codec codec, NDArray g) {
-        long n = shape.size();
-        long words = bits.size();
-        try (NDArray idx = bits.toType(DataType.INT64, false); NDArray w = codec.table.get(idx);
-                NDArray all = view(w, new Shape(words * 8), DataType.BOOLEAN);
-                NDArray cut = words * 8 == n ? all.reshape(shape) : all.get("0:" + n);
-                NDArray mask = cut.reshape(shape)) {
-            return g.mul(mask);
-        }
+        return withMask(codec, g::mul);
     }
 
     /**
@@ -163,14 +146,21 @@ final class PackedMask implements AutoCloseable {
      *     where the pre-activation was not positive
      */
     void applyInPlace(Codec codec, NDArray g) {
+        withMask(codec, g::muli);
+    }
+
+    /**
+     * Unpacks the mask as a bool view over the gathered table words and hands it to {@code use}.
+     * The view lives only while the words do, so it is used inside this scope and closed after.
+     */
+    private NDArray withMask(Codec codec, java.util.function.UnaryOperator<NDArray> use) {
         long n = shape.size();
         long words = bits.size();
-        // the bool view over the gathered words lives only while they do: use it inside this scope
         try (NDArray idx = bits.toType(DataType.INT64, false); NDArray w = codec.table.get(idx);
                 NDArray all = view(w, new Shape(words * 8), DataType.BOOLEAN);
                 NDArray cut = words * 8 == n ? all.reshape(shape) : all.get("0:" + n);
                 NDArray mask = cut.reshape(shape)) {
-            g.muli(mask);
+            return use.apply(mask);
         }
     }
 
