@@ -71,6 +71,28 @@ public final class Ops {
     }
 
     /**
+     * The same (N, C, H, W) values stored channels-last (NHWC in memory, strides (HWC, 1, WC,
+     * C)). libtorch's CPU convolutions run on oneDNN, which works in NHWC: a channels-last input
+     * spares the reorders in and out of every convolution, and the elementwise ops, batch norm and
+     * pooling after it keep the layout, so converting the images once carries through the network.
+     * DJL has no memory-format argument; a contiguous copy of the NHWC permutation, viewed back as
+     * NCHW, is the same tensor PyTorch's {@code x.to(memory_format=torch.channels_last)} makes.
+     * Differentiable (a permutation and a copy).
+     *
+     * @param x (N, C, H, W)
+     * @return the same values, channels-last
+     */
+    public static NDArray channelsLast(NDArray x) {
+        Shape s = x.getShape();
+        try (NDArray nhwc = x.transpose(0, 2, 3, 1);
+                // reshape of a permuted view cannot be a view: libtorch copies into NHWC order
+                NDArray flat = nhwc.reshape(s.get(0) * s.get(2), s.get(3), s.get(1));
+                NDArray dense = flat.reshape(s.get(0), s.get(2), s.get(3), s.get(1))) {
+            return dense.transpose(0, 3, 1, 2);
+        }
+    }
+
+    /**
      * A 2-D convolution without bias.
      *
      * @param x input (N, C, H, W)
