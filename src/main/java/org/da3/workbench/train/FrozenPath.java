@@ -517,15 +517,23 @@ public final class FrozenPath {
 
     /**
      * The input gradient of a frozen conv followed by a frozen BN: the BN is a per-channel scale
-     * gamma / sigma, folded into the conv's output channels, so the gradient is scaled with the
-     * weight (weight-sized work) rather than elementwise over the activation.
+     * gamma / sigma on the conv's output channels. It scales whichever is smaller, the weight
+     * (weight-sized work, at full resolution) or the upstream gradient (late stages, where a
+     * 256-channel weight holds 4.5 times a micro-batch's gradient).
      */
     private NDArray convBnInputGradient(ConvLayer conv, BatchNormLayer bn, NDArray g, long inH, long inW) {
         BnParams p = patch.bn(bn);
         long ch = conv.outChannels();
-        try (NDArray var = p.runningVar().add(BnParams.EPS); NDArray sd = var.sqrt(); NDArray scale = p.gamma().div(sd);
-                NDArray s4 = scale.reshape(ch, 1, 1, 1); NDArray w = patch.convWeight(conv).mul(s4)) {
-            return Ops.convInputGradient(g, w, conv.stride(), conv.padding(), inH, inW);
+        NDArray weight = patch.convWeight(conv);
+        try (NDArray var = p.runningVar().add(BnParams.EPS); NDArray sd = var.sqrt(); NDArray scale = p.gamma().div(sd)) {
+            if (g.size() < weight.size()) {
+                try (NDArray s4 = scale.reshape(1, ch, 1, 1); NDArray gs = g.mul(s4)) {
+                    return Ops.convInputGradient(gs, weight, conv.stride(), conv.padding(), inH, inW);
+                }
+            }
+            try (NDArray s4 = scale.reshape(ch, 1, 1, 1); NDArray w = weight.mul(s4)) {
+                return Ops.convInputGradient(g, w, conv.stride(), conv.padding(), inH, inW);
+            }
         }
     }
 
