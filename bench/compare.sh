@@ -33,6 +33,9 @@ for m in finetune linear da3; do
   "${MEM_ENV[@]}" "$PY" bench/reference.py $CONFIG --threads "$THREADS" --methods "$m" --steps 3 --warmup 2 \
     >> "$OUT/reference-memory.jsonl"
 done
+# PyTorch's fine-tune in the layout the workbench's autograd steps use, for a like-for-like check
+"$PY" bench/reference.py $CONFIG --threads "$THREADS" --methods finetune --channels-last --steps 5 --warmup 2 \
+  >> "$OUT/reference.jsonl"
 java -jar "$JAR" bench speed --config resnet26:64:64:32 --methods finetune,linear,da3 --threads "$THREADS" --json \
   --no-docs > "$OUT/workbench-speed.jsonl"
 java -jar "$JAR" bench memory $CONFIG --methods finetune,linear,da3 --threads "$THREADS" --no-docs \
@@ -54,6 +57,9 @@ for m in ("finetune", "linear", "da3"):
 ft_tp = spd["finetune"]["images_per_second"] / ref["finetune"]["images_per_second"]
 print()
 print(f"fine-tune throughput, workbench / PyTorch eager: {ft_tp:.2f}x   (target >= 0.9)")
+cl = ref["finetune[channels_last]"]
+print(f"  PyTorch eager in channels-last, as the workbench runs: {cl['step_seconds']:.3f} s, workbench / it:"
+      f" {spd['finetune']['images_per_second'] / cl['images_per_second']:.2f}x")
 print(f"DA3 step / fine-tune step, workbench: {spd['da3']['step_seconds']/spd['finetune']['step_seconds']:.2f}   (target <= 0.5)"
       f"   PyTorch: {ref['da3']['step_seconds']/ref['finetune']['step_seconds']:.2f}")
 wb_ratio = int(mem['finetune']['measured_step_bytes']) / int(mem['da3']['measured_step_bytes'])
