@@ -87,6 +87,11 @@ public final class Profiler {
             micro = 0; // its BatchNorms need the whole batch
         }
         int chunk = micro <= 0 ? batch : Math.min(micro, batch);
+        // the frozen path's micro-batch per block, and what the larger groups hold at the block
+        // boundaries where it grows (FrozenPath's plan)
+        int[] perBlock = org.da3.workbench.train.FrozenPath.microBatches(net, imageSize, chunk,
+                t.frozenPath() && ms.flag("grow_micro_batch", true), batch);
+        double[] heldBytes = heldAtBoundaries(net, imageSize, perBlock);
         Model model = new Model(net, ms, t, classes, open);
         model.walk(imageSize);
         String opt = ms.text("optimizer", optimizer);
@@ -102,7 +107,16 @@ public final class Profiler {
         }
         for (Model.Row r : model.rows) {
             long keptBytes = Math.round(r.keptPerImage * 4 * batch + r.keptFixed * 4);
-            long peakBytes = Math.round(r.peakPerImage * 4 * (t.frozenPath() ? chunk : batch));
+            long peakBytes;
+            if (t.frozenPath() && r.block >= -1) {
+                int b = Math.max(0, r.block);
+                peakBytes = Math.round(r.peakPerImage * 4 * perBlock[b] + heldBytes[b]);
+                if (perBlock[b] != chunk) {
+                    r.note = (r.note.isEmpty() ? "" : r.note + "; ") + "micro-batch " + perBlock[b];
+                }
+            } else {
+                peakBytes = Math.round(r.peakPerImage * 4 * batch);
+            }
             kept += keptBytes;
             if (t.frozenPath()) {
                 workspace = Math.max(workspace, peakBytes);
@@ -113,6 +127,33 @@ public final class Profiler {
         return new MemoryProfile(ms.displayLabel(), ms.name(), t.frozenPath() ? "frozen-path" : "autograd", arch, width,
                 batch, imageSize, t.frozenPath() ? chunk : batch, open, 4 * model.weights, 4 * (trainable + model.buffers),
                 trainable, 4 * trainable, perParam * trainable, kept, workspace, rows);
+    }
+
+    /**
+     * What the frozen path holds at each block besides its own transients, where later blocks run
+     * larger micro-batches: a group of the larger size keeps its earlier children's outputs while
+     * the last child runs (and, backward, the later children's gradients while the first runs).
+     *
+     * @return bytes per block
+     */
+    private static double[] heldAtBoundaries(ResNet net, int imageSize, int[] perBlock) {
+        List<ResidualBlock> blocks = net.blocks();
+        long[] out = new long[blocks.size()];
+        int side = net.stemOutSide(imageSize);
+        for (int bi = 0; bi < blocks.size(); bi++) {
+            side = blocks.get(bi).outSide(side);
+            out[bi] = (long) blocks.get(bi).outChannels() * side * side;
+        }
+        double[] held = new double[blocks.size()];
+        for (int j = 1; j < blocks.size(); j++) {
+            if (perBlock[j] != perBlock[j - 1]) {
+                double bytes = 4.0 * (perBlock[j] - perBlock[j - 1]) * out[j - 1];
+                for (int bi = 0; bi < j; bi++) {
+                    held[bi] += bytes;
+                }
+            }
+        }
+        return held;
     }
 
     /** The layer walk: kept floats per image and transient peaks per image, per layer. */
@@ -127,6 +168,7 @@ public final class Profiler {
         long trainable;
         long buffers;
         long lastBlockOut;
+        int currentBlock = -1;
 
         /** One row under construction (floats per image). */
         static final class Row {
@@ -140,6 +182,8 @@ public final class Profiler {
             double keptFixed;
             double peakPerImage;
             String note = "";
+            /** The block the row belongs to: -1 the stem, -2 the head (whole batch). */
+            int block = -1;
         }
 
         Model(ResNet net, MethodSpec ms, Traits t, int classes, double open) {
@@ -155,6 +199,7 @@ public final class Profiler {
             r.name = name;
             r.kind = kind;
             r.shape = c + "x" + h + "x" + w;
+            r.block = currentBlock;
             rows.add(r);
             return r;
         }
@@ -230,6 +275,7 @@ public final class Profiler {
             }
             boolean first = true;
             for (ResidualBlock b : net.blocks()) {
+                currentBlock++;
                 flow = block(b, side, x, flow, !first);
                 first = false;
                 side = b.outSide((int) side);
@@ -237,6 +283,7 @@ public final class Profiler {
                 lastBlockOut = x;
             }
             int d = net.featureDim();
+            currentBlock = -2;
             Row head = row("fc", "head", classes, 1, 1);
             head.params = (long) d * classes + classes;
             head.trainable = head.params;

@@ -929,6 +929,11 @@ public final class Da3 implements Method {
             return (int) ctx.method().number("micro_batch", 8);
         }
 
+        @Override
+        public boolean growMicroBatch() {
+            return ctx.method().flag("grow_micro_batch", true);
+        }
+
         void recordGates(int block, float[] g) {
             if (calibrating) {
                 return;

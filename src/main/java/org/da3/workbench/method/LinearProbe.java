@@ -27,6 +27,11 @@ public final class LinearProbe implements Method {
             }
 
             @Override
+            public boolean growMicroBatch() {
+                return ctx.method().flag("grow_micro_batch", true);
+            }
+
+            @Override
             protected NDArray features(NDArray x, boolean training) {
                 // The frozen backbone never trains here: inference mode, no graph.
                 return backbone().features(x, this, false);

@@ -227,6 +227,16 @@ public abstract class Patch implements Adaptation, AutoCloseable {
     }
 
     /**
+     * Whether the frozen path's later, smaller blocks run larger micro-batches (see {@link
+     * org.da3.workbench.train.FrozenPath#microBatches}).
+     *
+     * @return true to grow the micro-batch where the activations shrink
+     */
+    public boolean growMicroBatch() {
+        return false;
+    }
+
+    /**
      * One training step: forward, loss, gradients. The default runs plain autograd; methods with
      * a frozen-path backward override it.
      *

@@ -50,8 +50,12 @@ public final class MethodCatalog {
                                 "training step: the frozen path (keeps no float activation of frozen layers) or plain"
                                         + " autograd (the naive reference)"),
                         OptionDef.ofInt("micro_batch", 8, 0, 4096,
-                                "images per micro-batch of the frozen path (0: whole batch); exact, as frozen BN"
-                                        + " treats samples independently"))));
+                                "images per micro-batch of the frozen path's largest blocks (0: whole batch); exact,"
+                                        + " as frozen BN treats samples independently"),
+                        OptionDef.ofBool("grow_micro_batch", true,
+                                "later blocks, whose activations per image are 2^k times smaller, run 2^k times larger"
+                                        + " micro-batches (at most the batch): the same transient memory, fewer and larger"
+                                        + " convolutions"))));
         register(new MethodInfo("bn+last", "BN + last",
                 "per-domain BatchNorm (affine parameters and statistics) and the head", true, List.of()));
         register(new MethodInfo("series-adapter", "Series res. adapter",
@@ -112,8 +116,12 @@ public final class MethodCatalog {
                                 "training step: the frozen path (keeps no float activation of frozen layers) or plain"
                                         + " autograd (the naive reference)"),
                         OptionDef.ofInt("micro_batch", 8, 0, 4096,
-                                "images per micro-batch of the frozen path (0: whole batch); exact, as frozen BN"
-                                        + " treats samples independently"))));
+                                "images per micro-batch of the frozen path's largest blocks (0: whole batch); exact,"
+                                        + " as frozen BN treats samples independently"),
+                        OptionDef.ofBool("grow_micro_batch", true,
+                                "later blocks, whose activations per image are 2^k times smaller, run 2^k times larger"
+                                        + " micro-batches (at most the batch): the same transient memory, fewer and larger"
+                                        + " convolutions"))));
     }
 
     private MethodCatalog() {}

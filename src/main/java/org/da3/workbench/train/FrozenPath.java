@@ -52,6 +52,7 @@ public final class FrozenPath {
 
     private final Patch patch;
     private final int microBatch;
+    private final boolean growMicroBatch;
     private final Map<NDArray, String> betaNames = new IdentityHashMap<>();
     private final PackedMask.Codec codec;
 
@@ -59,10 +60,11 @@ public final class FrozenPath {
      * Creates the engine for a patch.
      *
      * @param patch the patch (its adapters must be {@link FrozenPathAdapter}s)
-     * @param microBatch images per micro-batch (0: the whole batch); ignored when an adapter is not
-     *     per-sample
+     * @param microBatch images per micro-batch of the largest blocks (0: the whole batch); ignored
+     *     when an adapter is not per-sample
+     * @param grow whether later, smaller blocks run larger micro-batches ({@link #microBatches})
      */
-    public FrozenPath(Patch patch, int microBatch) {
+    public FrozenPath(Patch patch, int microBatch, boolean grow) {
         this.patch = patch;
         int mb = microBatch;
         for (ResidualBlock b : patch.backbone().blocks()) {
@@ -75,6 +77,7 @@ public final class FrozenPath {
             }
         }
         this.microBatch = mb;
+        this.growMicroBatch = grow;
         this.codec = new PackedMask.Codec(patch.headWeight().getManager());
         Map<NDArray, String> trainable = new IdentityHashMap<>();
         for (Map.Entry<String, NDArray> e : patch.trainable().entrySet()) {
@@ -114,27 +117,135 @@ public final class FrozenPath {
         int rows;
     }
 
-    /** What one micro-batch keeps. */
-    private static final class Chunk implements AutoCloseable {
+    /**
+     * A group of rows at one level of the micro-batch tree: the blocks of its segment ran on
+     * these rows together, after its children (the groups of the level below) had each run the
+     * blocks before. Level 0 starts at the stem.
+     */
+    private static final class Group implements AutoCloseable {
+        final int level;
+        final int start;
+        final int size;
         final NDManager keep;
-        final List<BlockState> blocks = new ArrayList<>();
-        Shape lastShape;
-        int size;
+        final BlockState[] blocks;
+        final List<Group> children = new ArrayList<>();
+        Shape outShape;
 
-        Chunk(NDManager keep) {
+        Group(int level, int start, int size, int blocks, NDManager keep) {
+            this.level = level;
+            this.start = start;
+            this.size = size;
+            this.blocks = new BlockState[blocks];
             this.keep = keep;
         }
 
         @Override
         public void close() {
+            for (Group c : children) {
+                c.close();
+            }
+            children.clear();
             for (BlockState b : blocks) {
-                b.inner.forEach(PackedMask::close);
-                if (b.out != null) {
-                    b.out.close();
+                if (b != null) {
+                    b.inner.forEach(PackedMask::close);
+                    if (b.out != null) {
+                        b.out.close();
+                    }
                 }
             }
+            java.util.Arrays.fill(blocks, null);
             keep.close();
         }
+    }
+
+    /** The micro-batch plan of one step: consecutive blocks that run at the same micro-batch. */
+    private record Plan(int[] levelFrom, int[] levelSize) {
+        int levels() {
+            return levelSize.length;
+        }
+
+        int from(int level) {
+            return levelFrom[level];
+        }
+
+        int to(int level, int blocks) {
+            return level + 1 < levelFrom.length ? levelFrom[level + 1] : blocks;
+        }
+    }
+
+    private Plan plan(int n, int imageSide) {
+        int[] per = microBatches(patch.backbone(), imageSide, microBatch, growMicroBatch, n);
+        List<Integer> from = new ArrayList<>();
+        List<Integer> size = new ArrayList<>();
+        for (int bi = 0; bi < per.length; bi++) {
+            if (bi == 0 || per[bi] != per[bi - 1]) {
+                from.add(bi);
+                size.add(per[bi]);
+            }
+        }
+        return new Plan(from.stream().mapToInt(Integer::intValue).toArray(),
+                size.stream().mapToInt(Integer::intValue).toArray());
+    }
+
+    /**
+     * The micro-batch each block runs at. The first blocks run at {@code base}. With {@code grow},
+     * a block whose largest activation per image (input or output) is 2^k times smaller than the
+     * largest block's runs 2^k times as many images, so every block's transient activations are
+     * about the size of the first blocks' (the later stages' convolutions then run on larger
+     * batches, with fewer calls); never more than the batch, never fewer than the block before.
+     *
+     * @param net the backbone
+     * @param imageSide the input side
+     * @param base images per micro-batch of the largest blocks (0: the whole batch everywhere)
+     * @param grow whether later, smaller blocks run larger micro-batches
+     * @param batch the batch
+     * @return per block, its micro-batch
+     */
+    public static int[] microBatches(ResNet net, int imageSide, int base, boolean grow, int batch) {
+        List<ResidualBlock> blocks = net.blocks();
+        int[] out = new int[blocks.size()];
+        if (base <= 0 || base >= batch) {
+            java.util.Arrays.fill(out, batch);
+            return out;
+        }
+        long[] size = new long[blocks.size()];
+        long largest = 0;
+        int side = net.stemOutSide(imageSide);
+        for (int bi = 0; bi < blocks.size(); bi++) {
+            ResidualBlock b = blocks.get(bi);
+            int outSide = b.outSide(side);
+            size[bi] = Math.max((long) b.inChannels() * side * side, (long) b.outChannels() * outSide * outSide);
+            if (bi > 0 || blocks.size() == 1) {
+                largest = Math.max(largest, size[bi]);
+            }
+            side = outSide;
+        }
+        for (int bi = 0; bi < blocks.size(); bi++) {
+            long m = base;
+            if (grow) {
+                while (m < batch && size[bi] * m * 2 <= largest * (long) base) {
+                    m = Math.min(m * 2, batch);
+                }
+            }
+            out[bi] = (int) Math.min(m, batch);
+        }
+        // never fewer than the block before: a later block's bound can only lower the earlier ones
+        for (int bi = blocks.size() - 2; bi >= 0; bi--) {
+            out[bi] = Math.min(out[bi], out[bi + 1]);
+        }
+        return out;
+    }
+
+    private Group group(Plan plan, int level, int start, int size, NDManager parent) {
+        int blocks = plan.to(level, patch.backbone().blocks().size()) - plan.from(level);
+        Group g = new Group(level, start, size, blocks, parent.newSubManager());
+        if (level > 0) {
+            int m = plan.levelSize()[level - 1];
+            for (int s = start; s < start + size; s += m) {
+                g.children.add(group(plan, level - 1, s, Math.min(m, start + size - s), parent));
+            }
+        }
+        return g;
     }
 
     /**
@@ -151,36 +262,29 @@ public final class FrozenPath {
             needBackward |= patch.block(b) != null;
         }
         int n = (int) x.getShape().get(0);
-        int mb = microBatch <= 0 ? n : Math.min(microBatch, n);
+        Plan plan = plan(n, (int) x.getShape().get(2));
+        int top = plan.levels() - 1;
+        int mTop = plan.levelSize()[top];
         debug("start");
         NDManager stepManager = x.getManager().newSubManager();
         // gradients computed by hand (trainable BN biases, adapters' hand-written backward)
         ParameterGradients manual = new ParameterGradients(stepManager);
-        List<Chunk> chunks = new ArrayList<>();
+        List<Group> groups = new ArrayList<>();
         List<NDArray> feats = new ArrayList<>();
-        int nb = patch.backbone().blocks().size();
+        int nb = net.blocks().size();
         double[] blockSum = new double[nb];
         long[] blockCount = new long[nb];
         try {
-            for (int start = 0; start < n; start += mb) {
-                int end = Math.min(n, start + mb);
-                Chunk c = new Chunk(stepManager.newSubManager());
-                chunks.add(c);
-                c.size = end - start;
-                try (NDArray xc = n == mb ? x.duplicate() : x.get(start + ":" + end)) {
-                    NDArray f = forward(xc, c, needBackward);
-                    f.attach(stepManager);
-                    feats.add(f);
-                }
-                for (int bi = 0; bi < c.blocks.size(); bi++) {
-                    BlockState bs = c.blocks.get(bi);
-                    if (bs.gates != null) {
-                        for (float g : bs.gates) {
-                            blockSum[bi] += g;
-                        }
-                        blockCount[bi] += bs.gates.length;
-                    }
-                }
+            for (int start = 0; start < n; start += mTop) {
+                Group g = group(plan, top, start, Math.min(mTop, n - start), stepManager);
+                groups.add(g);
+                NDArray h = forward(plan, g, x, needBackward);
+                g.outShape = h.getShape();
+                NDArray f = Ops.gap(h);
+                h.close();
+                f.attach(stepManager);
+                feats.add(f);
+                gateCounts(plan, g, blockSum, blockCount);
             }
             debug("forward done");
             // head and loss: a small graph over the pooled features
@@ -233,12 +337,18 @@ public final class FrozenPath {
             if (needBackward) {
                 NDArray dFeat = featLeaf.getGradient();
                 int offset = 0;
-                for (Chunk c : chunks) {
-                    try (NDArray d = dFeat.get(offset + ":" + (offset + c.size))) {
-                        backward(c, d, kappa, manual);
+                for (Group g : groups) {
+                    try (NDArray d = dFeat.get(offset + ":" + (offset + g.size))) {
+                        Shape ls = g.outShape;
+                        NDArray gOut;
+                        try (NDArray d4 = d.reshape(ls.get(0), ls.get(1), 1, 1);
+                                NDArray scaled = Ops.divide(d4, (float) (ls.get(2) * ls.get(3)))) {
+                            gOut = scaled.broadcast(ls);
+                        }
+                        backward(plan, g, gOut, kappa, manual);
                     }
-                    offset += c.size;
-                    c.close();
+                    offset += g.size;
+                    g.close();
                 }
                 dFeat.close();
             }
@@ -257,8 +367,8 @@ public final class FrozenPath {
             featLeaf.close();
             return new StepResult(loss, correct, grads);
         } finally {
-            for (Chunk c : chunks) {
-                c.close();
+            for (Group g : groups) {
+                g.close();
             }
             manual.close();
             stepManager.close();
@@ -294,93 +404,130 @@ public final class FrozenPath {
         }
     }
 
-    /** The graph-free forward of one micro-batch; returns its pooled features. */
-    private NDArray forward(NDArray x, Chunk c, boolean keepForBackward) {
+    /**
+     * The graph-free forward of a group: its children's outputs (or the stem, at level 0), then
+     * its segment's blocks; returns the segment's output.
+     */
+    private NDArray forward(Plan plan, Group g, NDArray x, boolean keepForBackward) {
         ResNet net = patch.backbone();
-        NDArray h = net.stem(x, patch, true);
-        for (ResidualBlock b : net.blocks()) {
-            BlockState st = new BlockState();
-            c.blocks.add(st);
-            st.inShape = h.getShape();
-            st.rows = (int) h.getShape().get(0);
-            BlockAdapter adapter = patch.block(b);
-            NDArray trainingGate = adapter == null ? null : ((FrozenPathAdapter) adapter).trainingGate(h, c.keep);
-            NDArray mainIn = h;
-            if (trainingGate != null) {
-                int[] open = ResidualBlock.openRows(trainingGate.toFloatArray());
-                if (open.length < st.rows) {
-                    // closed gates skip the frozen main path: forward here, backward later
-                    st.open = open;
-                    mainIn = open.length == 0 ? null : Ops.gatherRows(h, open);
-                }
+        NDArray h;
+        if (g.level == 0) {
+            try (NDArray xc = g.size == x.getShape().get(0) ? x.duplicate() : x.get(g.start + ":" + (g.start + g.size))) {
+                h = net.stem(xc, patch, true);
             }
-            NDArray m = mainIn == null ? null : mainPathSaving(b, mainIn, st, c, keepForBackward);
-            if (mainIn != null && mainIn != h) {
-                mainIn.close();
+        } else {
+            NDList parts = new NDList();
+            for (Group c : g.children) {
+                parts.add(forward(plan, c, x, keepForBackward));
             }
-            if (st.open != null) {
-                long side = b.outSide((int) st.inShape.get(2));
-                NDArray full;
-                if (m == null) {
-                    full = h.getManager().zeros(new Shape(st.rows, b.outChannels(), side, side), h.getDataType());
-                } else {
-                    full = Ops.placeRows(m, st.open, st.rows);
-                    m.close();
-                }
-                m = full;
+            h = parts.size() == 1 ? parts.get(0) : NDArrays.concat(parts, 0);
+            if (parts.size() > 1) {
+                parts.close();
             }
-            NDArray main = m;
-            long t2 = tick();
-            NDArray s = b.shortcut(h, patch, true);
-            tock("fwd shortcut", t2);
-            t2 = tick();
-            BlockAdapter a = adapter;
-            NDArray term;
-            if (a != null) {
-                FrozenPathAdapter.Forward fw = ((FrozenPathAdapter) a).forwardSaving(h, main, c.keep);
-                term = fw.term();
-                st.saved = fw.saved();
-                st.gates = fw.gates();
-            } else {
-                term = main;
-            }
-            tock("fwd adapter", t2);
-            // the term is this step's own array (the main path's output or the adapter's): add the
-            // shortcut into it rather than allocating the pre-activation
-            NDArray pre;
-            if (term != h && term != s) {
-                term.addi(s);
-                pre = term;
-            } else {
-                pre = s.add(term);
-            }
-            if (s != h) {
-                s.close();
-            }
-            if (term != main && term != pre) {
-                term.close();
-            }
-            if (main != pre) {
-                main.close();
-            }
-            if (keepForBackward) {
-                long t3 = tick();
-                st.out = PackedMask.positive(codec, pre, c.keep);
-                tock("fwd pack", t3);
-            }
-            NDArray y = Activation.relu(pre);
-            pre.close();
-            h.close();
-            h = y;
         }
-        c.lastShape = h.getShape();
-        NDArray f = Ops.gap(h);
+        int from = plan.from(g.level);
+        for (int i = 0; i < g.blocks.length; i++) {
+            BlockState st = new BlockState();
+            g.blocks[i] = st;
+            h = forwardBlock(net.blocks().get(from + i), h, st, g.keep, keepForBackward);
+        }
+        return h;
+    }
+
+    /** Adds a group's gates, and its children's, to the per-block open counts. */
+    private void gateCounts(Plan plan, Group g, double[] sum, long[] count) {
+        for (Group c : g.children) {
+            gateCounts(plan, c, sum, count);
+        }
+        int from = plan.from(g.level);
+        for (int i = 0; i < g.blocks.length; i++) {
+            float[] gates = g.blocks[i].gates;
+            if (gates != null) {
+                for (float v : gates) {
+                    sum[from + i] += v;
+                }
+                count[from + i] += gates.length;
+            }
+        }
+    }
+
+    /** One block's graph-free forward; closes its input and returns its output. */
+    private NDArray forwardBlock(ResidualBlock b, NDArray h, BlockState st, NDManager keep, boolean keepForBackward) {
+        st.inShape = h.getShape();
+        st.rows = (int) h.getShape().get(0);
+        BlockAdapter adapter = patch.block(b);
+        NDArray trainingGate = adapter == null ? null : ((FrozenPathAdapter) adapter).trainingGate(h, keep);
+        NDArray mainIn = h;
+        if (trainingGate != null) {
+            int[] open = ResidualBlock.openRows(trainingGate.toFloatArray());
+            if (open.length < st.rows) {
+                // closed gates skip the frozen main path: forward here, backward later
+                st.open = open;
+                mainIn = open.length == 0 ? null : Ops.gatherRows(h, open);
+            }
+        }
+        NDArray m = mainIn == null ? null : mainPathSaving(b, mainIn, st, keep, keepForBackward);
+        if (mainIn != null && mainIn != h) {
+            mainIn.close();
+        }
+        if (st.open != null) {
+            long side = b.outSide((int) st.inShape.get(2));
+            NDArray full;
+            if (m == null) {
+                full = h.getManager().zeros(new Shape(st.rows, b.outChannels(), side, side), h.getDataType());
+            } else {
+                full = Ops.placeRows(m, st.open, st.rows);
+                m.close();
+            }
+            m = full;
+        }
+        NDArray main = m;
+        long t2 = tick();
+        NDArray s = b.shortcut(h, patch, true);
+        tock("fwd shortcut", t2);
+        t2 = tick();
+        BlockAdapter a = adapter;
+        NDArray term;
+        if (a != null) {
+            FrozenPathAdapter.Forward fw = ((FrozenPathAdapter) a).forwardSaving(h, main, keep);
+            term = fw.term();
+            st.saved = fw.saved();
+            st.gates = fw.gates();
+        } else {
+            term = main;
+        }
+        tock("fwd adapter", t2);
+        // the term is this step's own array (the main path's output or the adapter's): add the
+        // shortcut into it rather than allocating the pre-activation
+        NDArray pre;
+        if (term != h && term != s) {
+            term.addi(s);
+            pre = term;
+        } else {
+            pre = s.add(term);
+        }
+        if (s != h) {
+            s.close();
+        }
+        if (term != main && term != pre) {
+            term.close();
+        }
+        if (main != pre) {
+            main.close();
+        }
+        if (keepForBackward) {
+            long t3 = tick();
+            st.out = PackedMask.positive(codec, pre, keep);
+            tock("fwd pack", t3);
+        }
+        NDArray y = Activation.relu(pre);
+        pre.close();
         h.close();
-        return f;
+        return y;
     }
 
     /** The main path of a block without a graph, keeping its inner ReLU masks. */
-    private NDArray mainPathSaving(ResidualBlock b, NDArray in, BlockState st, Chunk c, boolean keepForBackward) {
+    private NDArray mainPathSaving(ResidualBlock b, NDArray in, BlockState st, NDManager keep, boolean keepForBackward) {
         List<ConvLayer> convs = b.convs();
         List<BatchNormLayer> bns = b.bns();
         NDArray m = in;
@@ -399,7 +546,7 @@ public final class FrozenPath {
             if (i < convs.size() - 1) {
                 if (keepForBackward) {
                     long t1 = tick();
-                    st.inner.add(PackedMask.positive(codec, bn, c.keep));
+                    st.inner.add(PackedMask.positive(codec, bn, keep));
                     tock("fwd pack", t1);
                 }
                 m = Activation.relu(bn);
@@ -411,100 +558,127 @@ public final class FrozenPath {
         return m;
     }
 
-    /** The backward of one micro-batch, from dL/dfeatures to the first block. */
-    private void backward(Chunk c, NDArray dFeat, float[] kappa, ParameterGradients grads) {
-        ResNet net = patch.backbone();
-        Shape ls = c.lastShape;
-        NDArray g;
-        try (NDArray d4 = dFeat.reshape(ls.get(0), ls.get(1), 1, 1);
-                NDArray scaled = Ops.divide(d4, (float) (ls.get(2) * ls.get(3)))) {
-            g = scaled.broadcast(ls);
+    /**
+     * The backward of a group, from the gradient at its segment's output to its first block, then
+     * its children's, each on its rows of the input gradient.
+     */
+    private void backward(Plan plan, Group grp, NDArray gOut, float[] kappa, ParameterGradients grads) {
+        List<ResidualBlock> blocks = patch.backbone().blocks();
+        int from = plan.from(grp.level);
+        NDArray g = gOut;
+        for (int i = grp.blocks.length - 1; i >= 0 && g != null; i--) {
+            g = backwardBlock(blocks, from + i, grp.blocks[i], g, kappa, grads);
         }
-        List<ResidualBlock> blocks = net.blocks();
-        for (int bi = blocks.size() - 1; bi >= 0; bi--) {
-            ResidualBlock b = blocks.get(bi);
-            BlockState st = c.blocks.get(bi);
-            boolean needInput = bi > 0;
-            long t0 = tick();
-            NDArray gPre;
-            if (bi == blocks.size() - 1) {
-                // the last block's gradient is a broadcast view of dL/dfeatures: masked into a copy
-                gPre = st.out.apply(codec, g);
-                g.close();
-            } else {
-                // every other block's is this step's own array: masked in place
-                st.out.applyInPlace(codec, g);
-                gPre = g;
+        if (g == null) {
+            return;
+        }
+        if (grp.children.size() == 1) {
+            backward(plan, grp.children.get(0), g, kappa, grads);
+            grp.children.get(0).close();
+            return;
+        }
+        // each child's rows as an array of its own, so the whole gradient can go now
+        List<NDArray> parts = new ArrayList<>();
+        int offset = 0;
+        for (Group c : grp.children) {
+            try (NDArray view = g.get(offset + ":" + (offset + c.size))) {
+                parts.add(view.duplicate());
             }
-            tock("bwd unmask", t0);
-            BlockAdapter a = patch.block(b);
-            NDArray dxAdapter = null;
-            NDArray gMain = gPre;
-            if (a != null) {
-                t0 = tick();
-                FrozenPathAdapter.Backward bw = ((FrozenPathAdapter) a).backward(st.saved, gPre, kappa[bi], needInput,
-                        grads);
-                tock("bwd adapter", t0);
-                dxAdapter = bw.dx();
-                gMain = bw.gMain();
-            }
-            t0 = tick();
-            NDArray dxMain;
-            int[] dxRows = null;
-            if (st.open == null) {
-                dxMain = mainBackward(b, st, gMain, needInput, grads);
-            } else if (st.open.length == 0 || !needInput) {
-                dxMain = null;
-            } else {
-                // only the open rows went through the main path; closed rows get no gradient there
-                try (NDArray gOpen = Ops.gatherRows(gMain, st.open)) {
-                    // the open rows' gradient only, added into their rows below
-                    dxMain = mainBackward(b, st, gOpen, true, grads);
-                    dxRows = st.open;
-                }
-            }
-            tock("bwd main", t0);
-            if (gMain != gPre) {
-                gMain.close();
-            }
-            t0 = tick();
-            NDArray dxShort = shortcutBackward(b, st, gPre, needInput, grads);
-            tock("bwd shortcut", t0);
-            if (!needInput) {
-                for (NDArray t : new NDArray[] {dxMain, dxShort == gPre ? null : dxShort, dxAdapter}) {
-                    if (t != null) {
-                        t.close();
-                    }
-                }
-                gPre.close();
-                return;
-            }
-            // dxShort is gPre itself for an identity shortcut (this step's own array, no longer
-            // needed as such): the sum is built in it
-            NDArray sum;
-            if (dxMain != null && dxRows == null) {
-                sum = dxMain;
-                sum.addi(dxShort);
-                if (dxShort != gPre) {
-                    dxShort.close();
-                }
-            } else {
-                sum = dxShort;
-                if (dxMain != null) {
-                    Ops.addRows(sum, dxMain, dxRows);
-                    dxMain.close();
-                }
-            }
-            if (dxAdapter != null) {
-                Ops.addUpsampled(sum, dxAdapter);
-                dxAdapter.close();
-            }
-            if (sum != gPre) {
-                gPre.close();
-            }
-            g = sum;
+            offset += c.size;
         }
         g.close();
+        for (int ci = 0; ci < grp.children.size(); ci++) {
+            backward(plan, grp.children.get(ci), parts.get(ci), kappa, grads);
+            grp.children.get(ci).close();
+        }
+    }
+
+    /**
+     * One block's backward: from the gradient at its output (consumed) to the gradient at its
+     * input, or null for the first block, whose input gradient nothing needs.
+     */
+    private NDArray backwardBlock(List<ResidualBlock> blocks, int bi, BlockState st, NDArray g, float[] kappa,
+            ParameterGradients grads) {
+        ResidualBlock b = blocks.get(bi);
+        boolean needInput = bi > 0;
+        long t0 = tick();
+        NDArray gPre;
+        if (bi == blocks.size() - 1) {
+            // the last block's gradient is a broadcast view of dL/dfeatures: masked into a copy
+            gPre = st.out.apply(codec, g);
+            g.close();
+        } else {
+            // every other block's is this step's own array: masked in place
+            st.out.applyInPlace(codec, g);
+            gPre = g;
+        }
+        tock("bwd unmask", t0);
+        BlockAdapter a = patch.block(b);
+        NDArray dxAdapter = null;
+        NDArray gMain = gPre;
+        if (a != null) {
+            t0 = tick();
+            FrozenPathAdapter.Backward bw = ((FrozenPathAdapter) a).backward(st.saved, gPre, kappa[bi], needInput,
+                    grads);
+            tock("bwd adapter", t0);
+            dxAdapter = bw.dx();
+            gMain = bw.gMain();
+        }
+        t0 = tick();
+        NDArray dxMain;
+        int[] dxRows = null;
+        if (st.open == null) {
+            dxMain = mainBackward(b, st, gMain, needInput, grads);
+        } else if (st.open.length == 0 || !needInput) {
+            dxMain = null;
+        } else {
+            // only the open rows went through the main path; closed rows get no gradient there
+            try (NDArray gOpen = Ops.gatherRows(gMain, st.open)) {
+                // the open rows' gradient only, added into their rows below
+                dxMain = mainBackward(b, st, gOpen, true, grads);
+                dxRows = st.open;
+            }
+        }
+        tock("bwd main", t0);
+        if (gMain != gPre) {
+            gMain.close();
+        }
+        t0 = tick();
+        NDArray dxShort = shortcutBackward(b, st, gPre, needInput, grads);
+        tock("bwd shortcut", t0);
+        if (!needInput) {
+            for (NDArray t : new NDArray[] {dxMain, dxShort == gPre ? null : dxShort, dxAdapter}) {
+                if (t != null) {
+                    t.close();
+                }
+            }
+            gPre.close();
+            return null;
+        }
+        // dxShort is gPre itself for an identity shortcut (this step's own array, no longer
+        // needed as such): the sum is built in it
+        NDArray sum;
+        if (dxMain != null && dxRows == null) {
+            sum = dxMain;
+            sum.addi(dxShort);
+            if (dxShort != gPre) {
+                dxShort.close();
+            }
+        } else {
+            sum = dxShort;
+            if (dxMain != null) {
+                Ops.addRows(sum, dxMain, dxRows);
+                dxMain.close();
+            }
+        }
+        if (dxAdapter != null) {
+            Ops.addUpsampled(sum, dxAdapter);
+            dxAdapter.close();
+        }
+        if (sum != gPre) {
+            gPre.close();
+        }
+        return sum;
     }
 
     /** A trainable BN bias's gradient: the upstream gradient summed over batch and space. */
@@ -517,23 +691,13 @@ public final class FrozenPath {
 
     /**
      * The input gradient of a frozen conv followed by a frozen BN: the BN is a per-channel scale
-     * gamma / sigma on the conv's output channels. It scales whichever is smaller, the weight
-     * (weight-sized work, at full resolution) or the upstream gradient (late stages, where a
-     * 256-channel weight holds 4.5 times a micro-batch's gradient).
+     * gamma / sigma on the conv's output channels, applied to whichever copy the conv's input
+     * gradient makes (see {@link Ops#convInputGradient(NDArray, NDArray, NDArray, int, int, long, long)}).
      */
     private NDArray convBnInputGradient(ConvLayer conv, BatchNormLayer bn, NDArray g, long inH, long inW) {
         BnParams p = patch.bn(bn);
-        long ch = conv.outChannels();
-        NDArray weight = patch.convWeight(conv);
         try (NDArray var = p.runningVar().add(BnParams.EPS); NDArray sd = var.sqrt(); NDArray scale = p.gamma().div(sd)) {
-            if (g.size() < weight.size()) {
-                try (NDArray s4 = scale.reshape(1, ch, 1, 1); NDArray gs = g.mul(s4)) {
-                    return Ops.convInputGradient(gs, weight, conv.stride(), conv.padding(), inH, inW);
-                }
-            }
-            try (NDArray s4 = scale.reshape(ch, 1, 1, 1); NDArray w = weight.mul(s4)) {
-                return Ops.convInputGradient(g, w, conv.stride(), conv.padding(), inH, inW);
-            }
+            return Ops.convInputGradient(g, patch.convWeight(conv), scale, conv.stride(), conv.padding(), inH, inW);
         }
     }
 

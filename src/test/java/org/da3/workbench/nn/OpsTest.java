@@ -76,6 +76,18 @@ class OpsTest {
             NDArray mine = Ops.convInputGradient(g, wt, stride, pad, h, w);
             assertThat(mine.getShape()).isEqualTo(x.getShape());
             close(expected, mine.toFloatArray());
+
+            // followed by a per-channel scale (a frozen BN), which goes on the copy each form makes
+            NDArray scale = m.randomUniform(0.5f, 2f, new Shape(5));
+            NDArray x2 = x.duplicate();
+            x2.setRequiresGradient(true);
+            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                NDArray y = Ops.conv2d(x2, wt, stride, pad, 1).mul(scale.reshape(1, 5, 1, 1));
+                gc.backward(y.mul(g).sum());
+            }
+            NDArray scaled = Ops.convInputGradient(g, wt, scale, stride, pad, h, w);
+            close(x2.getGradient().toFloatArray(), scaled.toFloatArray());
+            assertThat(scaled.toFloatArray()).isNotEqualTo(mine.toFloatArray());
         }
     }
 

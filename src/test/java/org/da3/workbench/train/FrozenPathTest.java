@@ -18,6 +18,7 @@ import org.da3.workbench.method.StepResult;
 import org.da3.workbench.nn.ResNet;
 import org.da3.workbench.spec.MethodSpec;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -43,6 +44,8 @@ class FrozenPathTest {
                 Arguments.of("resnet26", 8, 16, "da3", Map.of("budget", "block", "lambda", 3.0)),
                 Arguments.of("resnet26", 8, 16, "da3", Map.of("micro_batch", 0)),
                 Arguments.of("resnet26", 8, 16, "da3", Map.of("micro_batch", 1, "attention", "channel")),
+                Arguments.of("resnet26", 8, 16, "da3", Map.of("micro_batch", 2, "grow_micro_batch", false)),
+                Arguments.of("resnet26", 8, 16, "linear", Map.of("micro_batch", 2)),
                 Arguments.of("resnet26", 8, 16, "da3", Map.of("gates", false)),
                 Arguments.of("resnet26", 8, 16, "da3", Map.of("attention", "spatial", "pool", 2, "kernel", 5)),
                 Arguments.of("resnet26", 8, 16, "lite-residual", Map.of()),
@@ -50,6 +53,22 @@ class FrozenPathTest {
                 Arguments.of("resnet18", 8, 32, "lite-residual", Map.of()),
                 Arguments.of("resnet50", 4, 32, "da3", Map.of()),
                 Arguments.of("resnet50", 4, 32, "lite-residual", Map.of()));
+    }
+
+    @Test
+    void laterSmallerBlocksRunLargerMicroBatches() {
+        ResNet r26 = ResNet.create("resnet26", 64);
+        // 64 px: the first block takes 32 x 64 x 64 per image (its input gradient is never
+        // needed), stage 1 64 x 32 x 32, stage 2 128 x 16 x 16, stage 3 256 x 8 x 8; a
+        // downsampling block counts its larger input
+        assertThat(FrozenPath.microBatches(r26, 64, 8, true, 32)).containsExactly(8, 8, 8, 8, 8, 16, 16, 16, 16, 32, 32, 32);
+        assertThat(FrozenPath.microBatches(r26, 64, 8, true, 20)).containsExactly(8, 8, 8, 8, 8, 16, 16, 16, 16, 20, 20, 20);
+        assertThat(FrozenPath.microBatches(r26, 64, 8, false, 32)).containsOnly(8);
+        assertThat(FrozenPath.microBatches(r26, 64, 0, true, 32)).containsOnly(32);
+        assertThat(FrozenPath.microBatches(r26, 64, 64, true, 32)).containsOnly(32);
+        // ResNet-18 at 32 px, batch 7 (a case below): groups of 7 split into 6 and 1, the 6 into 3 and 3
+        assertThat(FrozenPath.microBatches(ResNet.create("resnet18", 8), 32, 3, true, 7))
+                .containsExactly(3, 3, 3, 6, 6, 7, 7, 7);
     }
 
     /** Gives every zero-initialised parameter a random value, so every gradient path is exercised. */

@@ -45,7 +45,12 @@ class LeakTest {
             ResNet net = ResNet.resnet26(8);
             net.allocate(base, 3);
             NDManager patchManager = base.newSubManager();
-            Map<String, Object> opts = method.equals("da3") ? Map.of("gate_init", 0.0) : Map.of();
+            // micro-batches of 2 growing to 4 and 6 in the later blocks: the groups split and join
+            Map<String, Object> opts = switch (method) {
+                case "da3" -> Map.of("gate_init", 0.0, "micro_batch", 2);
+                case "linear" -> Map.of("micro_batch", 2);
+                default -> Map.of();
+            };
             try (Patch p = MethodRegistry.get(method).create(new PatchContext(net, 4,
                     new MethodSpec(method, opts, null), patchManager, 1, 16));
                     Optimizer opt = new Optimizer("sgd", p.trainable(), 0.9, 1e-4)) {
