@@ -3,6 +3,8 @@ package org.da3.workbench.nn;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import java.util.ArrayList;
+import java.util.List;
 
 /** The functional operations the layers and the frozen-path backward share. */
 public final class Ops {
@@ -429,6 +431,18 @@ public final class Ops {
      * @return x[rows]
      */
     public static NDArray gatherRows(NDArray x, int[] rows) {
+        // a gate closes few rows, so the open ones come in a few runs: slices (views) copied once
+        // by a concatenation cost about a third of an indexed gather
+        List<int[]> runs = runs(rows);
+        if (runs.size() <= MAX_RUNS) {
+            ai.djl.ndarray.NDList parts = new ai.djl.ndarray.NDList(runs.size());
+            for (int[] r : runs) {
+                parts.add(x.get(r[1] + ":" + (r[1] + r[2])));
+            }
+            NDArray out = parts.size() == 1 ? parts.get(0).duplicate() : ai.djl.ndarray.NDArrays.concat(parts, 0);
+            parts.close();
+            return out;
+        }
         long[] idx = new long[rows.length];
         for (int i = 0; i < rows.length; i++) {
             idx[i] = rows[i];
@@ -436,6 +450,28 @@ public final class Ops {
         try (NDArray index = owned(x.getManager(), idx)) {
             return x.get(new ai.djl.ndarray.index.NDIndex("{}", index));
         }
+    }
+
+    /** Beyond this many runs, row operations index the rows rather than slice them. */
+    private static final int MAX_RUNS = 16;
+
+    /**
+     * The maximal runs of consecutive values in an ascending list of distinct indices.
+     *
+     * @return per run: its position in the list, its first value, its length
+     */
+    static List<int[]> runs(int[] at) {
+        List<int[]> out = new ArrayList<>();
+        int i = 0;
+        while (i < at.length) {
+            int j = i + 1;
+            while (j < at.length && at[j] == at[j - 1] + 1) {
+                j++;
+            }
+            out.add(new int[] {i, at[i], j - i});
+            i = j;
+        }
+        return out;
     }
 
     /**
@@ -492,6 +528,27 @@ public final class Ops {
             return rows.reshape(s);
         }
         long[] shape = s.getShape().clone();
+        List<int[]> runs = runs(at);
+        if (runs.size() <= MAX_RUNS && isAscending(at)) {
+            // the runs of rows and the zero blocks between them, written once by a concatenation
+            ai.djl.ndarray.NDList parts = new ai.djl.ndarray.NDList();
+            int next = 0;
+            for (int[] r : runs) {
+                if (r[1] > next) {
+                    shape[0] = r[1] - next;
+                    parts.add(rows.getManager().zeros(new Shape(shape), rows.getDataType()));
+                }
+                parts.add(rows.get(r[0] + ":" + (r[0] + r[2])));
+                next = r[1] + r[2];
+            }
+            if (next < n) {
+                shape[0] = n - next;
+                parts.add(rows.getManager().zeros(new Shape(shape), rows.getDataType()));
+            }
+            NDArray out = ai.djl.ndarray.NDArrays.concat(parts, 0);
+            parts.close();
+            return out;
+        }
         shape[0] = n;
         NDArray out = rows.getManager().zeros(new Shape(shape), rows.getDataType());
         try (NDArray index = owned(rows.getManager(), toLongs(at))) {
@@ -512,11 +569,30 @@ public final class Ops {
             into.addi(rows);
             return;
         }
+        List<int[]> runs = runs(at);
+        if (runs.size() <= MAX_RUNS && isAscending(at)) {
+            // a slice of a contiguous array is a view: the in-place add writes through to it
+            for (int[] r : runs) {
+                try (NDArray dst = into.get(r[1] + ":" + (r[1] + r[2])); NDArray src = rows.get(r[0] + ":" + (r[0] + r[2]))) {
+                    dst.addi(src);
+                }
+            }
+            return;
+        }
         try (NDArray index = owned(into.getManager(), toLongs(at));
                 NDArray picked = into.get(new ai.djl.ndarray.index.NDIndex("{}", index))) {
             picked.addi(rows);
             into.set(new ai.djl.ndarray.index.NDIndex("{}", index), picked);
         }
+    }
+
+    private static boolean isAscending(int[] at) {
+        for (int i = 1; i < at.length; i++) {
+            if (at[i] <= at[i - 1]) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static long[] toLongs(int[] v) {

@@ -515,13 +515,13 @@ public final class FrozenPath {
         if (main != pre) {
             main.close();
         }
-        if (keepForBackward) {
-            long t3 = tick();
-            st.out = PackedMask.positive(codec, pre, keep);
-            tock("fwd pack", t3);
-        }
         NDArray y = Activation.relu(pre);
         pre.close();
+        if (keepForBackward) {
+            long t3 = tick();
+            st.out = PackedMask.ofRelu(codec, y, keep);
+            tock("fwd pack", t3);
+        }
         h.close();
         return y;
     }
@@ -544,13 +544,13 @@ public final class FrozenPath {
                 m.close();
             }
             if (i < convs.size() - 1) {
-                if (keepForBackward) {
-                    long t1 = tick();
-                    st.inner.add(PackedMask.positive(codec, bn, keep));
-                    tock("fwd pack", t1);
-                }
                 m = Activation.relu(bn);
                 bn.close();
+                if (keepForBackward) {
+                    long t1 = tick();
+                    st.inner.add(PackedMask.ofRelu(codec, m, keep));
+                    tock("fwd pack", t1);
+                }
             } else {
                 m = bn;
             }

@@ -21,7 +21,7 @@ import java.nio.ByteOrder;
  *       bit, so there are no carries, and the word's top byte is then the eight values packed,
  *       first value in the lowest bit;
  *   <li>unpack: each packed byte indexes a 256-entry int64 table whose words hold the eight values
- *       as bytes; the gathered words, viewed as bools, are the mask.
+ *       as bytes; the gathered words, viewed as bytes of 0 or 1, are the mask.
  * </ul>
  *
  * Nothing passes through Java arrays (DJL backs tensors made from Java data with direct buffers
@@ -77,18 +77,21 @@ final class PackedMask implements AutoCloseable {
     }
 
     /**
-     * Packs {@code x > 0}.
+     * Packs a ReLU's mask from its output: {@code y != 0}, which is {@code x > 0} for {@code y =
+     * relu(x)}. Reading the output rather than comparing the input: libtorch converts a float
+     * tensor to bool about five times faster than it compares one with 0 (0.03 against 0.15 ms for
+     * 8 x 64 x 32 x 32).
      *
      * @param codec the table
-     * @param x the pre-activation
+     * @param y the ReLU's output
      * @param keep the manager that owns the packed bits
      * @return the mask
      */
-    static PackedMask positive(Codec codec, NDArray x, NDManager keep) {
-        long n = x.size();
+    static PackedMask ofRelu(Codec codec, NDArray y, NDManager keep) {
+        long n = y.size();
         long words = (n + 7) / 8;
         NDArray packed;
-        try (NDArray gt = x.gt(0)) {
+        try (NDArray gt = y.toType(DataType.BOOLEAN, false)) {
             NDArray flat = gt;
             if (n % 8 != 0) {
                 try (NDArray r = gt.reshape(n); NDArray z = gt.getManager().zeros(new Shape(words * 8 - n), DataType.BOOLEAN)) {
@@ -104,7 +107,7 @@ final class PackedMask implements AutoCloseable {
             }
         }
         packed.attach(keep);
-        return new PackedMask(packed, x.getShape());
+        return new PackedMask(packed, y.getShape());
     }
 
     /** @return the bytes this mask keeps in native memory */
@@ -124,7 +127,7 @@ final class PackedMask implements AutoCloseable {
      * @return the mask (the caller closes it)
      */
     NDArray unpack(Codec codec) {
-        return withMask(codec, NDArray::duplicate);
+        return withMask(codec, v -> v.toType(DataType.BOOLEAN, true));
     }
 
     /**
@@ -150,14 +153,16 @@ final class PackedMask implements AutoCloseable {
     }
 
     /**
-     * Unpacks the mask as a bool view over the gathered table words and hands it to {@code use}.
-     * The view lives only while the words do, so it is used inside this scope and closed after.
+     * Unpacks the mask as a byte view (0 or 1) over the gathered table words and hands it to
+     * {@code use}. The view lives only while the words do, so it is used inside this scope and
+     * closed after. Bytes rather than bools: libtorch multiplies a float tensor by a uint8 one
+     * about four times faster than by a bool one (0.04 against 0.19 ms for 8 x 64 x 32 x 32).
      */
     private NDArray withMask(Codec codec, java.util.function.UnaryOperator<NDArray> use) {
         long n = shape.size();
         long words = bits.size();
         try (NDArray idx = bits.toType(DataType.INT64, false); NDArray w = codec.table.get(idx);
-                NDArray all = view(w, new Shape(words * 8), DataType.BOOLEAN);
+                NDArray all = view(w, new Shape(words * 8), DataType.UINT8);
                 NDArray cut = words * 8 == n ? all.reshape(shape) : all.get("0:" + n);
                 NDArray mask = cut.reshape(shape)) {
             return use.apply(mask);

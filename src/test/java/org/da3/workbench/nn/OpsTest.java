@@ -178,13 +178,18 @@ class OpsTest {
         }
     }
 
-    @Test
-    void placeRowsAndAddRowsWriteTheRowsWhereScatterRowsPutsThem() {
+    @ParameterizedTest(name = "rows {0} of 6")
+    // single rows, one run inside, runs at both ends: slices of the runs
+    @CsvSource({"0 2 5", "1 2 3", "0 1 4 5", "5", "3 4 5", "0 1 2 3 4"})
+    void placeRowsAndAddRowsWriteTheRowsWhereScatterRowsPutsThem(String list) {
+        int[] at = java.util.Arrays.stream(list.split(" ")).mapToInt(Integer::parseInt).toArray();
         try (NDManager m = NDManager.newBaseManager()) {
-            NDArray rows = m.randomNormal(new Shape(3, 2, 4, 4));
-            int[] at = {0, 2, 5};
+            NDArray rows = m.randomNormal(new Shape(at.length, 2, 4, 4));
             float[] expected = Ops.scatterRows(rows, at, 6).toFloatArray();
             close(expected, Ops.placeRows(rows, at, 6).toFloatArray());
+            NDArray back = Ops.gatherRows(Ops.placeRows(rows, at, 6), at);
+            assertThat(back.getShape()).isEqualTo(rows.getShape());
+            assertThat(back.toFloatArray()).containsExactly(rows.toFloatArray());
             NDArray base = m.randomNormal(new Shape(6, 2, 4, 4));
             float[] b = base.toFloatArray();
             Ops.addRows(base, rows, at);
@@ -194,6 +199,21 @@ class OpsTest {
                 sum[i] = b[i] + expected[i];
             }
             close(sum, got);
+        }
+    }
+
+    /** 19 single rows of 40: more runs than slices pay for, so the rows are indexed. */
+    @Test
+    void rowOperationsOnManyRunsIndexTheRows() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            int[] at = java.util.stream.IntStream.range(0, 19).map(i -> 2 * i + 1).toArray();
+            NDArray rows = m.randomNormal(new Shape(at.length, 3));
+            NDArray placed = Ops.placeRows(rows, at, 40);
+            close(Ops.scatterRows(rows, at, 40).toFloatArray(), placed.toFloatArray());
+            assertThat(Ops.gatherRows(placed, at).toFloatArray()).containsExactly(rows.toFloatArray());
+            NDArray base = m.zeros(new Shape(40, 3));
+            Ops.addRows(base, rows, at);
+            close(placed.toFloatArray(), base.toFloatArray());
         }
     }
 
