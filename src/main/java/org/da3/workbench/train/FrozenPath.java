@@ -385,14 +385,16 @@ public final class FrozenPath {
 
     private static void tock(String what, long t0) {
         if (DEBUG) {
-            TIMERS.computeIfAbsent(what, k -> new long[1])[0] += System.nanoTime() - t0;
+            long[] t = TIMERS.computeIfAbsent(what, k -> new long[2]);
+            t[0] += System.nanoTime() - t0;
+            t[1]++;
         }
     }
 
     /** Prints and clears the debug timers. */
     static void printTimers() {
         if (DEBUG) {
-            TIMERS.forEach((k, v) -> System.err.printf("  %-16s %.3f s%n", k, v[0] / 1e9));
+            TIMERS.forEach((k, v) -> System.err.printf("  %-16s %.3f s (%d calls)%n", k, v[0] / 1e9, v[1]));
             TIMERS.clear();
         }
     }
