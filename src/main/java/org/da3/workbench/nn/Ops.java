@@ -94,6 +94,24 @@ public final class Ops {
         }
     }
 
+    /** Inputs narrower than this take a strided 1x1 convolution in NCHW; see {@link #conv2d}. */
+    private static final int NARROW_1X1_CHANNELS = 8;
+
+    /**
+     * The same values stored contiguously in NCHW order: a view when they already are, a copy of a
+     * channels-last array otherwise (a reshape that cannot be a view copies in row-major order).
+     * Differentiable.
+     *
+     * @param x (N, C, H, W)
+     * @return the same values, NCHW-contiguous
+     */
+    static NDArray nchw(NDArray x) {
+        Shape s = x.getShape();
+        try (NDArray flat = x.reshape(s.get(0), s.size() / s.get(0))) {
+            return flat.reshape(s);
+        }
+    }
+
     /**
      * A 2-D convolution without bias.
      *
@@ -105,6 +123,20 @@ public final class Ops {
      * @return the output
      */
     public static NDArray conv2d(NDArray x, NDArray w, int stride, int padding, int groups) {
+        Shape ws = w.getShape();
+        if (stride > 1 && ws.get(2) == 1 && ws.get(3) == 1 && x.getShape().get(1) < NARROW_1X1_CHANNELS) {
+            // oneDNN's AVX2 kernel for the weight gradient of a strided 1x1 convolution over a
+            // channels-last input of fewer than 8 channels (libtorch 2.7.1) writes past its buffer:
+            // the process aborts with a corrupted heap, or hangs with two threads. Such inputs (a
+            // narrow network's first downsampling shortcut) go in NCHW, where the kernel is sound;
+            // OpsTest#narrowStridedPointwiseConvolutionTrainsOnAChannelsLastInput keeps it so.
+            try (NDArray dense = nchw(x)) {
+                return x.getNDArrayInternal()
+                        .convolution(dense, w, null, new Shape(stride, stride), new Shape(padding, padding),
+                                new Shape(1, 1), groups)
+                        .singletonOrThrow();
+            }
+        }
         return x.getNDArrayInternal()
                 .convolution(x, w, null, new Shape(stride, stride), new Shape(padding, padding),
                         new Shape(1, 1), groups)
