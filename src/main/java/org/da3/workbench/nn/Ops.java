@@ -105,7 +105,7 @@ public final class Ops {
      * @param x (N, C, H, W)
      * @return the same values, NCHW-contiguous
      */
-    static NDArray nchw(NDArray x) {
+    public static NDArray nchw(NDArray x) {
         Shape s = x.getShape();
         try (NDArray flat = x.reshape(s.get(0), s.size() / s.get(0))) {
             return flat.reshape(s);

@@ -532,7 +532,8 @@ public final class FrozenPath {
     private NDArray mainPathSaving(ResidualBlock b, NDArray in, BlockState st, NDManager keep, boolean keepForBackward) {
         List<ConvLayer> convs = b.convs();
         List<BatchNormLayer> bns = b.bns();
-        NDArray m = in;
+        // the main path runs channels-last between its ends, as oneDNN's convolutions want it
+        NDArray m = Ops.channelsLast(in);
         for (int i = 0; i < convs.size(); i++) {
             st.convInputs.add(m.getShape());
             long t0 = tick();
@@ -550,14 +551,16 @@ public final class FrozenPath {
                 bn.close();
                 if (keepForBackward) {
                     long t1 = tick();
-                    st.inner.add(PackedMask.ofRelu(codec, m, keep));
+                    st.inner.add(PackedMask.ofRelu(codec, m, keep, true));
                     tock("fwd pack", t1);
                 }
             } else {
                 m = bn;
             }
         }
-        return m;
+        try (NDArray last = m) {
+            return Ops.nchw(last);
+        }
     }
 
     /**
@@ -714,13 +717,11 @@ public final class FrozenPath {
         if (!needInput && !betasHere) {
             return null;
         }
-        NDArray g = gOut;
+        NDArray g = Ops.channelsLast(gOut);
         for (int i = convs.size() - 1; i >= 0; i--) {
             betaGradient(bns.get(i), g, grads);
             if (i == 0 && !needInput) {
-                if (g != gOut) {
-                    g.close();
-                }
+                g.close();
                 return null;
             }
             ConvLayer conv = convs.get(i);
@@ -731,12 +732,12 @@ public final class FrozenPath {
             }
             if (i > 0) {
                 st.inner.get(i - 1).applyInPlace(codec, dIn);
-                g = dIn;
-            } else {
-                g = dIn;
             }
+            g = dIn;
         }
-        return g;
+        try (NDArray first = g) {
+            return Ops.nchw(first);
+        }
     }
 
     private NDArray shortcutBackward(ResidualBlock b, BlockState st, NDArray gPre, boolean needInput,

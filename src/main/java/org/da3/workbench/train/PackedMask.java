@@ -30,11 +30,15 @@ import java.nio.ByteOrder;
 final class PackedMask implements AutoCloseable {
     private static final long GATHER = 0x0102040810204080L;
     private final NDArray bits;
+    /** The activation's shape (N, C, H, W). */
     private final Shape shape;
+    /** Whether the bits follow a channels-last activation's memory (NHWC order). */
+    private final boolean channelsLast;
 
-    private PackedMask(NDArray bits, Shape shape) {
+    private PackedMask(NDArray bits, Shape shape, boolean channelsLast) {
         this.bits = bits;
         this.shape = shape;
+        this.channelsLast = channelsLast;
     }
 
     /** The byte-to-bits table. */
@@ -88,10 +92,29 @@ final class PackedMask implements AutoCloseable {
      * @return the mask
      */
     static PackedMask ofRelu(Codec codec, NDArray y, NDManager keep) {
+        return ofRelu(codec, y, keep, false);
+    }
+
+    /**
+     * Packs a ReLU's mask from its output, in the order of the output's memory: NCHW, or NHWC for
+     * a channels-last output (a (N, C, H, W) array whose memory is NHWC, as {@link
+     * org.da3.workbench.nn.Ops#channelsLast} makes). Packing in memory order reads the output
+     * without a reorder, and {@link #applyInPlace} then hands the gradient a mask of its own
+     * layout (mixing layouts in one elementwise op is several times slower).
+     *
+     * @param codec the table
+     * @param y the ReLU's output, (N, C, H, W)
+     * @param keep the manager that owns the packed bits
+     * @param channelsLast whether {@code y} is channels-last (then so must the gradients be)
+     * @return the mask
+     */
+    static PackedMask ofRelu(Codec codec, NDArray y, NDManager keep, boolean channelsLast) {
         long n = y.size();
         long words = (n + 7) / 8;
         NDArray packed;
-        try (NDArray gt = y.toType(DataType.BOOLEAN, false)) {
+        // the NHWC permutation of a channels-last array is a contiguous view of its memory
+        try (NDArray ordered = channelsLast ? y.transpose(0, 2, 3, 1) : null;
+                NDArray gt = (channelsLast ? ordered : y).toType(DataType.BOOLEAN, false)) {
             NDArray flat = gt;
             if (n % 8 != 0) {
                 try (NDArray r = gt.reshape(n); NDArray z = gt.getManager().zeros(new Shape(words * 8 - n), DataType.BOOLEAN)) {
@@ -107,7 +130,7 @@ final class PackedMask implements AutoCloseable {
             }
         }
         packed.attach(keep);
-        return new PackedMask(packed, y.getShape());
+        return new PackedMask(packed, y.getShape(), channelsLast);
     }
 
     /** @return the bytes this mask keeps in native memory */
@@ -145,8 +168,9 @@ final class PackedMask implements AutoCloseable {
      * Multiplies a gradient by the mask in place (the ReLU's backward without a new array).
      *
      * @param codec the table
-     * @param g the gradient of the ReLU output, contiguous, of the activation's shape; becomes 0
-     *     where the pre-activation was not positive
+     * @param g the gradient of the ReLU output, of the activation's shape and memory layout
+     *     (contiguous, or channels-last for a channels-last mask); becomes 0 where the
+     *     pre-activation was not positive
      */
     void applyInPlace(Codec codec, NDArray g) {
         withMask(codec, g::muli);
@@ -161,11 +185,13 @@ final class PackedMask implements AutoCloseable {
     private NDArray withMask(Codec codec, java.util.function.UnaryOperator<NDArray> use) {
         long n = shape.size();
         long words = bits.size();
+        Shape stored = channelsLast ? new Shape(shape.get(0), shape.get(2), shape.get(3), shape.get(1)) : shape;
         try (NDArray idx = bits.toType(DataType.INT64, false); NDArray w = codec.table.get(idx);
                 NDArray all = view(w, new Shape(words * 8), DataType.UINT8);
-                NDArray cut = words * 8 == n ? all.reshape(shape) : all.get("0:" + n);
-                NDArray mask = cut.reshape(shape)) {
-            return use.apply(mask);
+                NDArray cut = words * 8 == n ? all.reshape(stored) : all.get("0:" + n);
+                NDArray mask = cut.reshape(stored);
+                NDArray logical = channelsLast ? mask.transpose(0, 3, 1, 2) : null) {
+            return use.apply(channelsLast ? logical : mask);
         }
     }
 
