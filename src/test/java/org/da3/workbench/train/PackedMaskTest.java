@@ -35,4 +35,30 @@ class PackedMaskTest {
             }
         }
     }
+
+    /**
+     * A channels-last activation's mask is packed in its memory order and applied to channels-last
+     * gradients: the values read back in (N, C, H, W) order are the same as an NCHW mask's, and
+     * the in-place product writes through to the gradient's own memory.
+     */
+    @Test
+    void aChannelsLastMaskMasksChannelsLastGradients() {
+        try (NDManager m = NDManager.newBaseManager(); PackedMask.Codec codec = new PackedMask.Codec(m)) {
+            for (Shape s : new Shape[] {new Shape(2, 8, 5, 5), new Shape(3, 5, 3, 2)}) {
+                NDArray x = org.da3.workbench.nn.Ops.channelsLast(m.randomNormal(s));
+                try (NDArray y = ai.djl.nn.Activation.relu(x); PackedMask p = PackedMask.ofRelu(codec, y, m, true)) {
+                    assertThat(p.bytes()).isEqualTo((s.size() + 7) / 8);
+                    boolean[] expected = x.gt(0).toBooleanArray();
+                    assertThat(p.unpack(codec).toBooleanArray()).as(s.toString()).containsExactly(expected);
+                    NDArray g = org.da3.workbench.nn.Ops.channelsLast(m.randomNormal(s));
+                    float[] gv = g.toFloatArray();
+                    p.applyInPlace(codec, g);
+                    float[] masked = g.toFloatArray();
+                    for (int i = 0; i < gv.length; i++) {
+                        assertThat(masked[i]).as("%s at %d", s, i).isEqualTo(expected[i] ? gv[i] : 0f);
+                    }
+                }
+            }
+        }
+    }
 }
