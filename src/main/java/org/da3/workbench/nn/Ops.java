@@ -113,6 +113,25 @@ public final class Ops {
     }
 
     /**
+     * Zeros of an (N, C, H, W) shape, stored channels-last when asked (then elementwise ops and
+     * concatenations with other channels-last arrays keep that layout), else contiguous.
+     *
+     * @param m the manager
+     * @param shape the shape
+     * @param type the data type
+     * @param channelsLast whether to store them NHWC (for 4-D shapes)
+     * @return the zeros
+     */
+    public static NDArray zeros(NDManager m, Shape shape, ai.djl.ndarray.types.DataType type, boolean channelsLast) {
+        if (!channelsLast || shape.dimension() != 4) {
+            return m.zeros(shape, type);
+        }
+        try (NDArray nhwc = m.zeros(new Shape(shape.get(0), shape.get(2), shape.get(3), shape.get(1)), type)) {
+            return nhwc.transpose(0, 3, 1, 2);
+        }
+    }
+
+    /**
      * A 2-D convolution without bias.
      *
      * @param x input (N, C, H, W)
@@ -292,6 +311,20 @@ public final class Ops {
      * @param coarse (N, C or 1, H / kh, W / kw), each value standing for a kh x kw window
      */
     public static void addUpsampled(NDArray into, NDArray coarse) {
+        addUpsampled(into, coarse, false);
+    }
+
+    /**
+     * {@link #addUpsampled(NDArray, NDArray)} into an array that is contiguous or channels-last.
+     * A channels-last target's NHWC permutation is contiguous: a map of C channels is added over
+     * its window view (N, h, kh, w, kw, C), broadcast over kh and kw, with whole channel vectors
+     * as the innermost runs.
+     *
+     * @param into (N, C, H, W), changed in place; contiguous, or channels-last if so marked
+     * @param coarse (N, C or 1, H / kh, W / kw), each value standing for a kh x kw window
+     * @param channelsLast whether {@code into} is channels-last
+     */
+    public static void addUpsampled(NDArray into, NDArray coarse, boolean channelsLast) {
         Shape s = into.getShape();
         Shape c = coarse.getShape();
         if (s.equals(c)) {
@@ -309,6 +342,14 @@ public final class Ops {
         long kw = s.get(3) / w;
         long n = c.get(0);
         long ch = c.get(1);
+        if (channelsLast && ch == s.get(1)) {
+            // the permuted target is contiguous, so its window view is a view: the add writes through
+            try (NDArray t = into.transpose(0, 2, 3, 1); NDArray view = t.reshape(n, h, kh, w, kw, ch);
+                    NDArray ct = coarse.transpose(0, 2, 3, 1); NDArray c6 = ct.reshape(n, h, 1, w, 1, ch)) {
+                view.addi(c6);
+            }
+            return;
+        }
         // along the width: each value repeated kw times (a broadcast view made contiguous)
         try (NDArray r = coarse.reshape(n, ch, h, 1, w, 1);
                 NDArray b = r.broadcast(new Shape(n, ch, h, 1, w, kw));
@@ -394,6 +435,26 @@ public final class Ops {
      */
     public static NDArray convInputGradient(NDArray dOut, NDArray w, NDArray scale, int stride, int padding, long inH,
             long inW) {
+        return convInputGradient(dOut, w, scale, stride, padding, inH, inW, false);
+    }
+
+    /**
+     * {@link #convInputGradient(NDArray, NDArray, NDArray, int, int, long, long)} for a gradient
+     * stored contiguously or channels-last: the convolutions keep the gradient's layout, and the
+     * full-resolution buffers a strided convolution spreads its gradient onto take it too.
+     *
+     * @param dOut the gradient of the scaled conv output (N, O, h, w)
+     * @param w the weight (O, C, k, k), groups 1
+     * @param scale per output channel (O), or null for none
+     * @param stride the stride
+     * @param padding the padding
+     * @param inH the input height
+     * @param inW the input width
+     * @param channelsLast whether {@code dOut} is channels-last (so is the result)
+     * @return the gradient of the input (N, C, inH, inW)
+     */
+    public static NDArray convInputGradient(NDArray dOut, NDArray w, NDArray scale, int stride, int padding, long inH,
+            long inW, boolean channelsLast) {
         long k = w.getShape().get(2);
         if (k != 2L * padding + 1) {
             throw new IllegalArgumentException("conv input gradient needs padding (k-1)/2, got k=" + k + " p=" + padding);
@@ -442,12 +503,14 @@ public final class Ops {
                     // a 1x1 conv commutes with the spreading: convolve at the low resolution, then spread
                     try (NDArray low = conv2d(dOut, wt, 1, 0, 1)) {
                         Shape ls = low.getShape();
-                        NDArray spread = dOut.getManager().zeros(new Shape(ls.get(0), ls.get(1), inH, inW), dOut.getDataType());
+                        NDArray spread = zeros(dOut.getManager(), new Shape(ls.get(0), ls.get(1), inH, inW),
+                                dOut.getDataType(), channelsLast);
                         spread.set(new ai.djl.ndarray.index.NDIndex(":, :, ::{}, ::{}", stride, stride), low);
                         return spread;
                     }
                 }
-                try (NDArray spread = dOut.getManager().zeros(new Shape(s.get(0), s.get(1), inH, inW), dOut.getDataType())) {
+                try (NDArray spread = zeros(dOut.getManager(), new Shape(s.get(0), s.get(1), inH, inW), dOut.getDataType(),
+                        channelsLast)) {
                     spread.set(new ai.djl.ndarray.index.NDIndex(":, :, ::{}, ::{}", stride, stride), dOut);
                     return conv2d(spread, wt, 1, q, 1);
                 }
@@ -555,6 +618,20 @@ public final class Ops {
      * @return (n, ...)
      */
     public static NDArray placeRows(NDArray rows, int[] at, int n) {
+        return placeRows(rows, at, n, false);
+    }
+
+    /**
+     * {@link #placeRows(NDArray, int[], int)} with zeros of the rows' layout.
+     *
+     * @param rows the rows (k, ...)
+     * @param at where each row goes, k distinct indices
+     * @param n the number of rows of the result
+     * @param channelsLast whether the rows are channels-last (so is the result, when it is built
+     *     from runs of rows)
+     * @return (n, ...)
+     */
+    public static NDArray placeRows(NDArray rows, int[] at, int n, boolean channelsLast) {
         Shape s = rows.getShape();
         if (at.length == n) {
             return rows.reshape(s);
@@ -568,21 +645,21 @@ public final class Ops {
             for (int[] r : runs) {
                 if (r[1] > next) {
                     shape[0] = r[1] - next;
-                    parts.add(rows.getManager().zeros(new Shape(shape), rows.getDataType()));
+                    parts.add(zeros(rows.getManager(), new Shape(shape), rows.getDataType(), channelsLast));
                 }
                 parts.add(rows.get(r[0] + ":" + (r[0] + r[2])));
                 next = r[1] + r[2];
             }
             if (next < n) {
                 shape[0] = n - next;
-                parts.add(rows.getManager().zeros(new Shape(shape), rows.getDataType()));
+                parts.add(zeros(rows.getManager(), new Shape(shape), rows.getDataType(), channelsLast));
             }
             NDArray out = ai.djl.ndarray.NDArrays.concat(parts, 0);
             parts.close();
             return out;
         }
         shape[0] = n;
-        NDArray out = rows.getManager().zeros(new Shape(shape), rows.getDataType());
+        NDArray out = zeros(rows.getManager(), new Shape(shape), rows.getDataType(), channelsLast);
         try (NDArray index = owned(rows.getManager(), toLongs(at))) {
             out.set(new ai.djl.ndarray.index.NDIndex("{}", index), rows);
         }

@@ -414,8 +414,10 @@ public final class FrozenPath {
         ResNet net = patch.backbone();
         NDArray h;
         if (g.level == 0) {
-            try (NDArray xc = g.size == x.getShape().get(0) ? x.duplicate() : x.get(g.start + ":" + (g.start + g.size))) {
-                h = net.stem(xc, patch, true);
+            // channels-last from the images on: every activation and gradient keeps that layout
+            try (NDArray xc = g.size == x.getShape().get(0) ? x.duplicate() : x.get(g.start + ":" + (g.start + g.size));
+                    NDArray cl = Ops.channelsLast(xc)) {
+                h = net.stem(cl, patch, true);
             }
         } else {
             NDList parts = new NDList();
@@ -476,9 +478,9 @@ public final class FrozenPath {
             long side = b.outSide((int) st.inShape.get(2));
             NDArray full;
             if (m == null) {
-                full = h.getManager().zeros(new Shape(st.rows, b.outChannels(), side, side), h.getDataType());
+                full = Ops.zeros(h.getManager(), new Shape(st.rows, b.outChannels(), side, side), h.getDataType(), true);
             } else {
-                full = Ops.placeRows(m, st.open, st.rows);
+                full = Ops.placeRows(m, st.open, st.rows, true);
                 m.close();
             }
             m = full;
@@ -521,7 +523,7 @@ public final class FrozenPath {
         pre.close();
         if (keepForBackward) {
             long t3 = tick();
-            st.out = PackedMask.ofRelu(codec, y, keep);
+            st.out = PackedMask.ofRelu(codec, y, keep, true);
             tock("fwd pack", t3);
         }
         h.close();
@@ -532,8 +534,7 @@ public final class FrozenPath {
     private NDArray mainPathSaving(ResidualBlock b, NDArray in, BlockState st, NDManager keep, boolean keepForBackward) {
         List<ConvLayer> convs = b.convs();
         List<BatchNormLayer> bns = b.bns();
-        // the main path runs channels-last between its ends, as oneDNN's convolutions want it
-        NDArray m = Ops.channelsLast(in);
+        NDArray m = in;
         for (int i = 0; i < convs.size(); i++) {
             st.convInputs.add(m.getShape());
             long t0 = tick();
@@ -558,9 +559,7 @@ public final class FrozenPath {
                 m = bn;
             }
         }
-        try (NDArray last = m) {
-            return Ops.nchw(last);
-        }
+        return m;
     }
 
     /**
@@ -677,7 +676,7 @@ public final class FrozenPath {
             }
         }
         if (dxAdapter != null) {
-            Ops.addUpsampled(sum, dxAdapter);
+            Ops.addUpsampled(sum, dxAdapter, true);
             dxAdapter.close();
         }
         if (sum != gPre) {
@@ -702,7 +701,7 @@ public final class FrozenPath {
     private NDArray convBnInputGradient(ConvLayer conv, BatchNormLayer bn, NDArray g, long inH, long inW) {
         BnParams p = patch.bn(bn);
         try (NDArray var = p.runningVar().add(BnParams.EPS); NDArray sd = var.sqrt(); NDArray scale = p.gamma().div(sd)) {
-            return Ops.convInputGradient(g, patch.convWeight(conv), scale, conv.stride(), conv.padding(), inH, inW);
+            return Ops.convInputGradient(g, patch.convWeight(conv), scale, conv.stride(), conv.padding(), inH, inW, true);
         }
     }
 
@@ -717,11 +716,13 @@ public final class FrozenPath {
         if (!needInput && !betasHere) {
             return null;
         }
-        NDArray g = Ops.channelsLast(gOut);
+        NDArray g = gOut;
         for (int i = convs.size() - 1; i >= 0; i--) {
             betaGradient(bns.get(i), g, grads);
             if (i == 0 && !needInput) {
-                g.close();
+                if (g != gOut) {
+                    g.close();
+                }
                 return null;
             }
             ConvLayer conv = convs.get(i);
@@ -735,9 +736,7 @@ public final class FrozenPath {
             }
             g = dIn;
         }
-        try (NDArray first = g) {
-            return Ops.nchw(first);
-        }
+        return g;
     }
 
     private NDArray shortcutBackward(ResidualBlock b, BlockState st, NDArray gPre, boolean needInput,

@@ -151,6 +151,22 @@ class OpsTest {
         }
     }
 
+    /** A channels-last target takes the add in its own memory (the window view of its NHWC order). */
+    @ParameterizedTest(name = "{0}x{1} onto channels-last {2}x{3}, {4} channels")
+    @CsvSource({"2,2,8,8,3", "4,4,8,8,3", "2,2,8,8,1", "8,8,8,8,3"})
+    void addUpsampledIntoAChannelsLastArray(int h, int w, int outH, int outW, int channels) {
+        try (NDManager m = NDManager.newBaseManager()) {
+            NDArray into = Ops.channelsLast(m.randomNormal(new Shape(2, 3, outH, outW)));
+            NDArray coarse = m.randomNormal(new Shape(2, channels, h, w));
+            float[] expected;
+            try (NDArray up = Ops.upsample(coarse, outH / h, outH, outW); NDArray sum = into.add(up)) {
+                expected = sum.toFloatArray();
+            }
+            Ops.addUpsampled(into, coarse, true);
+            close(expected, into.toFloatArray());
+        }
+    }
+
     @ParameterizedTest(name = "{0}x{1} onto 8x8, {2} channels")
     @CsvSource({"2,4,3", "4,2,1", "8,1,3"})
     void addUpsampledTakesDifferentFactorsPerAxis(int h, int w, int channels) {
