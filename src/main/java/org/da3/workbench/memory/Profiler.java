@@ -34,9 +34,9 @@ import org.da3.workbench.spec.MethodSpec;
  * pooled inputs; the transient workspace is that of one micro-batch.
  *
  * <p>Workspace, in both: the largest live set of transient tensors while a layer runs, counting the
- * layer's output, the tensors our code still holds, and the input-sized copy a CPU convolution
- * makes when oneDNN reorders its input (measured: one input size per conv, forward or input
- * gradient).
+ * layer's output, the tensors our code still holds, and, on the autograd path, the input-sized
+ * copy a CPU convolution makes when oneDNN reorders its input (measured: one input size per conv).
+ * The frozen path's convolutions take channels-last arrays, which oneDNN reads without that copy.
  */
 public final class Profiler {
     private Profiler() {}
@@ -412,8 +412,9 @@ public final class Profiler {
                         cr.note += "; keeps its masked weight";
                     }
                 }
-                // conv output plus the oneDNN reorder of its input
-                cr.peakPerImage = (frozen ? rho : 1) * (in + m + in);
+                // conv output plus the oneDNN reorder of its input; the frozen path hands oneDNN
+                // channels-last arrays, which it reads as they are
+                cr.peakPerImage = frozen ? rho * (in + m) : in + m + in;
                 flow = flow || t.convTrain() || t.maskedConv() || (t.parallel() && c.kernel() == 3);
                 if (!frozen && t.series() && c.kernel() == 3) {
                     Row sr = row("adapter." + c.path(), "adapter", c.outChannels(), cs, cs);
@@ -448,10 +449,10 @@ public final class Profiler {
                     }
                     rr.peakPerImage = (frozen ? rho : 1) * (in + 2 * m);
                 }
-                // forward live points: the block input, the previous ReLU output, the conv output,
-                // the reorder copy of the conv input, then the BN output
+                // forward live points: the block input, the previous ReLU output and the conv
+                // output, then the BN output
                 double prev = i == 0 ? 0 : in;
-                fwdPeak = Math.max(fwdPeak, x + rho * (prev + m + in));
+                fwdPeak = Math.max(fwdPeak, x + rho * (prev + m));
                 fwdPeak = Math.max(fwdPeak, x + rho * (prev + 2 * m));
                 in = m;
                 side = cs;
@@ -473,10 +474,10 @@ public final class Profiler {
                 if (t.maskedConv()) {
                     dr.keptFixed += dr.params;
                 }
-                dr.peakPerImage = 2 * x + y;
+                dr.peakPerImage = frozen ? x + y : 2 * x + y;
                 boolean flowS = flowIn || t.convTrain() || t.maskedConv();
                 bnRow(b.downBn(), y, outSide, flowS, true);
-                fwdPeak = Math.max(fwdPeak, x + y * rho + 2 * y + x);
+                fwdPeak = Math.max(fwdPeak, x + y * rho + 2 * y);
             }
             // --- the sum and the output ReLU
             Row out = row(b.path() + ".relu", "relu", cout, outSide, outSide);
@@ -502,8 +503,9 @@ public final class Profiler {
         /**
          * The frozen path's backward live set through one block (per image): the upstream
          * gradient, its masked copy, the adapter's input gradient (with the pooling gradient's
-         * spread), the gated copy, and each conv's input gradient with its reorder copy (or, for
-         * a 3x3 stride-2 conv, its four phase outputs, the padded gradients and the interleaving).
+         * spread), the gated copy, and each conv's input gradient beside the scaled gradient (or,
+         * for a 3x3 stride-2 conv, its four phase outputs, the padded gradients and the
+         * interleaving); channels-last arrays go to oneDNN without a reorder copy.
          */
         private double backwardPeak(ResidualBlock b, List<long[]> sizes, long x, long y, double rho, boolean needInput) {
             // unmasking: the int64 word per packed byte and the gathered words: y / 4 floats each
@@ -523,7 +525,7 @@ public final class Profiler {
                 } else if (stride == 2) {
                     conv = m + in / 4.0 + in;
                 } else {
-                    conv = m + in + m;
+                    conv = m + in;
                 }
                 // the scaled gradient, the conv's transient and output, then the masked copy
                 peak = Math.max(peak, live + rho * (m + conv));
