@@ -343,9 +343,13 @@ public final class Ops {
         long n = c.get(0);
         long ch = c.get(1);
         if (channelsLast && ch == s.get(1)) {
-            // the permuted target is contiguous, so its window view is a view: the add writes through
+            // the permuted target is contiguous, so its window view is a view: the add writes through.
+            // The coarse map goes NHWC first (a copy of 1/(kh kw) of the target): read across its
+            // channels, an NCHW map would make the add three times slower (0.7 against 0.23 ms for
+            // 8 x 64 x 8 x 8 onto 8 x 64 x 32 x 32)
             try (NDArray t = into.transpose(0, 2, 3, 1); NDArray view = t.reshape(n, h, kh, w, kw, ch);
-                    NDArray ct = coarse.transpose(0, 2, 3, 1); NDArray c6 = ct.reshape(n, h, 1, w, 1, ch)) {
+                    NDArray cl = channelsLast(coarse); NDArray ct = cl.transpose(0, 2, 3, 1);
+                    NDArray c6 = ct.reshape(n, h, 1, w, 1, ch)) {
                 view.addi(c6);
             }
             return;
