@@ -485,10 +485,10 @@ public final class Ops {
         }
         if (stride == 2 && k == 3) {
             if (scale == null) {
-                return stride2Phases(dOut, w, inH, inW);
+                return stride2Phases(dOut, w, inH, inW, channelsLast);
             }
             try (NDArray s4 = scale.reshape(o, 1, 1, 1); NDArray ws = w.mul(s4)) {
-                return stride2Phases(dOut, ws, inH, inW);
+                return stride2Phases(dOut, ws, inH, inW, channelsLast);
             }
         }
         try (NDArray flipped = w.flip(2, 3)) {
@@ -722,9 +722,11 @@ public final class Ops {
      * of the output gradient. Along one axis, even input positions take tap 1, {@code dx[2q] =
      * W1 dy[q]}; odd positions take taps 2 and 0, {@code dx[2q+1] = W2 dy[q] + W0 dy[q+1]}, with
      * {@code dy} padded by one zero at the end. This is a quarter of the work of convolving the
-     * zero-spread gradient, without its full-resolution buffers.
+     * zero-spread gradient, without its full-resolution buffers. A channels-last gradient gets
+     * channels-last padding, and its phases are interleaved in NHWC order, so the result is
+     * channels-last too.
      */
-    private static NDArray stride2Phases(NDArray dOut, NDArray w, long inH, long inW) {
+    private static NDArray stride2Phases(NDArray dOut, NDArray w, long inH, long inW, boolean channelsLast) {
         Shape s = dOut.getShape();
         long n = s.get(0);
         long lo = s.get(2);
@@ -734,11 +736,11 @@ public final class Ops {
         NDArray padH;
         NDArray padW;
         NDArray padHW;
-        try (NDArray zh = m.zeros(new Shape(n, s.get(1), 1, loW), dOut.getDataType())) {
+        try (NDArray zh = zeros(m, new Shape(n, s.get(1), 1, loW), dOut.getDataType(), channelsLast)) {
             padH = ai.djl.ndarray.NDArrays.concat(new ai.djl.ndarray.NDList(dOut, zh), 2);
         }
-        try (NDArray zw = m.zeros(new Shape(n, s.get(1), lo, 1), dOut.getDataType());
-                NDArray zw2 = m.zeros(new Shape(n, s.get(1), lo + 1, 1), dOut.getDataType())) {
+        try (NDArray zw = zeros(m, new Shape(n, s.get(1), lo, 1), dOut.getDataType(), channelsLast);
+                NDArray zw2 = zeros(m, new Shape(n, s.get(1), lo + 1, 1), dOut.getDataType(), channelsLast)) {
             padW = ai.djl.ndarray.NDArrays.concat(new ai.djl.ndarray.NDList(dOut, zw), 3);
             padHW = ai.djl.ndarray.NDArrays.concat(new ai.djl.ndarray.NDList(padH, zw2), 3);
         }
@@ -756,27 +758,51 @@ public final class Ops {
         padH.close();
         padW.close();
         padHW.close();
-        // interleave: columns within each row parity, then the row parities
-        NDArray out;
-        try (NDArray r0 = ai.djl.ndarray.NDArrays.stack(new ai.djl.ndarray.NDList(phase[0][0], phase[0][1]), 4);
-                NDArray r1 = ai.djl.ndarray.NDArrays.stack(new ai.djl.ndarray.NDList(phase[1][0], phase[1][1]), 4);
-                NDArray r0f = r0.reshape(n, -1, lo, 2 * loW); NDArray r1f = r1.reshape(n, -1, lo, 2 * loW);
-                NDArray both = ai.djl.ndarray.NDArrays.stack(new ai.djl.ndarray.NDList(r0f, r1f), 3);
-                NDArray full = both.reshape(n, -1, 2 * lo, 2 * loW)) {
-            if (2 * lo == inH && 2 * loW == inW) {
-                out = full.duplicate();
-            } else {
-                try (NDArray cut = full.get(":, :, :" + inH + ", :" + inW)) {
-                    out = cut.duplicate();
-                }
-            }
-        }
+        NDArray out = channelsLast ? interleaveChannelsLast(phase, n, lo, loW, inH, inW)
+                : interleave(phase, n, lo, loW, inH, inW);
         for (NDArray[] row : phase) {
             for (NDArray p : row) {
                 p.close();
             }
         }
         return out;
+    }
+
+    /** The four phases interleaved in NCHW order: columns within each row parity, then the rows. */
+    private static NDArray interleave(NDArray[][] phase, long n, long lo, long loW, long inH, long inW) {
+        try (NDArray r0 = ai.djl.ndarray.NDArrays.stack(new ai.djl.ndarray.NDList(phase[0][0], phase[0][1]), 4);
+                NDArray r1 = ai.djl.ndarray.NDArrays.stack(new ai.djl.ndarray.NDList(phase[1][0], phase[1][1]), 4);
+                NDArray r0f = r0.reshape(n, -1, lo, 2 * loW); NDArray r1f = r1.reshape(n, -1, lo, 2 * loW);
+                NDArray both = ai.djl.ndarray.NDArrays.stack(new ai.djl.ndarray.NDList(r0f, r1f), 3);
+                NDArray full = both.reshape(n, -1, 2 * lo, 2 * loW)) {
+            return cropped(full, lo, loW, inH, inW);
+        }
+    }
+
+    /**
+     * The four channels-last phases interleaved in NHWC order (each phase's NHWC permutation is a
+     * contiguous view), viewed back as a channels-last (N, C, H, W) array.
+     */
+    private static NDArray interleaveChannelsLast(NDArray[][] phase, long n, long lo, long loW, long inH, long inW) {
+        try (NDArray p00 = phase[0][0].transpose(0, 2, 3, 1); NDArray p01 = phase[0][1].transpose(0, 2, 3, 1);
+                NDArray p10 = phase[1][0].transpose(0, 2, 3, 1); NDArray p11 = phase[1][1].transpose(0, 2, 3, 1);
+                NDArray r0 = ai.djl.ndarray.NDArrays.stack(new ai.djl.ndarray.NDList(p00, p01), 3);
+                NDArray r1 = ai.djl.ndarray.NDArrays.stack(new ai.djl.ndarray.NDList(p10, p11), 3);
+                NDArray r0f = r0.reshape(n, lo, 2 * loW, -1); NDArray r1f = r1.reshape(n, lo, 2 * loW, -1);
+                NDArray both = ai.djl.ndarray.NDArrays.stack(new ai.djl.ndarray.NDList(r0f, r1f), 2);
+                NDArray nhwc = both.reshape(n, 2 * lo, 2 * loW, -1); NDArray full = nhwc.transpose(0, 3, 1, 2)) {
+            return cropped(full, lo, loW, inH, inW);
+        }
+    }
+
+    /** A copy of the interleaved gradient, cut to the input's sides (odd sides lose the last row or column). */
+    private static NDArray cropped(NDArray full, long lo, long loW, long inH, long inW) {
+        if (2 * lo == inH && 2 * loW == inW) {
+            return full.duplicate();
+        }
+        try (NDArray cut = full.get(":, :, :" + inH + ", :" + inW)) {
+            return cut.duplicate();
+        }
     }
 
     /** The taps of a (C, O, 3, 3) kernel at the given rows and columns, in that order, contiguous. */

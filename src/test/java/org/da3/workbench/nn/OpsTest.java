@@ -117,6 +117,12 @@ class OpsTest {
             NDArray scaled = Ops.convInputGradient(g, wt, scale, stride, pad, h, w);
             close(x2.getGradient().toFloatArray(), scaled.toFloatArray());
             assertThat(scaled.toFloatArray()).isNotEqualTo(mine.toFloatArray());
+
+            // a channels-last gradient, as the frozen path hands it over (its own buffers and the
+            // stride-2 phases' interleaving follow that layout)
+            NDArray cl = Ops.convInputGradient(Ops.channelsLast(g), wt, scale, stride, pad, h, w, true);
+            assertThat(cl.getShape()).isEqualTo(x.getShape());
+            close(x2.getGradient().toFloatArray(), cl.toFloatArray());
         }
     }
 
