@@ -90,7 +90,8 @@ public final class Profiler {
         // the frozen path's micro-batch per block, and what the larger groups hold at the block
         // boundaries where it grows (FrozenPath's plan)
         int[] perBlock = org.da3.workbench.train.FrozenPath.microBatches(net, imageSize, chunk,
-                t.frozenPath() && ms.flag("grow_micro_batch", true), batch);
+                t.frozenPath() && ms.flag("grow_micro_batch", true), batch,
+                1024L * (long) ms.number("micro_batch_floor_kib", org.da3.workbench.train.FrozenPath.DEFAULT_FLOOR_KIB));
         double[] heldBytes = heldAtBoundaries(net, imageSize, perBlock);
         Model model = new Model(net, ms, t, classes, open);
         model.walk(imageSize);

@@ -1,5 +1,6 @@
 package org.da3.workbench.method;
 
+import org.da3.workbench.train.FrozenPath;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
@@ -932,6 +933,11 @@ public final class Da3 implements Method {
         @Override
         public boolean growMicroBatch() {
             return ctx.method().flag("grow_micro_batch", true);
+        }
+
+        @Override
+        public long microBatchFloorBytes() {
+            return 1024L * (long) ctx.method().number("micro_batch_floor_kib", FrozenPath.DEFAULT_FLOOR_KIB);
         }
 
         void recordGates(int block, float[] g) {

@@ -1,5 +1,6 @@
 package org.da3.workbench.method;
 
+import org.da3.workbench.train.FrozenPath;
 import ai.djl.ndarray.NDArray;
 
 /**
@@ -29,6 +30,11 @@ public final class LinearProbe implements Method {
             @Override
             public boolean growMicroBatch() {
                 return ctx.method().flag("grow_micro_batch", true);
+            }
+
+            @Override
+            public long microBatchFloorBytes() {
+                return 1024L * (long) ctx.method().number("micro_batch_floor_kib", FrozenPath.DEFAULT_FLOOR_KIB);
             }
 
             @Override

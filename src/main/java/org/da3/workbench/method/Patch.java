@@ -237,6 +237,16 @@ public abstract class Patch implements Adaptation, AutoCloseable {
     }
 
     /**
+     * With {@link #growMicroBatch}, the activation size below which the largest blocks' micro-batch
+     * also doubles (see {@link org.da3.workbench.train.FrozenPath#microBatches}).
+     *
+     * @return bytes (0: never)
+     */
+    public long microBatchFloorBytes() {
+        return 0;
+    }
+
+    /**
      * One training step: forward, loss, gradients. The default runs plain autograd; methods with
      * a frozen-path backward override it.
      *

@@ -55,7 +55,12 @@ public final class MethodCatalog {
                         OptionDef.ofBool("grow_micro_batch", true,
                                 "later blocks, whose activations per image are 2^k times smaller, run 2^k times larger"
                                         + " micro-batches (at most the batch): the same transient memory, fewer and larger"
-                                        + " convolutions"))));
+                                        + " convolutions"),
+                        OptionDef.ofInt("micro_batch_floor_kib", 2048, 0, 1 << 20,
+                                "with grow_micro_batch, the largest blocks' micro-batch also doubles (up to the batch)"
+                                        + " while their largest activation for it stays within this many KiB: a small"
+                                        + " network, whose per-call overhead outweighs its memory, runs whole batches"
+                                        + " (0: never)"))));
         register(new MethodInfo("bn+last", "BN + last",
                 "per-domain BatchNorm (affine parameters and statistics) and the head", true, List.of()));
         register(new MethodInfo("series-adapter", "Series res. adapter",
@@ -121,7 +126,12 @@ public final class MethodCatalog {
                         OptionDef.ofBool("grow_micro_batch", true,
                                 "later blocks, whose activations per image are 2^k times smaller, run 2^k times larger"
                                         + " micro-batches (at most the batch): the same transient memory, fewer and larger"
-                                        + " convolutions"))));
+                                        + " convolutions"),
+                        OptionDef.ofInt("micro_batch_floor_kib", 2048, 0, 1 << 20,
+                                "with grow_micro_batch, the largest blocks' micro-batch also doubles (up to the batch)"
+                                        + " while their largest activation for it stays within this many KiB: a small"
+                                        + " network, whose per-call overhead outweighs its memory, runs whole batches"
+                                        + " (0: never)"))));
     }
 
     private MethodCatalog() {}

@@ -53,6 +53,10 @@ public final class FrozenPath {
     private final Patch patch;
     private final int microBatch;
     private final boolean growMicroBatch;
+    private final long floorBytes;
+
+    /** The default of the methods' {@code micro_batch_floor_kib}: 2 MiB, ResNet-26's first stage at 8 images. */
+    public static final int DEFAULT_FLOOR_KIB = 2048;
     private final Map<NDArray, String> betaNames = new IdentityHashMap<>();
     private final PackedMask.Codec codec;
 
@@ -65,6 +69,20 @@ public final class FrozenPath {
      * @param grow whether later, smaller blocks run larger micro-batches ({@link #microBatches})
      */
     public FrozenPath(Patch patch, int microBatch, boolean grow) {
+        this(patch, microBatch, grow, 0);
+    }
+
+    /**
+     * Creates the engine for a patch, with a floor under the largest blocks' micro-batch.
+     *
+     * @param patch the patch (its adapters must be {@link FrozenPathAdapter}s)
+     * @param microBatch images per micro-batch of the largest blocks (0: the whole batch); ignored
+     *     when an adapter is not per-sample
+     * @param grow whether micro-batches grow where activations are small ({@link #microBatches})
+     * @param floorBytes with {@code grow}, the largest blocks' micro-batch doubles while their largest
+     *     activation for it stays within this many bytes (0: never)
+     */
+    public FrozenPath(Patch patch, int microBatch, boolean grow, long floorBytes) {
         this.patch = patch;
         int mb = microBatch;
         for (ResidualBlock b : patch.backbone().blocks()) {
@@ -78,6 +96,7 @@ public final class FrozenPath {
         }
         this.microBatch = mb;
         this.growMicroBatch = grow;
+        this.floorBytes = floorBytes;
         this.codec = new PackedMask.Codec(patch.headWeight().getManager());
         Map<NDArray, String> trainable = new IdentityHashMap<>();
         for (Map.Entry<String, NDArray> e : patch.trainable().entrySet()) {
@@ -174,7 +193,7 @@ public final class FrozenPath {
     }
 
     private Plan plan(int n, int imageSide) {
-        int[] per = microBatches(patch.backbone(), imageSide, microBatch, growMicroBatch, n);
+        int[] per = microBatches(patch.backbone(), imageSide, microBatch, growMicroBatch, n, floorBytes);
         List<Integer> from = new ArrayList<>();
         List<Integer> size = new ArrayList<>();
         for (int bi = 0; bi < per.length; bi++) {
@@ -202,6 +221,27 @@ public final class FrozenPath {
      * @return per block, its micro-batch
      */
     public static int[] microBatches(ResNet net, int imageSide, int base, boolean grow, int batch) {
+        return microBatches(net, imageSide, base, grow, batch, 0);
+    }
+
+    /**
+     * {@link #microBatches(ResNet, int, int, boolean, int)} with a floor: with {@code grow}, the
+     * largest blocks' micro-batch first doubles (up to the batch) while their largest activation
+     * for it stays within {@code floorBytes}. Below that size a call's fixed cost outweighs the
+     * memory it would save: ResNet-26 at width 16 and 32 px (the quickstart) keeps 16 KiB per image
+     * in its largest block and runs whole batches of 64, where micro-batches of 8 made DA3's step
+     * 2.5-3x fine-tune's; ResNet-26 at width 64 and 64 px keeps 256 KiB per image and stays at 8
+     * under the default 2 MiB.
+     *
+     * @param net the backbone
+     * @param imageSide the input side
+     * @param base images per micro-batch of the largest blocks (0: the whole batch everywhere)
+     * @param grow whether micro-batches grow where activations are small
+     * @param batch the batch
+     * @param floorBytes the activation size the largest blocks' micro-batch grows up to (0: none)
+     * @return per block, its micro-batch
+     */
+    public static int[] microBatches(ResNet net, int imageSide, int base, boolean grow, int batch, long floorBytes) {
         List<ResidualBlock> blocks = net.blocks();
         int[] out = new int[blocks.size()];
         if (base <= 0 || base >= batch) {
@@ -220,10 +260,16 @@ public final class FrozenPath {
             }
             side = outSide;
         }
+        int first = base;
+        if (grow && floorBytes > 0) {
+            while (first < batch && 4 * largest * 2L * first <= floorBytes) {
+                first = Math.min(2 * first, batch);
+            }
+        }
         for (int bi = 0; bi < blocks.size(); bi++) {
-            long m = base;
+            long m = first;
             if (grow) {
-                while (m < batch && size[bi] * m * 2 <= largest * (long) base) {
+                while (m < batch && size[bi] * m * 2 <= largest * (long) first) {
                     m = Math.min(m * 2, batch);
                 }
             }

@@ -16,7 +16,8 @@ public final class TrainStepper {
      */
     public TrainStepper(Patch patch) {
         this.patch = patch;
-        this.frozen = patch.usesFrozenPath() ? new FrozenPath(patch, patch.microBatch(), patch.growMicroBatch()) : null;
+        this.frozen = patch.usesFrozenPath() ? new FrozenPath(patch, patch.microBatch(), patch.growMicroBatch(),
+                patch.microBatchFloorBytes()) : null;
     }
 
     /** @return whether steps run on the frozen path */

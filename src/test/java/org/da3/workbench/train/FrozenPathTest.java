@@ -43,13 +43,15 @@ class FrozenPathTest {
                 Arguments.of("resnet26", 8, 16, "da3", Map.of("lambda", 0.0)),
                 Arguments.of("resnet26", 8, 16, "da3", Map.of("budget", "block", "lambda", 3.0)),
                 Arguments.of("resnet26", 8, 16, "da3", Map.of("micro_batch", 0)),
-                Arguments.of("resnet26", 8, 16, "da3", Map.of("micro_batch", 1, "attention", "channel")),
+                Arguments.of("resnet26", 8, 16, "da3", Map.of("micro_batch", 1, "attention", "channel", "micro_batch_floor_kib", 0)),
                 Arguments.of("resnet26", 8, 16, "da3", Map.of("micro_batch", 2, "grow_micro_batch", false)),
-                Arguments.of("resnet26", 8, 16, "linear", Map.of("micro_batch", 2)),
+                Arguments.of("resnet26", 8, 16, "linear", Map.of("micro_batch", 2, "micro_batch_floor_kib", 0)),
                 Arguments.of("resnet26", 8, 16, "da3", Map.of("gates", false)),
                 Arguments.of("resnet26", 8, 16, "da3", Map.of("attention", "spatial", "pool", 2, "kernel", 5)),
                 Arguments.of("resnet26", 8, 16, "lite-residual", Map.of()),
-                Arguments.of("resnet18", 8, 32, "da3", Map.of("micro_batch", 3)),
+                Arguments.of("resnet18", 8, 32, "da3", Map.of("micro_batch", 3, "micro_batch_floor_kib", 0)),
+                // the floor: micro-batches of 1 of a tiny network grow to the whole batch
+                Arguments.of("resnet26", 8, 16, "da3", Map.of("micro_batch", 1)),
                 Arguments.of("resnet18", 8, 32, "lite-residual", Map.of()),
                 Arguments.of("resnet50", 4, 32, "da3", Map.of()),
                 Arguments.of("resnet50", 4, 32, "lite-residual", Map.of()));
@@ -66,6 +68,14 @@ class FrozenPathTest {
         assertThat(FrozenPath.microBatches(r26, 64, 8, false, 32)).containsOnly(8);
         assertThat(FrozenPath.microBatches(r26, 64, 0, true, 32)).containsOnly(32);
         assertThat(FrozenPath.microBatches(r26, 64, 64, true, 32)).containsOnly(32);
+        // the floor: ResNet-26 at width 64 and 64 px keeps 256 KiB per image in its largest blocks,
+        // so 8 images (2 MiB) stay 8; at width 16 and 32 px it keeps 16 KiB, and grows to the batch
+        assertThat(FrozenPath.microBatches(r26, 64, 8, true, 32, 2048 * 1024))
+                .containsExactly(8, 8, 8, 8, 8, 16, 16, 16, 16, 32, 32, 32);
+        ResNet quick = ResNet.create("resnet26", 16);
+        assertThat(FrozenPath.microBatches(quick, 32, 8, true, 64, 2048 * 1024)).containsOnly(64);
+        assertThat(FrozenPath.microBatches(quick, 32, 8, true, 64, 256 * 1024)).startsWith(16, 16);
+        assertThat(FrozenPath.microBatches(quick, 32, 8, false, 64, 2048 * 1024)).containsOnly(8);
         // ResNet-18 at 32 px, batch 7 (a case below): groups of 7 split into 6 and 1, the 6 into 3 and 3
         assertThat(FrozenPath.microBatches(ResNet.create("resnet18", 8), 32, 3, true, 7))
                 .containsExactly(3, 3, 3, 6, 6, 7, 7, 7);
