@@ -45,22 +45,8 @@ public final class MethodCatalog {
                                 "stochastic depth: drop each block's main path per sample with this probability"
                                         + " while training (used to pretrain backbones that tolerate DA3's gates)"))));
         register(new MethodInfo("linear", "Linear probe",
-                "only the classifier head; the backbone runs frozen, in inference mode", true, List.of(
-                        OptionDef.ofChoice("engine", "frozen-path", List.of("frozen-path", "autograd"),
-                                "training step: the frozen path (keeps no float activation of frozen layers) or plain"
-                                        + " autograd (the naive reference)"),
-                        OptionDef.ofInt("micro_batch", 8, 0, 4096,
-                                "images per micro-batch of the frozen path's largest blocks (0: whole batch); exact,"
-                                        + " as frozen BN treats samples independently"),
-                        OptionDef.ofBool("grow_micro_batch", true,
-                                "later blocks, whose activations per image are 2^k times smaller, run 2^k times larger"
-                                        + " micro-batches (at most the batch): the same transient memory, fewer and larger"
-                                        + " convolutions"),
-                        OptionDef.ofInt("micro_batch_floor_kib", 2048, 0, 1 << 20,
-                                "with grow_micro_batch, the largest blocks' micro-batch also doubles (up to the batch)"
-                                        + " while their largest activation for it stays within this many KiB: a small"
-                                        + " network, whose per-call overhead outweighs its memory, runs whole batches"
-                                        + " (0: never)"))));
+                "only the classifier head; the backbone runs frozen, in inference mode", true,
+                frozenPathOptions()));
         register(new MethodInfo("bn+last", "BN + last",
                 "per-domain BatchNorm (affine parameters and statistics) and the head", true, List.of()));
         register(new MethodInfo("series-adapter", "Series res. adapter",
@@ -92,7 +78,7 @@ public final class MethodCatalog {
         register(new MethodInfo("da3", "DA3",
                 "an additive channel and spatial attention adaptor per block computed from pooled inputs, per-sample"
                         + " block gates that skip the frozen main path, and the head (Yang et al., CVPRW 2022)",
-                true, List.of(
+                true, concat(List.of(
                         OptionDef.ofBool("gates", true, "per-sample block gates (off: the no-gate ablation)"),
                         OptionDef.ofChoice("attention", "both", List.of("both", "channel", "spatial", "none"),
                                 "which additive attention terms to learn"),
@@ -116,25 +102,38 @@ public final class MethodCatalog {
                                 "what ramps in over budget_warmup: the budget's weight (from 0 to lambda) or its target"
                                         + " open ratio (from 1 down to rho)"),
                         OptionDef.ofDouble("budget_warmup", 0.5, 0, 1,
-                                "fraction of each domain's steps over which the budget ramps in (see budget_ramp)"),
-                        OptionDef.ofChoice("engine", "frozen-path", List.of("frozen-path", "autograd"),
-                                "training step: the frozen path (keeps no float activation of frozen layers) or plain"
-                                        + " autograd (the naive reference)"),
-                        OptionDef.ofInt("micro_batch", 8, 0, 4096,
-                                "images per micro-batch of the frozen path's largest blocks (0: whole batch); exact,"
-                                        + " as frozen BN treats samples independently"),
-                        OptionDef.ofBool("grow_micro_batch", true,
-                                "later blocks, whose activations per image are 2^k times smaller, run 2^k times larger"
-                                        + " micro-batches (at most the batch): the same transient memory, fewer and larger"
-                                        + " convolutions"),
-                        OptionDef.ofInt("micro_batch_floor_kib", 2048, 0, 1 << 20,
-                                "with grow_micro_batch, the largest blocks' micro-batch also doubles (up to the batch)"
-                                        + " while their largest activation for it stays within this many KiB: a small"
-                                        + " network, whose per-call overhead outweighs its memory, runs whole batches"
-                                        + " (0: never)"))));
+                                "fraction of each domain's steps over which the budget ramps in (see budget_ramp)")),
+                frozenPathOptions())));
     }
 
     private MethodCatalog() {}
+
+    /** The options of every method that can train on the frozen path: its engine and micro-batches. */
+    private static List<OptionDef> frozenPathOptions() {
+        return List.of(
+                OptionDef.ofChoice("engine", "frozen-path", List.of("frozen-path", "autograd"),
+                        "training step: the frozen path (keeps no float activation of frozen layers) or plain"
+                                + " autograd (the naive reference)"),
+                OptionDef.ofInt("micro_batch", 8, 0, 4096,
+                        "images per micro-batch of the frozen path's largest blocks (0: whole batch); exact,"
+                                + " as frozen BN treats samples independently"),
+                OptionDef.ofBool("grow_micro_batch", true,
+                        "later blocks, whose activations per image are 2^k times smaller, run 2^k times larger"
+                                + " micro-batches (at most the batch): the same transient memory, fewer and larger"
+                                + " convolutions"),
+                OptionDef.ofInt("micro_batch_floor_kib", 2048, 0, 1 << 20,
+                        "with grow_micro_batch, the largest blocks' micro-batch also doubles (up to the batch)"
+                                + " while their largest activation for it stays within this many KiB: a small"
+                                + " network, whose per-call overhead outweighs its memory, runs whole batches"
+                                + " (0: never)"));
+    }
+
+    /** @return the two lists, one after the other */
+    private static List<OptionDef> concat(List<OptionDef> first, List<OptionDef> second) {
+        List<OptionDef> all = new ArrayList<>(first);
+        all.addAll(second);
+        return List.copyOf(all);
+    }
 
     private static void register(MethodInfo info) {
         List<OptionDef> all = new ArrayList<>(info.options());
