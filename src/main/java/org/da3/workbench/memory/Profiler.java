@@ -91,7 +91,7 @@ public final class Profiler {
         // boundaries where it grows (FrozenPath's plan)
         int[] perBlock = org.da3.workbench.train.FrozenPath.microBatches(net, imageSize, chunk,
                 t.frozenPath() && ms.flag("grow_micro_batch", true), batch,
-                1024L * (long) ms.number("micro_batch_floor_kib", org.da3.workbench.train.FrozenPath.DEFAULT_FLOOR_KIB));
+                org.da3.workbench.train.FrozenPath.floorBytes(ms));
         double[] heldBytes = heldAtBoundaries(net, imageSize, perBlock);
         Model model = new Model(net, ms, t, classes, open);
         model.walk(imageSize);

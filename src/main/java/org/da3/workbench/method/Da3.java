@@ -1,6 +1,5 @@
 package org.da3.workbench.method;
 
-import org.da3.workbench.train.FrozenPath;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
@@ -937,7 +936,7 @@ public final class Da3 implements Method {
 
         @Override
         public long microBatchFloorBytes() {
-            return 1024L * (long) ctx.method().number("micro_batch_floor_kib", FrozenPath.DEFAULT_FLOOR_KIB);
+            return org.da3.workbench.train.FrozenPath.floorBytes(ctx.method());
         }
 
         void recordGates(int block, float[] g) {

@@ -105,7 +105,7 @@ public final class Ops {
      * @param x (N, C, H, W)
      * @return the same values, NCHW-contiguous
      */
-    public static NDArray nchw(NDArray x) {
+    private static NDArray nchw(NDArray x) {
         Shape s = x.getShape();
         try (NDArray flat = x.reshape(s.get(0), s.size() / s.get(0))) {
             return flat.reshape(s);
@@ -143,23 +143,23 @@ public final class Ops {
      */
     public static NDArray conv2d(NDArray x, NDArray w, int stride, int padding, int groups) {
         Shape ws = w.getShape();
-        if (stride > 1 && ws.get(2) == 1 && ws.get(3) == 1 && x.getShape().get(1) < NARROW_1X1_CHANNELS) {
-            // oneDNN's AVX2 kernel for the weight gradient of a strided 1x1 convolution over a
-            // channels-last input of fewer than 8 channels (libtorch 2.7.1) writes past its buffer:
-            // the process aborts with a corrupted heap, or hangs with two threads. Such inputs (a
-            // narrow network's first downsampling shortcut) go in NCHW, where the kernel is sound;
-            // OpsTest#narrowStridedPointwiseConvolutionTrainsOnAChannelsLastInput keeps it so.
-            try (NDArray dense = nchw(x)) {
-                return x.getNDArrayInternal()
-                        .convolution(dense, w, null, new Shape(stride, stride), new Shape(padding, padding),
-                                new Shape(1, 1), groups)
-                        .singletonOrThrow();
+        // oneDNN's AVX2 kernel for the weight gradient of a strided 1x1 convolution over a
+        // channels-last input of fewer than 8 channels (libtorch 2.7.1) writes past its buffer: the
+        // process aborts with a corrupted heap, or hangs with two threads. Such inputs (a narrow
+        // network's first downsampling shortcut) go in NCHW, where the kernel is sound;
+        // OpsTest#narrowStridedPointwiseConvolutionTrainsOnAChannelsLastInput keeps it so.
+        boolean narrow = stride > 1 && ws.get(2) == 1 && ws.get(3) == 1 && x.getShape().get(1) < NARROW_1X1_CHANNELS;
+        NDArray in = narrow ? nchw(x) : x;
+        try {
+            return x.getNDArrayInternal()
+                    .convolution(in, w, null, new Shape(stride, stride), new Shape(padding, padding), new Shape(1, 1),
+                            groups)
+                    .singletonOrThrow();
+        } finally {
+            if (in != x) {
+                in.close();
             }
         }
-        return x.getNDArrayInternal()
-                .convolution(x, w, null, new Shape(stride, stride), new Shape(padding, padding),
-                        new Shape(1, 1), groups)
-                .singletonOrThrow();
     }
 
     /**

@@ -61,19 +61,17 @@ public final class FrozenPath {
     private final PackedMask.Codec codec;
 
     /**
-     * Creates the engine for a patch.
+     * The activation size a method's {@code micro_batch_floor_kib} sets, in bytes.
      *
-     * @param patch the patch (its adapters must be {@link FrozenPathAdapter}s)
-     * @param microBatch images per micro-batch of the largest blocks (0: the whole batch); ignored
-     *     when an adapter is not per-sample
-     * @param grow whether later, smaller blocks run larger micro-batches ({@link #microBatches})
+     * @param method the method's spec
+     * @return bytes (0: never grow the largest blocks' micro-batch)
      */
-    public FrozenPath(Patch patch, int microBatch, boolean grow) {
-        this(patch, microBatch, grow, 0);
+    public static long floorBytes(org.da3.workbench.spec.MethodSpec method) {
+        return 1024L * (long) method.number("micro_batch_floor_kib", DEFAULT_FLOOR_KIB);
     }
 
     /**
-     * Creates the engine for a patch, with a floor under the largest blocks' micro-batch.
+     * Creates the engine for a patch.
      *
      * @param patch the patch (its adapters must be {@link FrozenPathAdapter}s)
      * @param microBatch images per micro-batch of the largest blocks (0: the whole batch); ignored
