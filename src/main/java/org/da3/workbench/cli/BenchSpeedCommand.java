@@ -22,10 +22,11 @@ import picocli.CommandLine.Option;
  * worker JVM with glibc's default allocator (the speed a user gets), on the configurations of
  * docs/benchmarks.md.
  *
- * <p>Shared machines drift by tens of percent over minutes, so the methods are measured in rounds
- * (every method once per round, in the same order) and each ratio to fine-tune is taken within a
- * round, against that round's fine-tune: the table gives the median over the rounds and, with more
- * than one round, the range.
+ * <p>Shared machines drift by tens of percent within seconds, so the ratios to fine-tune come from
+ * paired steps: in each round a fine-tune probe stays up while every other method's probe runs,
+ * the two JVMs stepping in turn (never together, the order alternating), and each of the method's
+ * steps is divided by the fine-tune step beside it. The table gives the median over every pair
+ * and, with more than one round, the range of the rounds' medians.
  */
 @Command(name = "speed", mixinStandardHelpOptions = true,
         description = {"Training throughput (images/s) and step time per method, each in its own worker JVM.",
@@ -41,15 +42,17 @@ public final class BenchSpeedCommand implements Callable<Integer> {
                     + " for example da3:micro_batch=0)")
     List<String> methods;
 
-    @Option(names = "--steps", defaultValue = "5", description = "measured steps (default: ${DEFAULT-VALUE})")
+    @Option(names = "--steps", defaultValue = "5", description = "measured steps per method and round, each paired with a fine-tune step"
+                + " (default: ${DEFAULT-VALUE})")
     int steps;
 
     @Option(names = "--warmup", defaultValue = "5", description = "steps before measuring (default: ${DEFAULT-VALUE}; gated methods meet new batch shapes"
                 + " in their first steps, which the engine then caches)")
     int warmup;
 
-    @Option(names = "--rounds", defaultValue = "3", description = "rounds: every method once per round, ratios to fine-tune"
-                + " taken within a round; the table gives their median and range (default: ${DEFAULT-VALUE})")
+    @Option(names = "--rounds", defaultValue = "3", description = "rounds: every method once per round, each in a fresh JVM"
+                + " stepping in turn with a fine-tune JVM; the table gives the range of the rounds' median ratios"
+                + " (default: ${DEFAULT-VALUE})")
     int rounds;
 
     @Option(names = "--threads", defaultValue = "0", description = "intra-op threads, 0 for all cores (default: ${DEFAULT-VALUE})")
@@ -105,34 +108,86 @@ public final class BenchSpeedCommand implements Callable<Integer> {
                     runs.add(new Run(spec, open));
                 }
             }
-            // per run, per round: the median step and the open ratio measured
-            double[][] seconds = new double[runs.size()][rounds];
-            Double[] measuredOpen = new Double[runs.size()];
-            boolean[] frozen = new boolean[runs.size()];
-            for (int round = 0; round < rounds; round++) {
-                for (int ri = 0; ri < runs.size(); ri++) {
-                    Run run = runs.get(ri);
-                    ProbeRequest req = new ProbeRequest(arch, width, size, batch, 10, run.spec().name(),
-                            run.spec().options(), run.label(), steps, warmup, "sgd", 0.01, 0.9, threads, 7, run.gateOpen());
-                    ProbeResult r = ProbeRunner.run(req, false);
-                    seconds[ri][round] = r.medianStepSeconds(warmup);
-                    measuredOpen[ri] = r.gateOpenRatio();
-                    frozen[ri] = r.frozenPath();
-                    if (!json) {
-                        System.err.printf(Locale.ROOT, "round %d/%d  %-40s %.3f s%n", round + 1, rounds, run.label(),
-                                seconds[ri][round]);
-                    }
-                }
-            }
             int ftIndex = -1;
             for (int ri = 0; ri < runs.size(); ri++) {
                 if (runs.get(ri).label().equals("finetune")) {
                     ftIndex = ri;
                 }
             }
+            // per run, per round: the measured steps, and each step's ratio to the fine-tune step
+            // paired with it
+            List<List<List<Double>>> times = new ArrayList<>();
+            List<List<List<Double>>> ratios = new ArrayList<>();
+            for (int ri = 0; ri < runs.size(); ri++) {
+                times.add(new ArrayList<>());
+                ratios.add(new ArrayList<>());
+            }
+            Double[] measuredOpen = new Double[runs.size()];
+            boolean[] frozen = new boolean[runs.size()];
+            for (int round = 0; round < rounds; round++) {
+                for (int ri = 0; ri < runs.size(); ri++) {
+                    times.get(ri).add(new ArrayList<>());
+                    ratios.get(ri).add(new ArrayList<>());
+                }
+                ProbeRunner.Stepwise ft = ftIndex < 0 ? null : open(runs.get(ftIndex), arch, width, size, batch);
+                try {
+                    for (int ri = 0; ri < runs.size(); ri++) {
+                        if (ri == ftIndex) {
+                            continue;
+                        }
+                        try (ProbeRunner.Stepwise m = open(runs.get(ri), arch, width, size, batch)) {
+                            for (int i = 0; i < steps; i++) {
+                                // each of the method's steps beside one of fine-tune's, the order
+                                // alternating, so the machine's drift falls on both alike
+                                double tf = 0;
+                                if (ft != null && i % 2 == 0) {
+                                    tf = ft.step();
+                                }
+                                double tm = m.step();
+                                if (ft != null && i % 2 == 1) {
+                                    tf = ft.step();
+                                }
+                                times.get(ri).get(round).add(tm);
+                                if (ft != null) {
+                                    times.get(ftIndex).get(round).add(tf);
+                                    ratios.get(ri).get(round).add(tm / tf);
+                                    ratios.get(ftIndex).get(round).add(1.0);
+                                }
+                            }
+                            ProbeResult r = m.finish();
+                            measuredOpen[ri] = r.gateOpenRatio();
+                            frozen[ri] = r.frozenPath();
+                        }
+                        if (!json) {
+                            System.err.printf(Locale.ROOT, "round %d/%d  %-40s %.3f s%s%n", round + 1, rounds,
+                                    runs.get(ri).label(), median(times.get(ri).get(round)), ft == null ? ""
+                                            : String.format(Locale.ROOT, "  %.2fx fine-tune's paired steps",
+                                                    median(ratios.get(ri).get(round))));
+                        }
+                    }
+                    if (ft != null) {
+                        if (runs.size() == 1) {
+                            // fine-tune alone: its own steps
+                            for (int i = 0; i < steps; i++) {
+                                times.get(ftIndex).get(round).add(ft.step());
+                                ratios.get(ftIndex).get(round).add(1.0);
+                            }
+                        }
+                        frozen[ftIndex] = ft.finish().frozenPath();
+                    }
+                } finally {
+                    if (ft != null) {
+                        ft.close();
+                    }
+                }
+            }
             for (int ri = 0; ri < runs.size(); ri++) {
                 String label = runs.get(ri).label();
-                double s = median(seconds[ri]);
+                double s = median(flatten(times.get(ri)));
+                double[] perRound = new double[rounds];
+                for (int round = 0; round < rounds; round++) {
+                    perRound[round] = median(times.get(ri).get(round));
+                }
                 Map<String, Object> row = new LinkedHashMap<>();
                 row.put("label", label);
                 row.put("gate_open_ratio", measuredOpen[ri]);
@@ -144,15 +199,18 @@ public final class BenchSpeedCommand implements Callable<Integer> {
                 row.put("step_seconds", s);
                 row.put("images_per_second", batch / s);
                 row.put("threads", threads);
-                row.put("round_step_seconds", seconds[ri].clone());
+                row.put("round_step_seconds", perRound);
                 if (ftIndex >= 0) {
-                    double[] ratios = new double[rounds];
+                    double[] roundRatios = new double[rounds];
                     for (int round = 0; round < rounds; round++) {
-                        ratios[round] = seconds[ri][round] / seconds[ftIndex][round];
+                        roundRatios[round] = median(ratios.get(ri).get(round));
                     }
-                    row.put("vs_finetune", median(ratios));
-                    row.put("vs_finetune_min", java.util.Arrays.stream(ratios).min().getAsDouble());
-                    row.put("vs_finetune_max", java.util.Arrays.stream(ratios).max().getAsDouble());
+                    double[] all = flatten(ratios.get(ri));
+                    row.put("vs_finetune", median(all));
+                    row.put("vs_finetune_pairs", all.length);
+                    row.put("round_vs_finetune", roundRatios);
+                    row.put("vs_finetune_min", java.util.Arrays.stream(roundRatios).min().getAsDouble());
+                    row.put("vs_finetune_max", java.util.Arrays.stream(roundRatios).max().getAsDouble());
                 }
                 rows.add(row);
                 if (json) {
@@ -179,6 +237,30 @@ public final class BenchSpeedCommand implements Callable<Integer> {
             return gateOpen == null || gateOpen == 1.0 ? spec.displayLabel()
                     : String.format(Locale.ROOT, "%s, gates %.2f open", spec.displayLabel(), gateOpen);
         }
+    }
+
+    /** Starts a method's probe and runs its warm-up steps. */
+    private ProbeRunner.Stepwise open(Run run, String arch, int width, int size, int batch) throws java.io.IOException {
+        ProbeRequest req = new ProbeRequest(arch, width, size, batch, 10, run.spec().name(), run.spec().options(),
+                run.label(), steps, warmup, "sgd", 0.01, 0.9, threads, 7, run.gateOpen());
+        ProbeRunner.Stepwise p = new ProbeRunner.Stepwise(req);
+        try {
+            for (int i = 0; i < warmup; i++) {
+                p.step();
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            p.close();
+            throw e;
+        }
+        return p;
+    }
+
+    private static double[] flatten(List<List<Double>> perRound) {
+        return perRound.stream().flatMap(List::stream).mapToDouble(Double::doubleValue).toArray();
+    }
+
+    private static double median(List<Double> v) {
+        return median(v.stream().mapToDouble(Double::doubleValue).toArray());
     }
 
     /** The median (the mean of the middle two for an even count). */
@@ -217,10 +299,11 @@ public final class BenchSpeedCommand implements Callable<Integer> {
     private static String markdown(String arch, int width, int size, int batch, int rounds, List<Map<String, Object>> rows) {
         StringBuilder sb = new StringBuilder();
         sb.append(String.format(Locale.ROOT, "%s-%d, %d px, batch %d; measured %s on %s with %d cores (`da3 bench"
-                + " speed --config %s:%d:%d:%d --rounds %d`): step times are the median over %d round%s, each ratio to"
-                + " fine-tune the median of the rounds' ratios%s.%n%n", arch, width, size, batch, LocalDate.now(),
+                + " speed --config %s:%d:%d:%d --rounds %d`): step times are the median of every measured step over %d"
+                + " round%s; each ratio to fine-tune is the median over paired steps, each of the method's steps divided"
+                + " by a fine-tune step run beside it in a second JVM%s.%n%n", arch, width, size, batch, LocalDate.now(),
                 System.getProperty("os.arch"), Runtime.getRuntime().availableProcessors(), arch, width, size, batch,
-                rounds, rounds, rounds == 1 ? "" : "s", rounds == 1 ? "" : " (their range beside it)"));
+                rounds, rounds, rounds == 1 ? "" : "s", rounds == 1 ? "" : " (the range of the rounds' medians beside it)"));
         sb.append("| method | engine | gates open | step s | images/s | step vs fine-tune |"
                 + (rounds > 1 ? " range over rounds |\n" : "\n")
                 + "|---|---|---:|---:|---:|---:|" + (rounds > 1 ? "---:|\n" : "\n"));

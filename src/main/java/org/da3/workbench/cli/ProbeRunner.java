@@ -31,24 +31,7 @@ final class ProbeRunner {
      * @throws IOException if the probe fails, with its log
      */
     static ProbeResult run(ProbeRequest req, boolean memorySettings) throws IOException {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.addAll(PROBE_JVM_FLAGS);
-        cmd.add("-Dai.djl.offline=true");
-        cmd.add("-Djava.awt.headless=true");
-        cmd.add("-cp");
-        cmd.add(System.getProperty("java.class.path"));
-        cmd.add(LocalTarget.MAIN_CLASS);
-        cmd.add("bench");
-        cmd.add("probe");
-        ProcessBuilder pb = new ProcessBuilder(cmd);
-        if (memorySettings) {
-            pb.environment().putAll(LocalTarget.MEMORY_ENVIRONMENT);
-        } else {
-            pb.environment().remove("MALLOC_MMAP_THRESHOLD_");
-            pb.environment().remove("MALLOC_ARENA_MAX");
-        }
-        Process p = pb.start();
+        Process p = start(memorySettings, false);
         try (OutputStream in = p.getOutputStream()) {
             in.write(EventCodec.JSON.writeValueAsBytes(req));
         }
@@ -79,5 +62,161 @@ final class ProbeRunner {
             throw new IOException("interrupted", e);
         }
         return EventCodec.JSON.readValue(out, ProbeResult.class);
+    }
+
+    /** Starts a probe JVM, with the allocator settings for memory or for speed. */
+    private static Process start(boolean memorySettings, boolean stepwise) throws IOException {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.addAll(PROBE_JVM_FLAGS);
+        cmd.add("-Dai.djl.offline=true");
+        cmd.add("-Djava.awt.headless=true");
+        cmd.add("-cp");
+        cmd.add(System.getProperty("java.class.path"));
+        cmd.add(LocalTarget.MAIN_CLASS);
+        cmd.add("bench");
+        cmd.add("probe");
+        if (stepwise) {
+            cmd.add("--stepwise");
+        }
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        if (memorySettings) {
+            pb.environment().putAll(LocalTarget.MEMORY_ENVIRONMENT);
+        } else {
+            pb.environment().remove("MALLOC_MMAP_THRESHOLD_");
+            pb.environment().remove("MALLOC_ARENA_MAX");
+        }
+        return pb.start();
+    }
+
+    /**
+     * A probe JVM whose steps the caller drives one at a time ({@code bench probe --stepwise}),
+     * with glibc's default allocator (speed). Two of them, alive together but never stepping at
+     * the same time, give paired step times.
+     */
+    static final class Stepwise implements AutoCloseable {
+        private final ProbeRequest req;
+        private final Process process;
+        private final java.io.BufferedReader out;
+        private final java.io.Writer in;
+        private final StringBuilder log = new StringBuilder();
+        private final Thread drain;
+
+        /**
+         * Starts the probe and waits until it is set up (engine, backbone, patch, batch).
+         *
+         * @param req the request
+         * @throws IOException if the probe fails, with its log
+         */
+        Stepwise(ProbeRequest req) throws IOException {
+            this.req = req;
+            process = start(false, true);
+            drain = new Thread(() -> {
+                try (java.io.BufferedReader e = new java.io.BufferedReader(
+                        new java.io.InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8))) {
+                    for (String line = e.readLine(); line != null; line = e.readLine()) {
+                        synchronized (log) {
+                            log.append(line).append('\n');
+                            if (log.length() > 8000) {
+                                log.delete(0, log.length() - 4000);
+                            }
+                        }
+                    }
+                } catch (IOException ignored) {
+                    // the probe ended
+                }
+            }, "probe-stderr");
+            drain.setDaemon(true);
+            drain.start();
+            out = new java.io.BufferedReader(new java.io.InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+            in = new java.io.OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
+            try {
+                send(EventCodec.JSON.writeValueAsString(req));
+                if (!reply().path("ready").asBoolean()) {
+                    throw failure("did not report ready");
+                }
+            } catch (IOException | RuntimeException e) {
+                close();
+                throw e;
+            }
+        }
+
+        private void send(String line) throws IOException {
+            in.write(line);
+            in.write('\n');
+            in.flush();
+        }
+
+        private com.fasterxml.jackson.databind.JsonNode reply() throws IOException {
+            String line = out.readLine();
+            if (line == null) {
+                throw failure("ended");
+            }
+            return EventCodec.JSON.readTree(line);
+        }
+
+        private IOException failure(String what) {
+            try {
+                process.waitFor(5, java.util.concurrent.TimeUnit.SECONDS);
+                drain.join(1000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            String tail;
+            synchronized (log) {
+                tail = log.substring(Math.max(0, log.length() - 2000));
+            }
+            return new IOException("the probe for " + req.label() + " " + what
+                    + (process.isAlive() ? "" : " (exit " + process.exitValue() + ")") + ": " + tail);
+        }
+
+        /**
+         * Runs one step (the first ones are the request's warm-up).
+         *
+         * @return its wall time, seconds
+         * @throws IOException if the probe fails
+         */
+        double step() throws IOException {
+            send("step");
+            com.fasterxml.jackson.databind.JsonNode r = reply();
+            if (!r.has("seconds")) {
+                throw failure("answered " + r + " to a step");
+            }
+            return r.get("seconds").asDouble();
+        }
+
+        /**
+         * Ends the probe.
+         *
+         * @return every step's measurements
+         * @throws IOException if the probe fails
+         */
+        ProbeResult finish() throws IOException {
+            send("done");
+            ProbeResult r = EventCodec.JSON.treeToValue(reply(), ProbeResult.class);
+            try {
+                process.waitFor(30, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return r;
+        }
+
+        @Override
+        public void close() {
+            try {
+                in.close();
+            } catch (IOException ignored) {
+                // the probe is gone already
+            }
+            try {
+                if (!process.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
+                    process.destroyForcibly();
+                }
+            } catch (InterruptedException e) {
+                process.destroyForcibly();
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 }

@@ -1,6 +1,7 @@
 package org.da3.workbench.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.ByteArrayOutputStream;
@@ -12,18 +13,18 @@ import org.da3.workbench.run.event.EventCodec;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
-/** {@code da3 bench speed} in rounds, each probe a real worker JVM on a tiny network. */
+/** {@code da3 bench speed} in rounds of paired steps, each probe a real worker JVM on a tiny network. */
 class BenchSpeedCommandTest {
 
     @Test
-    void measuresEveryMethodOncePerRoundAndTakesRatiosWithinRounds() throws Exception {
+    void pairsEveryMethodsStepsWithFineTuneStepsRoundByRound() throws Exception {
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
         PrintStream old = System.out;
         int code;
         try (PrintStream out = new PrintStream(buf, true, StandardCharsets.UTF_8)) {
             System.setOut(out);
             code = new CommandLine(new BenchSpeedCommand()).execute("--config", "resnet26:8:16:4", "--methods",
-                    "finetune,da3", "--rounds", "2", "--steps", "1", "--warmup", "1", "--threads", "1", "--json",
+                    "finetune,da3", "--rounds", "2", "--steps", "2", "--warmup", "1", "--threads", "1", "--json",
                     "--no-docs");
         } finally {
             System.setOut(old);
@@ -46,6 +47,9 @@ class BenchSpeedCommandTest {
             assertThat(r.get("step_seconds").asDouble()).isBetween(lo, hi);
             assertThat(r.get("vs_finetune").asDouble()).isBetween(r.get("vs_finetune_min").asDouble(),
                     r.get("vs_finetune_max").asDouble());
+            // two rounds of two steps, each beside a fine-tune step (fine-tune's own: one per other step)
+            assertThat(r.get("vs_finetune_pairs").asInt()).as(r.toString()).isEqualTo(r == rows.get(0) ? 8 : 4);
+            assertThat(r.get("round_vs_finetune").size()).isEqualTo(2);
         }
         // fine-tune against itself, round by round
         assertThat(rows.get(0).get("vs_finetune_min").asDouble()).isEqualTo(1.0);
@@ -66,5 +70,13 @@ class BenchSpeedCommandTest {
         cl.setErr(new java.io.PrintWriter(err, true));
         assertThat(cl.execute("bench", "speed", "--rounds", "0", "--no-docs")).isEqualTo(2);
         assertThat(err.toString()).contains("--rounds: 0 is not a positive number of rounds");
+    }
+
+    @Test
+    void aStepwiseProbeThatCannotStartReportsItsLog() {
+        org.da3.workbench.memory.ProbeRequest req = new org.da3.workbench.memory.ProbeRequest("resnet26", 8, 16, 2, 10,
+                "no-such-method", null, null, 1, 0, "sgd", 0.01, 0.9, 1, 7, null);
+        assertThatThrownBy(() -> new ProbeRunner.Stepwise(req).close()).isInstanceOf(java.io.IOException.class)
+                .hasMessageContaining("the probe for no-such-method").hasMessageContaining("unknown method 'no-such-method'");
     }
 }
