@@ -324,8 +324,8 @@ public final class Da3 implements Method {
             NDArray h = grad ? s : s.stopGradient();
             for (int i = 0; i < pooledK.length; i++) {
                 NDArray next;
-                try (NDArray lin = h.matMul(pooledK[i]); NDArray scaled = lin.mul(pooledScale[i])) {
-                    NDArray affine = scaled.add(pooledShift[i]);
+                try (NDArray lin = h.matMul(pooledK[i])) {
+                    NDArray affine = lin.add(pooledShift[i]);
                     if (i < pooledK.length - 1) {
                         next = Activation.relu(affine);
                         affine.close();
@@ -348,13 +348,12 @@ public final class Da3 implements Method {
          * matrix-vector products, not nothing. It stands in for F's value only: no gradient flows
          * back through it (through two tap-summed weight matrices per block it would explode).
          *
-         * @param s GAP(x), (N, C_in)
+         * @param fs F(s) from {@link #pooledMain(NDArray)}, (N, C_out)
          * @param gate hard gates (N)
-         * @param grad keep the gradient to s (the workbench always passes false)
          * @return (N, C_out, 1, 1)
          */
-        NDArray replacement(NDArray s, NDArray gate, boolean grad) {
-            try (NDArray f = pooledMain(s, grad); NDArray g2 = gate.stopGradient();
+        NDArray replacement(NDArray fs, NDArray gate) {
+            try (NDArray f = fs.stopGradient(); NDArray g2 = gate.stopGradient();
                     NDArray g = g2.reshape(gate.getShape().get(0), 1); NDArray closed = g.neg().addi(1f);
                     NDArray r = f.mul(closed)) {
                 Shape rs = r.getShape();
@@ -363,19 +362,18 @@ public final class Da3 implements Method {
         }
 
         private NDArray[] pooledK;
-        private NDArray[] pooledScale;
         private NDArray[] pooledShift;
 
         /**
          * The frozen constants of {@link #pooledMain}, made once per patch: each conv's weight
-         * summed over its taps and transposed (C_in x C_out), and each BN as scale and shift.
+         * summed over its taps, transposed (C_in x C_out) and times its BN's scale, and the BN's
+         * shift.
          */
         private void cachePooledMain() {
             List<org.da3.workbench.nn.ConvLayer> convs = block.convs();
             List<org.da3.workbench.nn.BatchNormLayer> bns = block.bns();
             int n = convs.size();
             pooledK = new NDArray[n];
-            pooledScale = new NDArray[n];
             pooledShift = new NDArray[n];
             for (int i = 0; i < n; i++) {
                 NDArray w = owner.convWeight(convs.get(i));
@@ -383,12 +381,10 @@ public final class Da3 implements Method {
                 try (NDArray k2 = w.sum(new int[] {2, 3}); NDArray kT = k2.transpose();
                         NDArray var = p.runningVar().add(org.da3.workbench.nn.BnParams.EPS); NDArray sd = var.sqrt();
                         NDArray scale = p.gamma().div(sd); NDArray ms = p.runningMean().mul(scale)) {
-                    pooledK[i] = kT.duplicate();
-                    pooledScale[i] = scale.duplicate();
+                    pooledK[i] = kT.mul(scale);
                     pooledShift[i] = p.beta().sub(ms);
                 }
                 pooledK[i].attach(owner.manager);
-                pooledScale[i].attach(owner.manager);
                 pooledShift[i].attach(owner.manager);
             }
         }
@@ -399,13 +395,13 @@ public final class Da3 implements Method {
          * spatial means of F(x), which training computes anyway, minus F(s); for a closed one 0,
          * since its F(x) is never computed (the budget alone reopens it). No gradient.
          *
-         * @param s GAP(x), (N, C_in)
+         * @param fs F(s) from {@link #pooledMain(NDArray)}, (N, C_out), without gradient
          * @param main F(x) with zero rows for closed samples, (N, C_out, H', W')
          * @param gate hard gates (N)
          * @return (N, C_out)
          */
-        NDArray gateStatistic(NDArray s, NDArray main, NDArray gate) {
-            try (NDArray means = Ops.gap(main); NDArray meansSg = means.stopGradient(); NDArray pooled = pooledMain(s);
+        NDArray gateStatistic(NDArray fs, NDArray main, NDArray gate) {
+            try (NDArray means = Ops.gap(main); NDArray meansSg = means.stopGradient(); NDArray pooled = fs.stopGradient();
                     NDArray g2 = gate.stopGradient(); NDArray g = g2.reshape(gate.getShape().get(0), 1);
                     NDArray diff = meansSg.sub(pooled)) {
                 return diff.mul(g);
@@ -446,17 +442,20 @@ public final class Da3 implements Method {
             NDArray s = s(x);
             NDArray term;
             if (gate != null) {
-                try (NDArray g4 = gate.reshape(gate.getShape().get(0), 1, 1, 1); NDArray gated = main.mul(g4);
-                        NDArray rep = replacement(s, gate, false)) {
-                    term = gated.add(rep);
-                }
-                if (training) {
-                    try (NDArray mm = gateStatistic(s, main, gate); NDArray sur = gateSurrogate(lastZ, mm, opt.gateTemperature())) {
-                        NDArray t2 = term.add(sur);
-                        term.close();
-                        term = t2;
+                try (NDArray fs = pooledMain(s)) {
+                    try (NDArray g4 = gate.reshape(gate.getShape().get(0), 1, 1, 1); NDArray gated = main.mul(g4);
+                            NDArray rep = replacement(fs, gate)) {
+                        term = gated.add(rep);
                     }
-                    owner.recordSte(index, gate, lastZ);
+                    if (training) {
+                        try (NDArray mm = gateStatistic(fs, main, gate);
+                                NDArray sur = gateSurrogate(lastZ, mm, opt.gateTemperature())) {
+                            NDArray t2 = term.add(sur);
+                            term.close();
+                            term = t2;
+                        }
+                        owner.recordSte(index, gate, lastZ);
+                    }
                 }
             } else {
                 term = main;
@@ -556,9 +555,12 @@ public final class Da3 implements Method {
                 }
                 g = gate.toFloatArray();
                 owner.recordGates(index, g);
-                mainMean = gateStatistic(s, main, gate);
+                // F(s) once, for the statistic and for the closed rows' replacement
+                try (NDArray fs = pooledMain(s)) {
+                    mainMean = gateStatistic(fs, main, gate);
+                    perChannel = replacement(fs, gate);
+                }
                 mainMean.attach(keep);
-                perChannel = replacement(s, gate, false);
             }
             if (opt.channel()) {
                 try (NDArray c = channelAttention(s)) {

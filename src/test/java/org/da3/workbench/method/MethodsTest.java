@@ -260,6 +260,26 @@ class MethodsTest {
         }
     }
 
+    /**
+     * F(s), what a closed gate puts in place of the main path, is the main path of an image that
+     * is constant over space with value s: at the centre of such an image no tap reaches the
+     * padding, so the real convolutions give exactly the tap-summed weights' product.
+     */
+    @Test
+    void da3PooledMainIsTheMainPathOfAConstantImageAtItsCentre() {
+        try (NDManager m = base.newSubManager(); Da3.Da3Patch p = (Da3.Da3Patch) patch("da3", m, Map.of())) {
+            for (Da3.Module mod : p.modules()) {
+                org.da3.workbench.nn.ResidualBlock b = mod.block();
+                NDArray s = m.randomNormal(new Shape(2, b.inChannels()));
+                NDArray x = s.reshape(2, b.inChannels(), 1, 1).broadcast(new Shape(2, b.inChannels(), 9, 9)).duplicate();
+                NDArray f = b.main(x, p, false);
+                long c = f.getShape().get(2) / 2;
+                float[] centre = f.get(":, :, " + c + ", " + c).toFloatArray();
+                assertThat(mod.pooledMain(s).toFloatArray()).as(b.path()).containsExactly(centre, within(1e-4f));
+            }
+        }
+    }
+
     /** Benchmarks set the gates to a trained state: the open ratio they ask for, in every gated block. */
     @Test
     void da3GateCalibrationOpensTheRequestedShareOfEveryGatedBlock() {
