@@ -4,6 +4,8 @@ and DA3 training steps, written as a researcher would write them in plain PyTorc
 autograd), measured the same way as the workbench measures itself:
 
 - step time: median wall time of the measured steps, after warm-up steps;
+- with --paired, each method's steps beside fine-tune steps in the same process, the order
+  alternating, and the median of the pairs' ratios (as `da3 bench speed` pairs its worker JVMs);
 - training memory: peak RSS during a step above the idle baseline. /proc/self/clear_refs resets
   VmHWM before each step. Run with MALLOC_MMAP_THRESHOLD_=131072 so freed tensors leave the
   process. The baseline is read after one warm-up step on a scratch copy.
@@ -272,6 +274,46 @@ def measure(method, args):
     }
 
 
+def paired(method, args):
+    """The method's steps each beside a fine-tune step in this process, the order alternating: the
+    ratio of each pair, as `da3 bench speed` pairs its probes (speed only, no memory)."""
+    torch.manual_seed(7)
+    x = torch.rand(args.batch, 3, args.image_size, args.image_size) * 2 - 1
+    y = torch.arange(args.batch) % args.classes
+    ft = step_fn(*make("finetune", args.arch, args.width, args.classes), lr=0.01)
+    other = step_fn(*make(method, args.arch, args.width, args.classes), lr=0.01)
+
+    def timed(step):
+        t0 = time.perf_counter()
+        step(x, y)
+        return time.perf_counter() - t0
+    for _ in range(args.warmup):
+        timed(ft)
+        timed(other)
+    ratios, tf, tm = [], [], []
+    for i in range(args.steps):
+        if i % 2 == 0:
+            a = timed(ft)
+            b = timed(other)
+        else:
+            b = timed(other)
+            a = timed(ft)
+        tf.append(a)
+        tm.append(b)
+        ratios.append(b / a)
+    return {
+        "label": method,
+        "engine": "pytorch-eager",
+        "paired_with": "finetune",
+        "vs_finetune": statistics.median(ratios),
+        "pairs": len(ratios),
+        "step_seconds": statistics.median(tm),
+        "finetune_step_seconds": statistics.median(tf),
+        "threads": torch.get_num_threads(),
+        "torch": torch.__version__,
+    }
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--arch", default="resnet26")
@@ -285,10 +327,12 @@ def main():
     ap.add_argument("--methods", default="finetune,linear,da3")
     ap.add_argument("--channels-last", action="store_true",
                     help="run the model and the images in the channels-last memory format")
+    ap.add_argument("--paired", action="store_true",
+                    help="time each method's steps beside fine-tune steps in this process and print the ratios")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     for m in args.methods.split(","):
-        print(json.dumps(measure(m, args)), flush=True)
+        print(json.dumps(paired(m, args) if args.paired else measure(m, args)), flush=True)
 
 
 if __name__ == "__main__":

@@ -217,7 +217,8 @@ public final class BenchSpeedCommand implements Callable<Integer> {
                     System.out.println(EventCodec.JSON.writeValueAsString(row));
                 }
             }
-            String md = markdown(arch, width, size, batch, rounds, rows);
+            String methodsArg = methods == null || methods.isEmpty() ? "" : " --methods " + String.join(",", methods);
+            String md = markdown(arch, width, size, batch, rounds, methodsArg, rows);
             if (!json) {
                 System.out.print(md);
                 System.out.println();
@@ -296,14 +297,15 @@ public final class BenchSpeedCommand implements Callable<Integer> {
         return r;
     }
 
-    private static String markdown(String arch, int width, int size, int batch, int rounds, List<Map<String, Object>> rows) {
+    private static String markdown(String arch, int width, int size, int batch, int rounds, String methodsArg,
+            List<Map<String, Object>> rows) {
         StringBuilder sb = new StringBuilder();
         sb.append(String.format(Locale.ROOT, "%s-%d, %d px, batch %d; measured %s on %s with %d cores (`da3 bench"
-                + " speed --config %s:%d:%d:%d --rounds %d`): step times are the median of every measured step over %d"
+                + " speed --config %s:%d:%d:%d%s --rounds %d`): step times are the median of every measured step over %d"
                 + " round%s; each ratio to fine-tune is the median over paired steps, each of the method's steps divided"
                 + " by a fine-tune step run beside it in a second JVM%s.%n%n", arch, width, size, batch, LocalDate.now(),
                 System.getProperty("os.arch"), Runtime.getRuntime().availableProcessors(), arch, width, size, batch,
-                rounds, rounds, rounds == 1 ? "" : "s", rounds == 1 ? "" : " (the range of the rounds' medians beside it)"));
+                methodsArg, rounds, rounds, rounds == 1 ? "" : "s", rounds == 1 ? "" : " (the range of the rounds' medians beside it)"));
         sb.append("| method | engine | gates open | step s | images/s | step vs fine-tune |"
                 + (rounds > 1 ? " range over rounds |\n" : "\n")
                 + "|---|---|---:|---:|---:|---:|" + (rounds > 1 ? "---:|\n" : "\n"));
