@@ -84,7 +84,7 @@ public final class MethodCatalog {
                                 "which additive attention terms to learn"),
                         OptionDef.ofInt("reduction", 16, 1, 1024, "channel-attention reduction r (hidden = C/r, at least 4)"),
                         OptionDef.ofInt("pool", 4, 1, 64, "spatial-attention pooling factor d"),
-                        OptionDef.ofInt("kernel", 3, 1, 15, "spatial-attention conv kernel k (odd)"),
+                        OptionDef.ofOddInt("kernel", 3, 1, 15, "spatial-attention conv kernel k (odd)"),
                         OptionDef.ofDouble("lambda", 20.0, 0, 1000, "weight of the compute budget, lambda * (open ratio - rho)^2"),
                         OptionDef.ofDouble("rho", 0.7, 0, 1, "target open ratio of the gates (1 - target sparsity)"),
                         OptionDef.ofDouble("gate_init", 1.5, -20, 20, "initial gate bias c_g (positive: open)"),

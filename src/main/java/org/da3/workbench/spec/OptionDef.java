@@ -18,6 +18,7 @@ import java.util.Objects;
  * @param max the largest allowed number (inclusive), for numeric types
  * @param choices the allowed strings, for {@link Type#CHOICE}
  * @param help one sentence for the GUI and {@code --help}
+ * @param odd for {@link Type#INT}, whether only odd values are allowed (a kernel side)
  */
 public record OptionDef(
         String name,
@@ -26,7 +27,8 @@ public record OptionDef(
         double min,
         double max,
         List<String> choices,
-        String help) {
+        String help,
+        boolean odd) {
 
     /** Value types of options. */
     public enum Type {
@@ -59,7 +61,22 @@ public record OptionDef(
      * @return the definition
      */
     public static OptionDef ofInt(String name, Integer def, int min, int max, String help) {
-        return new OptionDef(name, Type.INT, def, min, max, List.of(), help);
+        return new OptionDef(name, Type.INT, def, min, max, List.of(), help, false);
+    }
+
+    /**
+     * An integer option that must be odd, such as the side of a convolution kernel padded to keep
+     * its input's size.
+     *
+     * @param name the name
+     * @param def the default (odd)
+     * @param min the minimum
+     * @param max the maximum
+     * @param help the help text
+     * @return the definition
+     */
+    public static OptionDef ofOddInt(String name, Integer def, int min, int max, String help) {
+        return new OptionDef(name, Type.INT, def, min, max, List.of(), help, true);
     }
 
     /**
@@ -73,7 +90,7 @@ public record OptionDef(
      * @return the definition
      */
     public static OptionDef ofDouble(String name, Double def, double min, double max, String help) {
-        return new OptionDef(name, Type.DOUBLE, def, min, max, List.of(), help);
+        return new OptionDef(name, Type.DOUBLE, def, min, max, List.of(), help, false);
     }
 
     /**
@@ -85,7 +102,7 @@ public record OptionDef(
      * @return the definition
      */
     public static OptionDef ofBool(String name, boolean def, String help) {
-        return new OptionDef(name, Type.BOOL, def, 0, 1, List.of(), help);
+        return new OptionDef(name, Type.BOOL, def, 0, 1, List.of(), help, false);
     }
 
     /**
@@ -98,7 +115,7 @@ public record OptionDef(
      * @return the definition
      */
     public static OptionDef ofChoice(String name, String def, List<String> choices, String help) {
-        return new OptionDef(name, Type.CHOICE, def, 0, 0, choices, help);
+        return new OptionDef(name, Type.CHOICE, def, 0, 0, choices, help, false);
     }
 
     /**
@@ -127,6 +144,9 @@ public record OptionDef(
                 }
                 if (v < min || v > max) {
                     throw new IllegalArgumentException(text + " is out of range; " + allowed());
+                }
+                if (odd && v % 2 == 0) {
+                    throw new IllegalArgumentException(text + " is even; " + allowed());
                 }
                 return (int) v;
             }
@@ -169,7 +189,7 @@ public record OptionDef(
     public String allowed() {
         switch (type) {
             case INT:
-                return "use a whole number from " + (long) min + " to " + (long) max;
+                return "use " + (odd ? "an odd" : "a") + " whole number from " + (long) min + " to " + (long) max;
             case DOUBLE:
                 return "use a number from " + fmt(min) + " to " + fmt(max);
             case BOOL:

@@ -72,6 +72,10 @@ class SpecLoaderTest {
                 .isInstanceOf(SpecException.class)
                 .hasMessage("demo.yaml: methods[0].options.optimizer: 'rmsprop' is not allowed; allowed: sgd, adam");
         assertThatThrownBy(() -> loader.parse("demo.yaml",
+                spec("[{name: da3, options: {kernel: 4}}]", "[shapes]", "{}")))
+                .isInstanceOf(SpecException.class)
+                .hasMessage("demo.yaml: methods[0].options.kernel: 4 is even; use an odd whole number from 1 to 15");
+        assertThatThrownBy(() -> loader.parse("demo.yaml",
                 spec("[{name: linear, options: {momentum: 0.5}}]", "[shapes]", "{}")))
                 .isInstanceOf(SpecException.class)
                 .hasMessageStartingWith("demo.yaml: methods[0].options.momentum: unknown option of method 'linear'");
