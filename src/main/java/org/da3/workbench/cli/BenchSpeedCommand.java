@@ -174,6 +174,10 @@ public final class BenchSpeedCommand implements Callable<Integer> {
                             }
                         }
                         frozen[ftIndex] = ft.finish().frozenPath();
+                        if (!json) {
+                            System.err.printf(Locale.ROOT, "round %d/%d  %-40s %.3f s  (the paired reference)%n",
+                                    round + 1, rounds, "finetune", median(times.get(ftIndex).get(round)));
+                        }
                     }
                 } finally {
                     if (ft != null) {
