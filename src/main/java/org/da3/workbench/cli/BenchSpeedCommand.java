@@ -204,6 +204,8 @@ public final class BenchSpeedCommand implements Callable<Integer> {
                 row.put("images_per_second", batch / s);
                 row.put("threads", threads);
                 row.put("round_step_seconds", perRound);
+                // every measured step, round by round, for statistics of one's own
+                row.put("steps", times.get(ri));
                 if (ftIndex >= 0) {
                     double[] roundRatios = new double[rounds];
                     for (int round = 0; round < rounds; round++) {
@@ -213,6 +215,7 @@ public final class BenchSpeedCommand implements Callable<Integer> {
                     row.put("vs_finetune", median(all));
                     row.put("vs_finetune_pairs", all.length);
                     row.put("round_vs_finetune", roundRatios);
+                    row.put("pair_ratios", ratios.get(ri));
                     row.put("vs_finetune_min", java.util.Arrays.stream(roundRatios).min().getAsDouble());
                     row.put("vs_finetune_max", java.util.Arrays.stream(roundRatios).max().getAsDouble());
                 }

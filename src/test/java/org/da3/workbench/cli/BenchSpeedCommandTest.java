@@ -2,6 +2,7 @@ package org.da3.workbench.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.ByteArrayOutputStream;
@@ -50,6 +51,14 @@ class BenchSpeedCommandTest {
             // two rounds of two steps, each beside a fine-tune step (fine-tune's own: one per other step)
             assertThat(r.get("vs_finetune_pairs").asInt()).as(r.toString()).isEqualTo(r == rows.get(0) ? 8 : 4);
             assertThat(r.get("round_vs_finetune").size()).isEqualTo(2);
+            // the raw pairs and steps behind the medians, round by round
+            assertThat(r.get("pair_ratios").size()).isEqualTo(2);
+            assertThat(r.get("steps").get(1).size()).isEqualTo(r == rows.get(0) ? 4 : 2);
+            if (r != rows.get(0)) {
+                double s0 = r.get("steps").get(0).get(0).asDouble();
+                assertThat(r.get("pair_ratios").get(0).get(0).asDouble()).isEqualTo(s0 / rows.get(0).get("steps")
+                        .get(0).get(r == rows.get(1) ? 0 : 2).asDouble(), within(1e-12));
+            }
         }
         // fine-tune against itself, round by round
         assertThat(rows.get(0).get("vs_finetune_min").asDouble()).isEqualTo(1.0);
