@@ -114,88 +114,21 @@ public final class BenchSpeedCommand implements Callable<Integer> {
                     ftIndex = ri;
                 }
             }
-            // per run, per round: the measured steps, and each step's ratio to the fine-tune step
-            // paired with it
-            List<List<List<Double>>> times = new ArrayList<>();
-            List<List<List<Double>>> ratios = new ArrayList<>();
-            for (int ri = 0; ri < runs.size(); ri++) {
-                times.add(new ArrayList<>());
-                ratios.add(new ArrayList<>());
-            }
-            Double[] measuredOpen = new Double[runs.size()];
-            boolean[] frozen = new boolean[runs.size()];
+            Measured got = new Measured(runs.size());
             for (int round = 0; round < rounds; round++) {
-                for (int ri = 0; ri < runs.size(); ri++) {
-                    times.get(ri).add(new ArrayList<>());
-                    ratios.get(ri).add(new ArrayList<>());
-                }
-                ProbeRunner.Stepwise ft = ftIndex < 0 ? null : open(runs.get(ftIndex), arch, width, size, batch);
-                try {
-                    for (int ri = 0; ri < runs.size(); ri++) {
-                        if (ri == ftIndex) {
-                            continue;
-                        }
-                        try (ProbeRunner.Stepwise m = open(runs.get(ri), arch, width, size, batch)) {
-                            for (int i = 0; i < steps; i++) {
-                                // each of the method's steps beside one of fine-tune's, the order
-                                // alternating, so the machine's drift falls on both alike
-                                double tf = 0;
-                                if (ft != null && i % 2 == 0) {
-                                    tf = ft.step();
-                                }
-                                double tm = m.step();
-                                if (ft != null && i % 2 == 1) {
-                                    tf = ft.step();
-                                }
-                                times.get(ri).get(round).add(tm);
-                                if (ft != null) {
-                                    times.get(ftIndex).get(round).add(tf);
-                                    ratios.get(ri).get(round).add(tm / tf);
-                                    ratios.get(ftIndex).get(round).add(1.0);
-                                }
-                            }
-                            ProbeResult r = m.finish();
-                            measuredOpen[ri] = r.gateOpenRatio();
-                            frozen[ri] = r.frozenPath();
-                        }
-                        if (!json) {
-                            System.err.printf(Locale.ROOT, "round %d/%d  %-40s %.3f s%s%n", round + 1, rounds,
-                                    runs.get(ri).label(), median(times.get(ri).get(round)), ft == null ? ""
-                                            : String.format(Locale.ROOT, "  %.2fx fine-tune's paired steps",
-                                                    median(ratios.get(ri).get(round))));
-                        }
-                    }
-                    if (ft != null) {
-                        if (runs.size() == 1) {
-                            // fine-tune alone: its own steps
-                            for (int i = 0; i < steps; i++) {
-                                times.get(ftIndex).get(round).add(ft.step());
-                                ratios.get(ftIndex).get(round).add(1.0);
-                            }
-                        }
-                        frozen[ftIndex] = ft.finish().frozenPath();
-                        if (!json) {
-                            System.err.printf(Locale.ROOT, "round %d/%d  %-40s %.3f s  (the paired reference)%n",
-                                    round + 1, rounds, "finetune", median(times.get(ftIndex).get(round)));
-                        }
-                    }
-                } finally {
-                    if (ft != null) {
-                        ft.close();
-                    }
-                }
+                measureRound(round, runs, ftIndex, arch, width, size, batch, got);
             }
             for (int ri = 0; ri < runs.size(); ri++) {
                 String label = runs.get(ri).label();
-                double s = median(flatten(times.get(ri)));
+                double s = median(flatten(got.times.get(ri)));
                 double[] perRound = new double[rounds];
                 for (int round = 0; round < rounds; round++) {
-                    perRound[round] = median(times.get(ri).get(round));
+                    perRound[round] = median(got.times.get(ri).get(round));
                 }
                 Map<String, Object> row = new LinkedHashMap<>();
                 row.put("label", label);
-                row.put("gate_open_ratio", measuredOpen[ri]);
-                row.put("engine", frozen[ri] ? "frozen-path" : "autograd");
+                row.put("gate_open_ratio", got.open[ri]);
+                row.put("engine", got.frozen[ri] ? "frozen-path" : "autograd");
                 row.put("arch", arch);
                 row.put("width", width);
                 row.put("image_size", size);
@@ -205,17 +138,17 @@ public final class BenchSpeedCommand implements Callable<Integer> {
                 row.put("threads", threads);
                 row.put("round_step_seconds", perRound);
                 // every measured step, round by round, for statistics of one's own
-                row.put("steps", times.get(ri));
+                row.put("steps", got.times.get(ri));
                 if (ftIndex >= 0) {
                     double[] roundRatios = new double[rounds];
                     for (int round = 0; round < rounds; round++) {
-                        roundRatios[round] = median(ratios.get(ri).get(round));
+                        roundRatios[round] = median(got.ratios.get(ri).get(round));
                     }
-                    double[] all = flatten(ratios.get(ri));
+                    double[] all = flatten(got.ratios.get(ri));
                     row.put("vs_finetune", median(all));
                     row.put("vs_finetune_pairs", all.length);
                     row.put("round_vs_finetune", roundRatios);
-                    row.put("pair_ratios", ratios.get(ri));
+                    row.put("pair_ratios", got.ratios.get(ri));
                     row.put("vs_finetune_min", java.util.Arrays.stream(roundRatios).min().getAsDouble());
                     row.put("vs_finetune_max", java.util.Arrays.stream(roundRatios).max().getAsDouble());
                 }
@@ -244,6 +177,83 @@ public final class BenchSpeedCommand implements Callable<Integer> {
         String label() {
             return gateOpen == null || gateOpen == 1.0 ? spec.displayLabel()
                     : String.format(Locale.ROOT, "%s, gates %.2f open", spec.displayLabel(), gateOpen);
+        }
+    }
+
+    /** What the rounds measured, per run: steps and pair ratios round by round, open ratio, engine. */
+    private static final class Measured {
+        final List<List<List<Double>>> times = new ArrayList<>();
+        final List<List<List<Double>>> ratios = new ArrayList<>();
+        final Double[] open;
+        final boolean[] frozen;
+
+        Measured(int runs) {
+            for (int ri = 0; ri < runs; ri++) {
+                times.add(new ArrayList<>());
+                ratios.add(new ArrayList<>());
+            }
+            open = new Double[runs];
+            frozen = new boolean[runs];
+        }
+    }
+
+    /**
+     * One round: a fine-tune probe (when fine-tune is measured) stays up while each other run's
+     * probe steps in turn with it, the order alternating, so the machine's drift falls on both
+     * alike; each of the run's steps is divided by the fine-tune step beside it.
+     */
+    private void measureRound(int round, List<Run> runs, int ftIndex, String arch, int width, int size, int batch,
+            Measured got) throws java.io.IOException {
+        for (int ri = 0; ri < runs.size(); ri++) {
+            got.times.get(ri).add(new ArrayList<>());
+            got.ratios.get(ri).add(new ArrayList<>());
+        }
+        try (ProbeRunner.Stepwise ft = ftIndex < 0 ? null : open(runs.get(ftIndex), arch, width, size, batch)) {
+            for (int ri = 0; ri < runs.size(); ri++) {
+                if (ri == ftIndex) {
+                    continue;
+                }
+                List<Double> times = got.times.get(ri).get(round);
+                List<Double> ratios = got.ratios.get(ri).get(round);
+                try (ProbeRunner.Stepwise m = open(runs.get(ri), arch, width, size, batch)) {
+                    for (int i = 0; i < steps; i++) {
+                        double tf = ft != null && i % 2 == 0 ? ft.step() : 0;
+                        double tm = m.step();
+                        if (ft != null && i % 2 == 1) {
+                            tf = ft.step();
+                        }
+                        times.add(tm);
+                        if (ft != null) {
+                            got.times.get(ftIndex).get(round).add(tf);
+                            got.ratios.get(ftIndex).get(round).add(1.0);
+                            ratios.add(tm / tf);
+                        }
+                    }
+                    ProbeResult r = m.finish();
+                    got.open[ri] = r.gateOpenRatio();
+                    got.frozen[ri] = r.frozenPath();
+                }
+                if (!json) {
+                    System.err.printf(Locale.ROOT, "round %d/%d  %-40s %.3f s%s%n", round + 1, rounds, runs.get(ri).label(),
+                            median(times), ft == null ? "" : String.format(Locale.ROOT, "  %.2fx fine-tune's paired steps",
+                                    median(ratios)));
+                }
+            }
+            if (ft != null) {
+                List<Double> own = got.times.get(ftIndex).get(round);
+                if (runs.size() == 1) {
+                    // fine-tune alone: its own steps
+                    for (int i = 0; i < steps; i++) {
+                        own.add(ft.step());
+                        got.ratios.get(ftIndex).get(round).add(1.0);
+                    }
+                }
+                got.frozen[ftIndex] = ft.finish().frozenPath();
+                if (!json) {
+                    System.err.printf(Locale.ROOT, "round %d/%d  %-40s %.3f s  (the paired reference)%n", round + 1,
+                            rounds, "finetune", median(own));
+                }
+            }
         }
     }
 
@@ -307,12 +317,16 @@ public final class BenchSpeedCommand implements Callable<Integer> {
     private static String markdown(String arch, int width, int size, int batch, int rounds, String methodsArg,
             List<Map<String, Object>> rows) {
         StringBuilder sb = new StringBuilder();
+        boolean paired = rows.stream().anyMatch(r -> r.get("vs_finetune") != null);
+        String ratios = !paired ? " (no fine-tune measured, so no ratios)"
+                : "; each ratio to fine-tune is the median over paired steps, each of the method's steps divided by a"
+                        + " fine-tune step run beside it in a second JVM" + (rounds == 1 ? ""
+                                : " (the range of the rounds' medians beside it)");
         sb.append(String.format(Locale.ROOT, "%s-%d, %d px, batch %d; measured %s on %s with %d cores (`da3 bench"
                 + " speed --config %s:%d:%d:%d%s --rounds %d`): step times are the median of every measured step over %d"
-                + " round%s; each ratio to fine-tune is the median over paired steps, each of the method's steps divided"
-                + " by a fine-tune step run beside it in a second JVM%s.%n%n", arch, width, size, batch, LocalDate.now(),
-                System.getProperty("os.arch"), Runtime.getRuntime().availableProcessors(), arch, width, size, batch,
-                methodsArg, rounds, rounds, rounds == 1 ? "" : "s", rounds == 1 ? "" : " (the range of the rounds' medians beside it)"));
+                + " round%s%s.%n%n", arch, width, size, batch, LocalDate.now(), System.getProperty("os.arch"),
+                Runtime.getRuntime().availableProcessors(), arch, width, size, batch, methodsArg, rounds, rounds,
+                rounds == 1 ? "" : "s", ratios));
         sb.append("| method | engine | gates open | step s | images/s | step vs fine-tune |"
                 + (rounds > 1 ? " range over rounds |\n" : "\n")
                 + "|---|---|---:|---:|---:|---:|" + (rounds > 1 ? "---:|\n" : "\n"));
