@@ -1,7 +1,6 @@
 package org.da3.workbench.cli;
 
 import java.io.BufferedReader;
-import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -9,45 +8,30 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.da3.workbench.memory.MemoryProbe;
 import org.da3.workbench.memory.ProbeRequest;
-import org.da3.workbench.memory.ProbeResult;
 import org.da3.workbench.run.event.EventCodec;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
 
 /**
- * {@code da3 bench probe}: the per-method worker of the benchmarks. Reads a probe request (JSON)
- * on stdin, measures, and writes one JSON result line on stdout. Started by {@code bench memory}
- * and {@code bench speed}, each probe in a fresh JVM.
- *
- * <p>With {@code --stepwise} the request is the first line of stdin and the caller drives the
- * steps: the probe answers {@code {"ready":true}} once set up, then runs one step per {@code step}
- * line (answering {@code {"seconds":S}}) until a {@code done} line, which it answers with the
- * result. {@code bench speed} so interleaves two probes step by step.
+ * {@code da3 bench probe}: the per-method worker of the benchmarks, started by {@code bench memory}
+ * and {@code bench speed} in a fresh JVM per method. The caller drives the steps over stdin: the
+ * first line is the probe request (JSON); the probe answers {@code {"ready":true}} once set up,
+ * then runs one step per {@code step} line (answering {@code {"seconds":S}}) until a {@code done}
+ * line, which it answers with the result (every step's time and peak). {@code bench speed} so
+ * interleaves two probes step by step.
  */
-@Command(name = "probe", hidden = true, description = "Measure one method (a benchmark's worker): request JSON on stdin.")
+@Command(name = "probe", hidden = true,
+        description = "Measure one method (a benchmark's worker): a request line, then 'step' lines and 'done' on stdin.")
 public final class BenchProbeCommand implements Callable<Integer> {
-
-    @Option(names = "--stepwise", description = "one step per 'step' line on stdin, the result after 'done'")
-    boolean stepwise;
 
     @Override
     public Integer call() throws Exception {
         PrintStream out = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), true,
                 StandardCharsets.UTF_8);
         System.setOut(System.err);
-        if (!stepwise) {
-            ProbeRequest req;
-            try (InputStream in = System.in) {
-                req = EventCodec.JSON.readValue(in.readAllBytes(), ProbeRequest.class);
-            }
-            ProbeResult r = MemoryProbe.run(req);
-            out.println(EventCodec.JSON.writeValueAsString(r));
-            return 0;
-        }
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
         String first = in.readLine();
         if (first == null) {
-            throw new IllegalArgumentException("bench probe --stepwise: no request on stdin");
+            throw new IllegalArgumentException("bench probe: no request on stdin");
         }
         try (MemoryProbe.Session s = new MemoryProbe.Session(EventCodec.JSON.readValue(first, ProbeRequest.class))) {
             out.println(EventCodec.JSON.writeValueAsString(Map.of("ready", true)));
@@ -58,11 +42,11 @@ public final class BenchProbeCommand implements Callable<Integer> {
                         out.println(EventCodec.JSON.writeValueAsString(s.result()));
                         return 0;
                     }
-                    default -> throw new IllegalArgumentException("bench probe --stepwise: '" + line
+                    default -> throw new IllegalArgumentException("bench probe: '" + line
                             + "' is neither 'step' nor 'done'");
                 }
             }
-            throw new IllegalStateException("bench probe --stepwise: stdin ended before 'done'");
+            throw new IllegalStateException("bench probe: stdin ended before 'done'");
         }
     }
 }

@@ -1,9 +1,6 @@
 package org.da3.workbench.cli;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -13,7 +10,7 @@ import org.da3.workbench.memory.ProbeResult;
 import org.da3.workbench.run.LocalTarget;
 import org.da3.workbench.run.event.EventCodec;
 
-/** Starts a benchmark probe ({@code da3 bench probe}) in a fresh JVM and reads its result. */
+/** Starts benchmark probes ({@code da3 bench probe}), each in a fresh JVM, and drives their steps. */
 final class ProbeRunner {
     private ProbeRunner() {}
 
@@ -22,7 +19,7 @@ final class ProbeRunner {
             "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
 
     /**
-     * Runs one probe.
+     * Runs one probe: its warm-up and measured steps, one after another.
      *
      * @param req the request
      * @param memorySettings true to run with the memory-measurement allocator settings
@@ -31,41 +28,16 @@ final class ProbeRunner {
      * @throws IOException if the probe fails, with its log
      */
     static ProbeResult run(ProbeRequest req, boolean memorySettings) throws IOException {
-        Process p = start(memorySettings, false);
-        try (OutputStream in = p.getOutputStream()) {
-            in.write(EventCodec.JSON.writeValueAsBytes(req));
-        }
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        Thread t = new Thread(() -> {
-            try (InputStream e = p.getErrorStream()) {
-                e.transferTo(err);
-            } catch (IOException ignored) {
-                // the probe ended
+        try (Stepwise p = new Stepwise(req, memorySettings)) {
+            for (int i = 0; i < req.warmup() + req.steps(); i++) {
+                p.step();
             }
-        });
-        t.start();
-        byte[] out;
-        try (InputStream o = p.getInputStream()) {
-            out = o.readAllBytes();
+            return p.finish();
         }
-        try {
-            int code = p.waitFor();
-            t.join();
-            if (code != 0) {
-                String log = err.toString(StandardCharsets.UTF_8);
-                throw new IOException("the probe for " + req.label() + " failed (exit " + code + "): "
-                        + log.substring(Math.max(0, log.length() - 2000)));
-            }
-        } catch (InterruptedException e) {
-            p.destroy();
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted", e);
-        }
-        return EventCodec.JSON.readValue(out, ProbeResult.class);
     }
 
     /** Starts a probe JVM, with the allocator settings for memory or for speed. */
-    private static Process start(boolean memorySettings, boolean stepwise) throws IOException {
+    private static Process start(boolean memorySettings) throws IOException {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(PROBE_JVM_FLAGS);
@@ -76,9 +48,6 @@ final class ProbeRunner {
         cmd.add(LocalTarget.MAIN_CLASS);
         cmd.add("bench");
         cmd.add("probe");
-        if (stepwise) {
-            cmd.add("--stepwise");
-        }
         ProcessBuilder pb = new ProcessBuilder(cmd);
         if (memorySettings) {
             pb.environment().putAll(LocalTarget.MEMORY_ENVIRONMENT);
@@ -90,9 +59,8 @@ final class ProbeRunner {
     }
 
     /**
-     * A probe JVM whose steps the caller drives one at a time ({@code bench probe --stepwise}),
-     * with glibc's default allocator (speed). Two of them, alive together but never stepping at
-     * the same time, give paired step times.
+     * A probe JVM whose steps the caller drives one at a time ({@code bench probe}). Two of them,
+     * alive together but never stepping at the same time, give paired step times.
      */
     static final class Stepwise implements AutoCloseable {
         private final ProbeRequest req;
@@ -103,14 +71,25 @@ final class ProbeRunner {
         private final Thread drain;
 
         /**
-         * Starts the probe and waits until it is set up (engine, backbone, patch, batch).
+         * Starts a speed probe (glibc's default allocator) and waits until it is set up.
          *
          * @param req the request
          * @throws IOException if the probe fails, with its log
          */
         Stepwise(ProbeRequest req) throws IOException {
+            this(req, false);
+        }
+
+        /**
+         * Starts the probe and waits until it is set up (engine, backbone, patch, batch).
+         *
+         * @param req the request
+         * @param memorySettings true for the memory-measurement allocator settings
+         * @throws IOException if the probe fails, with its log
+         */
+        Stepwise(ProbeRequest req, boolean memorySettings) throws IOException {
             this.req = req;
-            process = start(false, true);
+            process = start(memorySettings);
             drain = new Thread(() -> {
                 try (java.io.BufferedReader e = new java.io.BufferedReader(
                         new java.io.InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8))) {

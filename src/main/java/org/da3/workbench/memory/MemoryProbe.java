@@ -28,25 +28,10 @@ public final class MemoryProbe {
     private MemoryProbe() {}
 
     /**
-     * Runs a probe: every warm-up and measured step in turn.
-     *
-     * @param r the request
-     * @return the measurements
-     */
-    public static ProbeResult run(ProbeRequest r) {
-        try (Session s = new Session(r)) {
-            for (int i = 0; i < r.warmup() + r.steps(); i++) {
-                s.step();
-            }
-            return s.result();
-        }
-    }
-
-    /**
      * A probe held open between steps: the engine, the backbone, the patch, the optimizer and the
      * batch are made (and the engine warmed) by the constructor, each {@link #step} runs one timed
-     * training step. A benchmark can so interleave two probes, each in its own JVM, step by step
-     * ({@code bench speed}'s paired design).
+     * training step ({@code bench probe} runs one per JVM). A benchmark can so interleave two
+     * probes, each in its own JVM, step by step ({@code bench speed}'s paired design).
      */
     public static final class Session implements AutoCloseable {
         private final ProbeRequest r;
