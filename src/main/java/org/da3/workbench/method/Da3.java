@@ -307,21 +307,10 @@ public final class Da3 implements Method {
          * @return (N, C_out)
          */
         public NDArray pooledMain(NDArray s) {
-            return pooledMain(s, false);
-        }
-
-        /**
-         * {@link #pooledMain(NDArray)}, optionally keeping the gradient to s.
-         *
-         * @param s GAP(x), (N, C_in)
-         * @param grad keep the gradient to s
-         * @return (N, C_out)
-         */
-        NDArray pooledMain(NDArray s, boolean grad) {
             if (pooledK == null) {
                 cachePooledMain();
             }
-            NDArray h = grad ? s : s.stopGradient();
+            NDArray h = s.stopGradient();
             for (int i = 0; i < pooledK.length; i++) {
                 NDArray next;
                 try (NDArray lin = h.matMul(pooledK[i])) {
@@ -348,14 +337,13 @@ public final class Da3 implements Method {
          * matrix-vector products, not nothing. It stands in for F's value only: no gradient flows
          * back through it (through two tap-summed weight matrices per block it would explode).
          *
-         * @param fs F(s) from {@link #pooledMain(NDArray)}, (N, C_out)
+         * @param fs F(s) from {@link #pooledMain(NDArray)}, (N, C_out), without gradient
          * @param gate hard gates (N)
          * @return (N, C_out, 1, 1)
          */
         NDArray replacement(NDArray fs, NDArray gate) {
-            try (NDArray f = fs.stopGradient(); NDArray g2 = gate.stopGradient();
-                    NDArray g = g2.reshape(gate.getShape().get(0), 1); NDArray closed = g.neg().addi(1f);
-                    NDArray r = f.mul(closed)) {
+            try (NDArray g2 = gate.stopGradient(); NDArray g = g2.reshape(gate.getShape().get(0), 1);
+                    NDArray closed = g.neg().addi(1f); NDArray r = fs.mul(closed)) {
                 Shape rs = r.getShape();
                 return r.reshape(rs.get(0), rs.get(1), 1, 1);
             }
@@ -401,9 +389,9 @@ public final class Da3 implements Method {
          * @return (N, C_out)
          */
         NDArray gateStatistic(NDArray fs, NDArray main, NDArray gate) {
-            try (NDArray means = Ops.gap(main); NDArray meansSg = means.stopGradient(); NDArray pooled = fs.stopGradient();
+            try (NDArray means = Ops.gap(main); NDArray meansSg = means.stopGradient();
                     NDArray g2 = gate.stopGradient(); NDArray g = g2.reshape(gate.getShape().get(0), 1);
-                    NDArray diff = meansSg.sub(pooled)) {
+                    NDArray diff = meansSg.sub(fs)) {
                 return diff.mul(g);
             }
         }
