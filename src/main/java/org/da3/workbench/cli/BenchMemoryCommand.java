@@ -63,9 +63,21 @@ public final class BenchMemoryCommand implements Callable<Integer> {
     @Option(names = "--no-docs", description = "do not update docs/benchmarks.md")
     boolean noDocs;
 
-    /** One measured row. */
+    /**
+     * One method's row: measured, or the reason its probe failed (then {@code measured} is -1 and
+     * {@code raw} null).
+     */
     record Row(String label, String engine, long trainable, long analytic, long measured, double stepSeconds,
-            ProbeResult raw) {}
+            ProbeResult raw, String error) {
+        Row(String label, String engine, long trainable, long analytic, long measured, double stepSeconds,
+                ProbeResult raw) {
+            this(label, engine, trainable, analytic, measured, stepSeconds, raw, null);
+        }
+
+        boolean failed() {
+            return error != null;
+        }
+    }
 
     @Override
     public Integer call() throws Exception {
@@ -88,7 +100,18 @@ public final class BenchMemoryCommand implements Callable<Integer> {
             MemoryProfile p = Profiler.profile(arch, width, ms, 10, batch, imageSize, "sgd", 0.9, 1.0);
             ProbeRequest req = new ProbeRequest(arch, width, imageSize, batch, 10, ms.name(), ms.options(),
                     ms.displayLabel(), steps, warmup, "sgd", 0.01, 0.9, threads, 7, null);
-            ProbeResult r = ProbeRunner.run(req, true);
+            ProbeResult r;
+            try {
+                r = ProbeRunner.run(req, true);
+            } catch (IOException e) {
+                // one method's failure (a crash, the OOM killer) leaves the others' measurements
+                Row row = new Row(ms.displayLabel(), p.engine(), p.trainableParams(), p.stepBytes(), -1, Double.NaN,
+                        null, summary(e));
+                rows.add(row);
+                System.out.printf(Locale.ROOT, "  %-16s analytic %8.1f MB   FAILED: %s%n", row.label(),
+                        row.analytic() / 1e6, e.getMessage());
+                continue;
+            }
             long measured = r.stepPeakBytes().subList(warmup, r.stepPeakBytes().size()).stream()
                     .mapToLong(Long::longValue).max().orElse(-1);
             Row row = new Row(ms.displayLabel(), p.engine(), p.trainableParams(), p.stepBytes(), measured,
@@ -104,6 +127,12 @@ public final class BenchMemoryCommand implements Callable<Integer> {
                 + "-b" + batch + ".csv");
         AtomicFiles.writeString(out, csvText(rows));
         System.out.println("CSV: " + out);
+        long failed = rows.stream().filter(Row::failed).count();
+        if (failed > 0) {
+            // a partial table stays out of the docs: the last complete one is kept there
+            System.out.println(failed + " of " + rows.size() + " methods failed; docs/benchmarks.md is left as it was");
+            return 1;
+        }
         if (!noDocs) {
             Path doc = ws.root().resolve("docs/benchmarks.md");
             updateSection(doc, "memory-" + arch + "-" + width + "-" + imageSize + "-b" + batch, md);
@@ -112,9 +141,19 @@ public final class BenchMemoryCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** A failure in a line, for a table: a probe's summary without its log, else the first line. */
+    static String summary(Exception e) {
+        if (e instanceof ProbeRunner.ProbeFailure f) {
+            return f.summary();
+        }
+        String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().strip();
+        int nl = m.indexOf('\n');
+        return nl < 0 ? m : m.substring(0, nl).strip();
+    }
+
     private Row finetune(List<Row> rows) {
         for (Row r : rows) {
-            if (r.label().equals("finetune")) {
+            if (r.label().equals("finetune") && !r.failed()) {
                 return r;
             }
         }
@@ -132,12 +171,22 @@ public final class BenchMemoryCommand implements Callable<Integer> {
                 + " step s | step vs fine-tune |\n");
         sb.append("|---|---|---:|---:|---:|---:|---:|---:|---:|\n");
         for (Row r : rows) {
+            if (r.failed()) {
+                sb.append(String.format(Locale.ROOT, "| %s | %s | %d | %.1f | failed | - | - | - | - |%n", r.label(),
+                        r.engine(), r.trainable(), r.analytic() / 1e6));
+                continue;
+            }
             sb.append(String.format(Locale.ROOT, "| %s | %s | %d | %.1f | %.1f | %.2f | %s | %.3f | %s |%n", r.label(),
                     r.engine(), r.trainable(), r.analytic() / 1e6, r.measured() / 1e6,
                     (double) r.measured() / r.analytic(),
                     ft == null ? "-" : r == ft ? "1x" : versus(ft.measured(), r.measured()),
                     r.stepSeconds(),
                     ft == null ? "-" : String.format(Locale.ROOT, "%.2fx", r.stepSeconds() / ft.stepSeconds())));
+        }
+        for (Row r : rows) {
+            if (r.failed()) {
+                sb.append(String.format(Locale.ROOT, "%n%s failed: %s.%n", r.label(), r.error()));
+            }
         }
         return sb.toString();
     }
@@ -150,13 +199,18 @@ public final class BenchMemoryCommand implements Callable<Integer> {
 
     static String csvText(List<Row> rows) {
         StringBuilder sb = new StringBuilder("method,engine,trainable_params,analytic_step_bytes,measured_step_bytes,"
-                + "step_seconds,baseline_bytes,step_peaks_bytes\n");
+                + "step_seconds,baseline_bytes,step_peaks_bytes,error\n");
         for (Row r : rows) {
             sb.append(r.label()).append(',').append(r.engine()).append(',').append(r.trainable()).append(',')
-                    .append(r.analytic()).append(',').append(r.measured()).append(',')
+                    .append(r.analytic()).append(',');
+            if (r.failed()) {
+                sb.append(",,,,\"").append(r.error().replace("\"", "\"\"")).append("\"\n");
+                continue;
+            }
+            sb.append(r.measured()).append(',')
                     .append(String.format(Locale.ROOT, "%.4f", r.stepSeconds())).append(',')
                     .append(r.raw().baselineBytes()).append(',').append('"')
-                    .append(r.raw().stepPeakBytes().toString().replace(" ", "")).append('"').append('\n');
+                    .append(r.raw().stepPeakBytes().toString().replace(" ", "")).append("\",\n");
         }
         return sb.toString();
     }

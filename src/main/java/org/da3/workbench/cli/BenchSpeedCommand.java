@@ -87,6 +87,7 @@ public final class BenchSpeedCommand implements Callable<Integer> {
             ms.add(BenchCommand.parseMethod(m, "--methods"));
         }
         StringBuilder doc = new StringBuilder();
+        int failures = 0;
         for (String cfg : cfgs) {
             String[] p = cfg.split(":");
             if (p.length != 4) {
@@ -114,48 +115,24 @@ public final class BenchSpeedCommand implements Callable<Integer> {
                     ftIndex = ri;
                 }
             }
-            Measured got = new Measured(runs.size());
+            Measured got = new Measured(runs);
             for (int round = 0; round < rounds; round++) {
                 measureRound(round, runs, ftIndex, arch, width, size, batch, got);
             }
             for (int ri = 0; ri < runs.size(); ri++) {
-                String label = runs.get(ri).label();
-                double s = median(flatten(got.times.get(ri)));
-                double[] perRound = new double[rounds];
-                for (int round = 0; round < rounds; round++) {
-                    perRound[round] = median(got.times.get(ri).get(round));
-                }
-                Map<String, Object> row = new LinkedHashMap<>();
-                row.put("label", label);
-                row.put("gate_open_ratio", got.open[ri]);
-                row.put("engine", got.frozen[ri] ? "frozen-path" : "autograd");
+                Map<String, Object> row = row(runs.get(ri).label(), ri, ftIndex, got);
                 row.put("arch", arch);
                 row.put("width", width);
                 row.put("image_size", size);
                 row.put("batch", batch);
-                row.put("step_seconds", s);
-                row.put("images_per_second", batch / s);
                 row.put("threads", threads);
-                row.put("round_step_seconds", perRound);
-                // every measured step, round by round, for statistics of one's own
-                row.put("steps", got.times.get(ri));
-                if (ftIndex >= 0) {
-                    double[] roundRatios = new double[rounds];
-                    for (int round = 0; round < rounds; round++) {
-                        roundRatios[round] = median(got.ratios.get(ri).get(round));
-                    }
-                    double[] all = flatten(got.ratios.get(ri));
-                    row.put("vs_finetune", median(all));
-                    row.put("vs_finetune_pairs", all.length);
-                    row.put("round_vs_finetune", roundRatios);
-                    row.put("pair_ratios", got.ratios.get(ri));
-                    row.put("vs_finetune_min", java.util.Arrays.stream(roundRatios).min().getAsDouble());
-                    row.put("vs_finetune_max", java.util.Arrays.stream(roundRatios).max().getAsDouble());
-                }
+                Double s = (Double) row.get("step_seconds");
+                row.put("images_per_second", s == null ? null : batch / s);
                 rows.add(row);
                 if (json) {
                     System.out.println(EventCodec.JSON.writeValueAsString(row));
                 }
+                failures += got.error[ri] == null ? 0 : 1;
             }
             String methodsArg = methods == null || methods.isEmpty() ? "" : " --methods " + String.join(",", methods);
             String md = markdown(arch, width, size, batch, rounds, methodsArg, rows);
@@ -164,12 +141,56 @@ public final class BenchSpeedCommand implements Callable<Integer> {
                 System.out.println();
             }
             doc.append(md).append('\n');
-            if (!noDocs && !json) {
+            if (failures > 0 && !noDocs && !json) {
+                // a partial table stays out of the docs: the last complete one is kept there
+                System.out.println("A probe failed; docs/benchmarks.md is left as it was.");
+            } else if (!noDocs && !json) {
                 Path d = Workspace.locate(null).root().resolve("docs/benchmarks.md");
                 BenchMemoryCommand.updateSection(d, "speed-" + arch + "-" + width + "-" + size + "-b" + batch, md);
             }
         }
-        return 0;
+        return failures == 0 ? 0 : 1;
+    }
+
+    /**
+     * A run's row: step times and ratios over the rounds it measured (null where it measured none),
+     * and its failure, if any.
+     */
+    private Map<String, Object> row(String label, int ri, int ftIndex, Measured got) {
+        Map<String, Object> row = new LinkedHashMap<>();
+        row.put("label", label);
+        row.put("gate_open_ratio", got.open[ri]);
+        row.put("engine", got.frozen[ri] == null ? null : got.frozen[ri] ? "frozen-path" : "autograd");
+        double[] all = flatten(got.times.get(ri));
+        row.put("step_seconds", all.length == 0 ? null : median(all));
+        row.put("round_step_seconds", roundMedians(got.times.get(ri)));
+        // every measured step, round by round, for statistics of one's own
+        row.put("steps", got.times.get(ri));
+        if (ftIndex >= 0) {
+            Double[] roundRatios = roundMedians(got.ratios.get(ri));
+            double[] pairs = flatten(got.ratios.get(ri));
+            row.put("vs_finetune", pairs.length == 0 ? null : median(pairs));
+            row.put("vs_finetune_pairs", pairs.length);
+            row.put("round_vs_finetune", roundRatios);
+            row.put("pair_ratios", got.ratios.get(ri));
+            row.put("vs_finetune_min", java.util.Arrays.stream(roundRatios).filter(java.util.Objects::nonNull)
+                    .min(Double::compare).orElse(null));
+            row.put("vs_finetune_max", java.util.Arrays.stream(roundRatios).filter(java.util.Objects::nonNull)
+                    .max(Double::compare).orElse(null));
+        }
+        if (got.error[ri] != null) {
+            row.put("error", got.error[ri]);
+        }
+        return row;
+    }
+
+    /** Each round's median, null for a round without values. */
+    private static Double[] roundMedians(List<List<Double>> perRound) {
+        Double[] out = new Double[perRound.size()];
+        for (int round = 0; round < out.length; round++) {
+            out[round] = perRound.get(round).isEmpty() ? null : median(perRound.get(round));
+        }
+        return out;
     }
 
     /** One measurement: a method, and the open ratio its gates are held at (null: not held). */
@@ -185,15 +206,30 @@ public final class BenchSpeedCommand implements Callable<Integer> {
         final List<List<List<Double>>> times = new ArrayList<>();
         final List<List<List<Double>>> ratios = new ArrayList<>();
         final Double[] open;
-        final boolean[] frozen;
+        /** Per run, whether it trained on the frozen path (null until one of its probes finished). */
+        final Boolean[] frozen;
+        /** Per run, its first failure ("round R: message"), or null. */
+        final String[] error;
+        final List<Run> runs;
 
-        Measured(int runs) {
-            for (int ri = 0; ri < runs; ri++) {
+        Measured(List<Run> runs) {
+            this.runs = runs;
+            for (int ri = 0; ri < runs.size(); ri++) {
                 times.add(new ArrayList<>());
                 ratios.add(new ArrayList<>());
             }
-            open = new Double[runs];
-            frozen = new boolean[runs];
+            open = new Double[runs.size()];
+            frozen = new Boolean[runs.size()];
+            error = new String[runs.size()];
+        }
+
+        /** Records a run's failure in a round, and says so at once. */
+        void fail(int run, int round, Exception e) {
+            String msg = BenchMemoryCommand.summary(e);
+            if (error[run] == null) {
+                error[run] = "round " + (round + 1) + ": " + msg;
+            }
+            System.err.printf(Locale.ROOT, "round %d  %s FAILED: %s%n", round + 1, runs.get(run).label(), e.getMessage());
         }
     }
 
@@ -201,29 +237,54 @@ public final class BenchSpeedCommand implements Callable<Integer> {
      * One round: a fine-tune probe (when fine-tune is measured) stays up while each other run's
      * probe steps in turn with it, the order alternating, so the machine's drift falls on both
      * alike; each of the run's steps is divided by the fine-tune step beside it.
+     *
+     * <p>A probe that fails (a crash, the OOM killer, a method that cannot train this
+     * configuration) fails only its own run: its steps so far are kept, the failure is recorded,
+     * and the round goes on. When the fine-tune probe fails, the round's later runs are measured
+     * without pairs.
      */
     private void measureRound(int round, List<Run> runs, int ftIndex, String arch, int width, int size, int batch,
-            Measured got) throws java.io.IOException {
+            Measured got) {
         for (int ri = 0; ri < runs.size(); ri++) {
             got.times.get(ri).add(new ArrayList<>());
             got.ratios.get(ri).add(new ArrayList<>());
         }
-        try (ProbeRunner.Stepwise ft = ftIndex < 0 ? null : open(runs.get(ftIndex), arch, width, size, batch)) {
+        ProbeRunner.Stepwise ft = null;
+        if (ftIndex >= 0) {
+            try {
+                ft = open(runs.get(ftIndex), arch, width, size, batch);
+            } catch (java.io.IOException | RuntimeException e) {
+                got.fail(ftIndex, round, e);
+            }
+        }
+        try {
             for (int ri = 0; ri < runs.size(); ri++) {
                 if (ri == ftIndex) {
                     continue;
                 }
                 List<Double> times = got.times.get(ri).get(round);
                 List<Double> ratios = got.ratios.get(ri).get(round);
-                try (ProbeRunner.Stepwise m = open(runs.get(ri), arch, width, size, batch)) {
+                ProbeRunner.Stepwise m;
+                try {
+                    m = open(runs.get(ri), arch, width, size, batch);
+                } catch (java.io.IOException | RuntimeException e) {
+                    got.fail(ri, round, e);
+                    continue;
+                }
+                try (m) {
                     for (int i = 0; i < steps; i++) {
-                        double tf = ft != null && i % 2 == 0 ? ft.step() : 0;
+                        double tf = Double.NaN;
+                        if (ft != null && i % 2 == 0) {
+                            tf = fineTuneStep(ft, ftIndex, round, got);
+                            ft = Double.isNaN(tf) ? null : ft;
+                        }
                         double tm = m.step();
                         if (ft != null && i % 2 == 1) {
-                            tf = ft.step();
+                            tf = fineTuneStep(ft, ftIndex, round, got);
+                            ft = Double.isNaN(tf) ? null : ft;
                         }
                         times.add(tm);
-                        if (ft != null) {
+                        if (!Double.isNaN(tf)) {
                             got.times.get(ftIndex).get(round).add(tf);
                             got.ratios.get(ftIndex).get(round).add(1.0);
                             ratios.add(tm / tf);
@@ -232,28 +293,59 @@ public final class BenchSpeedCommand implements Callable<Integer> {
                     ProbeResult r = m.finish();
                     got.open[ri] = r.gateOpenRatio();
                     got.frozen[ri] = r.frozenPath();
+                } catch (java.io.IOException | RuntimeException e) {
+                    got.fail(ri, round, e);
                 }
-                if (!json) {
+                if (!json && !times.isEmpty()) {
                     System.err.printf(Locale.ROOT, "round %d/%d  %-40s %.3f s%s%n", round + 1, rounds, runs.get(ri).label(),
-                            median(times), ft == null ? "" : String.format(Locale.ROOT, "  %.2fx fine-tune's paired steps",
-                                    median(ratios)));
+                            median(times), ratios.isEmpty() ? "" : String.format(Locale.ROOT,
+                                    "  %.2fx fine-tune's paired steps", median(ratios)));
                 }
             }
             if (ft != null) {
                 List<Double> own = got.times.get(ftIndex).get(round);
                 if (runs.size() == 1) {
                     // fine-tune alone: its own steps
-                    for (int i = 0; i < steps; i++) {
-                        own.add(ft.step());
-                        got.ratios.get(ftIndex).get(round).add(1.0);
+                    for (int i = 0; i < steps && ft != null; i++) {
+                        double t = fineTuneStep(ft, ftIndex, round, got);
+                        if (Double.isNaN(t)) {
+                            ft = null;
+                        } else {
+                            own.add(t);
+                            got.ratios.get(ftIndex).get(round).add(1.0);
+                        }
                     }
                 }
-                got.frozen[ftIndex] = ft.finish().frozenPath();
-                if (!json) {
+                if (ft != null) {
+                    try {
+                        got.frozen[ftIndex] = ft.finish().frozenPath();
+                    } catch (java.io.IOException | RuntimeException e) {
+                        got.fail(ftIndex, round, e);
+                    }
+                }
+                if (!json && !own.isEmpty()) {
                     System.err.printf(Locale.ROOT, "round %d/%d  %-40s %.3f s  (the paired reference)%n", round + 1,
                             rounds, "finetune", median(own));
                 }
             }
+        } finally {
+            if (ft != null) {
+                ft.close();
+            }
+        }
+    }
+
+    /**
+     * One fine-tune step, or NaN when the fine-tune probe failed (recorded, and the probe closed:
+     * the round's later steps go unpaired).
+     */
+    private double fineTuneStep(ProbeRunner.Stepwise ft, int ftIndex, int round, Measured got) {
+        try {
+            return ft.step();
+        } catch (java.io.IOException | RuntimeException e) {
+            got.fail(ftIndex, round, e);
+            ft.close();
+            return Double.NaN;
         }
     }
 
@@ -331,17 +423,25 @@ public final class BenchSpeedCommand implements Callable<Integer> {
                 + (rounds > 1 ? " range over rounds |\n" : "\n")
                 + "|---|---|---:|---:|---:|---:|" + (rounds > 1 ? "---:|\n" : "\n"));
         for (Map<String, Object> r : rows) {
-            double s = (Double) r.get("step_seconds");
+            Double s = (Double) r.get("step_seconds");
             Double open = (Double) r.get("gate_open_ratio");
             Double vs = (Double) r.get("vs_finetune");
-            sb.append(String.format(Locale.ROOT, "| %s | %s | %s | %.3f | %.1f | %s |", r.get("label"), r.get("engine"),
-                    open == null ? "-" : String.format(Locale.ROOT, "%.2f", open), s,
-                    (Double) r.get("images_per_second"), vs == null ? "-" : String.format(Locale.ROOT, "%.2fx", vs)));
+            Object engine = r.get("engine");
+            sb.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s |", r.get("label"),
+                    engine == null ? "-" : engine, open == null ? "-" : String.format(Locale.ROOT, "%.2f", open),
+                    s == null ? "failed" : String.format(Locale.ROOT, "%.3f", s),
+                    s == null ? "-" : String.format(Locale.ROOT, "%.1f", (Double) r.get("images_per_second")),
+                    vs == null ? "-" : String.format(Locale.ROOT, "%.2fx", vs)));
             if (rounds > 1) {
                 sb.append(vs == null ? " - |" : String.format(Locale.ROOT, " %.2f-%.2f |", (Double) r.get("vs_finetune_min"),
                         (Double) r.get("vs_finetune_max")));
             }
             sb.append('\n');
+        }
+        for (Map<String, Object> r : rows) {
+            if (r.get("error") != null) {
+                sb.append(String.format(Locale.ROOT, "%n%s failed in %s.%n", r.get("label"), r.get("error")));
+            }
         }
         return sb.toString();
     }

@@ -58,6 +58,22 @@ final class ProbeRunner {
         return pb.start();
     }
 
+    /** A probe that failed: what happened to it, then the end of its log. */
+    static final class ProbeFailure extends IOException {
+        private static final long serialVersionUID = 1L;
+        private final String summary;
+
+        ProbeFailure(String summary, String logTail) {
+            super(summary + ": " + logTail);
+            this.summary = summary;
+        }
+
+        /** @return what happened, without the log ("the probe for da3 ended (exit 137)") */
+        String summary() {
+            return summary;
+        }
+    }
+
     /**
      * A probe JVM whose steps the caller drives one at a time ({@code bench probe}). Two of them,
      * alive together but never stepping at the same time, give paired step times.
@@ -89,7 +105,11 @@ final class ProbeRunner {
          */
         Stepwise(ProbeRequest req, boolean memorySettings) throws IOException {
             this.req = req;
-            process = start(memorySettings);
+            try {
+                process = start(memorySettings);
+            } catch (IOException e) {
+                throw new ProbeFailure("the probe for " + req.label() + " could not start (" + e.getMessage() + ")", "");
+            }
             drain = new Thread(() -> {
                 try (java.io.BufferedReader e = new java.io.BufferedReader(
                         new java.io.InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8))) {
@@ -121,9 +141,15 @@ final class ProbeRunner {
         }
 
         private void send(String line) throws IOException {
-            in.write(line);
-            in.write('\n');
-            in.flush();
+            try {
+                in.write(line);
+                in.write('\n');
+                in.flush();
+            } catch (IOException e) {
+                // the probe is gone: say so with its exit status and log, not as a broken pipe
+                throw failure("did not take " + (line.startsWith("{") ? "its request" : "'" + line + "'") + " ("
+                        + e.getMessage() + ")");
+            }
         }
 
         private com.fasterxml.jackson.databind.JsonNode reply() throws IOException {
@@ -134,7 +160,7 @@ final class ProbeRunner {
             return EventCodec.JSON.readTree(line);
         }
 
-        private IOException failure(String what) {
+        private ProbeFailure failure(String what) {
             try {
                 process.waitFor(5, java.util.concurrent.TimeUnit.SECONDS);
                 drain.join(1000);
@@ -145,8 +171,8 @@ final class ProbeRunner {
             synchronized (log) {
                 tail = log.substring(Math.max(0, log.length() - 2000));
             }
-            return new IOException("the probe for " + req.label() + " " + what
-                    + (process.isAlive() ? "" : " (exit " + process.exitValue() + ")") + ": " + tail);
+            return new ProbeFailure("the probe for " + req.label() + " " + what
+                    + (process.isAlive() ? "" : " (exit " + process.exitValue() + ")"), tail);
         }
 
         /**

@@ -66,6 +66,68 @@ class BenchSpeedCommandTest {
         assertThat(rows.get(2).get("gate_open_ratio").asDouble()).isLessThan(1.0);
     }
 
+    /** Runs bench speed with --json on a tiny network; returns the exit code and the rows. */
+    private static int speed(List<JsonNode> rows, String methods) throws Exception {
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        PrintStream old = System.out;
+        int code;
+        try (PrintStream out = new PrintStream(buf, true, StandardCharsets.UTF_8)) {
+            System.setOut(out);
+            code = new CommandLine(new BenchSpeedCommand()).execute("--config", "resnet26:8:16:4", "--methods", methods,
+                    "--rounds", "1", "--steps", "2", "--warmup", "1", "--threads", "1", "--gate-open", "none", "--json",
+                    "--no-docs");
+        } finally {
+            System.setOut(old);
+        }
+        for (String line : buf.toString(StandardCharsets.UTF_8).split("\n")) {
+            if (line.startsWith("{")) {
+                rows.add(EventCodec.JSON.readTree(line));
+            }
+        }
+        return code;
+    }
+
+    @Test
+    void aMethodWhoseProbeDiesFailsAloneAndTheOthersAreStillMeasured() throws Exception {
+        List<JsonNode> rows = new ArrayList<>();
+        int code;
+        // the second probe started is linear's (fine-tune's stays up through the round)
+        try (ChildKiller k = new ChildKiller(2, 2, 120)) {
+            code = speed(rows, "finetune,linear,bn+last");
+            assertThat(k.killed()).isTrue();
+        }
+        assertThat(code).isEqualTo(1);
+        assertThat(rows).extracting(r -> r.get("label").asText()).containsExactly("finetune", "linear", "bn+last");
+        JsonNode linear = rows.get(1);
+        assertThat(linear.get("error").asText()).startsWith("round 1: the probe for linear");
+        assertThat(linear.get("step_seconds").isNull()).isTrue();
+        assertThat(linear.get("vs_finetune_pairs").asInt()).isZero();
+        JsonNode bnLast = rows.get(2);
+        assertThat(bnLast.has("error")).isFalse();
+        assertThat(bnLast.get("step_seconds").asDouble()).isPositive();
+        assertThat(bnLast.get("vs_finetune_pairs").asInt()).isEqualTo(2);
+        assertThat(rows.get(0).get("vs_finetune_pairs").asInt()).isEqualTo(2);
+    }
+
+    @Test
+    void whenTheFineTuneProbeDiesTheRoundGoesOnUnpaired() throws Exception {
+        List<JsonNode> rows = new ArrayList<>();
+        int code;
+        // fine-tune's probe (the first) dies once it has warmed up and linear's has started
+        try (ChildKiller k = new ChildKiller(1, 2, 120)) {
+            code = speed(rows, "finetune,linear");
+            assertThat(k.killed()).isTrue();
+        }
+        assertThat(code).isEqualTo(1);
+        JsonNode ft = rows.get(0);
+        assertThat(ft.get("error").asText()).startsWith("round 1: the probe for finetune");
+        assertThat(ft.get("step_seconds").isNull()).isTrue();
+        JsonNode linear = rows.get(1);
+        assertThat(linear.has("error")).isFalse();
+        assertThat(linear.get("steps").get(0).size()).isEqualTo(2);
+        assertThat(linear.get("vs_finetune").isNull()).isTrue();
+    }
+
     @Test
     void medianOfAnEvenCountIsTheMeanOfTheMiddleTwo() {
         assertThat(BenchSpeedCommand.median(new double[] {3, 1, 2})).isEqualTo(2.0);

@@ -1,0 +1,51 @@
+package org.da3.workbench.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** {@code da3 bench memory} with real probe JVMs on a tiny network. */
+class BenchMemoryCommandTest {
+
+    @Test
+    void aProbeThatDiesFailsItsMethodAloneAndTheCsvKeepsEveryRow(@TempDir Path dir) throws Exception {
+        Path csv = dir.resolve("memory.csv");
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        PrintStream old = System.out;
+        int code;
+        // the first probe (linear's) dies as it starts, as a crash or the OOM killer would end it
+        try (ChildKiller k = new ChildKiller(1, 1, 120);
+                PrintStream out = new PrintStream(buf, true, StandardCharsets.UTF_8)) {
+            System.setOut(out);
+            code = new CommandLine(new BenchMemoryCommand()).execute("--arch", "resnet26", "--width", "8",
+                    "--image-size", "16", "--batch", "4", "--methods", "linear,da3", "--steps", "1", "--warmup", "1",
+                    "--threads", "1", "--csv", csv.toString(), "--no-docs");
+            assertThat(k.killed()).isTrue();
+        } finally {
+            System.setOut(old);
+        }
+        String printed = buf.toString(StandardCharsets.UTF_8);
+        assertThat(code).as(printed).isEqualTo(1);
+        assertThat(printed).contains("| linear | frozen-path | ").contains("| failed | - |")
+                .contains("linear failed: the probe for linear")
+                .contains("1 of 2 methods failed; docs/benchmarks.md is left as it was");
+        List<String> lines = Files.readAllLines(csv);
+        assertThat(lines).hasSize(3);
+        assertThat(lines.get(0)).endsWith(",error");
+        assertThat(lines.get(1)).startsWith("linear,frozen-path,").contains(",,,,\"the probe for linear");
+        // da3 was measured: a positive peak, a step time, its peaks, and no error
+        String[] da3 = lines.get(2).split(",", 6);
+        assertThat(da3[0]).isEqualTo("da3");
+        assertThat(Long.parseLong(da3[4])).isPositive();
+        assertThat(Double.parseDouble(da3[5].split(",")[0])).isPositive();
+        assertThat(lines.get(2)).endsWith("\",");
+    }
+}
