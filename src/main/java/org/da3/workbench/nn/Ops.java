@@ -483,6 +483,13 @@ public final class Ops {
                 return out.flip(2, 3);
             }
         }
+        if (scale != null && dOut.size() < w.size()) {
+            // late stages (ResNet-50's last ones keep 2-9 MB weights): scale a copy of the smaller
+            // gradient, not of the weight, which then goes in as it is
+            try (NDArray s4 = scale.reshape(1, o, 1, 1); NDArray scaled = dOut.mul(s4)) {
+                return convInputGradient(scaled, w, null, stride, padding, inH, inW, channelsLast);
+            }
+        }
         if (stride == 2 && k == 3) {
             if (scale == null) {
                 return stride2Phases(dOut, w, inH, inW, channelsLast);
@@ -491,12 +498,18 @@ public final class Ops {
                 return stride2Phases(dOut, ws, inH, inW, channelsLast);
             }
         }
-        try (NDArray flipped = w.flip(2, 3)) {
-            if (scale != null) {
-                try (NDArray s4 = scale.reshape(o, 1, 1, 1)) {
+        // the kernel flipped (a 1x1 kernel is its own flip) and scaled: a copy only where needed
+        NDArray flipped = k == 1 ? w : w.flip(2, 3);
+        if (scale != null) {
+            try (NDArray s4 = scale.reshape(o, 1, 1, 1)) {
+                if (flipped == w) {
+                    flipped = w.mul(s4);
+                } else {
                     flipped.muli(s4);
                 }
             }
+        }
+        try (NDArray own = flipped == w ? null : flipped) {
             try (NDArray wt = flipped.transpose(1, 0, 2, 3)) {
                 int q = (int) (k - 1 - padding);
                 if (stride == 1) {

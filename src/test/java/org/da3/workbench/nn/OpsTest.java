@@ -87,8 +87,10 @@ class OpsTest {
 
     @ParameterizedTest(name = "k{0} s{1} in {2}x{3}")
     // "3,1,2,3" and "5,1,3,3": gradients smaller than the weight (the flipped-gradient form)
+    // "3,2,3,3", "1,1,1,1" and "1,2,2,2": strided or 1x1 with gradients smaller than the weight
+    // (the scale goes on the gradient)
     @CsvSource({"3,1,8,8", "3,1,2,3", "5,1,3,3", "3,2,8,8", "3,2,7,7", "3,2,8,5", "1,2,8,8", "1,2,7,9", "1,1,6,6",
-        "7,2,16,16"})
+        "7,2,16,16", "3,2,3,3", "1,1,1,1", "1,2,2,2"})
     void convInputGradientEqualsAutograd(int k, int stride, int h, int w) {
         try (NDManager m = NDManager.newBaseManager()) {
             int pad = (k - 1) / 2;
