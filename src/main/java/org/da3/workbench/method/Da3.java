@@ -314,6 +314,9 @@ public final class Da3 implements Method {
             for (int i = 0; i < pooledK.length; i++) {
                 NDArray next;
                 try (NDArray lin = h.matMul(pooledK[i])) {
+                    if (pooledScale[i] != null) {
+                        lin.muli(pooledScale[i]);
+                    }
                     NDArray affine = lin.add(pooledShift[i]);
                     if (i < pooledK.length - 1) {
                         next = Activation.relu(affine);
@@ -350,26 +353,40 @@ public final class Da3 implements Method {
         }
 
         private NDArray[] pooledK;
+        private NDArray[] pooledScale;
         private NDArray[] pooledShift;
 
         /**
          * The frozen constants of {@link #pooledMain}, made once per patch: each conv's weight
-         * summed over its taps, transposed (C_in x C_out) and times its BN's scale, and the BN's
-         * shift.
+         * summed over its taps and transposed (C_in x C_out), and its BN's scale and shift. A kxk
+         * conv's summed weight is a copy (1/k^2 of the weight), with the scale folded into it; a
+         * 1x1 conv's is a transposed view of the weight itself, scaled after the product, so
+         * bottleneck networks keep no second copy of their 1x1 weights (ResNet-50's would be 33 MB).
          */
         private void cachePooledMain() {
             List<org.da3.workbench.nn.ConvLayer> convs = block.convs();
             List<org.da3.workbench.nn.BatchNormLayer> bns = block.bns();
             int n = convs.size();
             pooledK = new NDArray[n];
+            pooledScale = new NDArray[n];
             pooledShift = new NDArray[n];
             for (int i = 0; i < n; i++) {
                 NDArray w = owner.convWeight(convs.get(i));
+                Shape ws = w.getShape();
                 org.da3.workbench.nn.BnParams p = owner.bn(bns.get(i));
-                try (NDArray k2 = w.sum(new int[] {2, 3}); NDArray kT = k2.transpose();
-                        NDArray var = p.runningVar().add(org.da3.workbench.nn.BnParams.EPS); NDArray sd = var.sqrt();
+                try (NDArray var = p.runningVar().add(org.da3.workbench.nn.BnParams.EPS); NDArray sd = var.sqrt();
                         NDArray scale = p.gamma().div(sd); NDArray ms = p.runningMean().mul(scale)) {
-                    pooledK[i] = kT.mul(scale);
+                    if (ws.get(2) == 1 && ws.get(3) == 1) {
+                        try (NDArray w2 = w.reshape(ws.get(0), ws.get(1))) {
+                            pooledK[i] = w2.transpose();
+                        }
+                        pooledScale[i] = scale.duplicate();
+                        pooledScale[i].attach(owner.manager);
+                    } else {
+                        try (NDArray k2 = w.sum(new int[] {2, 3}); NDArray kT = k2.transpose()) {
+                            pooledK[i] = kT.mul(scale);
+                        }
+                    }
                     pooledShift[i] = p.beta().sub(ms);
                 }
                 pooledK[i].attach(owner.manager);
