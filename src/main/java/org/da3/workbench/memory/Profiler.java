@@ -89,9 +89,12 @@ public final class Profiler {
         int chunk = micro <= 0 ? batch : Math.min(micro, batch);
         // the frozen path's micro-batch per block, and what the larger groups hold at the block
         // boundaries where it grows (FrozenPath's plan)
-        int[] perBlock = org.da3.workbench.train.FrozenPath.microBatches(net, imageSize, chunk,
+        int[] perBlock = org.da3.workbench.train.FrozenPath.microBatches(net, imageSize, micro <= 0 ? 0 : chunk,
                 t.frozenPath() && ms.flag("grow_micro_batch", true), batch,
-                org.da3.workbench.train.FrozenPath.floorBytes(ms));
+                org.da3.workbench.train.FrozenPath.Band.of(ms));
+        if (t.frozenPath() && perBlock.length > 0) {
+            chunk = perBlock[0]; // as fitted to the band
+        }
         double[] heldBytes = heldAtBoundaries(net, imageSize, perBlock);
         Model model = new Model(net, ms, t, classes, open);
         model.walk(imageSize);
@@ -348,9 +351,18 @@ public final class Profiler {
                 long ps = (inSide + pool - 1) / pool;
                 boolean spatial = !ms.text("attention", "both").equals("channel") && !ms.text("attention", "both").equals("none");
                 boolean gates = ms.flag("gates", true);
+                boolean gated = gates && (b.downConv() == null || ms.text("gate_blocks", "identity").equals("all"));
+                if (gated) {
+                    // F(s)'s constants, made once: each kxk conv's tap-summed weight (1x1 convs use
+                    // their weight as it is), and every conv's BN scale and shift
+                    for (ConvLayer c : convs) {
+                        ad.keptFixed += (c.kernel() > 1 ? (long) c.inChannels() * c.outChannels() : 0) + 2L * c.outChannels();
+                    }
+                }
                 if (frozen) {
                     adapterKeep = cin + (gates ? 1 + cout : 0) + (spatial ? 2 * ps * ps + 2 * ps * ps : 0);
-                    ad.note = "keeps s (C_in), the gate and F(s) (C_out), and 2 maps + int64 arg-max at 1/" + pool;
+                    ad.note = "keeps s (C_in), the gate and F(s) (C_out), and 2 maps + int64 arg-max at 1/" + pool
+                            + (gated ? "; F(s)'s tap-summed weights" : "");
                 } else {
                     adapterKeep = cin + hid + (spatial ? 2 * ps * ps + 2 * ps * ps + outSide * outSide : 0);
                     ad.note = "keeps s, the hidden units, the maps and the upsampled spatial map";
@@ -489,9 +501,10 @@ public final class Profiler {
                 out.keptPerImage = y;
                 out.note = "keeps its output (the next block's input)";
             }
-            // main, main x gate, + attention, the sum: up to three output-sized tensors beside the
-            // block input (and the shortcut's output)
-            fwdPeak = Math.max(fwdPeak, x + (b.downConv() != null ? y : 0) + 3 * y);
+            // the frozen path builds the gate's replacement, the attention and the shortcut's sum in
+            // the main path's output, in place: the block input, that sum (with the shortcut's
+            // output until it is added) and the output ReLU's
+            fwdPeak = Math.max(fwdPeak, x + 2 * y);
             if (frozen) {
                 bwdPeak = backward ? backwardPeak(b, sizes, x, y, rho, needInput) : 0;
                 out.peakPerImage = Math.max(fwdPeak, bwdPeak);
@@ -512,8 +525,21 @@ public final class Profiler {
             // unmasking: the int64 word per packed byte and the gathered words: y / 4 floats each
             double base = y + y + 0.5 * y;
             boolean adapterDx = needInput && (t.da3() || t.lite());
-            double adapter = adapterDx ? 2 * x : 0;
-            double live = y + (adapterDx ? x : 0) + y; // gPre, dx through the adapter, gMain
+            double adapter;
+            double live;
+            if (t.da3()) {
+                // DA3's input gradient stays at its pooling's resolution until the frozen path
+                // spreads it as it adds it (the pooled gradient and its scaled copy while it is
+                // made); the main path's gradient is gPre itself, gathered to the open rows when
+                // gates close some
+                int pool = Math.max((int) ms.number("pool", 4), b.stride());
+                double coarse = adapterDx ? (double) x / ((long) pool * pool) : 0;
+                adapter = 2 * coarse;
+                live = y + coarse + (rho < 1 ? rho * y : 0);
+            } else {
+                adapter = adapterDx ? 2 * x : 0;
+                live = y + (adapterDx ? x : 0) + y; // gPre, dx through the adapter, gMain
+            }
             double peak = Math.max(base, y + adapter + y);
             for (int i = sizes.size() - 1; i >= (needInput ? 0 : 1); i--) {
                 long in = sizes.get(i)[0];

@@ -942,8 +942,8 @@ public final class Da3 implements Method {
         }
 
         @Override
-        public long microBatchFloorBytes() {
-            return org.da3.workbench.train.FrozenPath.floorBytes(ctx.method());
+        public org.da3.workbench.train.FrozenPath.Band microBatchBand() {
+            return org.da3.workbench.train.FrozenPath.Band.of(ctx.method());
         }
 
         void recordGates(int block, float[] g) {

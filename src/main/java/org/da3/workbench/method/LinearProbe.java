@@ -32,8 +32,8 @@ public final class LinearProbe implements Method {
             }
 
             @Override
-            public long microBatchFloorBytes() {
-                return org.da3.workbench.train.FrozenPath.floorBytes(ctx.method());
+            public org.da3.workbench.train.FrozenPath.Band microBatchBand() {
+                return org.da3.workbench.train.FrozenPath.Band.of(ctx.method());
             }
 
             @Override

@@ -237,13 +237,13 @@ public abstract class Patch implements Adaptation, AutoCloseable {
     }
 
     /**
-     * With {@link #growMicroBatch}, the activation size below which the largest blocks' micro-batch
-     * also doubles (see {@link org.da3.workbench.train.FrozenPath#microBatches}).
+     * With {@link #growMicroBatch}, the activation sizes the largest blocks' micro-batch is fitted
+     * to (see {@link org.da3.workbench.train.FrozenPath#microBatches}).
      *
-     * @return bytes (0: never)
+     * @return the band ({@link org.da3.workbench.train.FrozenPath.Band#NONE}: the micro-batch as given)
      */
-    public long microBatchFloorBytes() {
-        return 0;
+    public org.da3.workbench.train.FrozenPath.Band microBatchBand() {
+        return org.da3.workbench.train.FrozenPath.Band.NONE;
     }
 
     /**

@@ -125,7 +125,11 @@ public final class MethodCatalog {
                         "with grow_micro_batch, the largest blocks' micro-batch also doubles (up to the batch)"
                                 + " while their largest activation for it stays within this many KiB: a small"
                                 + " network, whose per-call overhead outweighs its memory, runs whole batches"
-                                + " (0: never)"));
+                                + " (0: never)"),
+                OptionDef.ofInt("micro_batch_ceiling_kib", 16384, 0, 1 << 20,
+                        "with grow_micro_batch, the largest blocks' micro-batch then halves (down to one image)"
+                                + " while their largest activation for it exceeds this many KiB: large images"
+                                + " (ResNet-50 at 224 px) run fewer images at a time (0: never)"));
     }
 
     /** @return the two lists, one after the other */

@@ -53,22 +53,42 @@ public final class FrozenPath {
     private final Patch patch;
     private final int microBatch;
     private final boolean growMicroBatch;
-    private final long floorBytes;
+    private final Band band;
 
     /** The default of the methods' {@code micro_batch_floor_kib}: 2 MiB, ResNet-26's first stage at 8 images. */
     public static final int DEFAULT_FLOOR_KIB = 2048;
-    private final Map<NDArray, String> betaNames = new IdentityHashMap<>();
-    private final PackedMask.Codec codec;
 
     /**
-     * The activation size a method's {@code micro_batch_floor_kib} sets, in bytes.
-     *
-     * @param method the method's spec
-     * @return bytes (0: never grow the largest blocks' micro-batch)
+     * The default of the methods' {@code micro_batch_ceiling_kib}: 16 MiB, ResNet-18's first stage at
+     * 224 px and 8 images; ResNet-50's at 224 px runs 2.
      */
-    public static long floorBytes(org.da3.workbench.spec.MethodSpec method) {
-        return 1024L * (long) method.number("micro_batch_floor_kib", DEFAULT_FLOOR_KIB);
+    public static final int DEFAULT_CEILING_KIB = 16384;
+
+    /**
+     * The activation size the largest blocks' micro-batch is fitted to, with {@code
+     * grow_micro_batch}: it doubles while it stays within the floor, and halves while it exceeds
+     * the ceiling (the size counted is twice the largest activation per image, times the images).
+     *
+     * @param floorBytes grow up to this (0: never grow)
+     * @param ceilingBytes shrink down to this (0: never shrink)
+     */
+    public record Band(long floorBytes, long ceilingBytes) {
+        /** No fitting: the micro-batch as given. */
+        public static final Band NONE = new Band(0, 0);
+
+        /**
+         * The band a method's options set.
+         *
+         * @param method the method's spec
+         * @return its {@code micro_batch_floor_kib} and {@code micro_batch_ceiling_kib}, in bytes
+         */
+        public static Band of(org.da3.workbench.spec.MethodSpec method) {
+            return new Band(1024L * (long) method.number("micro_batch_floor_kib", DEFAULT_FLOOR_KIB),
+                    1024L * (long) method.number("micro_batch_ceiling_kib", DEFAULT_CEILING_KIB));
+        }
     }
+    private final Map<NDArray, String> betaNames = new IdentityHashMap<>();
+    private final PackedMask.Codec codec;
 
     /**
      * Creates the engine for a patch.
@@ -77,10 +97,9 @@ public final class FrozenPath {
      * @param microBatch images per micro-batch of the largest blocks (0: the whole batch); ignored
      *     when an adapter is not per-sample
      * @param grow whether micro-batches grow where activations are small ({@link #microBatches})
-     * @param floorBytes with {@code grow}, the largest blocks' micro-batch doubles while their largest
-     *     activation for it stays within this many bytes (0: never)
+     * @param band with {@code grow}, the activation size the largest blocks' micro-batch is fitted to
      */
-    public FrozenPath(Patch patch, int microBatch, boolean grow, long floorBytes) {
+    public FrozenPath(Patch patch, int microBatch, boolean grow, Band band) {
         this.patch = patch;
         int mb = microBatch;
         for (ResidualBlock b : patch.backbone().blocks()) {
@@ -94,7 +113,7 @@ public final class FrozenPath {
         }
         this.microBatch = mb;
         this.growMicroBatch = grow;
-        this.floorBytes = floorBytes;
+        this.band = band;
         this.codec = new PackedMask.Codec(patch.headWeight().getManager());
         Map<NDArray, String> trainable = new IdentityHashMap<>();
         for (Map.Entry<String, NDArray> e : patch.trainable().entrySet()) {
@@ -191,7 +210,7 @@ public final class FrozenPath {
     }
 
     private Plan plan(int n, int imageSide) {
-        int[] per = microBatches(patch.backbone(), imageSide, microBatch, growMicroBatch, n, floorBytes);
+        int[] per = microBatches(patch.backbone(), imageSide, microBatch, growMicroBatch, n, band);
         List<Integer> from = new ArrayList<>();
         List<Integer> size = new ArrayList<>();
         for (int bi = 0; bi < per.length; bi++) {
@@ -219,30 +238,33 @@ public final class FrozenPath {
      * @return per block, its micro-batch
      */
     public static int[] microBatches(ResNet net, int imageSide, int base, boolean grow, int batch) {
-        return microBatches(net, imageSide, base, grow, batch, 0);
+        return microBatches(net, imageSide, base, grow, batch, Band.NONE);
     }
 
     /**
-     * {@link #microBatches(ResNet, int, int, boolean, int)} with a floor: with {@code grow}, the
+     * {@link #microBatches(ResNet, int, int, boolean, int)} fitted to a band: with {@code grow}, the
      * largest blocks' micro-batch first doubles (up to the batch) while their largest activation
-     * for it stays within {@code floorBytes}. Below that size a call's fixed cost outweighs the
-     * memory it would save: ResNet-26 at width 16 and 32 px (the quickstart) keeps 16 KiB per image
-     * in its largest block and runs whole batches of 64, where micro-batches of 8 made DA3's step
-     * 2.5-3x fine-tune's; ResNet-26 at width 64 and 64 px keeps 256 KiB per image and stays at 8
-     * under the default 2 MiB.
+     * for it stays within the floor, then halves (down to one image) while it exceeds the ceiling.
+     * Below the floor a call's fixed cost outweighs the memory it would save: ResNet-26 at width 16
+     * and 32 px (the quickstart) keeps 16 KiB per image in its largest block and runs whole batches
+     * of 64, where micro-batches of 8 made DA3's step 2.5-3x fine-tune's; ResNet-26 at width 64 and
+     * 64 px keeps 256 KiB per image and stays at 8 under the default 2 MiB. Above the ceiling the
+     * transient activations dominate the step's memory: ResNet-50 at 224 px keeps 3.2 MB per image
+     * in its first stage and runs 2 images under the default 16 MiB, ResNet-18 at 224 px (0.8 MB)
+     * stays at 8.
      *
      * @param net the backbone
      * @param imageSide the input side
      * @param base images per micro-batch of the largest blocks (0: the whole batch everywhere)
-     * @param grow whether micro-batches grow where activations are small
+     * @param grow whether micro-batches are fitted to the band and grow where activations are small
      * @param batch the batch
-     * @param floorBytes the activation size the largest blocks' micro-batch grows up to (0: none)
+     * @param band the activation sizes the largest blocks' micro-batch is fitted to
      * @return per block, its micro-batch
      */
-    public static int[] microBatches(ResNet net, int imageSide, int base, boolean grow, int batch, long floorBytes) {
+    public static int[] microBatches(ResNet net, int imageSide, int base, boolean grow, int batch, Band band) {
         List<ResidualBlock> blocks = net.blocks();
         int[] out = new int[blocks.size()];
-        if (base <= 0 || base >= batch) {
+        if (base <= 0) {
             java.util.Arrays.fill(out, batch);
             return out;
         }
@@ -258,10 +280,15 @@ public final class FrozenPath {
             }
             side = outSide;
         }
-        int first = base;
-        if (grow && floorBytes > 0) {
-            while (first < batch && 4 * largest * 2L * first <= floorBytes) {
+        int first = Math.min(base, batch);
+        if (grow && band.floorBytes() > 0) {
+            while (first < batch && 4 * largest * 2L * first <= band.floorBytes()) {
                 first = Math.min(2 * first, batch);
+            }
+        }
+        if (grow && band.ceilingBytes() > 0) {
+            while (first > 1 && 4 * largest * 2L * first > band.ceilingBytes()) {
+                first = (first + 1) / 2;
             }
         }
         for (int bi = 0; bi < blocks.size(); bi++) {

@@ -17,7 +17,7 @@ public final class TrainStepper {
     public TrainStepper(Patch patch) {
         this.patch = patch;
         this.frozen = patch.usesFrozenPath() ? new FrozenPath(patch, patch.microBatch(), patch.growMicroBatch(),
-                patch.microBatchFloorBytes()) : null;
+                patch.microBatchBand()) : null;
     }
 
     /** @return whether steps run on the frozen path */

@@ -54,6 +54,8 @@ class FrozenPathTest {
                 Arguments.of("resnet26", 8, 16, "da3", Map.of("micro_batch", 1)),
                 Arguments.of("resnet18", 8, 32, "lite-residual", Map.of()),
                 Arguments.of("resnet50", 4, 32, "da3", Map.of()),
+                // a ceiling of 1 KiB: one image at a time in the first blocks, growing after
+                Arguments.of("resnet50", 4, 32, "da3", Map.of("micro_batch_ceiling_kib", 1)),
                 Arguments.of("resnet50", 4, 32, "lite-residual", Map.of()));
     }
 
@@ -70,12 +72,24 @@ class FrozenPathTest {
         assertThat(FrozenPath.microBatches(r26, 64, 64, true, 32)).containsOnly(32);
         // the floor: ResNet-26 at width 64 and 64 px keeps 256 KiB per image in its largest blocks,
         // so 8 images (2 MiB) stay 8; at width 16 and 32 px it keeps 16 KiB, and grows to the batch
-        assertThat(FrozenPath.microBatches(r26, 64, 8, true, 32, 2048 * 1024))
+        assertThat(FrozenPath.microBatches(r26, 64, 8, true, 32, new FrozenPath.Band(2048 * 1024, 0)))
                 .containsExactly(8, 8, 8, 8, 8, 16, 16, 16, 16, 32, 32, 32);
         ResNet quick = ResNet.create("resnet26", 16);
-        assertThat(FrozenPath.microBatches(quick, 32, 8, true, 64, 2048 * 1024)).containsOnly(64);
-        assertThat(FrozenPath.microBatches(quick, 32, 8, true, 64, 256 * 1024)).startsWith(16, 16);
-        assertThat(FrozenPath.microBatches(quick, 32, 8, false, 64, 2048 * 1024)).containsOnly(8);
+        assertThat(FrozenPath.microBatches(quick, 32, 8, true, 64, new FrozenPath.Band(2048 * 1024, 0))).containsOnly(64);
+        assertThat(FrozenPath.microBatches(quick, 32, 8, true, 64, new FrozenPath.Band(256 * 1024, 0))).startsWith(16, 16);
+        assertThat(FrozenPath.microBatches(quick, 32, 8, false, 64, new FrozenPath.Band(2048 * 1024, 0))).containsOnly(8);
+        // the ceiling: ResNet-50 at 224 px keeps 3.2 MB per image in its first stage, so 8 images
+        // halve to 2 under 16 MiB, and its later blocks grow from there; ResNet-18 at 224 px keeps
+        // 0.8 MB and stays at 8
+        FrozenPath.Band band = new FrozenPath.Band(2048 * 1024, 16384 * 1024);
+        assertThat(FrozenPath.microBatches(ResNet.create("resnet50", 64), 224, 8, true, 8, band))
+                .containsExactly(2, 2, 2, 2, 4, 4, 4, 4, 8, 8, 8, 8, 8, 8, 8, 8);
+        assertThat(FrozenPath.microBatches(ResNet.create("resnet50", 64), 224, 8, true, 8,
+                new FrozenPath.Band(2048 * 1024, 0))).containsOnly(8);
+        assertThat(FrozenPath.microBatches(ResNet.create("resnet50", 64), 224, 8, false, 8, band)).containsOnly(8);
+        assertThat(FrozenPath.microBatches(ResNet.create("resnet18", 64), 224, 8, true, 8, band)).containsOnly(8);
+        assertThat(FrozenPath.microBatches(r26, 64, 8, true, 32, band))
+                .containsExactly(8, 8, 8, 8, 8, 16, 16, 16, 16, 32, 32, 32);
         // ResNet-18 at 32 px, batch 7 (a case below): groups of 7 split into 6 and 1, the 6 into 3 and 3
         assertThat(FrozenPath.microBatches(ResNet.create("resnet18", 8), 32, 3, true, 7))
                 .containsExactly(3, 3, 3, 6, 6, 7, 7, 7);
