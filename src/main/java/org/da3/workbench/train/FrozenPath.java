@@ -87,6 +87,7 @@ public final class FrozenPath {
                     1024L * (long) method.number("micro_batch_ceiling_kib", DEFAULT_CEILING_KIB));
         }
     }
+
     private final Map<NDArray, String> betaNames = new IdentityHashMap<>();
     private final PackedMask.Codec codec;
 
