@@ -331,7 +331,9 @@ public final class Profiler {
             long y = (long) cout * outSide * outSide;
             boolean frozen = t.frozenPath();
             boolean backward = t.da3() || t.lite() || t.liteBetas();
-            double rho = t.da3() ? open : 1.0;
+            boolean gated = t.da3() && org.da3.workbench.method.Da3.gated(ms, b);
+            // only gated blocks skip rows; the others run every sample
+            double rho = gated ? open : 1.0;
 
             // --- the adapter's own parameters and what it keeps
             Row ad = null;
@@ -351,7 +353,6 @@ public final class Profiler {
                 long ps = (inSide + pool - 1) / pool;
                 boolean spatial = !ms.text("attention", "both").equals("channel") && !ms.text("attention", "both").equals("none");
                 boolean gates = ms.flag("gates", true);
-                boolean gated = gates && (b.downConv() == null || ms.text("gate_blocks", "identity").equals("all"));
                 if (gated) {
                     // F(s)'s constants, made once: each kxk conv's tap-summed weight (1x1 convs use
                     // their weight as it is), and every conv's BN scale and shift

@@ -69,6 +69,23 @@ public final class Da3 implements Method {
                     m.number("gate_lr_scale", 1.0), m.number("gate_temperature", 4.0),
                     m.text("budget", "global").equals("block"), m.text("budget_ramp", "lambda").equals("rho"));
         }
+
+        /** Whether a block has a gate: gates on, and an identity shortcut unless gate_blocks is all. */
+        boolean gated(ResidualBlock block) {
+            return gates && (gateAllBlocks || block.downConv() == null);
+        }
+    }
+
+    /**
+     * Whether DA3 with these options gates a block (the analytic profiler's view of {@link
+     * Module#gated}).
+     *
+     * @param method DA3's spec
+     * @param block the block
+     * @return whether the block has a gate
+     */
+    public static boolean gated(org.da3.workbench.spec.MethodSpec method, ResidualBlock block) {
+        return Options.of(method).gated(block);
     }
 
     /** One block's adaptor: attention and gate. */
@@ -99,7 +116,7 @@ public final class Da3 implements Method {
             this.block = block;
             this.opt = opt;
             this.pool = Math.max(opt.pool(), block.stride());
-            this.gated = opt.gates() && (opt.gateAllBlocks() || block.downConv() == null);
+            this.gated = opt.gated(block);
             this.w1 = w1;
             this.b1 = b1;
             this.w2 = w2;
