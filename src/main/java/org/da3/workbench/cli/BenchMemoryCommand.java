@@ -106,7 +106,7 @@ public final class BenchMemoryCommand implements Callable<Integer> {
             } catch (IOException e) {
                 // one method's failure (a crash, the OOM killer) leaves the others' measurements
                 Row row = new Row(ms.displayLabel(), p.engine(), p.trainableParams(), p.stepBytes(), -1, Double.NaN,
-                        null, summary(e));
+                        null, ProbeRunner.summary(e));
                 rows.add(row);
                 System.out.printf(Locale.ROOT, "  %-16s analytic %8.1f MB   FAILED: %s%n", row.label(),
                         row.analytic() / 1e6, e.getMessage());
@@ -139,16 +139,6 @@ public final class BenchMemoryCommand implements Callable<Integer> {
             System.out.println("Updated " + doc);
         }
         return 0;
-    }
-
-    /** A failure in a line, for a table: a probe's summary without its log, else the first line. */
-    static String summary(Exception e) {
-        if (e instanceof ProbeRunner.ProbeFailure f) {
-            return f.summary();
-        }
-        String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().strip();
-        int nl = m.indexOf('\n');
-        return nl < 0 ? m : m.substring(0, nl).strip();
     }
 
     private Row finetune(List<Row> rows) {

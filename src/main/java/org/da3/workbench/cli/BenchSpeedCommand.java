@@ -89,6 +89,7 @@ public final class BenchSpeedCommand implements Callable<Integer> {
         StringBuilder doc = new StringBuilder();
         int failures = 0;
         for (String cfg : cfgs) {
+            int failedHere = 0;
             String[] p = cfg.split(":");
             if (p.length != 4) {
                 throw new IllegalArgumentException("--config: '" + cfg + "' is not ARCH:WIDTH:SIZE:BATCH, for example"
@@ -132,7 +133,7 @@ public final class BenchSpeedCommand implements Callable<Integer> {
                 if (json) {
                     System.out.println(EventCodec.JSON.writeValueAsString(row));
                 }
-                failures += got.error[ri] == null ? 0 : 1;
+                failedHere += got.error[ri] == null ? 0 : 1;
             }
             String methodsArg = methods == null || methods.isEmpty() ? "" : " --methods " + String.join(",", methods);
             String md = markdown(arch, width, size, batch, rounds, methodsArg, rows);
@@ -141,9 +142,10 @@ public final class BenchSpeedCommand implements Callable<Integer> {
                 System.out.println();
             }
             doc.append(md).append('\n');
-            if (failures > 0 && !noDocs && !json) {
+            failures += failedHere;
+            if (failedHere > 0 && !noDocs && !json) {
                 // a partial table stays out of the docs: the last complete one is kept there
-                System.out.println("A probe failed; docs/benchmarks.md is left as it was.");
+                System.out.println("A probe failed; docs/benchmarks.md keeps its table for this configuration.");
             } else if (!noDocs && !json) {
                 Path d = Workspace.locate(null).root().resolve("docs/benchmarks.md");
                 BenchMemoryCommand.updateSection(d, "speed-" + arch + "-" + width + "-" + size + "-b" + batch, md);
@@ -225,7 +227,7 @@ public final class BenchSpeedCommand implements Callable<Integer> {
 
         /** Records a run's failure in a round, and says so at once. */
         void fail(int run, int round, Exception e) {
-            String msg = BenchMemoryCommand.summary(e);
+            String msg = ProbeRunner.summary(e);
             if (error[run] == null) {
                 error[run] = "round " + (round + 1) + ": " + msg;
             }

@@ -58,6 +58,22 @@ final class ProbeRunner {
         return pb.start();
     }
 
+    /**
+     * A probe's failure in a line, for a table: a {@link ProbeFailure}'s summary without its log,
+     * else the first line of the message.
+     *
+     * @param e the failure
+     * @return one line
+     */
+    static String summary(Exception e) {
+        if (e instanceof ProbeFailure f) {
+            return f.summary();
+        }
+        String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().strip();
+        int nl = m.indexOf('\n');
+        return nl < 0 ? m : m.substring(0, nl).strip();
+    }
+
     /** A probe that failed: what happened to it, then the end of its log. */
     static final class ProbeFailure extends IOException {
         private static final long serialVersionUID = 1L;
