@@ -20,6 +20,7 @@ import org.da3.workbench.data.DatasetDescriptor;
 import org.da3.workbench.data.Domain;
 import org.da3.workbench.data.DomainSources;
 import org.da3.workbench.data.LoadOptions;
+import org.da3.workbench.memory.CudaMemory;
 import org.da3.workbench.memory.ProcMemory;
 import org.da3.workbench.method.Method;
 import org.da3.workbench.method.MethodRegistry;
@@ -140,6 +141,10 @@ public final class MultiDomainRun {
         long stepsTimed = 0;
         long peakStep = -1;
         long baseline = -1;
+        // on a GPU, device memory beside the process's RSS (which then holds little of the step)
+        java.util.Optional<CudaMemory> cuda = CudaMemory.ofEngine();
+        long cudaBaseline = -1;
+        long cudaPeakStep = -1;
         long analyticMax = -1;
 
         try (NDManager base = NDManager.newBaseManager()) {
@@ -181,6 +186,11 @@ public final class MultiDomainRun {
                     analyticMax = Math.max(analyticMax, analytic);
                     run.emit(new MemorySample("idle", "rss", baseline, ProcMemory.peak(), baseline, analytic));
                     ProcMemory.resetPeak();
+                    if (cuda.isPresent()) {
+                        cuda.get().resetPeak();
+                        cudaBaseline = cuda.get().used();
+                        run.emit(new MemorySample("idle", "cuda", cudaBaseline, cudaBaseline, cudaBaseline, analytic));
+                    }
                     String lrSource = methodSpec.resolvedOptions().containsKey("learning_rate") ? "method" : "training";
                     double baseLr = methodSpec.number("learning_rate", t.learningRate());
                     String opt = methodSpec.text("optimizer", t.optimizer());
@@ -236,6 +246,12 @@ public final class MultiDomainRun {
                                     long peak = ProcMemory.peak();
                                     peakStep = Math.max(peakStep, peak - baseline);
                                     run.emit(new MemorySample("train", "rss", ProcMemory.rss(), peak, baseline, analytic));
+                                    if (cuda.isPresent()) {
+                                        long devicePeak = cuda.get().peak();
+                                        cudaPeakStep = Math.max(cudaPeakStep, devicePeak - cudaBaseline);
+                                        run.emit(new MemorySample("train", "cuda", cuda.get().used(), devicePeak,
+                                                cudaBaseline, analytic));
+                                    }
                                     emitGates(patch, d.name(), step, runStep, "train");
                                     double elapsed = run.elapsedSeconds();
                                     double eta = elapsed / runStep * (runSteps - runStep);
@@ -293,6 +309,9 @@ public final class MultiDomainRun {
         summary.put("patch_bytes", patchBytes);
         summary.put("step_seconds", stepsTimed == 0 ? null : stepSecondsSum / stepsTimed);
         summary.put("peak_step_bytes", peakStep);
+        if (cuda.isPresent()) {
+            summary.put("peak_step_device_bytes", cudaPeakStep);
+        }
         summary.put("idle_baseline_bytes", baseline);
         summary.put("analytic_step_bytes", analyticMax);
         summary.put("dataset_fingerprints", fingerprints);

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 import org.da3.workbench.cli.Da3;
+import org.da3.workbench.memory.CudaMemory;
 import org.da3.workbench.run.EventLog;
 import org.da3.workbench.run.event.Envelope;
 import org.da3.workbench.run.event.MemorySample;
@@ -42,17 +43,30 @@ class RssGrowthTest {
             List<Envelope> events = EventLog.read(run.resolve("events.jsonl"));
             int epoch = 0;
             List<long[]> samples = new ArrayList<>(); // {epoch, rss}
+            java.util.Set<String> sources = new java.util.TreeSet<>();
             for (Envelope e : events) {
                 if (e.event() instanceof Progress) {
                     epoch = ((Progress) e.event()).epoch();
-                } else if (e.event() instanceof MemorySample && ((MemorySample) e.event()).phase().equals("train")) {
-                    samples.add(new long[] {epoch, ((MemorySample) e.event()).currentBytes()});
+                } else if (e.event() instanceof MemorySample m) {
+                    sources.add(m.source());
+                    if (m.phase().equals("train") && m.source().equals("rss")) {
+                        samples.add(new long[] {epoch, m.currentBytes()});
+                    }
                 }
             }
+            // a worker on a CPU engine reads no device memory; on a GPU it adds cuda readings
+            assertThat(sources).as("memory sources of %s", run.getFileName())
+                    .isEqualTo(onGpu() ? java.util.Set.of("cuda", "rss") : java.util.Set.of("rss"));
             long second = samples.stream().filter(s -> s[0] == 2).mapToLong(s -> s[1]).max().orElseThrow();
             long last = samples.stream().filter(s -> s[0] == 6).mapToLong(s -> s[1]).max().orElseThrow();
             assertThat(last - second).as("RSS growth from epoch 2 to 6 in %s (bytes)", run.getFileName())
                     .isLessThan(4_000_000L);
         }
+    }
+
+    /** Whether this machine's engine trains on a GPU, as the worker's does. */
+    private static boolean onGpu() {
+        EngineSupport.start(0);
+        return CudaMemory.ofEngine().isPresent();
     }
 }
