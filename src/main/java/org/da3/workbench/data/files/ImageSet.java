@@ -54,8 +54,8 @@ final class ImageSet {
 
     /**
      * Picks at most {@code limit} entries, as evenly over the classes as possible: round-robin over
-     * the classes, each class's files in an order fixed by a hash of their paths, so the same files
-     * are picked on every machine. The result keeps the listing order.
+     * the classes, each class's files in an order fixed by a hash of their paths below the listing's
+     * common folder, so the same files are picked on every machine, wherever the dataset lies. The result keeps the listing order.
      *
      * @param entries the listing
      * @param limit the most to keep (0: all)
@@ -73,9 +73,11 @@ final class ImageSet {
         for (int i = 0; i < entries.size(); i++) {
             byClass.get(entries.get(i).label()).add(i);
         }
+        // keyed by the path below the listing's common folder, not the absolute path: the dataset's
+        // root differs between machines (another home, a ${DATA} elsewhere, a remote worker)
+        String[] keys = relativeKeys(entries);
         for (List<Integer> l : byClass) {
-            l.sort(Comparator.comparingLong((Integer i) -> mix(entries.get(i).file().toString().hashCode()))
-                    .thenComparing(i -> entries.get(i).file().toString()));
+            l.sort(Comparator.comparingLong((Integer i) -> mix(keys[i].hashCode())).thenComparing(i -> keys[i]));
         }
         boolean[] keep = new boolean[entries.size()];
         int taken = 0;
@@ -94,6 +96,34 @@ final class ImageSet {
             }
         }
         return out;
+    }
+
+    /**
+     * Each entry's path below the deepest folder that holds them all, its names joined with '/'
+     * (the same on every machine and file system where the dataset has the same layout).
+     */
+    static String[] relativeKeys(List<Entry> entries) {
+        Path common = entries.get(0).file().toAbsolutePath().normalize().getParent();
+        for (Entry e : entries) {
+            Path f = e.file().toAbsolutePath().normalize();
+            while (common != null && !f.startsWith(common)) {
+                common = common.getParent();
+            }
+        }
+        String[] keys = new String[entries.size()];
+        for (int i = 0; i < keys.length; i++) {
+            Path f = entries.get(i).file().toAbsolutePath().normalize();
+            Path rel = common == null ? f : common.relativize(f);
+            StringBuilder sb = new StringBuilder();
+            for (Path part : rel) {
+                if (sb.length() > 0) {
+                    sb.append('/');
+                }
+                sb.append(part);
+            }
+            keys[i] = sb.toString();
+        }
+        return keys;
     }
 
     private static long mix(long h) {

@@ -103,6 +103,33 @@ class ImageFolderSourceTest {
     }
 
     @Test
+    void aLimitPicksTheSameImagesWhereverTheDatasetLies() throws IOException {
+        // the same tree in two places, as on two machines (another home, a remote worker)
+        Path here = tmp.resolve("a/birds");
+        Path there = tmp.resolve("elsewhere/much/deeper/birds");
+        for (Path r : List.of(here, there)) {
+            imageFolder(r, "train", CLASSES, 8, 8);
+            imageFolder(r, "val", CLASSES, 2, 8);
+        }
+        LoadOptions five = new LoadOptions(8, 5, 0, false);
+        Domain a = source.load(descriptor(tmp, "here", "kind: imagefolder\npath: a/birds\n"), five);
+        Domain b = source.load(descriptor(tmp, "there", "kind: imagefolder\npath: elsewhere/much/deeper/birds\n"), five);
+        assertThat(a.train().size()).isEqualTo(5);
+        assertThat(b.train().labels()).containsExactly(a.train().labels());
+        assertThat(b.train().pixels()).as("the chosen images' pixels").isEqualTo(a.train().pixels());
+        // and the choice is a real one: not just each class's first files
+        Domain all = source.load(descriptor(tmp, "all", "kind: imagefolder\npath: a/birds\n"),
+                new LoadOptions(8, 0, 0, false));
+        byte[] firsts = new byte[a.train().pixels().length];
+        int per = all.train().pixels().length / all.train().size();
+        int[] from = {0, 1, 8, 9, 16};
+        for (int i = 0; i < 5; i++) {
+            System.arraycopy(all.train().pixels(), from[i] * per, firsts, i * per, per);
+        }
+        assertThat(a.train().pixels()).isNotEqualTo(firsts);
+    }
+
+    @Test
     void decodedSplitsAreCachedAndTheCacheIsRead() throws IOException {
         Domain first = source.load(desc(""), new LoadOptions(8, 0, 0, false));
         List<Path> files;
