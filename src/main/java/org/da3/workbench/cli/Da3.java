@@ -24,6 +24,7 @@ import picocli.CommandLine.Command;
             RunCommand.class,
             WorkerCommand.class,
             DatasetsCommand.class,
+            TargetsCommand.class,
             PretrainCommand.class,
             ProfileCommand.class,
             BenchCommand.class,

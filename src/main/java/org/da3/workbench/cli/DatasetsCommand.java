@@ -6,7 +6,6 @@ import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.da3.workbench.Workspace;
@@ -24,7 +23,8 @@ import picocli.CommandLine.Parameters;
 /** {@code da3 datasets}: the datasets of the workspace. */
 @Command(name = "datasets", mixinStandardHelpOptions = true,
         description = "List and check the datasets described in datasets/*.yaml.",
-        subcommands = {DatasetsCommand.ListCommand.class, DatasetsCommand.CheckCommand.class})
+        subcommands = {DatasetsCommand.ListCommand.class, DatasetsCommand.CheckCommand.class,
+            DatasetsCommand.AddCommand.class})
 public final class DatasetsCommand implements Runnable {
 
     @picocli.CommandLine.Spec
@@ -35,10 +35,50 @@ public final class DatasetsCommand implements Runnable {
         spec.commandLine().usage(System.out);
     }
 
+    /** {@code da3 datasets add NAME FOLDER}. */
+    @Command(name = "add", mixinStandardHelpOptions = true,
+            description = {"Add an ImageFolder dataset (FOLDER/train/<class>/*.jpg, FOLDER/test/<class>/...):"
+                + " writes datasets/NAME.yaml, as the GUI's Add ImageFolder does, and describes it."})
+    public static final class AddCommand implements Callable<Integer> {
+        @picocli.CommandLine.Spec
+        private picocli.CommandLine.Model.CommandSpec spec;
+
+        @picocli.CommandLine.Mixin
+        private WorkspaceOption ws = new WorkspaceOption();
+
+        @Parameters(index = "0", paramLabel = "NAME", description = "the dataset's name (letters, digits, '.', '_', '-')")
+        private String name;
+
+        @Parameters(index = "1", paramLabel = "FOLDER", description = "the folder that holds train/ and test/")
+        private Path folder;
+
+        @Override
+        public Integer call() throws java.io.IOException {
+            PrintWriter out = spec.commandLine().getOut();
+            Workspace w = ws.workspace();
+            Path file = DatasetCatalog.addImageFolder(w.datasetsDir(), name, folder, "da3 datasets add");
+            DatasetDescriptor d = DatasetCatalog.read(file);
+            DatasetInfo info = DomainSources.forKind(d.kind()).describe(d);
+            out.println("added " + w.root().relativize(file) + " (imagefolder, " + info.location() + "): "
+                    + CheckCommand.sizes(info));
+            for (String p : info.problems()) {
+                out.println("  - " + p);
+            }
+            if (!info.problems().isEmpty()) {
+                out.println("  fix these before training on it; da3 datasets check " + d.name() + " reads every image");
+            }
+            out.flush();
+            return 0;
+        }
+    }
+
     /** {@code da3 datasets list}. */
     @Command(name = "list", mixinStandardHelpOptions = true,
             description = "List every dataset: name, kind, classes, sizes, found or missing.")
     public static final class ListCommand implements Callable<Integer> {
+        @picocli.CommandLine.Spec
+        private picocli.CommandLine.Model.CommandSpec spec;
+
         @Override
         public Integer call() {
             Workspace ws = Workspace.locate(null);
@@ -54,25 +94,15 @@ public final class DatasetsCommand implements Runnable {
                     notes.add(d.name() + ": " + p);
                 }
             }
-            int[] w = new int[rows.get(0).length];
-            for (String[] r : rows) {
-                for (int c = 0; c < r.length; c++) {
-                    w[c] = Math.max(w[c], r[c].length());
-                }
-            }
-            for (String[] r : rows) {
-                StringBuilder sb = new StringBuilder();
-                for (int c = 0; c < r.length; c++) {
-                    sb.append(String.format(Locale.ROOT, "%-" + w[c] + "s", r[c])).append(c < r.length - 1 ? "  " : "");
-                }
-                System.out.println(sb.toString().stripTrailing());
-            }
+            PrintWriter out = spec.commandLine().getOut();
+            TextTable.print(out, rows);
             for (String n : notes) {
-                System.out.println(n);
+                out.println(n);
             }
             for (Map.Entry<String, String> e : cat.problems().entrySet()) {
-                System.out.println("unreadable: " + e.getValue());
+                out.println("unreadable: " + e.getValue());
             }
+            out.flush();
             return 0;
         }
 
@@ -153,7 +183,7 @@ public final class DatasetsCommand implements Runnable {
                     + "; or give a dataset folder (" + LayoutProbe.ACCEPTED + ")");
         }
 
-        private static String sizes(DatasetInfo i) {
+        static String sizes(DatasetInfo i) {
             if (i.trainSize() < 0 && i.testSize() < 0 && i.classes() < 0) {
                 return "sizes unknown";
             }

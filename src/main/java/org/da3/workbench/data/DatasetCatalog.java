@@ -79,6 +79,42 @@ public final class DatasetCatalog {
      * @return the descriptor
      */
     public static DatasetDescriptor read(Path file) {
+        return readDescriptor(file);
+    }
+
+    /**
+     * Writes the descriptor of an ImageFolder dataset ({@code train/<class>/*.jpg}, {@code
+     * test/<class>/...}): {@code <datasetsDir>/<name>.yaml} with {@code kind: imagefolder} and the
+     * folder's absolute path. Used by the GUI's Add ImageFolder and by {@code da3 datasets add}.
+     *
+     * @param datasetsDir the workspace's datasets folder
+     * @param name the dataset's name: letters, digits, '.', '_' or '-', at most 64
+     * @param folder the dataset folder
+     * @param origin who adds it, for the file's first comment (for example "the workbench GUI")
+     * @return the descriptor file written
+     * @throws IOException if it cannot be written
+     * @throws IllegalArgumentException if the name is unusable or taken, or the folder is no folder
+     */
+    public static Path addImageFolder(Path datasetsDir, String name, Path folder, String origin) throws IOException {
+        String n = org.da3.workbench.spec.Names.check("dataset", name);
+        Path file = datasetsDir.resolve(n + ".yaml");
+        if (Files.exists(file)) {
+            throw new IllegalArgumentException("datasets/" + n + ".yaml already exists; choose another name");
+        }
+        Path dir = folder.toAbsolutePath().normalize();
+        if (!Files.isDirectory(dir)) {
+            throw new IllegalArgumentException(dir + " is not a folder; give the folder that holds train/ and test/"
+                    + " (one subfolder per class in each)");
+        }
+        Files.createDirectories(datasetsDir);
+        org.da3.workbench.run.AtomicFiles.writeString(file, "# Added by " + origin + ": an ImageFolder layout"
+                + " (train/<class>/*.jpg, test/<class>/*.jpg).\n"
+                + "name: " + n + "\nkind: imagefolder\ntitle: " + dir.getFileName() + "\npath: '"
+                + dir.toString().replace("'", "''") + "'\n");
+        return file;
+    }
+
+    private static DatasetDescriptor readDescriptor(Path file) {
         JsonNode root = YamlNodes.readTree(file);
         YamlNodes y = new YamlNodes(file.toString());
         String base = file.getFileName().toString().replaceFirst("\\.ya?ml$", "");

@@ -11,8 +11,8 @@ import org.da3.workbench.spec.MethodSpec;
 
 /**
  * The analytic training-memory model: for a backbone, method, batch and image size, what training
- * keeps per layer and at its peak, by the rules of DESIGN §5 as libtorch applies them through DJL,
- * and as the workbench's frozen path executes. Builds the network's structure without allocating
+ * keeps per layer and at its peak: by TinyTL's rules of what a layer keeps, as libtorch applies
+ * them through DJL (docs/memory.md), and as the workbench's frozen path executes. Builds the network's structure without allocating
  * any tensor (no engine needed).
  *
  * <p>Autograd (fine-tune, bn+last, the adapters, Piggyback, and any method with {@code engine:

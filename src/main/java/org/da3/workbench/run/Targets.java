@@ -59,4 +59,22 @@ public final class Targets {
     public static Target open(Workspace ws, String nameOrAddress) {
         return open(TargetsFile.resolve(file(ws), nameOrAddress));
     }
+
+    /**
+     * Checks that a target can be reached: for SSH targets, connects and logs in without running
+     * anything (the GUI's Test connection, {@code da3 targets test}).
+     *
+     * @param ws the workspace
+     * @param nameOrAddress the target
+     * @return what answered, in one line
+     * @throws java.io.IOException with the reason the connection failed
+     */
+    public static String test(Workspace ws, String nameOrAddress) throws java.io.IOException {
+        try (Target t = open(ws, nameOrAddress)) {
+            if (t instanceof SshTarget s) {
+                return t.describe() + ", remote folder " + s.check();
+            }
+            return t.describe();
+        }
+    }
 }

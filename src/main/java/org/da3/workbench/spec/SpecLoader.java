@@ -86,7 +86,7 @@ public final class SpecLoader {
         YamlNodes y = new YamlNodes(file);
         y.onlyKeys(root, "", TOP_KEYS);
         String name = y.requiredText(root, "", "name");
-        if (!name.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,63}")) {
+        if (!name.matches(Names.PATTERN)) {
             throw new SpecException(file, "name", "'" + name
                     + "' is not a usable experiment name; use letters, digits, '.', '_' or '-' (at most 64)");
         }

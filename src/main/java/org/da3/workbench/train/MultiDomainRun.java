@@ -125,6 +125,7 @@ public final class MultiDomainRun {
         Map<String, Object> manifest = new LinkedHashMap<>(Versions.platform());
         manifest.putAll(engineVersions);
         manifest.put("malloc_mmap_threshold", System.getenv("MALLOC_MMAP_THRESHOLD_"));
+        manifest.put("malloc_arena_max", System.getenv("MALLOC_ARENA_MAX"));
         manifest.put("host", hostName());
         manifest.put("pid", ProcessHandle.current().pid());
         manifest.put("weights", weights == null ? null : weights.toString());

@@ -15,6 +15,15 @@ public interface TargetProvider {
     List<String> names();
 
     /**
+     * The targets' notes ({@code description} in targets.yaml), shown beside the chosen target.
+     *
+     * @return note by target name; targets without one are absent
+     */
+    default java.util.Map<String, String> descriptions() {
+        return java.util.Map.of();
+    }
+
+    /**
      * Opens a target for runs (the caller closes it).
      *
      * @param name a name from {@link #names()}

@@ -6,7 +6,6 @@ import java.util.List;
 import org.da3.workbench.Workspace;
 import org.da3.workbench.run.Target;
 import org.da3.workbench.run.Targets;
-import org.da3.workbench.run.ssh.SshTarget;
 import org.da3.workbench.spec.SpecException;
 
 /**
@@ -43,6 +42,22 @@ public final class WorkspaceTargetProvider implements TargetProvider {
         return out;
     }
 
+    /** @return the notes of targets.yaml's targets; none when it is missing or invalid */
+    @Override
+    public java.util.Map<String, String> descriptions() {
+        java.util.Map<String, String> out = new java.util.LinkedHashMap<>();
+        try {
+            Targets.list(workspace).forEach((n, t) -> {
+                if (t.description() != null && !t.description().isBlank()) {
+                    out.put(n, t.description().strip());
+                }
+            });
+        } catch (SpecException | IllegalArgumentException e) {
+            // an invalid targets.yaml: the test button shows the error
+        }
+        return out;
+    }
+
     @Override
     public Target open(String name) {
         return Targets.open(workspace, name);
@@ -57,11 +72,6 @@ public final class WorkspaceTargetProvider implements TargetProvider {
      */
     @Override
     public String test(String name) throws IOException {
-        try (Target t = open(name)) {
-            if (t instanceof SshTarget) {
-                return t.describe() + ", remote folder " + ((SshTarget) t).check();
-            }
-            return t.describe();
-        }
+        return Targets.test(workspace, name);
     }
 }

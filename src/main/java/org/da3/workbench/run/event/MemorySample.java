@@ -7,8 +7,8 @@ import java.util.Map;
 /**
  * A memory reading.
  *
- * @param phase what was running: idle, train, eval, step (a single training step), sample (a
- *     periodic device reading such as tegrastats), ...
+ * @param phase what was running: idle (before a domain's first step), train (every log_every steps),
+ *     sample (a periodic device reading such as tegrastats)
  * @param source where it comes from: rss (VmRSS/VmHWM of the worker), cuda, tegrastats (the whole
  *     Jetson's RAM, CPU and GPU together)
  * @param currentBytes memory in use now

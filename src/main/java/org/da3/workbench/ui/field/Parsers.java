@@ -111,15 +111,7 @@ public final class Parsers {
      * @return the parser
      */
     public static Function<String, String> name(String what) {
-        return s -> {
-            String t = s.trim();
-            if (!t.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,63}")) {
-                throw new IllegalArgumentException(t.isEmpty() ? "give the " + what + " a name"
-                        : "'" + t + "' is not a usable " + what + " name; use letters, digits, '.', '_' or '-'"
-                                + " (at most 64)");
-            }
-            return t;
-        };
+        return s -> org.da3.workbench.spec.Names.check(what, s);
     }
 
     private static String fmt(double d) {

@@ -108,6 +108,7 @@ public final class SetupViewModel {
 
     private final ObservableList<String> targetNames = FXCollections.observableArrayList();
     private final ObjectProperty<String> target = new SimpleObjectProperty<>(this, "target", "local");
+    private java.util.Map<String, String> targetNotes = java.util.Map.of();
     private final ReadOnlyStringWrapper targetStatus = new ReadOnlyStringWrapper(this, "targetStatus", "");
 
     private final ObjectProperty<Path> specFile = new SimpleObjectProperty<>(this, "specFile");
@@ -146,6 +147,7 @@ public final class SetupViewModel {
                 running)) {
             o.addListener(check);
         }
+        target.addListener((o, a, b) -> showTargetNote());
         domains.addListener((ListChangeListener<DomainItem>) c -> revalidate());
         methods.addListener((ListChangeListener<MethodItem>) c -> revalidate());
         revalidate();
@@ -200,10 +202,21 @@ public final class SetupViewModel {
      * (found or missing, classes, sizes), keeping the chosen domains, their order and the target.
      */
     public void refreshDomains() {
-        executor.execute(BackgroundTask.of(targets::names).onSuccess(this::mergeTargets));
+        executor.execute(BackgroundTask.of(() -> java.util.Map.entry(targets.names(), targets.descriptions()))
+                .onSuccess(e -> {
+                    targetNotes = e.getValue();
+                    mergeTargets(e.getKey());
+                    showTargetNote();
+                }));
         executor.execute(BackgroundTask.of(this::describeDomains)
                 .onSuccess(this::mergeDomains)
                 .onFailure(e -> status.set("cannot read " + workspace.datasetsDir() + ": " + e.getMessage())));
+    }
+
+    /** The status line shows the chosen target's note until a connection test reports. */
+    private void showTargetNote() {
+        String note = target.get() == null ? null : targetNotes.get(target.get());
+        targetStatus.set(note == null ? "" : note);
     }
 
     private void mergeTargets(List<String> names) {
@@ -306,17 +319,9 @@ public final class SetupViewModel {
      * @throws IllegalArgumentException if the name is unusable or taken
      */
     public void addImageFolder(Path dir, String datasetName) throws IOException {
-        String n = Parsers.name("dataset").apply(datasetName);
-        Path file = workspace.datasetsDir().resolve(n + ".yaml");
-        if (Files.exists(file)) {
-            throw new IllegalArgumentException("datasets/" + n + ".yaml already exists; choose another name");
-        }
-        Files.createDirectories(workspace.datasetsDir());
+        String n = org.da3.workbench.spec.Names.check("dataset", datasetName);
+        DatasetCatalog.addImageFolder(workspace.datasetsDir(), n, dir, "the workbench GUI");
         String path = dir.toAbsolutePath().normalize().toString();
-        AtomicFiles.writeString(file, "# Added from the workbench GUI: an ImageFolder layout"
-                + " (train/<class>/*.jpg, test/<class>/*.jpg).\n"
-                + "name: " + n + "\nkind: imagefolder\ntitle: " + dir.getFileName() + "\npath: '"
-                + path.replace("'", "''") + "'\n");
         List<String> chosen = new ArrayList<>(selectedDomainNames());
         chosen.add(n);
         filling = true;

@@ -213,4 +213,23 @@ class SetupViewModelTest {
         vm.testConnection();
         assertThat(vm.targetStatusProperty().get()).startsWith("OK: local");
     }
+
+    @Test
+    void showsTheChosenTargetsNoteFromTargetsYaml() throws Exception {
+        Files.writeString(ws.experimentsDir().resolve("targets.yaml"), """
+                targets:
+                  local: {kind: local, description: this laptop}
+                  nano: {kind: jetson, host: 127.0.0.1, port: 2222, user: me, description: '  the Nano on the desk '}
+                  bare: {kind: linux, host: 127.0.0.1, port: 2223, user: me}
+                """);
+        SetupViewModel v = new SetupViewModel(ws, new CurrentThreadTaskExecutor(),
+                new org.da3.workbench.ui.WorkspaceTargetProvider(ws));
+        v.refreshDomains();
+        assertThat(v.targetNames()).containsExactly("local", "nano", "bare");
+        assertThat(v.targetStatusProperty().get()).isEqualTo("this laptop");
+        v.targetProperty().set("nano");
+        assertThat(v.targetStatusProperty().get()).isEqualTo("the Nano on the desk");
+        v.targetProperty().set("bare");
+        assertThat(v.targetStatusProperty().get()).isEmpty();
+    }
 }
