@@ -14,7 +14,7 @@ import org.da3.workbench.run.ExperimentRunner;
 import org.da3.workbench.ui.memory.MemoryViewModel;
 import org.da3.workbench.ui.monitor.MonitorViewModel;
 import org.da3.workbench.ui.monitor.RunLauncher;
-import org.da3.workbench.ui.monitor.SequentialRunLauncher;
+import org.da3.workbench.ui.monitor.TargetPoolLauncher;
 import org.da3.workbench.ui.results.ResultsViewModel;
 import org.da3.workbench.ui.setup.SetupViewModel;
 import org.da3.workbench.ui.task.TaskExecutor;
@@ -50,7 +50,7 @@ public final class Workbench {
 
     /**
      * Opens the workbench in a stage with the standard parts: the targets of the workspace's
-     * {@code experiments/targets.yaml}, runs through {@link SequentialRunLauncher}.
+     * {@code experiments/targets.yaml}, runs through {@link TargetPoolLauncher}.
      *
      * @param stage the stage
      * @param options the options
@@ -59,7 +59,7 @@ public final class Workbench {
      */
     public static Workbench open(Stage stage, GuiOptions options, TaskExecutor executor) {
         TargetProvider targets = new WorkspaceTargetProvider(options.workspace());
-        RunLauncher launcher = new SequentialRunLauncher(new ExperimentRunner(options.workspace()), targets);
+        RunLauncher launcher = new TargetPoolLauncher(new ExperimentRunner(options.workspace()), targets);
         return open(stage, options, executor, targets, launcher);
     }
 

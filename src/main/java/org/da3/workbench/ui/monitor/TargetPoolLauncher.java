@@ -21,10 +21,14 @@ import org.da3.workbench.spec.ExperimentSpec;
 import org.da3.workbench.ui.TargetProvider;
 
 /**
- * A {@link RunLauncher} that runs jobs one after another on a single background thread, each in
- * its own worker through {@link ExperimentRunner} (the same code as {@code da3 run}).
+ * A {@link RunLauncher} that runs each job in its own worker through {@link ExperimentRunner} (the
+ * same code as {@code da3 run}). Experiments run in the order they were launched. Within one, a
+ * backbone pretraining job runs first, alone; then the runs go to the target {@link
+ * Target#maxConcurrentRuns()} at a time ({@code concurrent_runs} in targets.yaml, one by default),
+ * as {@link org.da3.workbench.run.RunQueue} does for {@code da3 run}. The target is opened once per
+ * experiment, so an SSH target keeps one session for all its runs.
  */
-public final class SequentialRunLauncher implements RunLauncher {
+public final class TargetPoolLauncher implements RunLauncher {
     private final ExperimentRunner runner;
     private final TargetProvider targets;
     private final ExecutorService thread = Executors.newSingleThreadExecutor(r -> {
@@ -36,6 +40,7 @@ public final class SequentialRunLauncher implements RunLauncher {
     private final Map<Integer, RunMonitor> monitors = new ConcurrentHashMap<>();
     private final Map<Integer, Boolean> dropped = new ConcurrentHashMap<>();
     private final List<RunJob> pending = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final Map<String, String> openErrors = new ConcurrentHashMap<>();
 
     /**
      * Creates the launcher.
@@ -43,7 +48,7 @@ public final class SequentialRunLauncher implements RunLauncher {
      * @param runner runs one planned run in a worker
      * @param targets opens the jobs' targets
      */
-    public SequentialRunLauncher(ExperimentRunner runner, TargetProvider targets) {
+    public TargetPoolLauncher(ExperimentRunner runner, TargetProvider targets) {
         this.runner = runner;
         this.targets = targets;
     }
@@ -64,13 +69,80 @@ public final class SequentialRunLauncher implements RunLauncher {
 
     @Override
     public void submit(List<RunJob> jobs, Listener listener) {
-        for (RunJob j : jobs) {
-            pending.add(j);
-            thread.execute(() -> runJob(j, listener));
+        pending.addAll(jobs);
+        thread.execute(() -> runExperiment(jobs, listener));
+    }
+
+    /** Runs one launch's jobs: pretraining first, alone, then the runs on the target's slots. */
+    private void runExperiment(List<RunJob> jobs, Listener listener) {
+        Map<String, Target> open = new java.util.HashMap<>();
+        try {
+            for (RunJob j : jobs) {
+                if (j.isPretraining()) {
+                    runJob(j, listener, open);
+                }
+            }
+            List<RunJob> runs = jobs.stream().filter(j -> !j.isPretraining()).toList();
+            Map<String, List<RunJob>> byTarget = new java.util.LinkedHashMap<>();
+            for (RunJob j : runs) {
+                byTarget.computeIfAbsent(j.target(), k -> new ArrayList<>()).add(j);
+            }
+            List<ExecutorService> pools = new ArrayList<>();
+            for (Map.Entry<String, List<RunJob>> e : byTarget.entrySet()) {
+                Target t = target(e.getKey(), open);
+                int slots = t == null ? 1 : Math.max(1, t.maxConcurrentRuns());
+                ExecutorService pool = Executors.newFixedThreadPool(slots, r -> {
+                    Thread th = new Thread(r, "da3-run-" + e.getKey());
+                    th.setDaemon(true);
+                    return th;
+                });
+                pools.add(pool);
+                for (RunJob j : e.getValue()) {
+                    pool.execute(() -> runJob(j, listener, open));
+                }
+            }
+            for (ExecutorService pool : pools) {
+                pool.shutdown();
+            }
+            for (ExecutorService pool : pools) {
+                while (!pool.awaitTermination(1, java.util.concurrent.TimeUnit.MINUTES)) {
+                    // runs last as long as they last; Stop ends them
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            synchronized (open) {
+                for (Target t : open.values()) {
+                    if (t != null) {
+                        try {
+                            t.close();
+                        } catch (Exception e) {
+                            // closing a target that failed: nothing more to report
+                        }
+                    }
+                }
+                open.clear();
+            }
         }
     }
 
-    private void runJob(RunJob job, Listener listener) {
+    /** The launch's target of that name, opened at first use; null (and the reason kept) when it cannot be. */
+    private Target target(String name, Map<String, Target> open) {
+        synchronized (open) {
+            if (!open.containsKey(name)) {
+                try {
+                    open.put(name, targets.open(name));
+                } catch (Exception e) {
+                    openErrors.put(name, e.getMessage() == null ? e.toString() : e.getMessage());
+                    open.put(name, null);
+                }
+            }
+            return open.get(name);
+        }
+    }
+
+    private void runJob(RunJob job, Listener listener, Map<String, Target> open) {
         RunMonitor monitor = new RunMonitor();
         monitors.put(job.id(), monitor);
         pending.remove(job);
@@ -96,7 +168,11 @@ public final class SequentialRunLauncher implements RunLauncher {
                 listener.log(job, line);
             }
         };
-        try (Target t = targets.open(job.target())) {
+        try {
+            Target t = target(job.target(), open);
+            if (t == null) {
+                throw new java.io.IOException(openErrors.get(job.target()));
+            }
             RunRecord rec;
             if (job.isPretraining()) {
                 Pretrainer pre = new Pretrainer(runner.workspace());
