@@ -117,6 +117,7 @@ public final class MemoryProbe {
             optimizer = opt;
             stepper = new TrainStepper(patch);
             System.gc();
+            ProcMemory.trim();
             baseline = ProcMemory.rss();
         }
 

@@ -45,6 +45,24 @@ public final class ProcMemory {
         }
     }
 
+    /**
+     * Gives the C heap's free memory back to the OS ({@code malloc_trim(0)}, glibc only), so that
+     * RSS is what is live. With glibc's default settings (the {@code reuse} allocator) the heap
+     * keeps every tensor freed so far; a baseline taken without a trim would hide them from the
+     * next peak.
+     *
+     * @return whether the C library trimmed (false where it has no malloc_trim)
+     */
+    public static boolean trim() {
+        try {
+            com.sun.jna.Function f = com.sun.jna.NativeLibrary.getInstance("c").getFunction("malloc_trim");
+            f.invokeInt(new Object[] {0});
+            return true;
+        } catch (UnsatisfiedLinkError | RuntimeException e) {
+            return false;
+        }
+    }
+
     private static long field(String name) {
         try {
             for (String line : Files.readAllLines(STATUS)) {

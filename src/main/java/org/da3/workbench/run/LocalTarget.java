@@ -105,7 +105,8 @@ public final class LocalTarget implements Target {
     @Override
     public RunHandle launch(WorkerRequest request, RunDirectory dir) throws IOException {
         ProcessBuilder pb = new ProcessBuilder(command());
-        pb.environment().putAll(MEMORY_ENVIRONMENT);
+        pb.environment().keySet().removeAll(MEMORY_ENVIRONMENT.keySet());
+        pb.environment().putAll(request.allocatorEnvironment());
         pb.environment().putAll(environment);
         Process p = pb.start();
         try (OutputStream in = p.getOutputStream()) {

@@ -39,6 +39,22 @@ public record WorkerRequest(
     }
 
     /**
+     * The environment the worker's process starts with, for its allocator setting ({@code
+     * training.allocator} of the spec): {@link LocalTarget#MEMORY_ENVIRONMENT} for {@code exact},
+     * and for {@code reuse} only the arena limit, so glibc keeps freed memory for reuse.
+     *
+     * @return variables to set
+     */
+    public Map<String, String> allocatorEnvironment() {
+        Object training = spec.get("training");
+        Object a = training instanceof Map<?, ?> t ? t.get("allocator") : null;
+        if ("reuse".equals(a)) {
+            return Map.of("MALLOC_ARENA_MAX", LocalTarget.MEMORY_ENVIRONMENT.get("MALLOC_ARENA_MAX"));
+        }
+        return LocalTarget.MEMORY_ENVIRONMENT;
+    }
+
+    /**
      * A request without probes.
      *
      * @param runId the run id

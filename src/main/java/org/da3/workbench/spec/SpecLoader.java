@@ -38,7 +38,7 @@ public final class SpecLoader {
     private static final Set<String> TRAINING_KEYS =
             Set.of("epochs", "batch_size", "optimizer", "learning_rate", "momentum", "weight_decay",
                     "schedule", "image_size", "seed", "augmentation", "train_limit", "test_limit",
-                    "eval_batch_size", "log_every", "threads");
+                    "eval_batch_size", "log_every", "threads", "allocator");
     private static final Set<String> AUG_KEYS = Set.of("random_crop", "padding", "flip");
     private static final Set<String> METHOD_KEYS = Set.of("name", "options", "label");
 
@@ -257,7 +257,8 @@ public final class SpecLoader {
         int evalBatch = (int) y.integer(t, p, "eval_batch_size", d.evalBatchSize(), 1, 4096);
         int logEvery = (int) y.integer(t, p, "log_every", d.logEvery(), 1, 1_000_000);
         int threads = (int) y.integer(t, p, "threads", 0, 0, 1024);
+        String allocator = y.choice(t, p, "allocator", d.allocator(), TrainingSpec.ALLOCATORS);
         return new TrainingSpec(epochs, batch, optimizer, lr, momentum, wd, schedule, imageSize, seed,
-                aug, trainLimit, testLimit, evalBatch, logEvery, threads);
+                aug, trainLimit, testLimit, evalBatch, logEvery, threads, allocator);
     }
 }

@@ -77,6 +77,7 @@ public final class SpecWriter {
         tm.put("eval_batch_size", t.evalBatchSize());
         tm.put("log_every", t.logEvery());
         tm.put("threads", t.threads());
+        tm.put("allocator", t.allocator());
         m.put("training", tm);
         m.put("seeds", spec.seeds());
         m.put("target", spec.target());

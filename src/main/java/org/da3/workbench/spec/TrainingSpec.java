@@ -21,6 +21,10 @@ import java.util.Objects;
  * @param evalBatchSize images per evaluation batch
  * @param logEvery steps between progress, metric and gate events
  * @param threads intra-op threads for the engine (0: all cores)
+ * @param allocator how the worker's native allocator treats freed tensors: {@code exact} (they go
+ *     back to the OS at once, so measured memory is the live tensors', at the cost of speed) or
+ *     {@code reuse} (glibc keeps them for reuse: faster, and measured memory is what the process
+ *     holds, its reuse pool included)
  */
 public record TrainingSpec(
         int epochs,
@@ -37,10 +41,14 @@ public record TrainingSpec(
         int testLimit,
         int evalBatchSize,
         int logEvery,
-        int threads) {
+        int threads,
+        String allocator) {
 
     /** The optimizers. */
     public static final List<String> OPTIMIZERS = List.of("sgd", "adam");
+
+    /** The allocator settings: measured memory exact, or freed memory reused (faster). */
+    public static final List<String> ALLOCATORS = List.of("exact", "reuse");
 
     /** The learning-rate schedules. */
     public static final List<String> SCHEDULES = List.of("constant", "cosine", "step");
@@ -49,15 +57,15 @@ public record TrainingSpec(
     public static final TrainingSpec DEFAULTS =
             new TrainingSpec(
                     3, 32, "sgd", 0.01, 0.9, 5e-4, "cosine", 64, 42, AugmentationSpec.NONE, 0, 0,
-                    128, 10, 0);
+                    128, 10, 0, "exact");
 
     /** Checks the fields; the loader has already produced friendlier messages. */
     public TrainingSpec {
         Objects.requireNonNull(optimizer, "optimizer");
         Objects.requireNonNull(schedule, "schedule");
         Objects.requireNonNull(augmentation, "augmentation");
-        if (!OPTIMIZERS.contains(optimizer) || !SCHEDULES.contains(schedule)) {
-            throw new IllegalArgumentException("bad optimizer or schedule");
+        if (!OPTIMIZERS.contains(optimizer) || !SCHEDULES.contains(schedule) || !ALLOCATORS.contains(allocator)) {
+            throw new IllegalArgumentException("bad optimizer, schedule or allocator");
         }
         if (epochs < 1 || batchSize < 1 || !(learningRate > 0) || imageSize < 8 || evalBatchSize < 1
                 || logEvery < 1 || trainLimit < 0 || testLimit < 0 || threads < 0) {
@@ -74,6 +82,6 @@ public record TrainingSpec(
     public TrainingSpec withSeed(long newSeed) {
         return new TrainingSpec(epochs, batchSize, optimizer, learningRate, momentum, weightDecay,
                 schedule, imageSize, newSeed, augmentation, trainLimit, testLimit, evalBatchSize,
-                logEvery, threads);
+                logEvery, threads, allocator);
     }
 }

@@ -59,10 +59,20 @@ class SpecLoaderTest {
     }
 
     @Test
+    void theAllocatorIsExactUnlessTheSpecSaysReuse() {
+        assertThat(loader.parse("demo.yaml", spec("[linear]", "[shapes]", "{}")).training().allocator()).isEqualTo("exact");
+        assertThat(loader.parse("demo.yaml", spec("[linear]", "[shapes]", "{allocator: reuse}")).training().allocator())
+                .isEqualTo("reuse");
+        assertThatThrownBy(() -> loader.parse("demo.yaml", spec("[linear]", "[shapes]", "{allocator: fast}")))
+                .isInstanceOf(SpecException.class)
+                .hasMessage("demo.yaml: training.allocator: 'fast' is not allowed; allowed: exact, reuse");
+    }
+
+    @Test
     void misspelledFieldIsNotSilentlyIgnored() {
         assertThatThrownBy(() -> loader.parse("demo.yaml", spec("[linear]", "[shapes]", "{epoch: 3}")))
                 .isInstanceOf(SpecException.class)
-                .hasMessageStartingWith("demo.yaml: training.epoch: unknown field; allowed fields here: augmentation,");
+                .hasMessageStartingWith("demo.yaml: training.epoch: unknown field; allowed fields here: allocator, augmentation,");
     }
 
     @Test

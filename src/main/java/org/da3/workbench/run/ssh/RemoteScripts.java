@@ -40,19 +40,38 @@ public final class RemoteScripts {
      * @param jvmFlags extra JVM flags
      * @param jar the worker jar on the remote machine
      * @param environment environment variables for the worker (names checked, values quoted)
+     * @param allocatorEnvironment the allocator's settings ({@link
+     *     org.da3.workbench.run.WorkerRequest#allocatorEnvironment()}); the target's environment
+     *     comes after it and wins
      */
     public record Launch(String runId, String runDir, String java, List<String> jvmFlags, String jar,
-            Map<String, String> environment) {
+            Map<String, String> environment, Map<String, String> allocatorEnvironment) {
         /** Checks the names and copies the collections. */
         public Launch {
             jvmFlags = List.copyOf(jvmFlags);
             environment = new LinkedHashMap<>(environment);
+            allocatorEnvironment = new LinkedHashMap<>(allocatorEnvironment);
             for (String name : environment.keySet()) {
                 if (!Shell.isEnvName(name)) {
                     throw new IllegalArgumentException("'" + name + "' is not an environment variable name;"
                             + " use letters, digits and '_', not starting with a digit");
                 }
             }
+        }
+
+        /**
+         * A launch with the exact allocator setting.
+         *
+         * @param runId the run id
+         * @param runDir the remote run folder
+         * @param java the java executable
+         * @param jvmFlags extra JVM flags
+         * @param jar the worker jar
+         * @param environment the worker's environment
+         */
+        public Launch(String runId, String runDir, String java, List<String> jvmFlags, String jar,
+                Map<String, String> environment) {
+            this(runId, runDir, java, jvmFlags, jar, environment, org.da3.workbench.run.LocalTarget.MEMORY_ENVIRONMENT);
         }
 
         /** @return the worker's command line, one word each */
@@ -98,8 +117,13 @@ public final class RemoteScripts {
         sb.append("# Starts the worker in its own process group (id in ").append(PID).append(") and runs ")
                 .append(STOP).append("\n# when this script's stdin closes: on Stop, or when the SSH connection drops.\n");
         sb.append("cd ").append(Shell.quote(l.runDir())).append(" || exit 3\n");
+        for (String name : org.da3.workbench.run.LocalTarget.MEMORY_ENVIRONMENT.keySet()) {
+            if (!l.allocatorEnvironment().containsKey(name) && !l.environment().containsKey(name)) {
+                sb.append("unset ").append(name).append('\n');
+            }
+        }
         Map<String, String> env = new LinkedHashMap<>();
-        env.putAll(org.da3.workbench.run.LocalTarget.MEMORY_ENVIRONMENT);
+        env.putAll(l.allocatorEnvironment());
         env.putAll(l.environment());
         for (Map.Entry<String, String> e : env.entrySet()) {
             sb.append("export ").append(e.getKey()).append('=').append(Shell.quote(e.getValue())).append('\n');

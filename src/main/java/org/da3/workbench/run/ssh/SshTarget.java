@@ -137,7 +137,7 @@ public final class SshTarget implements Target {
         }
         WorkerRequest remote = request.relocated(weights, runDir).withProbes(probes);
         RemoteScripts.Launch launch = new RemoteScripts.Launch(request.runId(), runDir, spec.javaExecutable(),
-                spec.jvmFlags(), jarRemote, spec.environment());
+                spec.jvmFlags(), jarRemote, spec.environment(), request.allocatorEnvironment());
         try (SftpClient sftp = c.sftp()) {
             SshConnection.mkdirs(sftp, runDir + "/patches");
         }

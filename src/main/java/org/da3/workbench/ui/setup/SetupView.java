@@ -264,6 +264,13 @@ public final class SetupView {
         sched.setId("training-schedule");
         sched.getItems().setAll(vm.scheduleChoices());
         sched.valueProperty().bindBidirectional(vm.scheduleProperty());
+        ChoiceBox<String> alloc = new ChoiceBox<>();
+        alloc.setId("training-allocator");
+        alloc.getItems().setAll(vm.allocatorChoices());
+        alloc.valueProperty().bindBidirectional(vm.allocatorProperty());
+        alloc.setTooltip(new javafx.scene.control.Tooltip("exact: freed tensors go back to the OS at once, so the"
+                + " measured memory is the live tensors' (training runs slower);\nreuse: the allocator keeps them"
+                + " for reuse (faster; measured memory includes its pool). See docs/memory.md."));
         CheckBox crop = new CheckBox("random crop");
         crop.setId("training-random-crop");
         crop.selectedProperty().bindBidirectional(vm.randomCropProperty());
@@ -281,6 +288,7 @@ public final class SetupView {
                 label("test limit"), FieldControls.create(vm.testLimit(), "0: all"));
         trainingGrid.addRow(r++, label("eval batch size"), field(vm.evalBatchSize()), label("threads"),
                 FieldControls.create(vm.threads(), "0: all cores"));
+        trainingGrid.addRow(r++, label("allocator"), alloc, label(""), label(""));
         for (javafx.scene.Node n : trainingGrid.getChildren()) {
             GridPane.setValignment(n, javafx.geometry.VPos.TOP);
         }

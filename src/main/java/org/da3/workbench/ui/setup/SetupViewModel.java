@@ -95,6 +95,7 @@ public final class SetupViewModel {
     private final ValidatedField<Double> weightDecay = new ValidatedField<>("training.weight_decay",
             Double.toString(D.weightDecay()), Parsers.number(0, 1, "5e-4"));
     private final ObjectProperty<String> schedule = new SimpleObjectProperty<>(this, "schedule", D.schedule());
+    private final ObjectProperty<String> allocator = new SimpleObjectProperty<>(this, "allocator", D.allocator());
     private final ValidatedField<Integer> imageSize = intField("training.image_size", 64, 8, 1024);
     private final BooleanProperty randomCrop = new SimpleBooleanProperty(this, "randomCrop", false);
     private final ValidatedField<Integer> padding = intField("training.augmentation.padding", 4, 0, 64);
@@ -143,7 +144,7 @@ public final class SetupViewModel {
         for (ValidatedField<?> f : fields()) {
             f.textProperty().addListener(check);
         }
-        for (ObservableValue<?> o : List.of(description, backbone, optimizer, schedule, randomCrop, flip, target,
+        for (ObservableValue<?> o : List.of(description, backbone, optimizer, schedule, allocator, randomCrop, flip, target,
                 running)) {
             o.addListener(check);
         }
@@ -408,6 +409,7 @@ public final class SetupViewModel {
             momentum.setText(num(t.momentum()));
             weightDecay.setText(num(t.weightDecay()));
             schedule.set(t.schedule());
+            allocator.set(t.allocator());
             imageSize.setText(Integer.toString(t.imageSize()));
             randomCrop.set(t.augmentation().randomCrop());
             padding.setText(Integer.toString(t.augmentation().padding()));
@@ -553,7 +555,7 @@ public final class SetupViewModel {
                         learningRate.getValue(), momentum.getValue(), weightDecay.getValue(), schedule.get(),
                         imageSize.getValue(), sd.get(0), new AugmentationSpec(randomCrop.get(), padding.getValue(), flip.get()),
                         trainLimit.getValue(), testLimit.getValue(), evalBatchSize.getValue(), logEvery.getValue(),
-                        threads.getValue());
+                        threads.getValue(), allocator.get());
                 String w = weights.getValue();
                 ExperimentSpec built = new ExperimentSpec(name.getValue(), description.get(), ds, ms,
                         new BackboneSpec(backbone.get(), width.getValue(), w == null || w.isEmpty() ? null : w), t, sd,
@@ -718,6 +720,16 @@ public final class SetupViewModel {
     /** @return the schedule */
     public ObjectProperty<String> scheduleProperty() {
         return schedule;
+    }
+
+    /** @return the allocator setting of the workers: exact or reuse */
+    public ObjectProperty<String> allocatorProperty() {
+        return allocator;
+    }
+
+    /** @return the allocator settings offered */
+    public List<String> allocatorChoices() {
+        return TrainingSpec.ALLOCATORS;
     }
 
     /** @return the schedules offered */

@@ -40,6 +40,23 @@ class RemoteScriptsTest {
     }
 
     @Test
+    void theReuseAllocatorLeavesGlibcItsOwnThresholdEvenWhenTheLoginShellSetOne() throws Exception {
+        Map<String, String> reuse = new org.da3.workbench.run.WorkerRequest("r", Map.of(
+                "training", Map.of("allocator", "reuse")), null, null, "/o").allocatorEnvironment();
+        Path fake = fakeJava("echo \"malloc=${MALLOC_MMAP_THRESHOLD_-unset} arenas=$MALLOC_ARENA_MAX\"");
+        RemoteScripts.Launch l = new RemoteScripts.Launch("r1", dir.toString(), fake.toString(), List.of(),
+                dir.resolve("w.jar").toString(), Map.of(), reuse);
+        Files.writeString(dir.resolve(RemoteScripts.RUN), RemoteScripts.run(l));
+        Files.writeString(dir.resolve(RemoteScripts.STOP), RemoteScripts.stop(dir.toString()));
+        ProcessBuilder pb = new ProcessBuilder("/bin/sh", dir.resolve(RemoteScripts.RUN).toString());
+        pb.environment().put("MALLOC_MMAP_THRESHOLD_", "4096");
+        Process p = pb.start();
+        BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+        assertThat(out.readLine()).isEqualTo("malloc=unset arenas=2");
+        assertThat(p.waitFor(10, TimeUnit.SECONDS)).isTrue();
+    }
+
+    @Test
     void theWorkerLeadsItsOwnProcessGroupAndItsExitCodeComesThrough() throws Exception {
         Process p = startWrapper(fakeJava("echo \"pgid=$(ps -o pgid= -p $$ | tr -d ' ') pid=$$ env=$DA3_TEST"
                 + " malloc=$MALLOC_MMAP_THRESHOLD_ args=$*\"\nexit 7"));
