@@ -74,7 +74,12 @@ public final class RunCommand implements Callable<Integer> {
             spec = spec.withMethods(keep);
         }
         ExperimentRunner runner = new ExperimentRunner(ws);
-        runner.check(spec);
+        try {
+            runner.check(spec);
+        } catch (SpecException e) {
+            // the runner knows the experiment, not the file it came from: name the file
+            throw new SpecException(specFile.toString(), e.field(), e.problem());
+        }
         List<String> names = new ArrayList<>(new LinkedHashSet<>(targets.isEmpty() ? List.of(spec.target()) : targets));
         List<Target> ts = new ArrayList<>();
         List<RunRecord> records = new ArrayList<>();

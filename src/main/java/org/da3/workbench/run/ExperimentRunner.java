@@ -118,6 +118,12 @@ public final class ExperimentRunner {
                     + "' does not exist and no recipe " + w.getFileName().toString().replaceFirst("\\.[^.]+$", ".yaml")
                     + " sits beside it to pretrain it; run 'da3 pretrain RECIPE.yaml' or remove the field");
         }
+        if (w != null && !Files.isRegularFile(w) && !w.getFileName().toString().endsWith(".safetensors")) {
+            // a recipe writes safetensors; pretraining into NAME.npz would write a file npz readers refuse
+            throw new SpecException(spec.name(), "backbone.weights", "'" + spec.backbone().weights()
+                    + "' does not exist; its recipe " + Pretrainer.recipeFor(w).getFileName() + " pretrains "
+                    + Pretrainer.weightsFor(Pretrainer.recipeFor(w)).getFileName() + "; name that file instead");
+        }
     }
 
     /**

@@ -106,5 +106,22 @@ class RunCommandTest {
                 + ": training.learning_rate: -0.05 is out of range; use a positive number such as 0.01");
         assertThat(runDirs("bad")).isEmpty();
         assertThat(dir.resolve("experiments/bad")).doesNotExist();
+
+        // weights that do not exist: pretrained by the recipe beside them, which writes safetensors only
+        Files.createDirectories(dir.resolve("pretrained"));
+        Files.writeString(dir.resolve("pretrained/src.yaml"), TestWorkspace.tinySpec("src", "finetune", "tiny-shapes"));
+        for (String[] c : new String[][] {
+            {"pretrained/nothing.safetensors", "backbone.weights: 'pretrained/nothing.safetensors' does not exist and no"
+                + " recipe nothing.yaml sits beside it to pretrain it; run 'da3 pretrain RECIPE.yaml' or remove the field"},
+            {"pretrained/src.npz", "backbone.weights: 'pretrained/src.npz' does not exist; its recipe src.yaml pretrains"
+                + " src.safetensors; name that file instead"}}) {
+            Files.writeString(spec, TestWorkspace.tinySpec("bad", "linear", "tiny-shapes")
+                    .replace("backbone: {name: resnet26, width: 8}", "backbone: {name: resnet26, width: 8, weights: " + c[0] + "}"));
+            r = run("run", spec.toString());
+            assertThat(r.code()).isEqualTo(2);
+            assertThat(r.err().strip()).isEqualTo("da3: " + spec + ": " + c[1]);
+        }
+        assertThat(dir.resolve("pretrained/src.npz")).doesNotExist();
+        assertThat(dir.resolve("experiments/bad")).doesNotExist();
     }
 }
