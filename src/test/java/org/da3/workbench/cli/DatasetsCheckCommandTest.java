@@ -3,35 +3,24 @@ package org.da3.workbench.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import org.da3.workbench.test.DatasetFixtures;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 class DatasetsCheckCommandTest {
     @TempDir
     Path tmp;
 
-    private final StringWriter out = new StringWriter();
-    private final StringWriter err = new StringWriter();
-
-    private int run(String... args) {
-        CommandLine cl = Da3.commandLine();
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
-        return cl.execute(args);
-    }
+    private final Cli cli = new Cli();
 
     @Test
     void aGoodFolderIsRecognisedAndPasses() throws IOException {
         Path d = DatasetFixtures.idxDataset(tmp.resolve("mnist"), 12, 4, 3, true);
-        assertThat(run("datasets", "check", d.toString())).isZero();
-        assertThat(out.toString()).isEqualTo("mnist (idx, " + d + "): 12 training and 4 test images in 3 classes\n"
+        assertThat(cli.run("datasets", "check", d.toString())).isZero();
+        assertThat(cli.out.toString()).isEqualTo("mnist (idx, " + d + "): 12 training and 4 test images in 3 classes\n"
                 + "  ok: no problems found\n");
     }
 
@@ -42,8 +31,8 @@ class DatasetsCheckCommandTest {
         DatasetFixtures.notAnImage(d.resolve("train/iris/bad.jpg"));
         Path rose = d.resolve("train/rose/img1.png");
         Files.write(rose, Arrays.copyOf(Files.readAllBytes(rose), 50));
-        assertThat(run("datasets", "check", d.toString())).isEqualTo(2);
-        assertThat(out.toString()).isEqualTo("flowers (imagefolder, " + d + "): 5 training and 1 test images in 2"
+        assertThat(cli.run("datasets", "check", d.toString())).isEqualTo(2);
+        assertThat(cli.out.toString()).isEqualTo("flowers (imagefolder, " + d + "): 5 training and 1 test images in 2"
                 + " classes\n"
                 + "  4 problems:\n"
                 + "  - " + d.resolve("test") + ": lacks the class rose of train/; both splits must hold the same class"
@@ -58,9 +47,9 @@ class DatasetsCheckCommandTest {
 
     @Test
     void anUnknownNameSaysWhatIsAccepted() {
-        assertThat(run("datasets", "check", "no-such-dataset")).isEqualTo(2);
-        assertThat(err.toString()).startsWith("da3: datasets check: NAME|PATH: 'no-such-dataset' is neither a dataset"
+        assertThat(cli.run("datasets", "check", "no-such-dataset")).isEqualTo(2);
+        assertThat(cli.err.toString()).startsWith("da3: datasets check: NAME|PATH: 'no-such-dataset' is neither a dataset"
                 + " of datasets/*.yaml nor an existing path; known datasets: ");
-        assertThat(err.toString()).contains("accepted layouts: idx (");
+        assertThat(cli.err.toString()).contains("accepted layouts: idx (");
     }
 }

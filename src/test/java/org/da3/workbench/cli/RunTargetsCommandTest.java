@@ -48,14 +48,7 @@ class RunTargetsCommandTest {
         try (SshTestServer server = SshTestServer.start(keys)) {
             Files.writeString(dir.resolve("experiments/targets.yaml"), "targets:\n"
                     + "  local: {kind: local, jvm_flags: [-Xmx1g]}\n"
-                    + "  box:\n"
-                    + "    kind: linux\n"
-                    + "    host: 127.0.0.1\n"
-                    + "    port: " + server.port() + "\n"
-                    + "    user: " + System.getProperty("user.name") + "\n"
-                    + "    identity_file: " + server.clientKeyFile() + "\n"
-                    + "    known_hosts: " + server.knownHostsFile() + "\n"
-                    + "    agent: false\n"
+                    + server.targetsYamlEntry("box", "linux", server.knownHostsFile())
                     + "    remote_dir: " + dir.resolve("remote") + "\n"
                     + "    java: " + Path.of(System.getProperty("java.home"), "bin", "java") + "\n"
                     + "    jvm_flags: [-Xmx1g]\n");

@@ -2,8 +2,6 @@ package org.da3.workbench.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.da3.workbench.test.DatasetFixtures;
@@ -11,7 +9,6 @@ import org.da3.workbench.test.SshTestServer;
 import org.da3.workbench.test.TestWorkspace;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * What the GUI's Setup view does beside the form, on the command line: {@code da3 targets list}
@@ -21,15 +18,7 @@ class TargetsAndDatasetsAddCommandTest {
     @TempDir
     Path dir;
 
-    private final StringWriter out = new StringWriter();
-    private final StringWriter err = new StringWriter();
-
-    private int run(String... args) {
-        CommandLine cl = Da3.commandLine();
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
-        return cl.execute(args);
-    }
+    private final Cli cli = new Cli();
 
     @Test
     void listsTheTargetsAndTestsTheirConnections() throws Exception {
@@ -38,31 +27,17 @@ class TargetsAndDatasetsAddCommandTest {
         try (SshTestServer server = SshTestServer.start(keys)) {
             Files.writeString(dir.resolve("experiments/targets.yaml"), "targets:\n"
                     + "  local: {kind: local, description: this laptop}\n"
-                    + "  box:\n"
-                    + "    kind: linux\n"
+                    + server.targetsYamlEntry("box", "linux", server.knownHostsFile())
                     + "    description: the test server\n"
                     + "    concurrent_runs: 2\n"
-                    + "    host: 127.0.0.1\n"
-                    + "    port: " + server.port() + "\n"
-                    + "    user: " + System.getProperty("user.name") + "\n"
-                    + "    identity_file: " + server.clientKeyFile() + "\n"
-                    + "    known_hosts: " + server.knownHostsFile() + "\n"
-                    + "    agent: false\n"
                     + "    remote_dir: " + dir.resolve("remote") + "\n"
-                    + "  stranger:\n"
-                    + "    kind: jetson\n"
-                    + "    host: 127.0.0.1\n"
-                    + "    port: " + server.port() + "\n"
-                    + "    user: " + System.getProperty("user.name") + "\n"
-                    + "    identity_file: " + server.clientKeyFile() + "\n"
-                    + "    known_hosts: " + dir.resolve("keys/empty_known_hosts") + "\n"
-                    + "    agent: false\n");
+                    + server.targetsYamlEntry("stranger", "jetson", dir.resolve("keys/empty_known_hosts")));
             Files.writeString(dir.resolve("keys/empty_known_hosts"), "");
             String ws = dir.toString();
-            assertThat(run("targets", "list", "--workspace", ws)).isZero();
+            assertThat(cli.run("targets", "list", "--workspace", ws)).isZero();
             String user = System.getProperty("user.name");
             String addr = user + "@127.0.0.1:" + server.port();
-            assertThat(out.toString().lines().toList()).containsExactly(
+            assertThat(cli.out.toString().lines().toList()).containsExactly(
                     String.format("%-8s  %-6s  %-" + addr.length() + "s  runs at once  description", "name", "kind",
                             "address"),
                     String.format("%-8s  %-6s  %-" + addr.length() + "s  %-12s  this laptop", "local", "local",
@@ -71,17 +46,17 @@ class TargetsAndDatasetsAddCommandTest {
                             "2"),
                     String.format("%-8s  %-6s  %-" + addr.length() + "s  1", "stranger", "jetson", addr));
 
-            out.getBuffer().setLength(0);
-            assertThat(run("targets", "test", "box", "--workspace", ws)).isZero();
-            assertThat(out.toString().strip()).isEqualTo("OK: box (ssh " + addr + "), remote folder " + dir.resolve("remote"));
+            cli.clear();
+            assertThat(cli.run("targets", "test", "box", "--workspace", ws)).isZero();
+            assertThat(cli.out.toString().strip()).isEqualTo("OK: box (ssh " + addr + "), remote folder " + dir.resolve("remote"));
 
-            out.getBuffer().setLength(0);
-            assertThat(run("targets", "test", "stranger", "--workspace", ws)).isEqualTo(1);
-            assertThat(err.toString()).startsWith("da3: stranger did not answer: ").contains("127.0.0.1");
+            cli.clear();
+            assertThat(cli.run("targets", "test", "stranger", "--workspace", ws)).isEqualTo(1);
+            assertThat(cli.err.toString()).startsWith("da3: stranger did not answer: ").contains("127.0.0.1");
 
-            err.getBuffer().setLength(0);
-            assertThat(run("targets", "test", "nowhere", "--workspace", ws)).isEqualTo(2);
-            assertThat(err.toString()).contains("'nowhere' is not a known target").contains("local, box, stranger");
+            cli.clear();
+            assertThat(cli.run("targets", "test", "nowhere", "--workspace", ws)).isEqualTo(2);
+            assertThat(cli.err.toString()).contains("'nowhere' is not a known target").contains("local, box, stranger");
         }
     }
 
@@ -91,20 +66,20 @@ class TargetsAndDatasetsAddCommandTest {
         Path birds = DatasetFixtures.imageFolder(dir.resolve("data/birds"), "train", new String[] {"ant", "bee"}, 3, 8);
         DatasetFixtures.imageFolder(birds, "test", new String[] {"ant", "bee"}, 1, 8);
         String ws = dir.toString();
-        assertThat(run("datasets", "add", "birds", birds.toString(), "--workspace", ws)).isZero();
-        assertThat(out.toString().strip()).isEqualTo("added datasets/birds.yaml (imagefolder, " + birds
+        assertThat(cli.run("datasets", "add", "birds", birds.toString(), "--workspace", ws)).isZero();
+        assertThat(cli.out.toString().strip()).isEqualTo("added datasets/birds.yaml (imagefolder, " + birds
                 + "): 6 training and 2 test images in 2 classes");
         assertThat(Files.readString(dir.resolve("datasets/birds.yaml"))).contains("kind: imagefolder")
                 .contains("path: '" + birds + "'");
 
-        assertThat(run("datasets", "add", "birds", birds.toString(), "--workspace", ws)).isEqualTo(2);
-        assertThat(err.toString()).contains("datasets/birds.yaml already exists; choose another name");
-        err.getBuffer().setLength(0);
-        assertThat(run("datasets", "add", "bad name", birds.toString(), "--workspace", ws)).isEqualTo(2);
-        assertThat(err.toString()).contains("'bad name' is not a usable dataset name");
-        err.getBuffer().setLength(0);
-        assertThat(run("datasets", "add", "gone", dir.resolve("nothing").toString(), "--workspace", ws)).isEqualTo(2);
-        assertThat(err.toString()).contains(dir.resolve("nothing") + " is not a folder");
+        assertThat(cli.run("datasets", "add", "birds", birds.toString(), "--workspace", ws)).isEqualTo(2);
+        assertThat(cli.err.toString()).contains("datasets/birds.yaml already exists; choose another name");
+        cli.clear();
+        assertThat(cli.run("datasets", "add", "bad name", birds.toString(), "--workspace", ws)).isEqualTo(2);
+        assertThat(cli.err.toString()).contains("'bad name' is not a usable dataset name");
+        cli.clear();
+        assertThat(cli.run("datasets", "add", "gone", dir.resolve("nothing").toString(), "--workspace", ws)).isEqualTo(2);
+        assertThat(cli.err.toString()).contains(dir.resolve("nothing") + " is not a folder");
         assertThat(dir.resolve("datasets/gone.yaml")).doesNotExist();
     }
 }

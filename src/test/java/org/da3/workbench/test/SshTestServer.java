@@ -154,6 +154,26 @@ public final class SshTestServer implements AutoCloseable {
     }
 
     /**
+     * This server as a targets.yaml entry (under {@code targets:}), logging in with the test's
+     * client key; the caller appends further fields, indented by four spaces.
+     *
+     * @param name the target name
+     * @param kind linux or jetson
+     * @param knownHosts the known_hosts file the client checks the server against
+     * @return the entry's lines, each ending in a newline
+     */
+    public String targetsYamlEntry(String name, String kind, Path knownHosts) {
+        return "  " + name + ":\n"
+                + "    kind: " + kind + "\n"
+                + "    host: 127.0.0.1\n"
+                + "    port: " + port() + "\n"
+                + "    user: " + System.getProperty("user.name") + "\n"
+                + "    identity_file: " + clientKeyFile() + "\n"
+                + "    known_hosts: " + knownHosts + "\n"
+                + "    agent: false\n";
+    }
+
+    /**
      * A linux target for this server with the test's keys.
      *
      * @param name the target name
