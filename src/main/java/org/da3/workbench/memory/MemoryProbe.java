@@ -117,7 +117,7 @@ public final class MemoryProbe {
             optimizer = opt;
             stepper = new TrainStepper(patch);
             System.gc();
-            ProcMemory.trim();
+            ProcMemory.settleForBaseline();
             baseline = ProcMemory.rss();
         }
 

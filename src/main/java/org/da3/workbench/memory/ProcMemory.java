@@ -46,6 +46,28 @@ public final class ProcMemory {
     }
 
     /**
+     * Whether this process's freed tensors go back to the OS at once: the {@code exact} allocator
+     * setting ({@code MALLOC_MMAP_THRESHOLD_} set, as every worker of an {@code exact} run has it).
+     *
+     * @return true when glibc was told to map every large block on its own
+     */
+    public static boolean freesAtOnce() {
+        return System.getenv("MALLOC_MMAP_THRESHOLD_") != null;
+    }
+
+    /**
+     * Before an idle baseline: where freed memory stays in the C heap (the {@code reuse} setting),
+     * gives it back ({@link #trim()}) so the baseline holds only what is live. The {@code exact}
+     * setting is left alone: its large blocks are gone already, and the small ones the warm-up freed
+     * are the heap's steady pool, which the profiler's figures were checked against.
+     */
+    public static void settleForBaseline() {
+        if (!freesAtOnce()) {
+            trim();
+        }
+    }
+
+    /**
      * Gives the C heap's free memory back to the OS ({@code malloc_trim(0)}, glibc only), so that
      * RSS is what is live. With glibc's default settings (the {@code reuse} allocator) the heap
      * keeps every tensor freed so far; a baseline taken without a trim would hide them from the

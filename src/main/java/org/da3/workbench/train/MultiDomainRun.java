@@ -182,7 +182,7 @@ public final class MultiDomainRun {
                         warmUp(method, methodSpec, backbone, d, batcher, base);
                     }
                     System.gc();
-                    ProcMemory.trim();
+                    ProcMemory.settleForBaseline();
                     baseline = ProcMemory.rss();
                     long analytic = analyticStepBytes(methodSpec, d.numClasses());
                     analyticMax = Math.max(analyticMax, analytic);
