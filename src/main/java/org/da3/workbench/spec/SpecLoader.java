@@ -127,9 +127,10 @@ public final class SpecLoader {
             }
         }
         String target = y.text(root, "", "target", "local");
-        if (target.isEmpty() || !target.matches("[A-Za-z0-9@:/._\\-]+")) {
+        if (target.isEmpty() || !target.matches("[A-Za-z0-9@:/._\\-]+(\\?[A-Za-z0-9=&_\\-]+)?")) {
             throw new SpecException(file, "target", "'" + target
-                    + "' is not a target; use local, a name from experiments/targets.yaml or ssh://user@host:port");
+                    + "' is not a target; use local, a name from experiments/targets.yaml or"
+                    + " ssh://user@host:port[/remote/dir][?kind=jetson]");
         }
         return new ExperimentSpec(name, description, domains, methods, backbone, training, seeds, target);
     }

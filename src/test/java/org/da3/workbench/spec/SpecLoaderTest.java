@@ -59,6 +59,17 @@ class SpecLoaderTest {
     }
 
     @Test
+    void aTargetMayBeAnSshAddressWithItsKind() {
+        String base = spec("[linear]", "[shapes]", "{}");
+        assertThat(loader.parse("demo.yaml", base + "target: ssh://nvidia@orin:22/data/da3?kind=jetson\n").target())
+                .isEqualTo("ssh://nvidia@orin:22/data/da3?kind=jetson");
+        assertThatThrownBy(() -> loader.parse("demo.yaml", base + "target: 'my laptop'\n"))
+                .isInstanceOf(SpecException.class)
+                .hasMessage("demo.yaml: target: 'my laptop' is not a target; use local, a name from"
+                        + " experiments/targets.yaml or ssh://user@host:port[/remote/dir][?kind=jetson]");
+    }
+
+    @Test
     void theAllocatorIsExactUnlessTheSpecSaysReuse() {
         assertThat(loader.parse("demo.yaml", spec("[linear]", "[shapes]", "{}")).training().allocator()).isEqualTo("exact");
         assertThat(loader.parse("demo.yaml", spec("[linear]", "[shapes]", "{allocator: reuse}")).training().allocator())
