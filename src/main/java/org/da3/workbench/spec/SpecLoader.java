@@ -123,6 +123,10 @@ public final class SpecLoader {
                 if (!s.isIntegralNumber()) {
                     throw new SpecException(file, "seeds[" + i + "]", "'" + s.asText() + "' is not a whole number");
                 }
+                if (seeds.contains(s.asLong())) {
+                    throw new SpecException(file, "seeds[" + i + "]", s.asLong() + " is already seeds["
+                            + seeds.indexOf(s.asLong()) + "]; a seed repeated would run the same runs twice");
+                }
                 seeds.add(s.asLong());
             }
         }

@@ -59,6 +59,13 @@ class SpecLoaderTest {
     }
 
     @Test
+    void aRepeatedSeedIsRefused() {
+        assertThatThrownBy(() -> loader.parse("demo.yaml", spec("[linear]", "[shapes]", "{}") + "seeds: [3, 1, 3]\n"))
+                .isInstanceOf(SpecException.class)
+                .hasMessage("demo.yaml: seeds[2]: 3 is already seeds[0]; a seed repeated would run the same runs twice");
+    }
+
+    @Test
     void aTargetMayBeAnSshAddressWithItsKind() {
         String base = spec("[linear]", "[shapes]", "{}");
         assertThat(loader.parse("demo.yaml", base + "target: ssh://nvidia@orin:22/data/da3?kind=jetson\n").target())
