@@ -161,6 +161,7 @@ public final class SpecLoader {
         }
         List<MethodSpec> out = new ArrayList<>();
         Set<String> labels = new TreeSet<>();
+        Map<String, String> unlabelled = new java.util.HashMap<>();
         for (int i = 0; i < list.size(); i++) {
             String path = "methods[" + i + "]";
             JsonNode m = list.get(i);
@@ -212,6 +213,14 @@ public final class SpecLoader {
             if (!labels.add(spec.displayLabel())) {
                 throw new SpecException(file, path, "method '" + spec.displayLabel()
                         + "' is listed twice; give one of them other options or a 'label'");
+            }
+            if (label == null || label.isBlank()) {
+                // the same options in another order make another label, but the same runs
+                String same = unlabelled.putIfAbsent(mName + new java.util.TreeMap<>(options), spec.displayLabel());
+                if (same != null) {
+                    throw new SpecException(file, path, "method '" + spec.displayLabel() + "' has the options of '"
+                            + same + "', listed before it; give one of them other options or a 'label'");
+                }
             }
             if (!spec.displayLabel().matches("[A-Za-z0-9+._\\-\\[\\],=]+")) {
                 throw new SpecException(file, path + ".label", "'" + spec.displayLabel()

@@ -59,6 +59,17 @@ class SpecLoaderTest {
     }
 
     @Test
+    void theSameOptionsInAnotherOrderAreTheSameMethod() {
+        assertThatThrownBy(() -> loader.parse("demo.yaml", spec("[{name: da3, options: {rho: 0.5, pool: 2}},"
+                + " {name: da3, options: {pool: 2, rho: 0.5}}]", "[shapes]", "{}")))
+                .isInstanceOf(SpecException.class)
+                .hasMessage("demo.yaml: methods[1]: method 'da3[pool=2,rho=0.5]' has the options of 'da3[rho=0.5,pool=2]',"
+                        + " listed before it; give one of them other options or a 'label'");
+        assertThat(loader.parse("demo.yaml", spec("[{name: da3, options: {rho: 0.5, pool: 2}},"
+                + " {name: da3, label: again, options: {pool: 2, rho: 0.5}}]", "[shapes]", "{}")).methods()).hasSize(2);
+    }
+
+    @Test
     void aRepeatedSeedIsRefused() {
         assertThatThrownBy(() -> loader.parse("demo.yaml", spec("[linear]", "[shapes]", "{}") + "seeds: [3, 1, 3]\n"))
                 .isInstanceOf(SpecException.class)
