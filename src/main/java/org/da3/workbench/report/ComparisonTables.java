@@ -168,6 +168,14 @@ public final class ComparisonTables {
         facts.add(refEntry == null
                 ? "× " + refShort + ": ratio to " + ref + ", not computed (no completed " + ref + " runs in this set)."
                 : "× " + refShort + ": ratio of the mean to that of " + ref + ".");
+        List<String> reuse = entries.stream().filter(e -> e.runs().stream()
+                .anyMatch(r -> "reuse".equals(r.record().summary().get("allocator")))).map(Entry::key).toList();
+        if (!reuse.isEmpty()) {
+            facts.add("Measured peak of " + String.join(", ", reuse) + ": runs with allocator reuse, whose peak"
+                    + " includes the freed memory the C allocator keeps for reuse"
+                    + (reuse.size() < entries.size() ? "; the others count live tensors only (allocator exact)."
+                            : " (allocator exact counts live tensors only)."));
+        }
         List<String> notes = new ArrayList<>();
         partialNotes(notes, partialAny, options.perRun());
         return new ComparisonTable("cost", cap, facts, cols, rows, notes);

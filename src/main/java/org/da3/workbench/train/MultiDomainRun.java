@@ -311,6 +311,7 @@ public final class MultiDomainRun {
         summary.put("patch_bytes", patchBytes);
         summary.put("step_seconds", stepsTimed == 0 ? null : stepSecondsSum / stepsTimed);
         summary.put("peak_step_bytes", peakStep);
+        summary.put("allocator", t.allocator());
         if (cuda.isPresent()) {
             summary.put("peak_step_device_bytes", cudaPeakStep);
         }

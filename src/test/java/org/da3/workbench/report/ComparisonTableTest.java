@@ -101,4 +101,20 @@ class ComparisonTableTest {
         assertThat(t.rows().get(2).partial()).isTrue();
         assertThat(t.rows().get(2).cells().get(t.columns().size() - 1).text()).isEqualTo("failed in tiny-shapes");
     }
+
+    @Test
+    void theCostTableSaysWhichMeasuredPeaksIncludeTheAllocatorsPool() {
+        Map<String, Double> acc = Map.of("a", 0.8);
+        ResultsStore exact = ResultsStore.of(List.of(
+                ReportFixtures.syntheticRun("r1", "finetune", 1, acc, 300_000_000, false, "exact"),
+                ReportFixtures.syntheticRun("r2", "da3", 1, acc, 20_000_000, true, null)));
+        assertThat(ComparisonTables.cost(exact, TableOptions.DEFAULTS).captionFacts())
+                .noneMatch(f -> f.contains("allocator"));
+        ResultsStore mixed = ResultsStore.of(List.of(
+                ReportFixtures.syntheticRun("r1", "finetune", 1, acc, 300_000_000, false, "exact"),
+                ReportFixtures.syntheticRun("r2", "da3", 1, acc, 90_000_000, true, "reuse")));
+        assertThat(ComparisonTables.cost(mixed, TableOptions.DEFAULTS).captionFacts()).contains(
+                "Measured peak of da3: runs with allocator reuse, whose peak includes the freed memory the C allocator"
+                        + " keeps for reuse; the others count live tensors only (allocator exact).");
+    }
 }

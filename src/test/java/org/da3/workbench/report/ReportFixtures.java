@@ -82,6 +82,24 @@ final class ReportFixtures {
      */
     static RunResult syntheticRun(String runId, String method, long seed, Map<String, Double> accuracy,
             long measuredBytes, boolean gates) {
+        return syntheticRun(runId, method, seed, accuracy, measuredBytes, gates, null);
+    }
+
+    /**
+     * {@link #syntheticRun(String, String, long, Map, long, boolean)} whose summary names the
+     * allocator setting it ran with.
+     *
+     * @param runId the id
+     * @param method the method name (and label)
+     * @param seed the seed
+     * @param accuracy accuracy per domain, in order
+     * @param measuredBytes measured peak
+     * @param gates whether to report DA3 values
+     * @param allocator exact or reuse; null for none (runs from before the setting)
+     * @return the run
+     */
+    static RunResult syntheticRun(String runId, String method, long seed, Map<String, Double> accuracy,
+            long measuredBytes, boolean gates, String allocator) {
         List<String> domains = new ArrayList<>(accuracy.keySet());
         List<Event> ev = new ArrayList<>();
         ev.add(new RunStarted("synthetic", method, method, seed, domains, Map.of(), Map.of()));
@@ -117,6 +135,9 @@ final class ReportFixtures {
         Map<String, Object> summary = new LinkedHashMap<>();
         summary.put("peak_step_bytes", measuredBytes);
         summary.put("backbone_macs", 863_232);
+        if (allocator != null) {
+            summary.put("allocator", allocator);
+        }
         if (gates) {
             summary.put("analytic_step_bytes", 2_500_000L);
             summary.put("macs_per_image", macs);
