@@ -151,6 +151,7 @@ public final class MemoryProbe {
                 NDArray y = bm.create(labels);
                 StepResult res = stepper.step(x, y);
                 optimizer.step(res.grads(), lr);
+                EngineSupport.synchronize(patch.trainable().values());
                 patch.releaseGradients(res);
             }
             double t = (System.nanoTime() - t0) / 1e9;

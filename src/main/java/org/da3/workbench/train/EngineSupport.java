@@ -63,6 +63,24 @@ public final class EngineSupport {
         return v;
     }
 
+    /**
+     * Waits until the device has finished the work queued so far, where work is asynchronous (a
+     * GPU), by reading one element of an array the last kernels wrote; on the CPU, where every
+     * operation has finished when it returns, does nothing. Step timers call it before they stop,
+     * so a GPU step is not measured short by the kernels still in flight.
+     *
+     * @param writtenArrays arrays the step's last operations wrote (the trained parameters); the
+     *     first is read
+     */
+    public static void synchronize(java.util.Collection<NDArray> writtenArrays) {
+        NDArray written = writtenArrays.isEmpty() ? null : writtenArrays.iterator().next();
+        if (written != null && written.getDevice().isGpu()) {
+            try (NDArray flat = written.reshape(-1); NDArray one = flat.get(0)) {
+                one.getFloat();
+            }
+        }
+    }
+
     private static void checkGradient(Engine engine) {
         try (NDManager m = NDManager.newBaseManager()) {
             NDArray x = m.create(new float[] {1f, -2f, 3f});

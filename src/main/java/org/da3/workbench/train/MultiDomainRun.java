@@ -224,6 +224,7 @@ public final class MultiDomainRun {
                                     NDArray y = Batcher.labels(bm, d.train(), idx);
                                     StepResult r = stepper.step(x, y);
                                     optimizer.step(r.grads(), lr);
+                                    EngineSupport.synchronize(patch.trainable().values());
                                     patch.releaseGradients(r);
                                     winLoss += r.loss();
                                     winCorrect += r.correct();
