@@ -22,7 +22,7 @@ import picocli.CommandLine.Parameters;
 
 /** {@code da3 datasets}: the datasets of the workspace. */
 @Command(name = "datasets", mixinStandardHelpOptions = true,
-        description = "List and check the datasets described in datasets/*.yaml.",
+        description = "List, check and add the datasets described in datasets/*.yaml.",
         subcommands = {DatasetsCommand.ListCommand.class, DatasetsCommand.CheckCommand.class,
             DatasetsCommand.AddCommand.class})
 public final class DatasetsCommand implements Runnable {
