@@ -12,6 +12,9 @@ public record AugmentationSpec(boolean randomCrop, int padding, boolean flip) {
     /** No augmentation. */
     public static final AugmentationSpec NONE = new AugmentationSpec(false, 0, false);
 
+    /** What a spec gets when it says nothing: no augmentation, and a crop padding of 4 ready for it. */
+    public static final AugmentationSpec DEFAULTS = new AugmentationSpec(false, 4, false);
+
     /** Checks the fields. */
     public AugmentationSpec {
         if (padding < 0 || padding > 64) {

@@ -33,6 +33,14 @@ public record BackboneSpec(String name, int width, String weights) {
 
     /** @return the image size the architecture was designed for */
     public int nativeImageSize() {
-        return name.equals("resnet26") ? 64 : 224;
+        return nativeImageSize(name);
+    }
+
+    /**
+     * @param name an architecture name
+     * @return the image size it was designed for: 64 for ResNet-26 (the Decathlon's), 224 otherwise
+     */
+    public static int nativeImageSize(String name) {
+        return "resnet26".equals(name) ? 64 : 224;
     }
 }

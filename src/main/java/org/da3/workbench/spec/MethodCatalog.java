@@ -21,7 +21,7 @@ public final class MethodCatalog {
                     OptionDef.ofDouble(
                             "learning_rate",
                             null,
-                            1e-7,
+                            TrainingSpec.MIN_LEARNING_RATE,
                             10,
                             "learning rate for this method; default: training.learning_rate"),
                     OptionDef.ofChoice(

@@ -166,12 +166,9 @@ public record OptionDef(
                 if (raw instanceof Boolean) {
                     return raw;
                 }
-                String t = text.toLowerCase(Locale.ROOT);
-                if (t.equals("true") || t.equals("yes") || t.equals("on")) {
-                    return Boolean.TRUE;
-                }
-                if (t.equals("false") || t.equals("no") || t.equals("off")) {
-                    return Boolean.FALSE;
+                Boolean b = parseBoolean(text);
+                if (b != null) {
+                    return b;
                 }
                 throw new IllegalArgumentException("'" + text + "' is not true or false; " + allowed());
             }
@@ -185,13 +182,31 @@ public record OptionDef(
         }
     }
 
+    /**
+     * The spellings of a yes/no value a spec accepts wherever it takes one: true/yes/on and
+     * false/no/off, in any case (a quoted YAML 1.1 boolean reads the same as an unquoted one).
+     *
+     * @param text the value as written
+     * @return the value, or null if the text is none of them
+     */
+    public static Boolean parseBoolean(String text) {
+        String t = text.trim().toLowerCase(Locale.ROOT);
+        if (t.equals("true") || t.equals("yes") || t.equals("on")) {
+            return Boolean.TRUE;
+        }
+        if (t.equals("false") || t.equals("no") || t.equals("off")) {
+            return Boolean.FALSE;
+        }
+        return null;
+    }
+
     /** @return a phrase describing the allowed values, for error messages and help */
     public String allowed() {
         switch (type) {
             case INT:
                 return "use " + (odd ? "an odd" : "a") + " whole number from " + (long) min + " to " + (long) max;
             case DOUBLE:
-                return "use a number from " + fmt(min) + " to " + fmt(max);
+                return "use a number from " + formatNumber(min) + " to " + formatNumber(max);
             case BOOL:
                 return "use true or false";
             case CHOICE:
@@ -200,10 +215,21 @@ public record OptionDef(
         }
     }
 
-    private static String fmt(double d) {
+    /**
+     * A number as a person would write it in a spec: whole numbers without a decimal point,
+     * small ones in short scientific notation (1e-9, not 1.0E-9), others as plain decimals.
+     *
+     * @param d the number
+     * @return its text
+     */
+    public static String formatNumber(double d) {
         if (d == Math.rint(d) && Math.abs(d) < 1e15) {
             return Long.toString((long) d);
         }
-        return Double.toString(d);
+        if (Double.isNaN(d) || Double.isInfinite(d)) {
+            return Double.toString(d);
+        }
+        java.math.BigDecimal b = java.math.BigDecimal.valueOf(d).stripTrailingZeros();
+        return Math.abs(d) < 1e-4 ? b.toString().toLowerCase(Locale.ROOT) : b.toPlainString();
     }
 }

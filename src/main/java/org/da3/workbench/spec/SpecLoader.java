@@ -253,7 +253,7 @@ public final class SpecLoader {
         int epochs = (int) y.integer(t, p, "epochs", d.epochs(), 1, 10_000);
         int batch = (int) y.integer(t, p, "batch_size", d.batchSize(), 1, 4096);
         String optimizer = y.choice(t, p, "optimizer", d.optimizer(), TrainingSpec.OPTIMIZERS);
-        double lr = y.number(t, p, "learning_rate", d.learningRate(), 1e-9, 10,
+        double lr = y.number(t, p, "learning_rate", d.learningRate(), TrainingSpec.MIN_LEARNING_RATE, 10,
                 "a positive number such as 0.01");
         double momentum = y.number(t, p, "momentum", d.momentum(), 0, 0.999, "a number from 0 to 0.999");
         double wd = y.number(t, p, "weight_decay", d.weightDecay(), 0, 1, "a number from 0 to 1, such as 5e-4");
@@ -263,14 +263,14 @@ public final class SpecLoader {
         JsonNode a = y.object(t, p, "augmentation");
         y.onlyKeys(a, p + ".augmentation", AUG_KEYS);
         AugmentationSpec aug = new AugmentationSpec(
-                y.bool(a, p + ".augmentation", "random_crop", false),
-                (int) y.integer(a, p + ".augmentation", "padding", 4, 0, 64),
-                y.bool(a, p + ".augmentation", "flip", false));
-        int trainLimit = (int) y.integer(t, p, "train_limit", 0, 0, Integer.MAX_VALUE);
-        int testLimit = (int) y.integer(t, p, "test_limit", 0, 0, Integer.MAX_VALUE);
+                y.bool(a, p + ".augmentation", "random_crop", d.augmentation().randomCrop()),
+                (int) y.integer(a, p + ".augmentation", "padding", d.augmentation().padding(), 0, 64),
+                y.bool(a, p + ".augmentation", "flip", d.augmentation().flip()));
+        int trainLimit = (int) y.integer(t, p, "train_limit", d.trainLimit(), 0, Integer.MAX_VALUE);
+        int testLimit = (int) y.integer(t, p, "test_limit", d.testLimit(), 0, Integer.MAX_VALUE);
         int evalBatch = (int) y.integer(t, p, "eval_batch_size", d.evalBatchSize(), 1, 4096);
         int logEvery = (int) y.integer(t, p, "log_every", d.logEvery(), 1, 1_000_000);
-        int threads = (int) y.integer(t, p, "threads", 0, 0, 1024);
+        int threads = (int) y.integer(t, p, "threads", d.threads(), 0, 1024);
         String allocator = y.choice(t, p, "allocator", d.allocator(), TrainingSpec.ALLOCATORS);
         return new TrainingSpec(epochs, batch, optimizer, lr, momentum, wd, schedule, imageSize, seed,
                 aug, trainLimit, testLimit, evalBatch, logEvery, threads, allocator);

@@ -53,10 +53,13 @@ public record TrainingSpec(
     /** The learning-rate schedules. */
     public static final List<String> SCHEDULES = List.of("constant", "cosine", "step");
 
-    /** The defaults a spec starts from. */
+    /** The smallest learning rate a spec accepts, in the training section and as a method option. */
+    public static final double MIN_LEARNING_RATE = 1e-9;
+
+    /** The defaults a spec starts from (the image size is the backbone's native one). */
     public static final TrainingSpec DEFAULTS =
             new TrainingSpec(
-                    3, 32, "sgd", 0.01, 0.9, 5e-4, "cosine", 64, 42, AugmentationSpec.NONE, 0, 0,
+                    3, 32, "sgd", 0.01, 0.9, 5e-4, "cosine", 64, 42, AugmentationSpec.DEFAULTS, 0, 0,
                     128, 10, 0, "exact");
 
     /** Checks the fields; the loader has already produced friendlier messages. */

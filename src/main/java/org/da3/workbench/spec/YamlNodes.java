@@ -203,7 +203,7 @@ public final class YamlNodes {
             throw new SpecException(file, join(path, key), "must be a number; use " + hint);
         }
         if (Double.isNaN(d) || d < min || d > max) {
-            throw new SpecException(file, join(path, key), fmt(d) + " is out of range; use " + hint);
+            throw new SpecException(file, join(path, key), OptionDef.formatNumber(d) + " is out of range; use " + hint);
         }
         return d;
     }
@@ -263,8 +263,9 @@ public final class YamlNodes {
             return v.asBoolean();
         }
         String t = v.asText().trim();
-        if (t.equals("true") || t.equals("false")) {
-            return Boolean.parseBoolean(t);
+        Boolean b = OptionDef.parseBoolean(t);
+        if (b != null) {
+            return b;
         }
         throw new SpecException(file, join(path, key), "'" + t + "' is not true or false");
     }
@@ -319,10 +320,4 @@ public final class YamlNodes {
         return out;
     }
 
-    private static String fmt(double d) {
-        if (d == Math.rint(d) && Math.abs(d) < 1e15) {
-            return Long.toString((long) d);
-        }
-        return Double.toString(d);
-    }
 }

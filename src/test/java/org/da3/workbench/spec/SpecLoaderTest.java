@@ -98,6 +98,32 @@ class SpecLoaderTest {
     }
 
     @Test
+    void yesAndNoReadTheSameInTheTrainingSectionAsInMethodOptions() {
+        ExperimentSpec s = loader.parse("demo.yaml", spec("[{name: da3, options: {gates: 'no'}}]", "[shapes]",
+                "{augmentation: {random_crop: 'yes', flip: 'Off'}}"));
+        assertThat(s.training().augmentation().randomCrop()).isTrue();
+        assertThat(s.training().augmentation().flip()).isFalse();
+        assertThat(s.methods().get(0).options()).containsEntry("gates", false);
+        assertThatThrownBy(() -> loader.parse("demo.yaml", spec("[linear]", "[shapes]", "{augmentation: {flip: maybe}}")))
+                .isInstanceOf(SpecException.class)
+                .hasMessage("demo.yaml: training.augmentation.flip: 'maybe' is not true or false");
+    }
+
+    @Test
+    void defaultsAreTheSameWhetherTheSpecIsSilentOrTheFormStartsEmpty() {
+        TrainingSpec t = loader.parse("demo.yaml", spec("[linear]", "[shapes]", "{}")).training();
+        TrainingSpec d = TrainingSpec.DEFAULTS;
+        assertThat(t.augmentation()).isEqualTo(d.augmentation());
+        assertThat(t.augmentation().padding()).isEqualTo(4);
+        assertThat(t.imageSize()).as("resnet26's native size").isEqualTo(d.imageSize()).isEqualTo(64);
+        assertThat(t).usingRecursiveComparison().ignoringFields("seed").isEqualTo(d);
+        // the smallest learning rate is the same for the training section and a method's own
+        double min = TrainingSpec.MIN_LEARNING_RATE;
+        assertThat(loader.parse("demo.yaml", spec("[{name: linear, options: {learning_rate: " + min + "}}]", "[shapes]",
+                "{learning_rate: " + min + "}")).methods().get(0).options()).containsEntry("learning_rate", min);
+    }
+
+    @Test
     void misspelledFieldIsNotSilentlyIgnored() {
         assertThatThrownBy(() -> loader.parse("demo.yaml", spec("[linear]", "[shapes]", "{epoch: 3}")))
                 .isInstanceOf(SpecException.class)

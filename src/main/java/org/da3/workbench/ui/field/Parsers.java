@@ -2,8 +2,8 @@ package org.da3.workbench.ui.field;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.function.Function;
+import org.da3.workbench.spec.OptionDef;
 
 /**
  * Parsers for {@link ValidatedField}s: numbers in a range, lists of whole numbers, names. Each
@@ -68,8 +68,8 @@ public final class Parsers {
                 throw new IllegalArgumentException("'" + s + "' is not a number; use one such as " + example);
             }
             if (Double.isNaN(v) || v < min || v > max) {
-                throw new IllegalArgumentException(s.trim() + " is out of range; use a number from " + fmt(min)
-                        + " to " + fmt(max));
+                throw new IllegalArgumentException(s.trim() + " is out of range; use a number from " + OptionDef.formatNumber(min)
+                        + " to " + OptionDef.formatNumber(max));
             }
             return v;
         };
@@ -112,12 +112,5 @@ public final class Parsers {
      */
     public static Function<String, String> name(String what) {
         return s -> org.da3.workbench.spec.Names.check(what, s);
-    }
-
-    private static String fmt(double d) {
-        if (d == Math.rint(d) && Math.abs(d) < 1e15) {
-            return Long.toString((long) d);
-        }
-        return String.format(Locale.ROOT, "%s", d);
     }
 }

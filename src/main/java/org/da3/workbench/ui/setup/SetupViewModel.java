@@ -89,22 +89,22 @@ public final class SetupViewModel {
     private final ValidatedField<Integer> batchSize = intField("training.batch_size", D.batchSize(), 1, 4096);
     private final ObjectProperty<String> optimizer = new SimpleObjectProperty<>(this, "optimizer", D.optimizer());
     private final ValidatedField<Double> learningRate = new ValidatedField<>("training.learning_rate",
-            Double.toString(D.learningRate()), Parsers.number(1e-9, 10, "0.01"));
+            Double.toString(D.learningRate()), Parsers.number(TrainingSpec.MIN_LEARNING_RATE, 10, "0.01"));
     private final ValidatedField<Double> momentum = new ValidatedField<>("training.momentum",
             Double.toString(D.momentum()), Parsers.number(0, 0.999, "0.9"));
     private final ValidatedField<Double> weightDecay = new ValidatedField<>("training.weight_decay",
             Double.toString(D.weightDecay()), Parsers.number(0, 1, "5e-4"));
     private final ObjectProperty<String> schedule = new SimpleObjectProperty<>(this, "schedule", D.schedule());
     private final ObjectProperty<String> allocator = new SimpleObjectProperty<>(this, "allocator", D.allocator());
-    private final ValidatedField<Integer> imageSize = intField("training.image_size", 64, 8, 1024);
-    private final BooleanProperty randomCrop = new SimpleBooleanProperty(this, "randomCrop", false);
-    private final ValidatedField<Integer> padding = intField("training.augmentation.padding", 4, 0, 64);
-    private final BooleanProperty flip = new SimpleBooleanProperty(this, "flip", false);
-    private final ValidatedField<Integer> trainLimit = intField("training.train_limit", 0, 0, Integer.MAX_VALUE);
-    private final ValidatedField<Integer> testLimit = intField("training.test_limit", 0, 0, Integer.MAX_VALUE);
+    private final ValidatedField<Integer> imageSize = intField("training.image_size", D.imageSize(), 8, 1024);
+    private final BooleanProperty randomCrop = new SimpleBooleanProperty(this, "randomCrop", D.augmentation().randomCrop());
+    private final ValidatedField<Integer> padding = intField("training.augmentation.padding", D.augmentation().padding(), 0, 64);
+    private final BooleanProperty flip = new SimpleBooleanProperty(this, "flip", D.augmentation().flip());
+    private final ValidatedField<Integer> trainLimit = intField("training.train_limit", D.trainLimit(), 0, Integer.MAX_VALUE);
+    private final ValidatedField<Integer> testLimit = intField("training.test_limit", D.testLimit(), 0, Integer.MAX_VALUE);
     private final ValidatedField<Integer> evalBatchSize = intField("training.eval_batch_size", D.evalBatchSize(), 1, 4096);
     private final ValidatedField<Integer> logEvery = intField("training.log_every", D.logEvery(), 1, 1_000_000);
-    private final ValidatedField<Integer> threads = intField("training.threads", 0, 0, 1024);
+    private final ValidatedField<Integer> threads = intField("training.threads", D.threads(), 0, 1024);
     private final ValidatedField<List<Long>> seeds = new ValidatedField<>("seeds", Long.toString(D.seed()), Parsers.longList());
 
     private final ObservableList<String> targetNames = FXCollections.observableArrayList();
@@ -149,6 +149,12 @@ public final class SetupViewModel {
             o.addListener(check);
         }
         target.addListener((o, a, b) -> showTargetNote());
+        // a new architecture brings its own input size, unless the user has set one of their own
+        backbone.addListener((o, a, b) -> {
+            if (a != null && b != null && imageSize.getText().trim().equals(Integer.toString(BackboneSpec.nativeImageSize(a)))) {
+                imageSize.setText(Integer.toString(BackboneSpec.nativeImageSize(b)));
+            }
+        });
         domains.addListener((ListChangeListener<DomainItem>) c -> revalidate());
         methods.addListener((ListChangeListener<MethodItem>) c -> revalidate());
         revalidate();

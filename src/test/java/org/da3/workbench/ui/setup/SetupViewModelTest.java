@@ -65,6 +65,18 @@ class SetupViewModelTest {
     }
 
     @Test
+    void anotherArchitectureBringsItsInputSizeUnlessTheUserChoseOne() {
+        vm.imageSize().setText("64");
+        vm.backboneProperty().set("resnet18");
+        assertThat(vm.imageSize().getText()).as("resnet26's 64 becomes resnet18's 224").isEqualTo("224");
+        vm.backboneProperty().set("resnet26");
+        assertThat(vm.imageSize().getText()).isEqualTo("64");
+        vm.imageSize().setText("48");
+        vm.backboneProperty().set("resnet50");
+        assertThat(vm.imageSize().getText()).as("a size of the user's own stays").isEqualTo("48");
+    }
+
+    @Test
     void aBadValueShowsAnInlineErrorAndDisablesLaunch() {
         vm.epochs().setText("0");
         assertThat(vm.epochs().getError()).contains("out of range").contains("1 to 10000");
@@ -92,7 +104,7 @@ class SetupViewModelTest {
         OptionItem lr = ft.option("learning_rate");
         assertThat(lr.promptText()).isEqualTo("inherit");
         lr.field().setText("100");
-        assertThat(lr.field().getError()).contains("out of range").contains("1.0E-7 to 10");
+        assertThat(lr.field().getError()).contains("out of range").contains("1e-9 to 10");
         assertThat(vm.canLaunch()).isFalse();
         lr.field().setText("0.02");
         ft.option("optimizer").field().setText("adam");
