@@ -81,6 +81,14 @@ public final class BenchMemoryCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        // checked before any worker starts: a zero-step run would write NaN into the docs' table
+        Flags.arch("--arch", arch);
+        Flags.wholeNumber("--width", width, 4, 512);
+        Flags.wholeNumber("--image-size", imageSize, 8, 1024);
+        Flags.wholeNumber("--batch", batch, 1, Flags.MAX_BATCH);
+        Flags.wholeNumber("--steps", steps, 1, 10_000);
+        Flags.wholeNumber("--warmup", warmup, 0, 10_000);
+        Flags.wholeNumber("--threads", threads, 0, 1024);
         Workspace ws = Workspace.locate(null);
         List<MethodSpec> specs = new ArrayList<>();
         if (methods == null || methods.isEmpty()) {

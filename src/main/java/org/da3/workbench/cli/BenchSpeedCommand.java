@@ -76,11 +76,13 @@ public final class BenchSpeedCommand implements Callable<Integer> {
         List<String> cfgs = configs == null || configs.isEmpty() ? List.of("resnet26:64:64:32", "resnet18:64:224:8") : configs;
         List<String> names = methods == null || methods.isEmpty() ? List.of("finetune", "linear", "da3")
                 : methods.size() == 1 && methods.get(0).equals("all") ? MethodCatalog.names() : methods;
-        if (rounds < 1) {
-            throw new IllegalArgumentException("--rounds: " + rounds + " is not a positive number of rounds");
-        }
-        if (steps < 1) {
-            throw new IllegalArgumentException("--steps: " + steps + " is not a positive number of steps");
+        Flags.wholeNumber("--rounds", rounds, 1, 100);
+        Flags.wholeNumber("--steps", steps, 1, 10_000);
+        Flags.wholeNumber("--warmup", warmup, 0, 10_000);
+        Flags.wholeNumber("--threads", threads, 0, 1024);
+        // every configuration is checked before the first probe starts
+        for (String cfg : cfgs) {
+            Flags.config("--config", cfg);
         }
         List<MethodSpec> ms = new ArrayList<>();
         for (String m : names) {
@@ -90,15 +92,11 @@ public final class BenchSpeedCommand implements Callable<Integer> {
         int failures = 0;
         for (String cfg : cfgs) {
             int failedHere = 0;
-            String[] p = cfg.split(":");
-            if (p.length != 4) {
-                throw new IllegalArgumentException("--config: '" + cfg + "' is not ARCH:WIDTH:SIZE:BATCH, for example"
-                        + " resnet26:64:64:32");
-            }
-            String arch = p[0];
-            int width = Integer.parseInt(p[1]);
-            int size = Integer.parseInt(p[2]);
-            int batch = Integer.parseInt(p[3]);
+            int[] shape = Flags.config("--config", cfg);
+            String arch = cfg.split(":")[0];
+            int width = shape[0];
+            int size = shape[1];
+            int batch = shape[2];
             List<Map<String, Object>> rows = new ArrayList<>();
             List<Run> runs = new ArrayList<>();
             for (MethodSpec spec : ms) {

@@ -71,7 +71,8 @@ public final class Da3 implements Runnable {
         cl.setParameterExceptionHandler((ex, a) -> {
             PrintWriter err = ex.getCommandLine().getErr();
             err.println("da3: " + ex.getMessage());
-            err.println("Try 'da3 " + ex.getCommandLine().getCommandName() + " --help'.");
+            // the full path of the command that refused it: 'da3 datasets check --help'
+            err.println("Try '" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help'.");
             return WorkerExit.BAD_INPUT;
         });
         return cl;

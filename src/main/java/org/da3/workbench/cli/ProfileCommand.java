@@ -42,6 +42,13 @@ public final class ProfileCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (batch != null) {
+            Flags.wholeNumber("--batch", batch, 1, Flags.MAX_BATCH);
+        }
+        if (imageSize != null) {
+            Flags.wholeNumber("--image-size", imageSize, 8, 1024);
+        }
+        Flags.ratio("--open-ratio", openRatio);
         Workspace ws = Workspace.locate(specFile);
         ExperimentSpec spec = new SpecLoader(ws.datasets().names()).load(specFile);
         TrainingSpec t = spec.training();

@@ -140,7 +140,7 @@ class BenchSpeedCommandTest {
         java.io.StringWriter err = new java.io.StringWriter();
         cl.setErr(new java.io.PrintWriter(err, true));
         assertThat(cl.execute("bench", "speed", "--rounds", "0", "--no-docs")).isEqualTo(2);
-        assertThat(err.toString()).contains("--rounds: 0 is not a positive number of rounds");
+        assertThat(err.toString()).contains("--rounds: 0 is out of range; use a whole number from 1 to 100");
     }
 
     @Test

@@ -1,0 +1,65 @@
+package org.da3.workbench.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Flag values picocli's types let through (zero steps, a ratio of 2, a width that is not a
+ * number) are refused as bad input before any worker starts, naming the flag and the range.
+ */
+class FlagsCheckedUpFrontTest {
+    @TempDir
+    Path tmp;
+
+    private final Cli cli = new Cli();
+
+    private String refused(String... args) {
+        assertThat(cli.run(args)).as(String.join(" ", args)).isEqualTo(2);
+        String err = cli.err.toString();
+        cli.clear();
+        return err;
+    }
+
+    @Test
+    void benchMemoryRefusesZeroStepsBeforeItWritesAnything() {
+        assertThat(refused("bench", "memory", "--steps", "0", "--csv", tmp.resolve("m.csv").toString(), "--no-docs"))
+                .startsWith("da3: --steps: 0 is out of range; use a whole number from 1 to 10000");
+        assertThat(Files.exists(tmp.resolve("m.csv"))).isFalse();
+        assertThat(refused("bench", "memory", "--warmup", "-1", "--no-docs"))
+                .startsWith("da3: --warmup: -1 is out of range; use a whole number from 0 to 10000");
+        assertThat(refused("bench", "memory", "--arch", "vgg", "--no-docs"))
+                .startsWith("da3: --arch: unknown backbone 'vgg'; use one of resnet26, resnet18, resnet50");
+    }
+
+    @Test
+    void benchSpeedChecksEveryConfigurationFirst() {
+        assertThat(refused("bench", "speed", "--config", "resnet26:x:16:4"))
+                .startsWith("da3: --config resnet26:x:16:4: width 'x' is not a whole number");
+        assertThat(refused("bench", "speed", "--config", "resnet26:8:16:4", "--config", "bogus:8:16:4"))
+                .startsWith("da3: --config bogus:8:16:4: unknown backbone 'bogus'");
+        assertThat(refused("bench", "speed", "--config", "resnet26:8:16:0"))
+                .startsWith("da3: --config resnet26:8:16:0: batch: 0 is out of range; use a whole number from 1 to 4096");
+    }
+
+    @Test
+    void profileChecksItsOverrides() throws Exception {
+        Path spec = Files.writeString(tmp.resolve("s.yaml"), "name: s\ndomains: [shapes]\nmethods: [linear]\n"
+                + "backbone: {name: resnet26, width: 8}\n");
+        assertThat(refused("profile", spec.toString(), "--batch", "0"))
+                .startsWith("da3: --batch: 0 is out of range; use a whole number from 1 to 4096");
+        assertThat(refused("profile", spec.toString(), "--image-size", "100000"))
+                .startsWith("da3: --image-size: 100000 is out of range; use a whole number from 8 to 1024");
+        assertThat(refused("profile", spec.toString(), "--open-ratio", "NaN"))
+                .startsWith("da3: --open-ratio: NaN is not a ratio; use a number from 0 to 1");
+    }
+
+    @Test
+    void theHelpHintNamesTheWholeCommand() {
+        assertThat(refused("datasets", "check")).contains("Try 'da3 datasets check --help'.");
+        assertThat(refused("frobnicate")).contains("Try 'da3 --help'.");
+    }
+}
