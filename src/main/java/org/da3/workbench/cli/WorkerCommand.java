@@ -67,6 +67,16 @@ public final class WorkerCommand implements Callable<Integer> {
             req = readRequest();
         } catch (SpecException | DatasetException | IllegalArgumentException e) {
             System.err.println("da3 worker: " + e.getMessage());
+            if (request != null) {
+                // a monitor reads the outcome from the events: error and run_finished, though the
+                // request (and so the run id) could not be read
+                RunContext unread = new RunContext("", env -> {
+                    events.println(EventCodec.encode(env));
+                    events.flush();
+                });
+                unread.emit(new RunError(e.getMessage(), e.getClass().getName(), ""));
+                unread.emit(new RunFinished(RunFinished.FAILED, 0, Map.of("exit_code", WorkerExit.BAD_INPUT)));
+            }
             return WorkerExit.BAD_INPUT;
         }
         AtomicBoolean finished = new AtomicBoolean();
@@ -146,7 +156,8 @@ public final class WorkerCommand implements Callable<Integer> {
         finished.set(true);
         java.io.StringWriter sw = new java.io.StringWriter();
         e.printStackTrace(new java.io.PrintWriter(sw));
-        System.err.println(sw);
+        // bad input is the user's to fix from one line; a failure's stack trace is for us
+        System.err.println(code == WorkerExit.BAD_INPUT ? "da3 worker: " + e.getMessage() : sw);
         String msg = e.getMessage() == null ? e.toString() : e.getMessage();
         if (e instanceof OutOfMemoryError) {
             msg = "the worker ran out of Java heap (" + msg + "); raise -Xmx in the target's JVM flags or lower"
@@ -160,6 +171,17 @@ public final class WorkerCommand implements Callable<Integer> {
 
     private ExperimentSpec parseSpec(WorkerRequest req) {
         JsonNode tree = EventCodec.JSON.valueToTree(req.spec());
+        JsonNode domains = tree.get("domains");
+        if (domains != null && domains.isArray()) {
+            // the request carries a descriptor for each domain; the loader's "unknown domain" would
+            // list the request's (incomplete) set as if it were the workspace's
+            for (JsonNode d : domains) {
+                if (d.isTextual() && !req.datasets().containsKey(d.asText())) {
+                    throw new SpecException("request " + req.runId(), "datasets", "has no descriptor for domain '"
+                            + d.asText() + "' of spec.domains; a request carries one for each domain it trains");
+                }
+            }
+        }
         ExperimentSpec spec = new SpecLoader(req.datasets().keySet()).fromTree("request " + req.runId(), tree);
         if (spec.methods().size() != 1) {
             throw new SpecException("request " + req.runId(), "methods", "a worker runs exactly one method");
@@ -175,12 +197,28 @@ public final class WorkerCommand implements Callable<Integer> {
                     bytes = in.readAllBytes();
                 }
             } else {
-                bytes = Files.readAllBytes(Path.of(request));
+                Path file = Path.of(request);
+                if (Files.isDirectory(file)) {
+                    throw new IllegalArgumentException("--request " + request + ": is a folder; give the request's"
+                            + " JSON file, or - for standard input");
+                }
+                if (!Files.isRegularFile(file)) {
+                    throw new IllegalArgumentException("--request " + request + ": no such file");
+                }
+                bytes = Files.readAllBytes(file);
             }
+            String what = "--request " + request;
             try {
                 return EventCodec.JSON.readValue(bytes, WorkerRequest.class);
-            } catch (java.io.IOException e) {
-                throw new IllegalArgumentException("the worker request is not valid JSON: " + e.getMessage(), e);
+            } catch (com.fasterxml.jackson.databind.exc.ValueInstantiationException e) {
+                // a required field left out (the record's checks name it)
+                Throwable c = e.getCause() != null ? e.getCause() : e;
+                throw new IllegalArgumentException(what + ": field " + c.getMessage() + " is missing", e);
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                com.fasterxml.jackson.core.JsonLocation at = e.getLocation();
+                throw new IllegalArgumentException(what + ": not a valid worker request"
+                        + (at == null ? "" : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")") + ": "
+                        + e.getOriginalMessage(), e);
             }
         }
         if (specFile == null) {
@@ -190,6 +228,18 @@ public final class WorkerCommand implements Callable<Integer> {
         ExperimentSpec spec = new SpecLoader(ws.datasets().names()).load(specFile);
         ExperimentRunner runner = new ExperimentRunner(ws);
         PlannedRun run = ExperimentRunner.plan(spec).get(0);
+        if (output != null && Files.isDirectory(output)) {
+            try (var entries = Files.list(output)) {
+                if (entries.findAny().isPresent()) {
+                    // a finished run's patches and events would be overwritten by another run's
+                    throw new IllegalArgumentException("--output " + output + ": is not empty"
+                            + (Files.exists(output.resolve("events.jsonl")) ? " (it holds a run: events.jsonl)" : "")
+                            + "; give a new or empty folder");
+                }
+            }
+        } else if (output != null && Files.exists(output)) {
+            throw new IllegalArgumentException("--output " + output + ": is a file; give a new or empty folder");
+        }
         RunDirectory dir = output == null ? RunDirectory.create(ws, run.spec())
                 : new RunDirectory(output.toAbsolutePath(), output.getFileName().toString());
         return runner.request(run, dir);
