@@ -1,5 +1,6 @@
 package org.da3.workbench.cli;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.da3.workbench.Workspace;
@@ -32,6 +33,14 @@ public final class PretrainCommand implements Callable<Integer> {
         Pretrainer p = new Pretrainer(ws);
         p.loadRecipe(recipe);
         Path dest = out != null ? out : Pretrainer.weightsFor(recipe);
+        // checked before hours of training, not when the weights are copied there
+        if (Files.isDirectory(dest)) {
+            throw new IllegalArgumentException("--out " + dest + ": is a folder; give a file NAME.safetensors");
+        }
+        if (!dest.getFileName().toString().endsWith(".safetensors")) {
+            throw new IllegalArgumentException("--out " + dest + ": the weights are written as safetensors, which a"
+                    + " spec's backbone.weights reads only from a NAME.safetensors file; end the name in .safetensors");
+        }
         try (Target t = TargetOption.resolve(ws, target)) {
             RunRecord r = p.pretrain(recipe, dest, t, new RunMonitor(), new ConsoleProgress(System.out, "pretrain", false));
             System.out.printf("Wrote %s (source test accuracy %.1f%%) and %s%n", dest, 100 * r.finalAccuracy(0),

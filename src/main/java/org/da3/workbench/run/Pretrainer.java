@@ -117,8 +117,14 @@ public final class Pretrainer {
         }
         String source = spec.domains().get(0);
         Path patch = dir.patchFile(source);
-        Files.createDirectories(out.toAbsolutePath().getParent());
-        AtomicFiles.write(out, Files.readAllBytes(patch));
+        try {
+            Files.createDirectories(out.toAbsolutePath().getParent());
+            AtomicFiles.write(out, Files.readAllBytes(patch));
+        } catch (IOException e) {
+            // the training is not lost: its weights stay in the run directory
+            throw new IOException("could not write " + out + " (" + e.getMessage() + "); the trained weights are kept in "
+                    + patch + ": copy them there by hand", e);
+        }
         Map<String, Object> prov = new LinkedHashMap<>();
         prov.put("weights", out.getFileName().toString());
         prov.put("architecture", spec.backbone().name());

@@ -58,6 +58,17 @@ class FlagsCheckedUpFrontTest {
     }
 
     @Test
+    void pretrainChecksWhereItWillWriteBeforeItTrains() {
+        String recipe = org.da3.workbench.test.TestWorkspace.projectDir()
+                .resolve("pretrained/resnet26-w16-procsource.yaml").toString();
+        assertThat(refused("pretrain", recipe, "--out", tmp.toString()))
+                .startsWith("da3: --out " + tmp + ": is a folder; give a file NAME.safetensors");
+        assertThat(refused("pretrain", recipe, "--out", tmp.resolve("w.bin").toString()))
+                .contains(": the weights are written as safetensors").contains("end the name in .safetensors");
+        assertThat(cli.out.toString()).as("nothing trained").doesNotContain("[pretrain]");
+    }
+
+    @Test
     void theHelpHintNamesTheWholeCommand() {
         assertThat(refused("datasets", "check")).contains("Try 'da3 datasets check --help'.");
         assertThat(refused("frobnicate")).contains("Try 'da3 --help'.");
