@@ -29,6 +29,10 @@ public record Workspace(Path root) {
     public static Workspace locate(Path start) {
         String home = System.getenv("DA3_HOME");
         if (home != null && !home.isBlank()) {
+            if (!Files.isDirectory(Path.of(home))) {
+                throw new IllegalArgumentException("DA3_HOME=" + home + ": no such folder; set it to the workspace"
+                        + " folder (the one that holds datasets/ and experiments/), or unset it");
+            }
             return new Workspace(Path.of(home));
         }
         for (Path p : new Path[] {start, Path.of("")}) {

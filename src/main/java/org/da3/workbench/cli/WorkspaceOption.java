@@ -12,6 +12,11 @@ final class WorkspaceOption {
 
     /** @return the workspace named, or the one around the current folder */
     Workspace workspace() {
+        if (dir != null && !java.nio.file.Files.isDirectory(dir)) {
+            throw new IllegalArgumentException("--workspace " + dir + ": " + (java.nio.file.Files.exists(dir)
+                    ? "is not a folder" : "no such folder") + "; give the workspace folder (the one that holds"
+                    + " datasets/ and experiments/)");
+        }
         return dir == null ? Workspace.locate(null) : new Workspace(dir);
     }
 }

@@ -106,6 +106,22 @@ public final class DatasetCatalog {
             throw new IllegalArgumentException(dir + " is not a folder; give the folder that holds train/ and test/"
                     + " (one subfolder per class in each)");
         }
+        if (!Files.isDirectory(dir.resolve("train"))) {
+            // a descriptor for a folder that is not an ImageFolder would only list problems
+            String looks = "";
+            try {
+                List<DatasetDescriptor> seen = org.da3.workbench.data.files.LayoutProbe.infer(dir);
+                if (!seen.isEmpty() && !seen.get(0).kind().equals("imagefolder")) {
+                    String kind = seen.get(0).kind();
+                    looks = "; it looks like " + ("aeiou".indexOf(kind.charAt(0)) >= 0 ? "an " : "a ") + kind + " dataset: write datasets/" + n + ".yaml with"
+                            + " kind: " + kind + " and path: " + dir + " (docs/datasets.md)";
+                }
+            } catch (DatasetException e) {
+                // no layout recognised: the plain message says what an ImageFolder holds
+            }
+            throw new IllegalArgumentException(dir + " has no train/ folder, so it is not an ImageFolder"
+                    + " (train/<class>/*.jpg, test/<class>/*.jpg)" + looks + "; nothing was written");
+        }
         Files.createDirectories(datasetsDir);
         org.da3.workbench.run.AtomicFiles.writeString(file, "# Added by " + origin + ": an ImageFolder layout"
                 + " (train/<class>/*.jpg, test/<class>/*.jpg).\n"

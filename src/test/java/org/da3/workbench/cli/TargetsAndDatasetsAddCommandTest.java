@@ -81,5 +81,18 @@ class TargetsAndDatasetsAddCommandTest {
         assertThat(cli.run("datasets", "add", "gone", dir.resolve("nothing").toString(), "--workspace", ws)).isEqualTo(2);
         assertThat(cli.err.toString()).contains(dir.resolve("nothing") + " is not a folder");
         assertThat(dir.resolve("datasets/gone.yaml")).doesNotExist();
+        cli.clear();
+        // an IDX folder is not an ImageFolder: nothing written, and the kind it looks like is named
+        Path mnist = DatasetFixtures.idxDataset(dir.resolve("data/mnist"), 6, 2, 2, true);
+        assertThat(cli.run("datasets", "add", "digits", mnist.toString(), "--workspace", ws)).isEqualTo(2);
+        assertThat(cli.err.toString()).contains(mnist + " has no train/ folder, so it is not an ImageFolder")
+                .contains("it looks like an idx dataset: write datasets/digits.yaml with kind: idx")
+                .contains("nothing was written");
+        assertThat(dir.resolve("datasets/digits.yaml")).doesNotExist();
+        cli.clear();
+        assertThat(cli.run("datasets", "add", "birds2", birds.toString(), "--workspace", dir.resolve("nows").toString()))
+                .isEqualTo(2);
+        assertThat(cli.err.toString()).contains("--workspace " + dir.resolve("nows") + ": no such folder");
+        assertThat(dir.resolve("nows")).doesNotExist();
     }
 }

@@ -192,6 +192,7 @@ class SetupViewModelTest {
     @Test
     void addsAnImageFolderDescriptor() throws Exception {
         Path images = Files.createDirectories(dir.resolve("My Birds"));
+        Files.createDirectories(images.resolve("train/robin"));
         assertThat(SetupViewModel.suggestDatasetName(images)).isEqualTo("my-birds");
         vm.addImageFolder(images, "my-birds");
         Path file = ws.datasetsDir().resolve("my-birds.yaml");
