@@ -62,19 +62,79 @@ public final class Weights {
      * @throws IOException naming the file when it is missing or not a tensor file
      */
     public static Map<String, NDArray> load(Path file, NDManager manager) throws IOException {
+        String problem = formatProblem(file);
+        if (problem != null) {
+            throw new IOException(file + ": " + problem);
+        }
         NDList list;
         try (InputStream is = Files.newInputStream(file)) {
             list = NDList.decode(manager, is);
         } catch (NoSuchFileException e) {
             throw new IOException(file + ": the weights file does not exist", e);
         } catch (RuntimeException e) {
-            throw new IOException(file + ": not a safetensors or npz tensor file (" + e.getMessage() + ")", e);
+            throw new IOException(file + ": its tensors cannot be read although its header can (" + e.getMessage()
+                    + "); the file is damaged: write it again", e);
         }
         Map<String, NDArray> out = new LinkedHashMap<>();
         for (NDArray a : list) {
             out.put(a.getName(), a);
         }
         return out;
+    }
+
+    /**
+     * What is wrong with a weights file's framing, read from its first bytes and its header only
+     * (so a spec can be checked before anything starts): a safetensors file is an 8-byte
+     * little-endian header length, a JSON header of that length, then the tensor bytes; an npz
+     * file is a zip archive.
+     *
+     * @param file the weights file
+     * @return the problem in words, or null when the framing is sound
+     * @throws IOException when the file cannot be read
+     */
+    public static String formatProblem(Path file) throws IOException {
+        if (Files.isDirectory(file)) {
+            return "is a folder; give a weights file (.safetensors or .npz)";
+        }
+        if (!Files.exists(file)) {
+            return "the weights file does not exist";
+        }
+        long size = Files.size(file);
+        byte[] head = new byte[8];
+        int got;
+        try (InputStream is = Files.newInputStream(file)) {
+            got = is.readNBytes(head, 0, 8);
+            if (file.getFileName().toString().endsWith(".npz")) {
+                boolean zip = got >= 4 && head[0] == 'P' && head[1] == 'K' && head[2] == 3 && head[3] == 4;
+                return zip ? null : "is not an npz file (an npz is a zip archive, which starts with the bytes PK); write"
+                        + " it with numpy.savez, or use a .safetensors file";
+            }
+            if (got < 8) {
+                return "is too short to be a safetensors file (" + size + " bytes); it is empty or was cut off";
+            }
+            long n = java.nio.ByteBuffer.wrap(head).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong();
+            if (n <= 1 || n > size - 8) {
+                return "is not a safetensors file: its first 8 bytes announce a header of " + Long.toUnsignedString(n)
+                        + " bytes in a file of " + size + " (a safetensors file starts with its JSON header's length)";
+            }
+            int first = is.read();
+            if (first != '{') {
+                return "is not a safetensors file: its header is not JSON (it starts with byte "
+                        + String.format("%02X", first & 0xff) + ")";
+            }
+            byte[] header = new byte[(int) Math.min(n - 1, 64L << 20)];
+            is.readNBytes(header, 0, header.length);
+            try {
+                com.fasterxml.jackson.databind.JsonNode json = org.da3.workbench.run.event.EventCodec.JSON.readTree(
+                        "{" + new String(header, java.nio.charset.StandardCharsets.UTF_8));
+                if (json == null || !json.isObject()) {
+                    return "is not a safetensors file: its header is not a JSON object";
+                }
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                return "is not a safetensors file: its JSON header is malformed (" + e.getOriginalMessage() + ")";
+            }
+        }
+        return null;
     }
 
     /** @param dict a backbone's parameters; @return their arrays by name */

@@ -113,6 +113,19 @@ public final class ExperimentRunner {
             }
         }
         Path w = weightsPath(spec);
+        if (w != null && Files.exists(w)) {
+            // a damaged or foreign file is refused here, before a run directory or a worker exists
+            String problem;
+            try {
+                problem = org.da3.workbench.nn.Weights.formatProblem(w);
+            } catch (java.io.IOException e) {
+                problem = "cannot be read (" + e.getMessage() + ")";
+            }
+            if (problem != null) {
+                throw new SpecException(spec.name(), "backbone.weights", "'" + spec.backbone().weights() + "' "
+                        + problem);
+            }
+        }
         if (w != null && !Files.isRegularFile(w) && Pretrainer.recipeFor(w) == null) {
             throw new SpecException(spec.name(), "backbone.weights", "'" + spec.backbone().weights()
                     + "' does not exist and no recipe " + w.getFileName().toString().replaceFirst("\\.[^.]+$", ".yaml")

@@ -123,5 +123,16 @@ class RunCommandTest {
         }
         assertThat(dir.resolve("pretrained/src.npz")).doesNotExist();
         assertThat(dir.resolve("experiments/bad")).doesNotExist();
+
+        // weights that exist but are not a tensor file: refused before any run directory or worker
+        Files.writeString(dir.resolve("pretrained/notes.safetensors"), "{\"these\": \"are not tensors\"}");
+        Files.writeString(spec, TestWorkspace.tinySpec("bad", "linear", "tiny-shapes")
+                .replace("backbone: {name: resnet26, width: 8}", "backbone: {name: resnet26, width: 8, weights:"
+                        + " pretrained/notes.safetensors}"));
+        r = run("run", spec.toString());
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err().strip()).startsWith("da3: " + spec + ": backbone.weights: 'pretrained/notes.safetensors' is not"
+                + " a safetensors file: its first 8 bytes announce a header of ");
+        assertThat(dir.resolve("experiments/bad")).doesNotExist();
     }
 }

@@ -86,9 +86,38 @@ class WeightsTest {
         Files.writeString(file, "these are not tensors");
         try (NDManager m = NDManager.newBaseManager()) {
             assertThatThrownBy(() -> Weights.load(file, m)).isInstanceOf(IOException.class)
-                    .hasMessageStartingWith(file + ": not a safetensors or npz tensor file");
+                    .hasMessageStartingWith(file + ": is not a safetensors file: its first 8 bytes announce a header of ");
             assertThatThrownBy(() -> Weights.load(dir.resolve("absent.npz"), m)).isInstanceOf(IOException.class)
                     .hasMessage(dir.resolve("absent.npz") + ": the weights file does not exist");
         }
+    }
+
+    @Test
+    void damagedFramingIsDescribedFromTheHeaderAlone() throws IOException {
+        Path good = dir.resolve("good.safetensors");
+        try (NDManager m = NDManager.newBaseManager()) {
+            Weights.save(Map.of("w", m.ones(new Shape(2, 3))), good);
+        }
+        assertThat(Weights.formatProblem(good)).isNull();
+        Path goodNpz = dir.resolve("good.npz");
+        try (NDManager m = NDManager.newBaseManager()) {
+            Weights.save(Map.of("w", m.ones(new Shape(2, 3))), goodNpz);
+        }
+        assertThat(Weights.formatProblem(goodNpz)).isNull();
+        byte[] bytes = Files.readAllBytes(good);
+        Path shortFile = Files.write(dir.resolve("short.safetensors"), java.util.Arrays.copyOf(bytes, 5));
+        assertThat(Weights.formatProblem(shortFile)).isEqualTo("is too short to be a safetensors file (5 bytes); it is"
+                + " empty or was cut off");
+        // the header cut in the middle: its announced length runs past the end of the file
+        long n = java.nio.ByteBuffer.wrap(bytes, 0, 8).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong();
+        Path cut = Files.write(dir.resolve("cut.safetensors"), java.util.Arrays.copyOf(bytes, (int) (8 + n / 2)));
+        assertThat(Weights.formatProblem(cut)).contains("announce a header of " + n + " bytes in a file of " + (8 + n / 2));
+        byte[] broken = bytes.clone();
+        broken[8 + 1] = '!';
+        Path badJson = Files.write(dir.resolve("badjson.safetensors"), broken);
+        assertThat(Weights.formatProblem(badJson)).startsWith("is not a safetensors file: its JSON header is malformed");
+        Path notZip = Files.write(dir.resolve("w.npz"), bytes);
+        assertThat(Weights.formatProblem(notZip)).startsWith("is not an npz file");
+        assertThat(Weights.formatProblem(dir)).isEqualTo("is a folder; give a weights file (.safetensors or .npz)");
     }
 }

@@ -614,7 +614,16 @@ public final class SetupViewModel {
             return null;
         }
         Path p = workspace.resolve(w);
-        if (Files.isRegularFile(p) || Pretrainer.recipeFor(p) != null) {
+        if (Files.exists(p)) {
+            // the header only: a damaged or foreign file is marked before Launch, as da3 run refuses it
+            try {
+                String problem = org.da3.workbench.nn.Weights.formatProblem(p);
+                return problem == null ? null : "'" + w + "' " + problem;
+            } catch (IOException e) {
+                return "'" + w + "' cannot be read (" + e.getMessage() + ")";
+            }
+        }
+        if (Pretrainer.recipeFor(p) != null) {
             return null;
         }
         return "'" + w + "' does not exist and no recipe " + p.getFileName().toString().replaceFirst("\\.[^.]+$", ".yaml")

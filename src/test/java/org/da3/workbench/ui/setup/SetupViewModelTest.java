@@ -159,6 +159,11 @@ class SetupViewModelTest {
         vm.weights().setText("pretrained/none.safetensors ");
         assertThat(vm.weightsNoteProperty().get()).contains("pretrained from none.yaml");
         assertThat(vm.canLaunch()).isTrue();
+        // a file that is there but is no tensor file is marked before Launch
+        Files.writeString(ws.pretrainedDir().resolve("text.safetensors"), "plain text");
+        vm.weights().setText("pretrained/text.safetensors");
+        assertThat(vm.weights().getError()).contains("'pretrained/text.safetensors' is not a safetensors file");
+        assertThat(vm.canLaunch()).isFalse();
     }
 
     @Test
