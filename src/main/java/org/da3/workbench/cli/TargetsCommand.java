@@ -86,6 +86,11 @@ public final class TargetsCommand implements Runnable {
                 err.println("da3: " + e.getMessage());
                 err.flush();
                 return WorkerExit.BAD_INPUT;
+            } catch (org.da3.workbench.run.ssh.LoginSetupException e) {
+                // nothing was tried over the network: the key set-up here is what to fix
+                err.println("da3: cannot log in to " + target + ": " + e.getMessage());
+                err.flush();
+                return WorkerExit.BAD_INPUT;
             } catch (Exception e) {
                 err.println("da3: " + target + " did not answer: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
                 err.flush();

@@ -54,6 +54,19 @@ class TargetsAndDatasetsAddCommandTest {
             assertThat(cli.run("targets", "test", "stranger", "--workspace", ws)).isEqualTo(1);
             assertThat(cli.err.toString()).startsWith("da3: stranger did not answer: ").contains("127.0.0.1");
 
+            // a key set-up problem here is not a host that did not answer: nothing was tried
+            Files.writeString(dir.resolve("experiments/targets.yaml"), "targets:\n"
+                    + server.targetsYamlEntry("keyless", "linux", server.knownHostsFile())
+                            .replace("identity_file: " + server.clientKeyFile(), "identity_file: " + keys));
+            cli.clear();
+            assertThat(cli.run("targets", "test", "keyless", "--workspace", ws)).isEqualTo(2);
+            assertThat(cli.err.toString()).startsWith("da3: cannot log in to keyless: ")
+                    .contains("identity_file " + keys + " is a folder; give the path of the private key file")
+                    .doesNotContain("did not answer");
+            Files.writeString(dir.resolve("experiments/targets.yaml"), "targets:\n"
+                    + server.targetsYamlEntry("box", "linux", server.knownHostsFile())
+                    + server.targetsYamlEntry("stranger", "jetson", dir.resolve("keys/empty_known_hosts")));
+
             cli.clear();
             assertThat(cli.run("targets", "test", "nowhere", "--workspace", ws)).isEqualTo(2);
             assertThat(cli.err.toString()).contains("'nowhere' is not a known target").contains("local, box, stranger");

@@ -107,8 +107,8 @@ final class SshConnection implements AutoCloseable {
             }
         }
         if (keys.isEmpty() && agent == null) {
-            throw new IOException(who + ": no key to log in with: " + String.join("; ", notes) + ". Set identity_file"
-                    + " in experiments/targets.yaml or load a key into ssh-agent (ssh-add KEY)");
+            throw new LoginSetupException(who + ": no key to log in with: " + String.join("; ", notes) + ". Set"
+                    + " identity_file in experiments/targets.yaml or load a key into ssh-agent (ssh-add KEY)", null);
         }
         SshClient client = SshClient.setUpDefaultClient();
         KnownHostsCheck hostCheck = new KnownHostsCheck(knownHosts, spec.host(), spec.port());
@@ -200,13 +200,14 @@ final class SshConnection implements AutoCloseable {
         if (spec.identityFile() != null) {
             Path p = TargetSpec.localPath(spec.identityFile());
             if (!Files.isRegularFile(p)) {
-                throw new IOException(who(spec) + ": identity_file " + p + " does not exist; give the path of the"
-                        + " private key (for example ~/.ssh/id_ecdsa)");
+                throw new LoginSetupException(who(spec) + ": identity_file " + p + (Files.isDirectory(p) ? " is a folder"
+                        : " does not exist") + "; give the path of the private key file (for example ~/.ssh/id_ecdsa)",
+                        null);
             }
             try {
                 keys.addAll(readKey(spec, p));
             } catch (IOException e) {
-                throw new IOException(who(spec) + ": " + e.getMessage(), e);
+                throw new LoginSetupException(who(spec) + ": " + e.getMessage(), e);
             }
             return;
         }
