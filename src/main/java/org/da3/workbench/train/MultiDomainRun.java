@@ -163,7 +163,8 @@ public final class MultiDomainRun {
                 loaded.add(d);
                 runSteps += (long) t.epochs() * stepsPerEpoch(d.train().size(), t.batchSize());
                 if (d.skipped() > 0) {
-                    run.emit(new Warning(name + ": skipped " + d.skipped() + " images that could not be decoded"));
+                    run.emit(new Warning(name + ": skipped " + d.skipped() + " images that could not be decoded;"
+                            + " 'da3 datasets check " + name + "' names them"));
                 }
             }
             List<Seen> seen = new ArrayList<>();

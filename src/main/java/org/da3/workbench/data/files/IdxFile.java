@@ -52,6 +52,14 @@ record IdxFile(Path file, byte[] bytes, int offset, int[] dims) {
         String layout = nDims == 3 ? "magic 0x00000803, count, rows, columns" : "magic 0x00000801, count";
         boolean gz = file.getFileName().toString().endsWith(".gz");
         byte[] b;
+        try {
+            if (Files.size(file) == 0) {
+                problems.add(file + ": is empty (0 bytes); download it again");
+                return null;
+            }
+        } catch (IOException e) {
+            // the read below reports it
+        }
         try (InputStream raw = Files.newInputStream(file)) {
             InputStream in = gz ? new GZIPInputStream(raw, 1 << 16) : raw;
             b = headerOnly ? in.readNBytes(header) : in.readAllBytes();

@@ -160,6 +160,8 @@ class IdxSourceTest {
         Files.write(labels, Arrays.copyOf(gz, gz.length / 2));
         assertThat(source.check(mini("path: d\n"))).containsExactly(labels
                 + ": the gzip data is truncated (Unexpected end of ZLIB input stream); download the file again");
+        Files.write(labels, new byte[0]);
+        assertThat(source.check(mini("path: d\n"))).containsExactly(labels + ": is empty (0 bytes); download it again");
         Files.write(labels, idxLabels(cycle(30, 3)));
         assertThat(source.check(mini("path: d\n"))).containsExactly(labels
                 + ": is not gzip-compressed although its name ends in .gz (Not in GZIP format); rename it without"
