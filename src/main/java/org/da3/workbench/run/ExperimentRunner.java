@@ -112,6 +112,14 @@ public final class ExperimentRunner {
                         + "'; known domains (datasets/*.yaml): " + String.join(", ", catalog.names()));
             }
         }
+        for (Path p = workspace.runsDir(spec.name()); p != null && !p.equals(workspace.root()); p = p.getParent()) {
+            if (Files.exists(p) && !Files.isDirectory(p)) {
+                // the runs would fail one by one on creating their folders
+                throw new SpecException(spec.name(), "name", workspace.root().relativize(p) + " exists and is not a"
+                        + " folder, so the runs of '" + spec.name() + "' cannot be stored; move that file or rename"
+                        + " the experiment");
+            }
+        }
         Path w = weightsPath(spec);
         if (w != null && Files.exists(w)) {
             // a damaged or foreign file is refused here, before a run directory or a worker exists

@@ -124,6 +124,14 @@ class RunCommandTest {
         assertThat(dir.resolve("pretrained/src.npz")).doesNotExist();
         assertThat(dir.resolve("experiments/bad")).doesNotExist();
 
+        // a file where the experiment's folder would be
+        Files.writeString(spec, TestWorkspace.tinySpec("blocked", "linear", "tiny-shapes"));
+        Files.writeString(dir.resolve("experiments/blocked"), "a file");
+        r = run("run", spec.toString());
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err().strip()).isEqualTo("da3: " + spec + ": name: experiments/blocked exists and is not a folder, so"
+                + " the runs of 'blocked' cannot be stored; move that file or rename the experiment");
+
         // weights that exist but are not a tensor file: refused before any run directory or worker
         Files.writeString(dir.resolve("pretrained/notes.safetensors"), "{\"these\": \"are not tensors\"}");
         Files.writeString(spec, TestWorkspace.tinySpec("bad", "linear", "tiny-shapes")
