@@ -123,11 +123,12 @@ public final class SpecLoader {
                 if (!s.isIntegralNumber()) {
                     throw new SpecException(file, "seeds[" + i + "]", "'" + s.asText() + "' is not a whole number");
                 }
-                if (seeds.contains(s.asLong())) {
-                    throw new SpecException(file, "seeds[" + i + "]", s.asLong() + " is already seeds["
-                            + seeds.indexOf(s.asLong()) + "]; a seed repeated would run the same runs twice");
+                long seed = y.wholeNumber(s, "seeds[" + i + "]", Long.MIN_VALUE, Long.MAX_VALUE);
+                if (seeds.contains(seed)) {
+                    throw new SpecException(file, "seeds[" + i + "]", seed + " is already seeds["
+                            + seeds.indexOf(seed) + "]; a seed repeated would run the same runs twice");
                 }
-                seeds.add(s.asLong());
+                seeds.add(seed);
             }
         }
         String target = y.text(root, "", "target", "local");
@@ -190,7 +191,7 @@ public final class SpecLoader {
                     }
                     JsonNode v = e.getValue();
                     Object raw = v.isBoolean() ? Boolean.valueOf(v.asBoolean())
-                            : v.isIntegralNumber() ? Long.valueOf(v.asLong())
+                            : v.isIntegralNumber() ? v.bigIntegerValue()
                             : v.isNumber() ? Double.valueOf(v.asDouble())
                             : v.isValueNode() ? v.asText() : null;
                     if (raw == null) {

@@ -224,25 +224,26 @@ public final class YamlNodes {
         if (v == null || v.isNull()) {
             return def;
         }
-        long d;
-        String range = "a whole number from " + min + " to " + max;
-        if (v.isIntegralNumber()) {
-            d = v.asLong();
-        } else if (v.isTextual()) {
-            try {
-                d = Long.parseLong(v.asText().trim());
-            } catch (NumberFormatException e) {
-                throw new SpecException(file, join(path, key),
-                        "'" + v.asText() + "' is not a whole number; use " + range);
-            }
-        } else {
-            throw new SpecException(file, join(path, key),
-                    "'" + v.asText() + "' is not a whole number; use " + range);
+        return wholeNumber(v, join(path, key), min, max);
+    }
+
+    /**
+     * Reads a whole number within a range from a value node; a number beyond the 64-bit range is
+     * out of range, never wrapped.
+     *
+     * @param v the value (a number, or a number in quotes)
+     * @param field the field path for messages
+     * @param min the minimum (inclusive)
+     * @param max the maximum (inclusive)
+     * @return the value
+     */
+    public long wholeNumber(JsonNode v, String field, long min, long max) {
+        Object raw = v.isIntegralNumber() ? v.bigIntegerValue() : v.isNumber() ? v.numberValue() : v.asText();
+        try {
+            return OptionDef.wholeNumber(raw, min, max, "use a whole number from " + min + " to " + max);
+        } catch (IllegalArgumentException e) {
+            throw new SpecException(file, field, e.getMessage());
         }
-        if (d < min || d > max) {
-            throw new SpecException(file, join(path, key), d + " is out of range; use " + range);
-        }
-        return d;
     }
 
     /**

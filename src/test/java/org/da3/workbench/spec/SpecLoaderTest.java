@@ -77,6 +77,39 @@ class SpecLoaderTest {
     }
 
     @Test
+    void wholeNumbersBeyondSixtyFourBitsAreOutOfRangeNotWrapped() {
+        String base = spec("[linear]", "[shapes]", "{}");
+        String[][] cases = {
+            // 2^64 + 1 would wrap to 1, 2^64 + 32 to 32
+            {spec("[linear]", "[shapes]", "{epochs: 18446744073709551617}"),
+                "training.epochs: 18446744073709551617 is out of range; use a whole number from 1 to 10000"},
+            {spec("[linear]", "[shapes]", "{batch_size: 18446744073709551648}"),
+                "training.batch_size: 18446744073709551648 is out of range; use a whole number from 1 to 4096"},
+            {spec("[linear]", "[shapes]", "{epochs: 99999999999999999999}"),
+                "training.epochs: 99999999999999999999 is out of range; use a whole number from 1 to 10000"},
+            {spec("[linear]", "[shapes]", "{epochs: '18446744073709551617'}"),
+                "training.epochs: 18446744073709551617 is out of range; use a whole number from 1 to 10000"},
+            {spec("[linear]", "[shapes]", "{seed: 99999999999999999999999}"),
+                "training.seed: 99999999999999999999999 is out of range; use a whole number from"
+                        + " -9223372036854775808 to 9223372036854775807"},
+            {base + "seeds: [18446744073709551617, 1]\n",
+                "seeds[0]: 18446744073709551617 is out of range; use a whole number from"
+                        + " -9223372036854775808 to 9223372036854775807"},
+            {spec("[{name: da3, options: {kernel: 18446744073709551619}}]", "[shapes]", "{}"),
+                "methods[0].options.kernel: 18446744073709551619 is out of range; use an odd whole number from 1 to 15"},
+            {spec("[{name: da3, options: {rho: 18446744073709551617}}]", "[shapes]", "{}"),
+                "methods[0].options.rho: 18446744073709551617 is out of range; use a number from"},
+        };
+        for (String[] c : cases) {
+            assertThatThrownBy(() -> loader.parse("demo.yaml", c[0])).as(c[1]).isInstanceOf(SpecException.class)
+                    .hasMessageStartingWith("demo.yaml: " + c[1]);
+        }
+        // the extremes of the range itself still read
+        assertThat(loader.parse("demo.yaml", base + "seeds: [9223372036854775807, -9223372036854775808]\n").seeds())
+                .containsExactly(Long.MAX_VALUE, Long.MIN_VALUE);
+    }
+
+    @Test
     void aTargetMayBeAnSshAddressWithItsKind() {
         String base = spec("[linear]", "[shapes]", "{}");
         assertThat(loader.parse("demo.yaml", base + "target: ssh://nvidia@orin:22/data/da3?kind=jetson\n").target())
