@@ -1,5 +1,10 @@
 package org.da3.workbench.spec;
 
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonStreamContext;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
@@ -11,6 +16,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
 
 /**
  * Reads YAML files into trees and fields out of them with errors that name the file, the field
@@ -18,8 +24,11 @@ import java.util.Set;
  */
 public final class YamlNodes {
 
-    /** The YAML mapper (safe: trees only, no polymorphic types). */
-    public static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+    /**
+     * The YAML mapper (safe: trees only, no polymorphic types). It refuses a key given twice in one
+     * mapping (otherwise the last would silently win).
+     */
+    public static final ObjectMapper YAML = new ObjectMapper(new Factory());
 
     private final String file;
 
@@ -68,14 +77,87 @@ public final class YamlNodes {
         JsonNode root;
         try {
             root = YAML.readTree(text);
-        } catch (IOException e) {
-            String msg = e.getMessage() == null ? e.toString() : e.getMessage().split("\n")[0];
-            throw new SpecException(name, "(file)", "is not valid YAML: " + msg);
+        } catch (JsonProcessingException e) {
+            throw notValid(name, text, e);
         }
         if (root == null || !root.isObject()) {
             throw new SpecException(name, "(file)", "must be a YAML mapping of fields (key: value)");
         }
         return root;
+    }
+
+    /** The error for text the parser refused: where, and the parser's reason. */
+    private static SpecException notValid(String name, String text, JsonProcessingException e) {
+        if (e.getCause() instanceof MarkedYAMLException m && m.getProblemMark() != null) {
+            String problem = m.getProblem() == null ? "" : m.getProblem().replace('\n', ' ');
+            if (problem.contains("(TAB)")) {
+                problem = "a TAB cannot indent YAML; use spaces";
+            } else {
+                problem = "not valid YAML: " + problem;
+                if (m.getContext() != null && m.getContextMark() != null) {
+                    problem += " (" + m.getContext() + " started at " + at(m.getContextMark().getLine() + 1,
+                            m.getContextMark().getColumn() + 1) + ")";
+                }
+            }
+            return new SpecException(name, at(m.getProblemMark().getLine() + 1, m.getProblemMark().getColumn() + 1),
+                    problem);
+        }
+        String reason = e.getOriginalMessage() == null ? e.toString() : e.getOriginalMessage().split("\n")[0];
+        if (reason.startsWith("Duplicate field ") && e.getProcessor() instanceof JsonParser p) {
+            String key = fieldPath(p.getParsingContext());
+            List<Integer> lines = keyLines(text, key);
+            String where = lines.size() >= 2 ? "at line " + lines.get(0) + " and again at line " + lines.get(1)
+                    : e.getLocation() == null ? "again" : "again at line " + e.getLocation().getLineNr();
+            return new SpecException(name, key, "is given twice, " + where
+                    + "; give each key once (the second would silently replace the first)");
+        }
+        JsonLocation loc = e.getLocation();
+        if (loc != null && loc.getLineNr() > 0) {
+            return new SpecException(name, at(loc.getLineNr(), loc.getColumnNr()), "not valid YAML: " + reason);
+        }
+        return new SpecException(name, "(file)", "is not valid YAML: " + reason);
+    }
+
+    private static String at(int line, int column) {
+        return "line " + line + ", column " + column;
+    }
+
+    /** The field path of a parser's place, such as {@code methods[0].options.rho}. */
+    private static String fieldPath(JsonStreamContext c) {
+        String path = "";
+        for (; c != null && !c.inRoot(); c = c.getParent()) {
+            if (c.inArray()) {
+                path = "[" + c.getCurrentIndex() + "]" + path;
+            } else {
+                String k = c.getCurrentName() == null ? "" : c.getCurrentName();
+                path = (c.getParent() == null || c.getParent().inRoot() ? k : "." + k) + path;
+            }
+        }
+        return path;
+    }
+
+    /** The lines where the key of a field path is written, in order (reading without the duplicate check). */
+    private static List<Integer> keyLines(String text, String field) {
+        List<Integer> lines = new ArrayList<>();
+        try (JsonParser p = new YAMLFactory().createParser(text)) {
+            for (JsonToken t = p.nextToken(); t != null; t = p.nextToken()) {
+                if (t == JsonToken.FIELD_NAME && fieldPath(p.getParsingContext()).equals(field)) {
+                    lines.add(p.currentTokenLocation().getLineNr());
+                }
+            }
+        } catch (IOException e) {
+            // the lines are a courtesy; the message falls back to the parser's place
+        }
+        return lines;
+    }
+
+    /** A YAML factory whose parsers refuse duplicate keys. */
+    private static final class Factory extends YAMLFactory {
+        private static final long serialVersionUID = 1L;
+
+        Factory() {
+            enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+        }
     }
 
     /**
