@@ -5,17 +5,23 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonStreamContext;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.ObjectCodec;
+import com.fasterxml.jackson.core.io.IOContext;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
 import java.io.IOException;
+import java.io.Reader;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
+import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
 
 /**
@@ -26,7 +32,8 @@ public final class YamlNodes {
 
     /**
      * The YAML mapper (safe: trees only, no polymorphic types). It refuses a key given twice in one
-     * mapping (otherwise the last would silently win).
+     * mapping (otherwise the last would silently win) and reads {@code .nan}, {@code .inf} and
+     * {@code -.inf} as the numbers they are.
      */
     public static final ObjectMapper YAML = new ObjectMapper(new Factory());
 
@@ -151,12 +158,48 @@ public final class YamlNodes {
         return lines;
     }
 
-    /** A YAML factory whose parsers refuse duplicate keys. */
+    /** A YAML factory whose parsers refuse duplicate keys and read YAML's .nan and .inf. */
     private static final class Factory extends YAMLFactory {
         private static final long serialVersionUID = 1L;
 
         Factory() {
             enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+        }
+
+        @Override
+        protected YAMLParser _createParser(Reader r, IOContext ctxt) throws IOException {
+            return new Parser(ctxt, _parserFeatures, _yamlParserFeatures, _loaderOptions, _objectCodec, r);
+        }
+    }
+
+    /**
+     * SnakeYAML resolves {@code .nan}, {@code .inf} and {@code -.inf} (in any case, {@code .inf}
+     * with an optional sign) as floats, which Jackson 2 then fails to parse as Java numbers ("Malformed
+     * numeric value"); this parser reads them, so a field given one is range-checked like any number.
+     */
+    private static final class Parser extends YAMLParser {
+        Parser(IOContext ctxt, int features, int yamlFeatures, LoaderOptions options, ObjectCodec codec, Reader r) {
+            super(ctxt, features, yamlFeatures, options, codec, r);
+        }
+
+        @Override
+        protected void _parseNumericValue(int expType) throws IOException {
+            if (_currToken == JsonToken.VALUE_NUMBER_FLOAT && _textValue != null) {
+                String t = _textValue.toLowerCase(Locale.ROOT);
+                if (t.equals(".nan")) {
+                    _numberDouble = Double.NaN;
+                } else if (t.equals(".inf") || t.equals("+.inf")) {
+                    _numberDouble = Double.POSITIVE_INFINITY;
+                } else if (t.equals("-.inf")) {
+                    _numberDouble = Double.NEGATIVE_INFINITY;
+                } else {
+                    super._parseNumericValue(expType);
+                    return;
+                }
+                _numTypesValid = NR_DOUBLE;
+                return;
+            }
+            super._parseNumericValue(expType);
         }
     }
 

@@ -110,6 +110,24 @@ class SpecLoaderTest {
     }
 
     @Test
+    void yamlsNanAndInfinityGetTheFieldsRangeMessageLikeQuotedNaN() {
+        String[][] cases = {
+            {"{learning_rate: .nan}", "training.learning_rate: NaN is out of range; use a positive number such as 0.01"},
+            {"{learning_rate: 'NaN'}", "training.learning_rate: NaN is out of range; use a positive number such as 0.01"},
+            {"{learning_rate: .inf}", "training.learning_rate: Infinity is out of range; use a positive number such as 0.01"},
+            {"{weight_decay: -.inf}", "training.weight_decay: -Infinity is out of range; use a number from 0 to 1, such as 5e-4"},
+            {"{epochs: .nan}", "training.epochs: 'NaN' is not a whole number; use a whole number from 1 to 10000"},
+        };
+        for (String[] c : cases) {
+            assertThatThrownBy(() -> loader.parse("demo.yaml", spec("[linear]", "[shapes]", c[0]))).as(c[0])
+                    .isInstanceOf(SpecException.class).hasMessage("demo.yaml: " + c[1]);
+        }
+        assertThatThrownBy(() -> loader.parse("demo.yaml", spec("[{name: da3, options: {rho: .nan}}]", "[shapes]", "{}")))
+                .isInstanceOf(SpecException.class)
+                .hasMessage("demo.yaml: methods[0].options.rho: NaN is out of range; use a number from 0 to 1");
+    }
+
+    @Test
     void aTargetMayBeAnSshAddressWithItsKind() {
         String base = spec("[linear]", "[shapes]", "{}");
         assertThat(loader.parse("demo.yaml", base + "target: ssh://nvidia@orin:22/data/da3?kind=jetson\n").target())

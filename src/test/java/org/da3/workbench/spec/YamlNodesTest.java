@@ -59,4 +59,16 @@ class YamlNodesTest {
                 .hasMessage("unclosed.yaml: line 3, column 8: not valid YAML: expected ',' or ']', but got :"
                         + " (while parsing a flow sequence started at line 2, column 10)");
     }
+
+    @Test
+    void yamlsNotANumberAndInfinitiesAreNumbers() {
+        JsonNode n = YamlNodes.parse("f.yaml", "a: .nan\nb: .inf\nc: -.inf\nd: +.INF\ne: .NaN\nf: '.nan'\n");
+        assertThat(n.get("a").isNumber()).isTrue();
+        assertThat(n.get("a").asDouble()).isNaN();
+        assertThat(n.get("b").asDouble()).isEqualTo(Double.POSITIVE_INFINITY);
+        assertThat(n.get("c").asDouble()).isEqualTo(Double.NEGATIVE_INFINITY);
+        assertThat(n.get("d").asDouble()).isEqualTo(Double.POSITIVE_INFINITY);
+        assertThat(n.get("e").asDouble()).isNaN();
+        assertThat(n.get("f").isTextual()).as("quoted, it stays text").isTrue();
+    }
 }
