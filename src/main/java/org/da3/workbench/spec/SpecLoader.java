@@ -137,6 +137,9 @@ public final class SpecLoader {
                     + "' is not a target; use local, a name from experiments/targets.yaml or"
                     + " ssh://user@host:port[/remote/dir][?kind=jetson]");
         }
+        if (target.contains(":")) {
+            TargetsFile.fromUri(target, file); // an address is checked here in full; a name when it is used
+        }
         return new ExperimentSpec(name, description, domains, methods, backbone, training, seeds, target);
     }
 

@@ -42,6 +42,35 @@ class RunTargetsCommandTest {
     }
 
     @Test
+    void anUnknownTargetFromTheSpecIsBlamedOnTheSpecsTargetField() throws Exception {
+        TestWorkspace.create(dir, 16, 16);
+        Path spec = dir.resolve("experiments/t.yaml");
+        Files.writeString(spec, TestWorkspace.tinySpec("t", "linear", "tiny-shapes") + "target: nowhere\n");
+        CommandLine cl = Da3.commandLine();
+        StringWriter err = new StringWriter();
+        cl.setErr(new PrintWriter(err));
+        assertThat(cl.execute("run", spec.toString())).isEqualTo(2);
+        assertThat(err.toString().strip()).isEqualTo("da3: " + spec + ": target: 'nowhere' is not a known target;"
+                + " known targets (" + dir.resolve("experiments/targets.yaml") + "): local; or give an address"
+                + " ssh://user@host:port");
+        assertThat(dir.resolve("experiments/t")).doesNotExist();
+    }
+
+    @Test
+    void anSshPortOutOfRangeIsRefusedBeforeAnyRun() throws Exception {
+        TestWorkspace.create(dir, 16, 16);
+        Path spec = dir.resolve("experiments/t.yaml");
+        Files.writeString(spec, TestWorkspace.tinySpec("t", "linear", "tiny-shapes"));
+        CommandLine cl = Da3.commandLine();
+        StringWriter err = new StringWriter();
+        cl.setErr(new PrintWriter(err));
+        assertThat(cl.execute("run", spec.toString(), "--target", "ssh://root@127.0.0.1:99999")).isEqualTo(2);
+        assertThat(err.toString().strip()).isEqualTo("da3: --target: target: port 99999 in ssh://root@127.0.0.1:99999"
+                + " is out of range; use a port from 1 to 65535");
+        assertThat(dir.resolve("experiments/t")).doesNotExist();
+    }
+
+    @Test
     void spreadsTheRunsOverALocalAndAnSshTarget() throws Exception {
         TestWorkspace.create(dir, 48, 32);
         Path keys = Files.createDirectories(dir.resolve("keys"));

@@ -136,6 +136,14 @@ class SpecLoaderTest {
                 .isInstanceOf(SpecException.class)
                 .hasMessage("demo.yaml: target: 'my laptop' is not a target; use local, a name from"
                         + " experiments/targets.yaml or ssh://user@host:port[/remote/dir][?kind=jetson]");
+        // an address is checked in full when the spec is read, and the spec's field is blamed
+        assertThatThrownBy(() -> loader.parse("demo.yaml", base + "target: 'ssh://@:99999'\n"))
+                .isInstanceOf(SpecException.class)
+                .hasMessageStartingWith("demo.yaml: target: 'ssh://@:99999' has no host;");
+        assertThatThrownBy(() -> loader.parse("demo.yaml", base + "target: 'ssh://me@orin:70000'\n"))
+                .isInstanceOf(SpecException.class)
+                .hasMessage("demo.yaml: target: port 70000 in ssh://me@orin:70000 is out of range; use a port from 1"
+                        + " to 65535");
     }
 
     @Test
