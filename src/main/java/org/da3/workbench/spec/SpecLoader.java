@@ -114,7 +114,7 @@ public final class SpecLoader {
 
         List<Long> seeds = new ArrayList<>();
         JsonNode seedsNode = root.get("seeds");
-        if (seedsNode != null && !seedsNode.isNull()) {
+        if (seedsNode != null) {
             if (!seedsNode.isArray() || seedsNode.isEmpty()) {
                 throw new SpecException(file, "seeds", "must be a non-empty list of whole numbers, for example [1, 2, 3]");
             }
@@ -131,7 +131,7 @@ public final class SpecLoader {
                 seeds.add(seed);
             }
         }
-        String target = y.text(root, "", "target", "local");
+        String target = y.nonEmptyText(root, "", "target", "local");
         if (target.isEmpty() || !target.matches("[A-Za-z0-9@:/._\\-]+(\\?[A-Za-z0-9=&_\\-]+)?")) {
             throw new SpecException(file, "target", "'" + target
                     + "' is not a target; use local, a name from experiments/targets.yaml or"
@@ -177,7 +177,7 @@ public final class SpecLoader {
             } else if (m.isObject()) {
                 y.onlyKeys(m, path, METHOD_KEYS);
                 mName = y.requiredText(m, path, "name");
-                label = y.text(m, path, "label", null);
+                label = y.nonEmptyText(m, path, "label", null);
                 JsonNode opts = y.object(m, path, "options");
                 MethodInfo info = MethodCatalog.find(mName);
                 if (info == null) {
@@ -192,7 +192,7 @@ public final class SpecLoader {
                         throw new SpecException(file, optPath, "unknown option of method '" + mName
                                 + "'; its options: " + String.join(", ", info.optionNames()));
                     }
-                    JsonNode v = e.getValue();
+                    JsonNode v = y.given(opts, path + ".options", e.getKey());
                     Object raw = v.isBoolean() ? Boolean.valueOf(v.asBoolean())
                             : v.isIntegralNumber() ? v.bigIntegerValue()
                             : v.isNumber() ? Double.valueOf(v.asDouble())

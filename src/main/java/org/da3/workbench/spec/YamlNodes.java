@@ -278,6 +278,39 @@ public final class YamlNodes {
     }
 
     /**
+     * Reads an optional string that may not be left empty: a key written without a value
+     * ({@code key:}, {@code key: null}, {@code key: ''}) is refused rather than read as the default.
+     *
+     * @param node the mapping
+     * @param path the parent path
+     * @param key the key
+     * @param def the default, when the key is absent
+     * @return the value or the default
+     */
+    public String nonEmptyText(JsonNode node, String path, String key, String def) {
+        given(node, path, key);
+        return text(node, path, key, def);
+    }
+
+    /**
+     * The value of an optional key, or null when the key is absent. A key written without a value
+     * ({@code epochs:}, {@code epochs: null}, {@code epochs: ''}) is refused: silently taking the
+     * default would hide a value the author meant to give.
+     *
+     * @param node the mapping
+     * @param path the parent path
+     * @param key the key
+     * @return the value, or null if the key is absent
+     */
+    JsonNode given(JsonNode node, String path, String key) {
+        JsonNode v = node.get(key);
+        if (v != null && (v.isNull() || v.isTextual() && v.asText().isBlank())) {
+            throw new SpecException(file, join(path, key), "is empty; give a value or remove the key");
+        }
+        return v;
+    }
+
+    /**
      * Reads an optional choice.
      *
      * @param node the mapping
@@ -288,7 +321,7 @@ public final class YamlNodes {
      * @return the value or the default
      */
     public String choice(JsonNode node, String path, String key, String def, List<String> allowed) {
-        String v = text(node, path, key, def);
+        String v = nonEmptyText(node, path, key, def);
         if (v != null && !allowed.contains(v)) {
             throw new SpecException(file, join(path, key),
                     "'" + v + "' is not allowed; allowed: " + String.join(", ", allowed));
@@ -310,8 +343,8 @@ public final class YamlNodes {
      */
     public double number(JsonNode node, String path, String key, double def, double min, double max,
             String hint) {
-        JsonNode v = node.get(key);
-        if (v == null || v.isNull()) {
+        JsonNode v = given(node, path, key);
+        if (v == null) {
             return def;
         }
         double d;
@@ -345,8 +378,8 @@ public final class YamlNodes {
      * @return the value or the default
      */
     public long integer(JsonNode node, String path, String key, long def, long min, long max) {
-        JsonNode v = node.get(key);
-        if (v == null || v.isNull()) {
+        JsonNode v = given(node, path, key);
+        if (v == null) {
             return def;
         }
         return wholeNumber(v, join(path, key), min, max);
@@ -381,8 +414,8 @@ public final class YamlNodes {
      * @return the value or the default
      */
     public boolean bool(JsonNode node, String path, String key, boolean def) {
-        JsonNode v = node.get(key);
-        if (v == null || v.isNull()) {
+        JsonNode v = given(node, path, key);
+        if (v == null) {
             return def;
         }
         if (v.isBoolean()) {

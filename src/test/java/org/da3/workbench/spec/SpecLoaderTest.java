@@ -128,6 +128,34 @@ class SpecLoaderTest {
     }
 
     @Test
+    void aKeyWrittenWithoutAValueIsRefusedNotReadAsTheDefault() {
+        String base = spec("[linear]", "[shapes]", "{}");
+        String[][] cases = {
+            {spec("[linear]", "[shapes]", "\n  epochs:\n  batch_size: 8"), "training.epochs"},
+            {spec("[linear]", "[shapes]", "{epochs: null}"), "training.epochs"},
+            {spec("[linear]", "[shapes]", "{learning_rate: ~}"), "training.learning_rate"},
+            {spec("[linear]", "[shapes]", "{optimizer: ''}"), "training.optimizer"},
+            {spec("[linear]", "[shapes]", "{augmentation: {flip: null}}"), "training.augmentation.flip"},
+            {spec("[{name: da3, options: {rho: null}}]", "[shapes]", "{}"), "methods[0].options.rho"},
+            {spec("[{name: da3, label: null}]", "[shapes]", "{}"), "methods[0].label"},
+            {base.replace("width: 16", "width: "), "backbone.width"},
+            {base + "target:\n", "target"},
+        };
+        for (String[] c : cases) {
+            assertThatThrownBy(() -> loader.parse("demo.yaml", c[0])).as(c[0]).isInstanceOf(SpecException.class)
+                    .hasMessage("demo.yaml: " + c[1] + ": is empty; give a value or remove the key");
+        }
+        assertThatThrownBy(() -> loader.parse("demo.yaml", base + "seeds: null\n")).isInstanceOf(SpecException.class)
+                .hasMessage("demo.yaml: seeds: must be a non-empty list of whole numbers, for example [1, 2, 3]");
+        // where the spec documents empty: no weights, no description, and an empty section is {}
+        ExperimentSpec s = loader.parse("demo.yaml", "name: demo\ndescription:\ndomains: [shapes]\nmethods: [linear]\n"
+                + "backbone: {weights: }\ntraining:\n");
+        assertThat(s.backbone().weights()).isNull();
+        assertThat(s.description()).isEmpty();
+        assertThat(s.training()).usingRecursiveComparison().ignoringFields("seed").isEqualTo(TrainingSpec.DEFAULTS);
+    }
+
+    @Test
     void aTargetMayBeAnSshAddressWithItsKind() {
         String base = spec("[linear]", "[shapes]", "{}");
         assertThat(loader.parse("demo.yaml", base + "target: ssh://nvidia@orin:22/data/da3?kind=jetson\n").target())
