@@ -21,6 +21,7 @@ import org.da3.workbench.spec.ExperimentSpec;
 import org.da3.workbench.spec.MethodSpec;
 import org.da3.workbench.spec.SpecException;
 import org.da3.workbench.spec.SpecLoader;
+import org.da3.workbench.spec.TargetsFile;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -85,7 +86,8 @@ public final class RunCommand implements Callable<Integer> {
         List<RunRecord> records = new ArrayList<>();
         try {
             for (String n : names) {
-                ts.add(TargetOption.resolve(ws, n));
+                // a target from the spec's own target field is blamed on the spec file, not on --target
+                ts.add(TargetOption.resolve(ws, n, targets.isEmpty() ? specFile.toString() : TargetsFile.COMMAND_LINE));
             }
             Pretrainer pre = new Pretrainer(ws);
             if (spec.backbone().weights() != null && !java.nio.file.Files.isRegularFile(runner.weightsPath(spec))) {

@@ -9,6 +9,7 @@ import org.da3.workbench.Workspace;
 import org.da3.workbench.run.Targets;
 import org.da3.workbench.run.WorkerExit;
 import org.da3.workbench.spec.SpecException;
+import org.da3.workbench.spec.TargetsFile;
 import org.da3.workbench.spec.TargetSpec;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
@@ -79,6 +80,7 @@ public final class TargetsCommand implements Runnable {
             PrintWriter err = spec.commandLine().getErr();
             Workspace w = ws.workspace();
             try {
+                TargetsFile.resolve(Targets.file(w), target, "targets test"); // a bad name is not blamed on --target
                 out.println("OK: " + Targets.test(w, target));
                 out.flush();
                 return WorkerExit.OK;

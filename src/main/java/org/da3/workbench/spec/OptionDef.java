@@ -1,5 +1,6 @@
 package org.da3.workbench.spec;
 
+import java.math.BigInteger;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
@@ -132,19 +133,7 @@ public record OptionDef(
         String text = raw.toString().trim();
         switch (type) {
             case INT: {
-                long v;
-                try {
-                    if (raw instanceof Number && !(raw instanceof Double || raw instanceof Float)) {
-                        v = ((Number) raw).longValue();
-                    } else {
-                        v = Long.parseLong(text);
-                    }
-                } catch (NumberFormatException e) {
-                    throw new IllegalArgumentException("'" + text + "' is not a whole number; " + allowed());
-                }
-                if (v < min || v > max) {
-                    throw new IllegalArgumentException(text + " is out of range; " + allowed());
-                }
+                long v = wholeNumber(raw, (long) min, (long) max, allowed());
                 if (odd && v % 2 == 0) {
                     throw new IllegalArgumentException(text + " is even; " + allowed());
                 }
@@ -198,6 +187,37 @@ public record OptionDef(
             return Boolean.FALSE;
         }
         return null;
+    }
+
+    /**
+     * Reads a whole number within a range, as a spec or a form gives it: a whole Number (Integer,
+     * Long or BigInteger, as YAML reads it) or its text. Numbers beyond the 64-bit range are
+     * reported as out of range with their digits as written, never wrapped.
+     *
+     * @param raw the value
+     * @param min the smallest allowed value (inclusive)
+     * @param max the largest allowed value (inclusive)
+     * @param allowed what is allowed, for the message, such as "use a whole number from 1 to 10"
+     * @return the value
+     * @throws IllegalArgumentException "'x' is not a whole number; ALLOWED" or "N is out of range;
+     *     ALLOWED"
+     */
+    public static long wholeNumber(Object raw, long min, long max, String allowed) {
+        String text = String.valueOf(raw).trim();
+        BigInteger v;
+        if (raw instanceof BigInteger b) {
+            v = b;
+        } else if (raw instanceof Long || raw instanceof Integer || raw instanceof Short || raw instanceof Byte) {
+            v = BigInteger.valueOf(((Number) raw).longValue());
+        } else if (!(raw instanceof Number) && text.matches("[+-]?[0-9]+")) {
+            v = new BigInteger(text);
+        } else {
+            throw new IllegalArgumentException("'" + text + "' is not a whole number; " + allowed);
+        }
+        if (v.compareTo(BigInteger.valueOf(min)) < 0 || v.compareTo(BigInteger.valueOf(max)) > 0) {
+            throw new IllegalArgumentException(text + " is out of range; " + allowed);
+        }
+        return v.longValueExact();
     }
 
     /** @return a phrase describing the allowed values, for error messages and help */

@@ -114,7 +114,7 @@ public final class SpecLoader {
 
         List<Long> seeds = new ArrayList<>();
         JsonNode seedsNode = root.get("seeds");
-        if (seedsNode != null && !seedsNode.isNull()) {
+        if (seedsNode != null) {
             if (!seedsNode.isArray() || seedsNode.isEmpty()) {
                 throw new SpecException(file, "seeds", "must be a non-empty list of whole numbers, for example [1, 2, 3]");
             }
@@ -123,18 +123,22 @@ public final class SpecLoader {
                 if (!s.isIntegralNumber()) {
                     throw new SpecException(file, "seeds[" + i + "]", "'" + s.asText() + "' is not a whole number");
                 }
-                if (seeds.contains(s.asLong())) {
-                    throw new SpecException(file, "seeds[" + i + "]", s.asLong() + " is already seeds["
-                            + seeds.indexOf(s.asLong()) + "]; a seed repeated would run the same runs twice");
+                long seed = y.wholeNumber(s, "seeds[" + i + "]", Long.MIN_VALUE, Long.MAX_VALUE);
+                if (seeds.contains(seed)) {
+                    throw new SpecException(file, "seeds[" + i + "]", seed + " is already seeds["
+                            + seeds.indexOf(seed) + "]; a seed repeated would run the same runs twice");
                 }
-                seeds.add(s.asLong());
+                seeds.add(seed);
             }
         }
-        String target = y.text(root, "", "target", "local");
+        String target = y.nonEmptyText(root, "", "target", "local");
         if (target.isEmpty() || !target.matches("[A-Za-z0-9@:/._\\-]+(\\?[A-Za-z0-9=&_\\-]+)?")) {
             throw new SpecException(file, "target", "'" + target
                     + "' is not a target; use local, a name from experiments/targets.yaml or"
                     + " ssh://user@host:port[/remote/dir][?kind=jetson]");
+        }
+        if (target.contains(":")) {
+            TargetsFile.fromUri(target, file); // an address is checked here in full; a name when it is used
         }
         return new ExperimentSpec(name, description, domains, methods, backbone, training, seeds, target);
     }
@@ -173,7 +177,7 @@ public final class SpecLoader {
             } else if (m.isObject()) {
                 y.onlyKeys(m, path, METHOD_KEYS);
                 mName = y.requiredText(m, path, "name");
-                label = y.text(m, path, "label", null);
+                label = y.nonEmptyText(m, path, "label", null);
                 JsonNode opts = y.object(m, path, "options");
                 MethodInfo info = MethodCatalog.find(mName);
                 if (info == null) {
@@ -188,9 +192,9 @@ public final class SpecLoader {
                         throw new SpecException(file, optPath, "unknown option of method '" + mName
                                 + "'; its options: " + String.join(", ", info.optionNames()));
                     }
-                    JsonNode v = e.getValue();
+                    JsonNode v = y.given(opts, path + ".options", e.getKey());
                     Object raw = v.isBoolean() ? Boolean.valueOf(v.asBoolean())
-                            : v.isIntegralNumber() ? Long.valueOf(v.asLong())
+                            : v.isIntegralNumber() ? v.bigIntegerValue()
                             : v.isNumber() ? Double.valueOf(v.asDouble())
                             : v.isValueNode() ? v.asText() : null;
                     if (raw == null) {

@@ -33,6 +33,9 @@ public final class TargetsFile {
     /** The file's name inside {@code experiments/}. */
     public static final String FILE_NAME = "targets.yaml";
 
+    /** Where a target was given when it came from the command line, for messages. */
+    public static final String COMMAND_LINE = "--target";
+
     private static final Set<String> LOCAL_FIELDS = Set.of("kind", "jvm_flags", "environment", "concurrent_runs",
             "description");
     private static final Set<String> SSH_FIELDS = Set.of("kind", "host", "port", "user", "identity_file", "agent",
@@ -172,28 +175,66 @@ public final class TargetsFile {
     }
 
     /**
-     * Reads an address {@code ssh://[user@]host[:port][/remote/dir][?kind=jetson]}: a linux (or
-     * jetson) target with the default known_hosts, keys and remote folder.
+     * Reads an address {@code ssh://[user@]host[:port][/remote/dir][?kind=jetson]} given with
+     * {@code --target}.
      *
      * @param address the address
      * @return the target
      * @throws SpecException if the address is malformed
+     * @see #fromUri(String, String)
      */
     public static TargetSpec fromUri(String address) {
+        return fromUri(address, COMMAND_LINE);
+    }
+
+    /**
+     * Reads an address {@code ssh://[user@]host[:port][/remote/dir][?kind=jetson]}: a linux (or
+     * jetson) target with the default known_hosts, keys and remote folder.
+     *
+     * @param address the address
+     * @param givenIn where the address was given, for messages: {@link #COMMAND_LINE} or a spec file
+     * @return the target
+     * @throws SpecException if the address is malformed, saying which part is wrong
+     */
+    public static TargetSpec fromUri(String address, String givenIn) {
+        String form = "; use ssh://user@host:port[/remote/dir][?kind=jetson]";
+        if (!address.startsWith("ssh://")) {
+            throw new SpecException(givenIn, "target", "'" + address + "' is "
+                    + (address.startsWith("ssh:") ? "a malformed ssh:// address" : "not an ssh:// address") + form);
+        }
+        if (address.length() == 6 || "/?#".indexOf(address.charAt(6)) >= 0) {
+            throw new SpecException(givenIn, "target", "'" + address + "' has no host" + form);
+        }
         URI u;
         try {
             u = new URI(address);
         } catch (URISyntaxException e) {
-            throw new SpecException("--target", "target", "'" + address + "' is not an ssh:// address ("
-                    + e.getReason() + "); use ssh://user@host:port");
+            throw new SpecException(givenIn, "target", "'" + address + "' is not an ssh:// address ("
+                    + e.getReason() + ")" + form);
         }
-        if (!"ssh".equals(u.getScheme()) || u.getHost() == null) {
-            throw new SpecException("--target", "target", "'" + address + "' is not an ssh:// address; use"
-                    + " ssh://user@host:port");
+        String authority = u.getRawAuthority() == null ? "" : u.getRawAuthority();
+        String hostPort = authority.substring(authority.lastIndexOf('@') + 1);
+        int colon = hostPort.lastIndexOf(':') > hostPort.lastIndexOf(']') ? hostPort.lastIndexOf(':') : -1;
+        String host = colon < 0 ? hostPort : hostPort.substring(0, colon);
+        String port = colon < 0 ? "" : hostPort.substring(colon + 1);
+        if (host.isEmpty()) {
+            throw new SpecException(givenIn, "target", "'" + address + "' has no host" + form);
+        }
+        if (!port.isEmpty() && !port.matches("[0-9]+")) {
+            throw new SpecException(givenIn, "target", "port '" + port + "' in " + address
+                    + " is not a whole number; use a port from 1 to 65535");
+        }
+        if (!port.isEmpty() && (port.length() > 5 || Integer.parseInt(port) < 1 || Integer.parseInt(port) > 65535)) {
+            throw new SpecException(givenIn, "target", "port " + port + " in " + address
+                    + " is out of range; use a port from 1 to 65535");
+        }
+        if (u.getHost() == null) {
+            throw new SpecException(givenIn, "target", "'" + host + "' in " + address + " is not a host name or"
+                    + " address");
         }
         String user = u.getUserInfo() == null ? System.getProperty("user.name") : u.getUserInfo();
         if (!user.matches("[A-Za-z0-9._][A-Za-z0-9._-]*")) {
-            throw new SpecException("--target", "target", "'" + user + "' in " + address + " is not a user name");
+            throw new SpecException(givenIn, "target", "'" + user + "' in " + address + " is not a user name");
         }
         String kind = TargetSpec.LINUX;
         if (u.getQuery() != null) {
@@ -201,7 +242,7 @@ public final class TargetsFile {
                 if (kv.equals("kind=jetson") || kv.equals("kind=linux")) {
                     kind = kv.substring(5);
                 } else {
-                    throw new SpecException("--target", "target", "'" + kv + "' in " + address + " is not"
+                    throw new SpecException(givenIn, "target", "'" + kv + "' in " + address + " is not"
                             + " understood; the only option is kind=jetson or kind=linux (name the target in"
                             + " experiments/targets.yaml for more)");
                 }
@@ -214,24 +255,40 @@ public final class TargetsFile {
     }
 
     /**
-     * Resolves a target given on the command line or in a spec.
+     * Resolves a target given with {@code --target}.
      *
      * @param file the targets.yaml file
      * @param nameOrAddress {@code local}, a name from the file, or an ssh:// address
      * @return the target
      * @throws SpecException if the name is unknown (listing the known ones)
+     * @see #resolve(Path, String, String)
      */
     public static TargetSpec resolve(Path file, String nameOrAddress) {
+        return resolve(file, nameOrAddress, COMMAND_LINE);
+    }
+
+    /**
+     * Resolves a target given on the command line or in a spec.
+     *
+     * @param file the targets.yaml file
+     * @param nameOrAddress {@code local}, a name from the file, or an ssh:// address (anything with
+     *     a ':' is read as an address: target names have none)
+     * @param givenIn where the value was given, for messages: {@link #COMMAND_LINE} or the spec file
+     *     whose {@code target} field it is
+     * @return the target
+     * @throws SpecException if the name is unknown (listing the known ones)
+     */
+    public static TargetSpec resolve(Path file, String nameOrAddress, String givenIn) {
         if (nameOrAddress == null || nameOrAddress.isBlank()) {
             nameOrAddress = TargetSpec.LOCAL;
         }
-        if (nameOrAddress.startsWith("ssh://")) {
-            return fromUri(nameOrAddress);
+        if (nameOrAddress.contains(":")) {
+            return fromUri(nameOrAddress, givenIn);
         }
         Map<String, TargetSpec> all = load(file);
         TargetSpec t = all.get(nameOrAddress);
         if (t == null) {
-            throw new SpecException("--target", "target", "'" + nameOrAddress + "' is not a known target; known"
+            throw new SpecException(givenIn, "target", "'" + nameOrAddress + "' is not a known target; known"
                     + " targets (" + file + "): " + String.join(", ", all.keySet())
                     + "; or give an address ssh://user@host:port");
         }

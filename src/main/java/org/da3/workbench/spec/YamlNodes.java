@@ -1,16 +1,28 @@
 package org.da3.workbench.spec;
 
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonStreamContext;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.ObjectCodec;
+import com.fasterxml.jackson.core.io.IOContext;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
 import java.io.IOException;
+import java.io.Reader;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
 
 /**
  * Reads YAML files into trees and fields out of them with errors that name the file, the field
@@ -18,8 +30,12 @@ import java.util.Set;
  */
 public final class YamlNodes {
 
-    /** The YAML mapper (safe: trees only, no polymorphic types). */
-    public static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+    /**
+     * The YAML mapper (safe: trees only, no polymorphic types). It refuses a key given twice in one
+     * mapping (otherwise the last would silently win) and reads {@code .nan}, {@code .inf} and
+     * {@code -.inf} as the numbers they are.
+     */
+    public static final ObjectMapper YAML = new ObjectMapper(new Factory());
 
     private final String file;
 
@@ -68,14 +84,123 @@ public final class YamlNodes {
         JsonNode root;
         try {
             root = YAML.readTree(text);
-        } catch (IOException e) {
-            String msg = e.getMessage() == null ? e.toString() : e.getMessage().split("\n")[0];
-            throw new SpecException(name, "(file)", "is not valid YAML: " + msg);
+        } catch (JsonProcessingException e) {
+            throw notValid(name, text, e);
         }
         if (root == null || !root.isObject()) {
             throw new SpecException(name, "(file)", "must be a YAML mapping of fields (key: value)");
         }
         return root;
+    }
+
+    /** The error for text the parser refused: where, and the parser's reason. */
+    private static SpecException notValid(String name, String text, JsonProcessingException e) {
+        if (e.getCause() instanceof MarkedYAMLException m && m.getProblemMark() != null) {
+            String problem = m.getProblem() == null ? "" : m.getProblem().replace('\n', ' ');
+            if (problem.contains("(TAB)")) {
+                problem = "a TAB cannot indent YAML; use spaces";
+            } else {
+                problem = "not valid YAML: " + problem;
+                if (m.getContext() != null && m.getContextMark() != null) {
+                    problem += " (" + m.getContext() + " started at " + at(m.getContextMark().getLine() + 1,
+                            m.getContextMark().getColumn() + 1) + ")";
+                }
+            }
+            return new SpecException(name, at(m.getProblemMark().getLine() + 1, m.getProblemMark().getColumn() + 1),
+                    problem);
+        }
+        String reason = e.getOriginalMessage() == null ? e.toString() : e.getOriginalMessage().split("\n")[0];
+        if (reason.startsWith("Duplicate field ") && e.getProcessor() instanceof JsonParser p) {
+            String key = fieldPath(p.getParsingContext());
+            List<Integer> lines = keyLines(text, key);
+            String where = lines.size() >= 2 ? "at line " + lines.get(0) + " and again at line " + lines.get(1)
+                    : e.getLocation() == null ? "again" : "again at line " + e.getLocation().getLineNr();
+            return new SpecException(name, key, "is given twice, " + where
+                    + "; give each key once (the second would silently replace the first)");
+        }
+        JsonLocation loc = e.getLocation();
+        if (loc != null && loc.getLineNr() > 0) {
+            return new SpecException(name, at(loc.getLineNr(), loc.getColumnNr()), "not valid YAML: " + reason);
+        }
+        return new SpecException(name, "(file)", "is not valid YAML: " + reason);
+    }
+
+    private static String at(int line, int column) {
+        return "line " + line + ", column " + column;
+    }
+
+    /** The field path of a parser's place, such as {@code methods[0].options.rho}. */
+    private static String fieldPath(JsonStreamContext c) {
+        String path = "";
+        for (; c != null && !c.inRoot(); c = c.getParent()) {
+            if (c.inArray()) {
+                path = "[" + c.getCurrentIndex() + "]" + path;
+            } else {
+                String k = c.getCurrentName() == null ? "" : c.getCurrentName();
+                path = (c.getParent() == null || c.getParent().inRoot() ? k : "." + k) + path;
+            }
+        }
+        return path;
+    }
+
+    /** The lines where the key of a field path is written, in order (reading without the duplicate check). */
+    private static List<Integer> keyLines(String text, String field) {
+        List<Integer> lines = new ArrayList<>();
+        try (JsonParser p = new YAMLFactory().createParser(text)) {
+            for (JsonToken t = p.nextToken(); t != null; t = p.nextToken()) {
+                if (t == JsonToken.FIELD_NAME && fieldPath(p.getParsingContext()).equals(field)) {
+                    lines.add(p.currentTokenLocation().getLineNr());
+                }
+            }
+        } catch (IOException e) {
+            // the lines are a courtesy; the message falls back to the parser's place
+        }
+        return lines;
+    }
+
+    /** A YAML factory whose parsers refuse duplicate keys and read YAML's .nan and .inf. */
+    private static final class Factory extends YAMLFactory {
+        private static final long serialVersionUID = 1L;
+
+        Factory() {
+            enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+        }
+
+        @Override
+        protected YAMLParser _createParser(Reader r, IOContext ctxt) throws IOException {
+            return new Parser(ctxt, _parserFeatures, _yamlParserFeatures, _loaderOptions, _objectCodec, r);
+        }
+    }
+
+    /**
+     * SnakeYAML resolves {@code .nan}, {@code .inf} and {@code -.inf} (in any case, {@code .inf}
+     * with an optional sign) as floats, which Jackson 2 then fails to parse as Java numbers ("Malformed
+     * numeric value"); this parser reads them, so a field given one is range-checked like any number.
+     */
+    private static final class Parser extends YAMLParser {
+        Parser(IOContext ctxt, int features, int yamlFeatures, LoaderOptions options, ObjectCodec codec, Reader r) {
+            super(ctxt, features, yamlFeatures, options, codec, r);
+        }
+
+        @Override
+        protected void _parseNumericValue(int expType) throws IOException {
+            if (_currToken == JsonToken.VALUE_NUMBER_FLOAT && _textValue != null) {
+                String t = _textValue.toLowerCase(Locale.ROOT);
+                if (t.equals(".nan")) {
+                    _numberDouble = Double.NaN;
+                } else if (t.equals(".inf") || t.equals("+.inf")) {
+                    _numberDouble = Double.POSITIVE_INFINITY;
+                } else if (t.equals("-.inf")) {
+                    _numberDouble = Double.NEGATIVE_INFINITY;
+                } else {
+                    super._parseNumericValue(expType);
+                    return;
+                }
+                _numTypesValid = NR_DOUBLE;
+                return;
+            }
+            super._parseNumericValue(expType);
+        }
     }
 
     /**
@@ -153,6 +278,39 @@ public final class YamlNodes {
     }
 
     /**
+     * Reads an optional string that may not be left empty: a key written without a value
+     * ({@code key:}, {@code key: null}, {@code key: ''}) is refused rather than read as the default.
+     *
+     * @param node the mapping
+     * @param path the parent path
+     * @param key the key
+     * @param def the default, when the key is absent
+     * @return the value or the default
+     */
+    public String nonEmptyText(JsonNode node, String path, String key, String def) {
+        given(node, path, key);
+        return text(node, path, key, def);
+    }
+
+    /**
+     * The value of an optional key, or null when the key is absent. A key written without a value
+     * ({@code epochs:}, {@code epochs: null}, {@code epochs: ''}) is refused: silently taking the
+     * default would hide a value the author meant to give.
+     *
+     * @param node the mapping
+     * @param path the parent path
+     * @param key the key
+     * @return the value, or null if the key is absent
+     */
+    JsonNode given(JsonNode node, String path, String key) {
+        JsonNode v = node.get(key);
+        if (v != null && (v.isNull() || v.isTextual() && v.asText().isBlank())) {
+            throw new SpecException(file, join(path, key), "is empty; give a value or remove the key");
+        }
+        return v;
+    }
+
+    /**
      * Reads an optional choice.
      *
      * @param node the mapping
@@ -163,7 +321,7 @@ public final class YamlNodes {
      * @return the value or the default
      */
     public String choice(JsonNode node, String path, String key, String def, List<String> allowed) {
-        String v = text(node, path, key, def);
+        String v = nonEmptyText(node, path, key, def);
         if (v != null && !allowed.contains(v)) {
             throw new SpecException(file, join(path, key),
                     "'" + v + "' is not allowed; allowed: " + String.join(", ", allowed));
@@ -185,8 +343,8 @@ public final class YamlNodes {
      */
     public double number(JsonNode node, String path, String key, double def, double min, double max,
             String hint) {
-        JsonNode v = node.get(key);
-        if (v == null || v.isNull()) {
+        JsonNode v = given(node, path, key);
+        if (v == null) {
             return def;
         }
         double d;
@@ -220,29 +378,30 @@ public final class YamlNodes {
      * @return the value or the default
      */
     public long integer(JsonNode node, String path, String key, long def, long min, long max) {
-        JsonNode v = node.get(key);
-        if (v == null || v.isNull()) {
+        JsonNode v = given(node, path, key);
+        if (v == null) {
             return def;
         }
-        long d;
-        String range = "a whole number from " + min + " to " + max;
-        if (v.isIntegralNumber()) {
-            d = v.asLong();
-        } else if (v.isTextual()) {
-            try {
-                d = Long.parseLong(v.asText().trim());
-            } catch (NumberFormatException e) {
-                throw new SpecException(file, join(path, key),
-                        "'" + v.asText() + "' is not a whole number; use " + range);
-            }
-        } else {
-            throw new SpecException(file, join(path, key),
-                    "'" + v.asText() + "' is not a whole number; use " + range);
+        return wholeNumber(v, join(path, key), min, max);
+    }
+
+    /**
+     * Reads a whole number within a range from a value node; a number beyond the 64-bit range is
+     * out of range, never wrapped.
+     *
+     * @param v the value (a number, or a number in quotes)
+     * @param field the field path for messages
+     * @param min the minimum (inclusive)
+     * @param max the maximum (inclusive)
+     * @return the value
+     */
+    public long wholeNumber(JsonNode v, String field, long min, long max) {
+        Object raw = v.isIntegralNumber() ? v.bigIntegerValue() : v.isNumber() ? v.numberValue() : v.asText();
+        try {
+            return OptionDef.wholeNumber(raw, min, max, "use a whole number from " + min + " to " + max);
+        } catch (IllegalArgumentException e) {
+            throw new SpecException(file, field, e.getMessage());
         }
-        if (d < min || d > max) {
-            throw new SpecException(file, join(path, key), d + " is out of range; use " + range);
-        }
-        return d;
     }
 
     /**
@@ -255,8 +414,8 @@ public final class YamlNodes {
      * @return the value or the default
      */
     public boolean bool(JsonNode node, String path, String key, boolean def) {
-        JsonNode v = node.get(key);
-        if (v == null || v.isNull()) {
+        JsonNode v = given(node, path, key);
+        if (v == null) {
             return def;
         }
         if (v.isBoolean()) {

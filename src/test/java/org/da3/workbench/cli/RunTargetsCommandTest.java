@@ -41,6 +41,36 @@ class RunTargetsCommandTest {
         assertThat(dir.resolve("experiments/t")).doesNotExist();
     }
 
+    /** Runs {@code da3 run experiments/t.yaml ARGS} on a spec, expecting a refusal; returns what it printed. */
+    private String refusedRun(String specText, String... args) throws Exception {
+        TestWorkspace.create(dir, 16, 16);
+        Path spec = dir.resolve("experiments/t.yaml");
+        Files.writeString(spec, specText);
+        CommandLine cl = Da3.commandLine();
+        StringWriter err = new StringWriter();
+        cl.setErr(new PrintWriter(err));
+        String[] line = Stream.concat(Stream.of("run", spec.toString()), Stream.of(args)).toArray(String[]::new);
+        assertThat(cl.execute(line)).isEqualTo(2);
+        assertThat(dir.resolve("experiments/t")).as("no run directory").doesNotExist();
+        return err.toString().strip();
+    }
+
+    @Test
+    void anUnknownTargetFromTheSpecIsBlamedOnTheSpecsTargetField() throws Exception {
+        String err = refusedRun(TestWorkspace.tinySpec("t", "linear", "tiny-shapes") + "target: nowhere\n");
+        assertThat(err).isEqualTo("da3: " + dir.resolve("experiments/t.yaml") + ": target: 'nowhere' is not a known"
+                + " target; known targets (" + dir.resolve("experiments/targets.yaml") + "): local; or give an address"
+                + " ssh://user@host:port");
+    }
+
+    @Test
+    void anSshPortOutOfRangeIsRefusedBeforeAnyRun() throws Exception {
+        String err = refusedRun(TestWorkspace.tinySpec("t", "linear", "tiny-shapes"), "--target",
+                "ssh://root@127.0.0.1:99999");
+        assertThat(err).isEqualTo("da3: --target: target: port 99999 in ssh://root@127.0.0.1:99999 is out of range;"
+                + " use a port from 1 to 65535");
+    }
+
     @Test
     void spreadsTheRunsOverALocalAndAnSshTarget() throws Exception {
         TestWorkspace.create(dir, 48, 32);

@@ -69,7 +69,9 @@ class TargetsAndDatasetsAddCommandTest {
 
             cli.clear();
             assertThat(cli.run("targets", "test", "nowhere", "--workspace", ws)).isEqualTo(2);
-            assertThat(cli.err.toString()).contains("'nowhere' is not a known target").contains("local, box, stranger");
+            assertThat(cli.err.toString()).contains("'nowhere' is not a known target").contains("local, box, stranger")
+                    .as("the name was given to targets test, not to --target")
+                    .contains("da3: targets test: target: 'nowhere'");
         }
     }
 

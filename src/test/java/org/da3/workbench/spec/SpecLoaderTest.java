@@ -19,6 +19,19 @@ class SpecLoaderTest {
                 + "training: " + training + "\n";
     }
 
+    /** A spec with one linear method on shapes and this training section. */
+    private static String training(String training) {
+        return spec("[linear]", "[shapes]", training);
+    }
+
+    /** Asserts that each case's spec text (first) is refused with its message (second), after "demo.yaml: ". */
+    private void refused(String[][] cases) {
+        for (String[] c : cases) {
+            assertThatThrownBy(() -> loader.parse("demo.yaml", c[0])).as(c[0]).isInstanceOf(SpecException.class)
+                    .hasMessage("demo.yaml: " + c[1]);
+        }
+    }
+
     @Test
     void readsAValidSpecWithDefaults() {
         ExperimentSpec s = loader.parse("demo.yaml", spec("[linear, {name: finetune, options: {learning_rate: 0.02}}]",
@@ -77,6 +90,80 @@ class SpecLoaderTest {
     }
 
     @Test
+    void wholeNumbersBeyondSixtyFourBitsAreOutOfRangeNotWrapped() {
+        String base = training("{}");
+        String[][] cases = {
+            // 2^64 + 1 would wrap to 1, 2^64 + 32 to 32
+            {training("{epochs: 18446744073709551617}"),
+                "training.epochs: 18446744073709551617 is out of range; use a whole number from 1 to 10000"},
+            {training("{batch_size: 18446744073709551648}"),
+                "training.batch_size: 18446744073709551648 is out of range; use a whole number from 1 to 4096"},
+            {training("{epochs: 99999999999999999999}"),
+                "training.epochs: 99999999999999999999 is out of range; use a whole number from 1 to 10000"},
+            {training("{epochs: '18446744073709551617'}"),
+                "training.epochs: 18446744073709551617 is out of range; use a whole number from 1 to 10000"},
+            {training("{seed: 99999999999999999999999}"),
+                "training.seed: 99999999999999999999999 is out of range; use a whole number from"
+                        + " -9223372036854775808 to 9223372036854775807"},
+            {base + "seeds: [18446744073709551617, 1]\n",
+                "seeds[0]: 18446744073709551617 is out of range; use a whole number from"
+                        + " -9223372036854775808 to 9223372036854775807"},
+            {spec("[{name: da3, options: {kernel: 18446744073709551619}}]", "[shapes]", "{}"),
+                "methods[0].options.kernel: 18446744073709551619 is out of range; use an odd whole number from 1 to 15"},
+            {spec("[{name: da3, options: {rho: 18446744073709551617}}]", "[shapes]", "{}"),
+                "methods[0].options.rho: 18446744073709551617 is out of range; use a number from 0 to 1"},
+        };
+        refused(cases);
+        // the extremes of the range itself still read
+        assertThat(loader.parse("demo.yaml", base + "seeds: [9223372036854775807, -9223372036854775808]\n").seeds())
+                .containsExactly(Long.MAX_VALUE, Long.MIN_VALUE);
+    }
+
+    @Test
+    void yamlsNanAndInfinityGetTheFieldsRangeMessageLikeQuotedNaN() {
+        String[][] cases = {
+            {training("{learning_rate: .nan}"),
+                "training.learning_rate: NaN is out of range; use a positive number such as 0.01"},
+            {training("{learning_rate: 'NaN'}"),
+                "training.learning_rate: NaN is out of range; use a positive number such as 0.01"},
+            {training("{learning_rate: .inf}"),
+                "training.learning_rate: Infinity is out of range; use a positive number such as 0.01"},
+            {training("{weight_decay: -.inf}"),
+                "training.weight_decay: -Infinity is out of range; use a number from 0 to 1, such as 5e-4"},
+            {training("{epochs: .nan}"),
+                "training.epochs: 'NaN' is not a whole number; use a whole number from 1 to 10000"},
+            {spec("[{name: da3, options: {rho: .nan}}]", "[shapes]", "{}"),
+                "methods[0].options.rho: NaN is out of range; use a number from 0 to 1"},
+        };
+        refused(cases);
+    }
+
+    @Test
+    void aKeyWrittenWithoutAValueIsRefusedNotReadAsTheDefault() {
+        String base = training("{}");
+        String empty = ": is empty; give a value or remove the key";
+        String[][] cases = {
+            {training("\n  epochs:\n  batch_size: 8"), "training.epochs" + empty},
+            {training("{epochs: null}"), "training.epochs" + empty},
+            {training("{learning_rate: ~}"), "training.learning_rate" + empty},
+            {training("{optimizer: ''}"), "training.optimizer" + empty},
+            {training("{augmentation: {flip: null}}"), "training.augmentation.flip" + empty},
+            {spec("[{name: da3, options: {rho: null}}]", "[shapes]", "{}"), "methods[0].options.rho" + empty},
+            {spec("[{name: da3, label: null}]", "[shapes]", "{}"), "methods[0].label" + empty},
+            {base.replace("width: 16", "width: "), "backbone.width" + empty},
+            {base + "target:\n", "target" + empty},
+            {base + "seeds: null\n", "seeds: must be a non-empty list of whole numbers, for example [1, 2, 3]"},
+        };
+        refused(cases);
+        // where the spec documents empty: no weights, no description, and an empty section is {}
+        ExperimentSpec s = loader.parse("demo.yaml", "name: demo\ndescription:\ndomains: [shapes]\nmethods: [linear]\n"
+                + "backbone: {weights: }\ntraining:\n");
+        assertThat(s.backbone().weights()).isNull();
+        assertThat(s.description()).isEmpty();
+        assertThat(s.training()).usingRecursiveComparison().ignoringFields("seed").isEqualTo(TrainingSpec.DEFAULTS);
+    }
+
+    @Test
     void aTargetMayBeAnSshAddressWithItsKind() {
         String base = spec("[linear]", "[shapes]", "{}");
         assertThat(loader.parse("demo.yaml", base + "target: ssh://nvidia@orin:22/data/da3?kind=jetson\n").target())
@@ -85,6 +172,14 @@ class SpecLoaderTest {
                 .isInstanceOf(SpecException.class)
                 .hasMessage("demo.yaml: target: 'my laptop' is not a target; use local, a name from"
                         + " experiments/targets.yaml or ssh://user@host:port[/remote/dir][?kind=jetson]");
+        // an address is checked in full when the spec is read, and the spec's field is blamed
+        assertThatThrownBy(() -> loader.parse("demo.yaml", base + "target: 'ssh://@:99999'\n"))
+                .isInstanceOf(SpecException.class)
+                .hasMessageStartingWith("demo.yaml: target: 'ssh://@:99999' has no host;");
+        assertThatThrownBy(() -> loader.parse("demo.yaml", base + "target: 'ssh://me@orin:70000'\n"))
+                .isInstanceOf(SpecException.class)
+                .hasMessage("demo.yaml: target: port 70000 in ssh://me@orin:70000 is out of range; use a port from 1"
+                        + " to 65535");
     }
 
     @Test

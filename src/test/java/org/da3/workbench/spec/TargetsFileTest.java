@@ -85,6 +85,9 @@ class TargetsFileTest {
             {"targets:\n  'a b': {kind: linux, host: h}\n", "targets.a b: 'a b' is not a usable target name"},
             {"targets:\n  j: {kind: linux, host: h, user: 'x y'}\n", "targets.j.user: 'x y' is not a user name"},
             {"target:\n  j: {kind: linux}\n", "target: unknown field; allowed fields here: targets"},
+            {"targets:\n  j: {kind: linux, host: h, port: }\n", "targets.j.port: is empty; give a value or remove the key"},
+            {"targets:\n  j:\n    kind: linux\n    host: a\n    host: b\n",
+                "targets.j.host: is given twice, at line 4 and again at line 5; give each key once"},
         };
         for (String[] c : cases) {
             Path f = write(c[0]);
@@ -110,6 +113,28 @@ class TargetsFileTest {
             assertThatThrownBy(() -> TargetsFile.fromUri(bad)).as(bad).isInstanceOf(SpecException.class)
                     .hasMessageContaining("--target: target: ");
         }
+        assertThat(TargetsFile.fromUri("ssh://me@box:65535").port()).isEqualTo(65535);
+        assertThat(TargetsFile.fromUri("ssh://me@[::1]:2222").host()).isEqualTo("[::1]");
+        assertThat(TargetsFile.fromUri("ssh://me@[::1]").port()).isEqualTo(22);
+    }
+
+    @Test
+    void badSshAddressesSayWhichPartIsWrong() {
+        String form = "; use ssh://user@host:port[/remote/dir][?kind=jetson]";
+        String[][] cases = {
+            {"ssh://root@127.0.0.1:99999", "port 99999 in ssh://root@127.0.0.1:99999 is out of range; use a port from 1 to 65535"},
+            {"ssh://root@127.0.0.1:0", "port 0 in ssh://root@127.0.0.1:0 is out of range; use a port from 1 to 65535"},
+            {"ssh://h:99999999999", "port 99999999999 in ssh://h:99999999999 is out of range; use a port from 1 to 65535"},
+            {"ssh://me@host:abc", "port 'abc' in ssh://me@host:abc is not a whole number; use a port from 1 to 65535"},
+            {"ssh://me@:22", "'ssh://me@:22' has no host" + form},
+            {"ssh://", "'ssh://' has no host" + form},
+            {"ssh:/host", "'ssh:/host' is a malformed ssh:// address" + form},
+            {"http://box", "'http://box' is not an ssh:// address" + form},
+        };
+        for (String[] c : cases) {
+            assertThatThrownBy(() -> TargetsFile.fromUri(c[0], "exp.yaml")).as(c[0]).isInstanceOf(SpecException.class)
+                    .hasMessage("exp.yaml: target: " + c[1]);
+        }
     }
 
     @Test
@@ -120,5 +145,10 @@ class TargetsFileTest {
         assertThat(TargetsFile.resolve(f, "ssh://u@h:1").port()).isEqualTo(1);
         assertThatThrownBy(() -> TargetsFile.resolve(f, "orin")).hasMessage("--target: target: 'orin' is not a known"
                 + " target; known targets (" + f + "): local, nano; or give an address ssh://user@host:port");
+        // a value from a spec's target field is blamed on the spec, and anything with ':' is an address
+        assertThatThrownBy(() -> TargetsFile.resolve(f, "orin", "exp.yaml"))
+                .hasMessageStartingWith("exp.yaml: target: 'orin' is not a known target;");
+        assertThatThrownBy(() -> TargetsFile.resolve(f, "ssh:/orin", "exp.yaml"))
+                .hasMessageStartingWith("exp.yaml: target: 'ssh:/orin' is a malformed ssh:// address;");
     }
 }

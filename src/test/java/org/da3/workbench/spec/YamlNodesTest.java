@@ -1,0 +1,74 @@
+package org.da3.workbench.spec;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.da3.workbench.data.DatasetCatalog;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** What the YAML reader shared by specs, dataset descriptors and targets.yaml refuses, and how it says so. */
+class YamlNodesTest {
+    @TempDir
+    Path dir;
+
+    private Path write(String name, String yaml) throws IOException {
+        Path f = dir.resolve(name);
+        Files.writeString(f, yaml);
+        return f;
+    }
+
+    @Test
+    void aKeyGivenTwiceIsRefusedWithBothLines() throws IOException {
+        Path f = write("dup.yaml", "name: x\ndomains: [shapes]\ntraining:\n  epochs: 100\n  learning_rate: 0.5\n"
+                + "training:\n  batch_size: 8\n");
+        assertThatThrownBy(() -> YamlNodes.readTree(f)).isInstanceOf(SpecException.class)
+                .hasMessage(f + ": training: is given twice, at line 3 and again at line 6; give each key once"
+                        + " (the second would silently replace the first)");
+    }
+
+    @Test
+    void aDatasetDescriptorWithAKeyTwiceIsRefused() throws IOException {
+        Path f = write("shapes2.yaml", "name: shapes2\nkind: procedural\nname: shapes3\n");
+        assertThatThrownBy(() -> DatasetCatalog.read(f)).isInstanceOf(SpecException.class)
+                .hasMessageStartingWith(f + ": name: is given twice, at line 1 and again at line 3;");
+    }
+
+    @Test
+    void aNestedKeyGivenTwiceIsNamedByItsFieldPath() {
+        assertThatThrownBy(() -> YamlNodes.parse("d.yaml", "name: x\nmethods:\n  - linear\n"
+                + "  - {name: da3, options: {rho: 0.5, rho: 0.6}}\n"))
+                .isInstanceOf(SpecException.class)
+                .hasMessage("d.yaml: methods[1].options.rho: is given twice, at line 4 and again at line 4; give each"
+                        + " key once (the second would silently replace the first)");
+        // the same key in two different mappings is no duplicate
+        assertThat(YamlNodes.parse("d.yaml", "a: {x: 1}\nb: {x: 2}\nc: [{x: 1}, {x: 2}]\n").get("c")).hasSize(2);
+    }
+
+    @Test
+    void syntaxErrorsKeepTheLineTheColumnAndTheReason() {
+        assertThatThrownBy(() -> YamlNodes.parse("tab.yaml", "name: x\n\tdomains: [shapes]\n"))
+                .isInstanceOf(SpecException.class)
+                .hasMessage("tab.yaml: line 2, column 1: a TAB cannot indent YAML; use spaces");
+        assertThatThrownBy(() -> YamlNodes.parse("unclosed.yaml", "name: x\ndomains: [shapes\nmethods: [linear]\n"))
+                .isInstanceOf(SpecException.class)
+                .hasMessage("unclosed.yaml: line 3, column 8: not valid YAML: expected ',' or ']', but got :"
+                        + " (while parsing a flow sequence started at line 2, column 10)");
+    }
+
+    @Test
+    void yamlsNotANumberAndInfinitiesAreNumbers() {
+        JsonNode n = YamlNodes.parse("f.yaml", "a: .nan\nb: .inf\nc: -.inf\nd: +.INF\ne: .NaN\nf: '.nan'\n");
+        assertThat(n.get("a").isNumber()).isTrue();
+        assertThat(n.get("a").asDouble()).isNaN();
+        assertThat(n.get("b").asDouble()).isEqualTo(Double.POSITIVE_INFINITY);
+        assertThat(n.get("c").asDouble()).isEqualTo(Double.NEGATIVE_INFINITY);
+        assertThat(n.get("d").asDouble()).isEqualTo(Double.POSITIVE_INFINITY);
+        assertThat(n.get("e").asDouble()).isNaN();
+        assertThat(n.get("f").isTextual()).as("quoted, it stays text").isTrue();
+    }
+}
