@@ -113,15 +113,27 @@ public final class ResultsStore {
      * @throws IOException if an events file cannot be read
      */
     public static ResultsStore load(List<Path> paths) throws IOException {
+        List<RunResult> out = new ArrayList<>();
+        for (Path d : runDirectories(paths)) {
+            out.add(RunResult.read(d));
+        }
+        return of(out);
+    }
+
+    /**
+     * The run directories that paths stand for, each once, in the order given.
+     *
+     * @param paths run directories, experiment directories, or folders of run directories
+     * @return absolute, normalised run directories
+     * @throws IllegalArgumentException naming a path that holds no run
+     * @throws IOException if a folder cannot be listed
+     */
+    public static List<Path> runDirectories(List<Path> paths) throws IOException {
         Set<Path> dirs = new LinkedHashSet<>();
         for (Path p : paths) {
             dirs.addAll(runDirectories(p));
         }
-        List<RunResult> out = new ArrayList<>();
-        for (Path d : dirs) {
-            out.add(RunResult.read(d));
-        }
-        return of(out);
+        return List.copyOf(dirs);
     }
 
     /**

@@ -84,6 +84,57 @@ class ExportCommandTest {
         assertBad(run(), "Missing required parameter");
     }
 
+    @Test
+    void refusesToWriteOntoTheFilesOfARun(@TempDir Path tmp) throws Exception {
+        Path exp = copyRuns(tmp.resolve("exp"), "20261125-002255-linear-s1", "20261125-002301-finetune-s1");
+        Path run = exp.resolve("runs/20261125-002255-linear-s1");
+        Path events = run.resolve("events.jsonl");
+        byte[] before = Files.readAllBytes(events);
+        assertBad(run(exp.toString(), "-f", "md", "-o", events.toString()),
+                "-o " + events + ": is inside the input run directory " + run);
+        assertBad(run(run.toString(), "-o", run.resolve("table.md").toString()), "is inside the input run directory");
+        assertBad(run(exp.toString(), "-F", "pareto", "-o", run.resolve("plots/p.png").toString()),
+                "is inside the input run directory");
+        assertThat(Files.readAllBytes(events)).isEqualTo(before);
+        assertThat(run).isDirectoryNotContaining(x -> !x.getFileName().toString().equals("events.jsonl"));
+        Path other = exp.resolve("runs/20261125-002301-finetune-s1");
+        Path results = other.resolve("results.csv");
+        assertBad(run(run.toString(), "-o", results.toString()),
+                "-o " + results + ": would replace a run's results.csv (" + other + " is a run directory)");
+        assertBad(run(run.toString(), "-f", "md", "-o", other.resolve("patches/a.safetensors").toString()),
+                "would replace a run's a.safetensors");
+        assertBad(run(run.toString(), "-f", "md", "-o", other.resolve("spec.yaml").toString()),
+                "would replace a run's spec.yaml");
+        assertThat(results).doesNotExist();
+        Path notes = tmp.resolve("notes/events.jsonl");
+        Result ok = run(run.toString(), "-f", "md", "-o", notes.toString());
+        assertThat(ok.code()).as(ok.err()).isZero();
+        assertThat(notes).content().contains("| linear |");
+    }
+
+    @Test
+    void refusesAnUnknownExtensionAndADirectoryAsTheOutput(@TempDir Path tmp) throws Exception {
+        Path jsonl = tmp.resolve("t.jsonl");
+        assertBad(run(PAPER.toString(), "-o", jsonl.toString()),
+                "-o " + jsonl + ": unknown extension '.jsonl'; use .tex, .csv, .md, .png or .svg, or give --format");
+        assertBad(run(PAPER.toString(), "-o", tmp.resolve("table").toString()), "has no extension");
+        assertThat(jsonl).doesNotExist();
+        assertBad(run(PAPER.toString(), "-o", tmp.toString()), "-o " + tmp + ": is a directory; give a file name");
+        assertBad(run(PAPER.toString(), "-F", "memory", "-f", "png", "-o", tmp.toString()), "is a directory");
+        Result ok = run(PAPER.toString(), "-f", "md", "-o", tmp.resolve("t.txt").toString());
+        assertThat(ok.code()).as(ok.err()).isZero();
+        assertThat(tmp.resolve("t.txt")).content().contains("| Method |");
+    }
+
+    /** Copies recorded runs of the paper experiment into {@code exp/runs}. */
+    static Path copyRuns(Path exp, String... runIds) throws Exception {
+        for (String id : runIds) {
+            Path d = Files.createDirectories(exp.resolve("runs").resolve(id));
+            Files.copy(PAPER.resolve("runs").resolve(id).resolve("events.jsonl"), d.resolve("events.jsonl"));
+        }
+        return exp;
+    }
+
     private static void assertBad(Result r, String message) {
         assertThat(r.code()).as(r.err()).isEqualTo(2);
         assertThat(r.err()).contains(message);
