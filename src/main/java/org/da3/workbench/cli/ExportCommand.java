@@ -11,6 +11,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 import org.da3.workbench.report.ChartFiles;
 import org.da3.workbench.report.ComparisonTable;
 import org.da3.workbench.report.ExportFormat;
@@ -135,7 +136,7 @@ public final class ExportCommand implements Callable<Integer> {
             Path file = out != null ? out : Path.of(kind.id() + "." + f.extension());
             List<Path> runDirs = ResultsStore.runDirectories(paths);
             checkOut(file, runDirs);
-            ResultsStore store = ResultsStore.load(runDirs);
+            ResultsStore store = load(runDirs);
             JFreeChart chart = kind.build(store, fo);
             int w = width == null ? ChartFiles.WIDTH : width;
             int h = height == null ? ChartFiles.HEIGHT : height;
@@ -166,7 +167,7 @@ public final class ExportCommand implements Callable<Integer> {
         if (out != null) {
             checkOut(out, runDirs);
         }
-        ResultsStore store = ResultsStore.load(runDirs);
+        ResultsStore store = load(runDirs);
         ComparisonTable t = kind.build(store, to).withCaption(caption);
         String text = TableExporter.of(f, label).render(t);
         if (out == null) {
@@ -180,6 +181,21 @@ public final class ExportCommand implements Callable<Integer> {
             stdout.flush();
         }
         return 0;
+    }
+
+    /** Reads the runs and prints what was skipped on standard error, one line each. */
+    private ResultsStore load(List<Path> runDirs) throws IOException {
+        ResultsStore store = ResultsStore.load(runDirs);
+        PrintWriter err = spec.commandLine().getErr();
+        for (String w : store.warnings()) {
+            err.println("da3: warning: " + w);
+        }
+        if (!store.skipped().isEmpty()) {
+            err.println("da3: warning: exporting " + store.runs().size() + " of " + runDirs.size() + " runs; skipped "
+                    + store.skipped().stream().map(Path::toString).collect(Collectors.joining(", ")));
+        }
+        err.flush();
+        return store;
     }
 
     private ExportFormat resolveFormat() {

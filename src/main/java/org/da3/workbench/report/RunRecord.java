@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import org.da3.workbench.run.EventLog;
 import org.da3.workbench.run.event.CheckpointSaved;
 import org.da3.workbench.run.event.DomainStarted;
@@ -88,11 +89,47 @@ public record RunRecord(String runId, String experiment, String method, String l
      * @throws IOException if the log cannot be read
      */
     public static RunRecord read(Path runDir) throws IOException {
+        return read(runDir, w -> { });
+    }
+
+    /**
+     * Reads a run directory's events.jsonl; lines and events that cannot be used are skipped and
+     * reported.
+     *
+     * @param runDir the run directory
+     * @param warnings receives a message per problem, naming the file and line
+     * @return the record
+     * @throws IOException if the log cannot be read
+     */
+    public static RunRecord read(Path runDir, Consumer<String> warnings) throws IOException {
+        return fromLines(runDir.getFileName().toString(), eventsFile(runDir), readLines(runDir, warnings), warnings);
+    }
+
+    /**
+     * The events file of a run directory.
+     *
+     * @param runDir the run directory
+     * @return its events.jsonl
+     * @throws IOException if there is none
+     */
+    static Path eventsFile(Path runDir) throws IOException {
         Path events = runDir.resolve("events.jsonl");
         if (!Files.isRegularFile(events)) {
             throw new IOException(runDir + ": not a run directory (no events.jsonl)");
         }
-        return fromEvents(runDir.getFileName().toString(), EventLog.read(events));
+        return events;
+    }
+
+    /**
+     * The lines of a run directory's events.jsonl that hold events.
+     *
+     * @param runDir the run directory
+     * @param warnings receives a message per line skipped
+     * @return the events with their line numbers
+     * @throws IOException if the log cannot be read
+     */
+    static List<EventLog.Line> readLines(Path runDir, Consumer<String> warnings) throws IOException {
+        return EventLog.readLines(eventsFile(runDir), warnings);
     }
 
     /**
@@ -103,6 +140,27 @@ public record RunRecord(String runId, String experiment, String method, String l
      * @return the record
      */
     public static RunRecord fromEvents(String runId, List<Envelope> events) {
+        List<EventLog.Line> lines = new ArrayList<>();
+        for (Envelope e : events) {
+            lines.add(new EventLog.Line(lines.size() + 1, e));
+        }
+        return fromLines(runId, Path.of(runId), lines, w -> { });
+    }
+
+    /**
+     * Builds the record from the events of a log.
+     *
+     * @param runId the run id
+     * @param file the events file, named in warnings
+     * @param lines the events in order, with their line numbers
+     * @param warnings receives a message per event that cannot be used (FILE:LINE: ...)
+     * @return the record
+     */
+    static RunRecord fromLines(String runId, Path file, List<EventLog.Line> lines, Consumer<String> warnings) {
+        List<Envelope> events = new ArrayList<>();
+        for (EventLog.Line l : lines) {
+            events.add(l.envelope());
+        }
         String experiment = "";
         String method = "";
         String label = "";

@@ -126,6 +126,25 @@ class ExportCommandTest {
         assertThat(tmp.resolve("t.txt")).content().contains("| Method |");
     }
 
+    @Test
+    void aLineThatIsNotUtf8IsSkippedWithAWarningAndEveryRunIsExported(@TempDir Path tmp) throws Exception {
+        Path exp = copyRuns(tmp.resolve("exp"), "20261125-002255-linear-s1", "20261125-002301-finetune-s1");
+        Path events = exp.resolve("runs/20261125-002301-finetune-s1/events.jsonl");
+        byte[] b = Files.readAllBytes(events);
+        int line = 1;
+        int i = 0;
+        for (; line < 10; i++) {
+            line += b[i] == '\n' ? 1 : 0;
+        }
+        b[i + 5] = (byte) 0xFF;
+        Files.write(events, b);
+        Result r = run(exp.toString(), "--per-run");
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.err()).isEqualTo("da3: warning: " + events.toAbsolutePath().normalize()
+                + ":10: not UTF-8 text (byte 0xFF at column 6); line skipped" + System.lineSeparator());
+        assertThat(r.out()).contains("| linear s1 |").contains("| finetune s1 |");
+    }
+
     /** Copies recorded runs of the paper experiment into {@code exp/runs}. */
     static Path copyRuns(Path exp, String... runIds) throws Exception {
         for (String id : runIds) {
