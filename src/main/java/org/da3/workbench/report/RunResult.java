@@ -203,6 +203,10 @@ public record RunResult(Path dir, RunRecord record, double[] reachedAccuracy, bo
      */
     public static RunResult read(Path runDir, Consumer<String> warnings) throws IOException {
         List<EventLog.Line> lines = RunRecord.readLines(runDir, warnings);
+        if (lines.isEmpty()) {
+            throw new IOException(RunRecord.eventsFile(runDir) + ": holds no events that can be read (the run never"
+                    + " started, or its log was emptied or overwritten)");
+        }
         RunRecord rec = RunRecord.fromLines(runDir.getFileName().toString(), RunRecord.eventsFile(runDir), lines,
                 warnings);
         List<Envelope> events = new ArrayList<>();
@@ -250,11 +254,10 @@ public record RunResult(Path dir, RunRecord record, double[] reachedAccuracy, bo
                 runStep = Math.max(runStep, ((Progress) e).runStep());
             } else if (e instanceof Evaluation) {
                 Evaluation v = (Evaluation) e;
-                if (!v.fromCheckpoint() && "test".equals(v.split())) {
+                boolean known = v.domainIndex() >= 0 && v.domainIndex() < nd;
+                if (!v.fromCheckpoint() && "test".equals(v.split()) && known) {
                     test.add(new CurvePoint(v.domain(), v.domainIndex(), v.epoch(), runStep, v.accuracy()));
-                    if (v.domainIndex() >= 0 && v.domainIndex() < nd) {
-                        lastEpoch[v.domainIndex()] = v.accuracy();
-                    }
+                    lastEpoch[v.domainIndex()] = v.accuracy();
                 }
             } else if (e instanceof GateStats) {
                 GateStats g = (GateStats) e;

@@ -81,7 +81,7 @@ public final class EventLog implements AutoCloseable {
     public record Line(int number, Envelope envelope) {}
 
     /** Lines reported one by one per file; further skipped lines are counted in one warning. */
-    static final int WARNED_LINES = 5;
+    public static final int WARNED_LINES = 5;
     /** Longer lines are not events (a file of garbage or zeros); they are skipped unread. */
     static final long MAX_LINE = 64L << 20;
 
