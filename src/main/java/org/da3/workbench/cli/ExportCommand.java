@@ -168,6 +168,12 @@ public final class ExportCommand implements Callable<Integer> {
             checkOut(out, runDirs);
         }
         ResultsStore store = load(runDirs);
+        for (String d : reference.keySet()) {
+            if (!store.domains().contains(d)) {
+                throw new IllegalArgumentException("--reference " + d + ": no run has domain '" + d
+                        + "'; the domains are " + String.join(", ", store.domains()));
+            }
+        }
         ComparisonTable t = kind.build(store, to).withCaption(caption);
         String text = TableExporter.of(f, label).render(t);
         if (out == null) {

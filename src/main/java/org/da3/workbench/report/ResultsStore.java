@@ -128,7 +128,8 @@ public final class ResultsStore {
             try {
                 out.add(RunResult.read(d, warnings::add));
             } catch (IOException | RuntimeException e) {
-                why.add(d + ": run skipped: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
+                String m = e.getMessage() == null ? e.toString() : e.getMessage();
+                why.add((m.contains(d.toString()) ? m : d + ": " + m) + "; run skipped");
                 warnings.add(why.get(why.size() - 1));
                 skipped.add(d);
             }

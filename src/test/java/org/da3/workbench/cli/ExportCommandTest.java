@@ -145,6 +145,69 @@ class ExportCommandTest {
         assertThat(r.out()).contains("| linear s1 |").contains("| finetune s1 |");
     }
 
+    @Test
+    void aRunThatCannotBeNamedOrHasNoEventsIsSkippedAndTheOthersAreExported(@TempDir Path tmp) throws Exception {
+        Path exp = copyRuns(tmp.resolve("exp"), "20261125-002255-linear-s1", "20261125-002301-finetune-s1",
+                "20261125-002304-finetune-s2");
+        Path nomethod = exp.resolve("runs/20261125-002301-finetune-s1");
+        edit(nomethod, "\"method\":\"finetune\",", "");
+        Path empty = exp.resolve("runs/20261125-002304-finetune-s2");
+        Files.writeString(empty.resolve("events.jsonl"), "");
+        for (String[] args : new String[][] {{"--per-run"}, {"-t", "cost"}, {"-F", "accuracy", "-o",
+            tmp.resolve("a.png").toString()}}) {
+            String[] all = new String[args.length + 1];
+            all[0] = exp.toString();
+            System.arraycopy(args, 0, all, 1, args.length);
+            Result r = run(all);
+            assertThat(r.code()).as(r.err()).isZero();
+            assertThat(r.err()).isEqualTo(String.join(System.lineSeparator(),
+                    "da3: warning: " + nomethod.resolve("events.jsonl") + ":1: run_started has no method, and "
+                        + nomethod.resolve("spec.yaml") + " does not name the run's method; run skipped",
+                    "da3: warning: " + empty.resolve("events.jsonl") + ": holds no events that can be read (the run"
+                        + " never started, or its log was emptied or overwritten); run skipped",
+                    "da3: warning: exporting 1 of 3 runs; skipped " + nomethod + ", " + empty, ""));
+            assertThat(r.out()).doesNotContain("| finetune").doesNotContain("running before training");
+        }
+        assertBad(run(empty.toString()), "no run could be read: " + empty.resolve("events.jsonl")
+                + ": holds no events");
+    }
+
+    @Test
+    void aRunWithoutLabelIsNamedBySpecYamlInTablesAndFigures(@TempDir Path tmp) throws Exception {
+        Path exp = copyRuns(tmp.resolve("exp"), "20261125-002255-linear-s1", "20261125-002301-finetune-s1");
+        Path run = exp.resolve("runs/20261125-002301-finetune-s1");
+        edit(run, "\"label\":\"finetune\",", "\"label\":null,");
+        edit(run, "\"domains\":[\"tiny-shapes\",", "\"domains\":[null,");
+        Files.writeString(run.resolve("spec.yaml"), "name: paper\ndomains: [tiny-shapes, tiny-textures]\n"
+                + "methods: [{name: finetune, label: \"finetune[lr=0.1]\"}]\n");
+        Result r = run(exp.toString(), "--per-run");
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains("| finetune[lr=0.1] s1 |").doesNotContain("null");
+        assertThat(r.err()).contains(run.resolve("events.jsonl") + ":1: run_started has no label; using"
+                + " 'finetune[lr=0.1]' from spec.yaml");
+        assertThat(run(exp.toString(), "-t", "cost").code()).isZero();
+        for (String fig : new String[] {"accuracy", "pareto", "memory", "gates"}) {
+            Result f = run(exp.toString(), "-F", fig, "-o", tmp.resolve(fig + ".svg").toString());
+            assertThat(f.code()).as(f.err()).isZero();
+        }
+    }
+
+    @Test
+    void aReferenceErrorForADomainNotInTheRunsIsRefused() {
+        assertBad(run(PAPER.toString(), "--reference", "cars=0.3", "--score", "on"),
+                "--reference cars: no run has domain 'cars'; the domains are tiny-shapes, tiny-textures");
+        Result ok = run(PAPER.toString(), "--reference", "tiny-shapes=0.3", "--score", "on");
+        assertThat(ok.code()).as(ok.err()).isZero();
+    }
+
+    private static void edit(Path run, String from, String to) throws Exception {
+        Path events = run.resolve("events.jsonl");
+        String s = Files.readString(events);
+        assertThat(s).contains(from);
+        Files.writeString(events, s.replaceFirst(java.util.regex.Pattern.quote(from),
+                java.util.regex.Matcher.quoteReplacement(to)));
+    }
+
     /** Copies recorded runs of the paper experiment into {@code exp/runs}. */
     static Path copyRuns(Path exp, String... runIds) throws Exception {
         for (String id : runIds) {
