@@ -9,7 +9,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 import org.da3.workbench.report.ChartFiles;
 import org.da3.workbench.report.ComparisonTable;
 import org.da3.workbench.report.ExportFormat;
@@ -56,8 +58,8 @@ public final class ExportCommand implements Callable<Integer> {
     private List<Path> paths = new ArrayList<>();
 
     @Option(names = {"-f", "--format"}, paramLabel = "FORMAT",
-            description = "latex, csv, md, png or svg (default: from the --out file's extension; else png with"
-                + " --figure, md otherwise)")
+            description = "latex, csv, md, png or svg (default: from the --out file's extension, which must then be"
+                + " .tex, .csv, .md, .png or .svg; else png with --figure, md otherwise)")
     private String format;
 
     @Option(names = {"-t", "--table"}, paramLabel = "TABLE",
@@ -72,7 +74,8 @@ public final class ExportCommand implements Callable<Integer> {
 
     @Option(names = {"-o", "--out"}, paramLabel = "FILE",
             description = "where to write (default: tables to standard output, figures to FIGURE.png or"
-                + " FIGURE.svg in the current folder)")
+                + " FIGURE.svg in the current folder); never inside an input run directory, nor onto a run's"
+                + " own files")
     private Path out;
 
     @Option(names = "--caption", paramLabel = "TEXT",
@@ -130,11 +133,13 @@ public final class ExportCommand implements Callable<Integer> {
             }
             FigureOptions fo = FigureOptions.DEFAULTS.withTitle(caption)
                     .withMemory(memory == null ? FigureOptions.Memory.MEASURED : memoryKind(memory));
-            ResultsStore store = ResultsStore.load(paths);
+            Path file = out != null ? out : Path.of(kind.id() + "." + f.extension());
+            List<Path> runDirs = ResultsStore.runDirectories(paths);
+            checkOut(file, runDirs);
+            ResultsStore store = load(runDirs);
             JFreeChart chart = kind.build(store, fo);
             int w = width == null ? ChartFiles.WIDTH : width;
             int h = height == null ? ChartFiles.HEIGHT : height;
-            Path file = out != null ? out : Path.of(kind.id() + "." + f.extension());
             byte[] bytes = ChartFiles.bytes(chart, f, w, h);
             createParent(file);
             AtomicFiles.write(file, bytes);
@@ -158,7 +163,17 @@ public final class ExportCommand implements Callable<Integer> {
                 .withScore(score == null ? TableOptions.ScoreMode.AUTO : scoreMode(score))
                 .withReferenceMethod(referenceMethod == null ? TableOptions.FINETUNE : referenceMethod)
                 .withReferenceErrors(referenceErrors(reference));
-        ResultsStore store = ResultsStore.load(paths);
+        List<Path> runDirs = ResultsStore.runDirectories(paths);
+        if (out != null) {
+            checkOut(out, runDirs);
+        }
+        ResultsStore store = load(runDirs);
+        for (String d : reference.keySet()) {
+            if (!store.domains().contains(d)) {
+                throw new IllegalArgumentException("--reference " + d + ": no run has domain '" + d
+                        + "'; the domains are " + String.join(", ", store.domains()));
+            }
+        }
         ComparisonTable t = kind.build(store, to).withCaption(caption);
         String text = TableExporter.of(f, label).render(t);
         if (out == null) {
@@ -174,7 +189,26 @@ public final class ExportCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** Reads the runs and prints what was skipped on standard error, one line each. */
+    private ResultsStore load(List<Path> runDirs) throws IOException {
+        ResultsStore store = ResultsStore.load(runDirs);
+        PrintWriter err = spec.commandLine().getErr();
+        for (String w : store.warnings()) {
+            err.println("da3: warning: " + w);
+        }
+        if (!store.skipped().isEmpty()) {
+            err.println("da3: warning: exporting " + store.runs().size() + " of " + runDirs.size() + " runs; skipped "
+                    + store.skipped().stream().map(Path::toString).collect(Collectors.joining(", ")));
+        }
+        err.flush();
+        return store;
+    }
+
     private ExportFormat resolveFormat() {
+        if (out != null && Files.isDirectory(out)) {
+            throw new IllegalArgumentException("-o " + out + ": is a directory; give a file name (such as "
+                    + out.resolve("table.md") + ")");
+        }
         if (format != null) {
             ExportFormat f = ExportFormat.of(format);
             ExportFormat byFile = out == null ? null : ExportFormat.ofFile(out);
@@ -186,11 +220,64 @@ public final class ExportCommand implements Callable<Integer> {
         }
         if (out != null) {
             ExportFormat byFile = ExportFormat.ofFile(out);
-            if (byFile != null) {
-                return byFile;
+            if (byFile == null) {
+                String name = out.getFileName().toString();
+                int dot = name.lastIndexOf('.');
+                throw new IllegalArgumentException("-o " + out + ": "
+                        + (dot < 0 ? "has no extension" : "unknown extension '" + name.substring(dot) + "'")
+                        + "; use .tex, .csv, .md, .png or .svg, or give --format");
             }
+            return byFile;
         }
         return figure != null ? ExportFormat.PNG : ExportFormat.MD;
+    }
+
+    /** The files of a run directory that {@code -o} must never replace. */
+    private static final Set<String> RUN_FILES = Set.of("events.jsonl", "spec.yaml", "manifest.json", "results.csv",
+            "summary.json");
+
+    /**
+     * Refuses an output file that would replace part of a run: anything inside an input run
+     * directory, and a run's own files (events.jsonl, spec.yaml, manifest.json, results.csv,
+     * summary.json, *.safetensors) inside any run directory.
+     *
+     * @param file the output file
+     * @param runDirs the input run directories (absolute, normalised)
+     * @throws IllegalArgumentException naming the file and the run directory
+     */
+    static void checkOut(Path file, List<Path> runDirs) {
+        Path target = realPath(file.toAbsolutePath().normalize());
+        for (Path run : runDirs) {
+            if (target.startsWith(realPath(run))) {
+                throw new IllegalArgumentException("-o " + file + ": is inside the input run directory " + run
+                        + "; a run's folder holds its record: write the output somewhere else");
+            }
+        }
+        String name = target.getFileName() == null ? "" : target.getFileName().toString();
+        if (RUN_FILES.contains(name) || name.endsWith(".safetensors")) {
+            for (Path d = target.getParent(); d != null; d = d.getParent()) {
+                if (Files.isRegularFile(d.resolve("events.jsonl"))) {
+                    throw new IllegalArgumentException("-o " + file + ": would replace a run's " + name + " (" + d
+                            + " is a run directory); write the output somewhere else");
+                }
+            }
+        }
+    }
+
+    /** The path with the symbolic links of its existing part resolved. */
+    private static Path realPath(Path abs) {
+        Path existing = abs;
+        while (existing != null && !Files.exists(existing)) {
+            existing = existing.getParent();
+        }
+        if (existing == null) {
+            return abs;
+        }
+        try {
+            return existing.toRealPath().resolve(existing.relativize(abs));
+        } catch (IOException e) {
+            return abs;
+        }
     }
 
     private static void requireAbsent(ExportFormat f, String option, Object value, String appliesTo) {

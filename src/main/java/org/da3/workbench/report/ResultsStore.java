@@ -50,6 +50,8 @@ public final class ResultsStore {
     public static final String ACCURACY = "accuracy";
 
     private final List<RunResult> runs;
+    private final List<String> warnings;
+    private final List<Path> skipped;
     private final boolean perRunEntries;
     private final List<Entry> entries;
     private Table results;
@@ -87,8 +89,10 @@ public final class ResultsStore {
         }
     }
 
-    private ResultsStore(List<RunResult> runs, boolean perRunEntries) {
+    private ResultsStore(List<RunResult> runs, List<String> warnings, List<Path> skipped, boolean perRunEntries) {
         this.runs = List.copyOf(runs);
+        this.warnings = List.copyOf(warnings);
+        this.skipped = List.copyOf(skipped);
         this.perRunEntries = perRunEntries;
         this.entries = buildEntries(this.runs, perRunEntries);
     }
@@ -100,28 +104,71 @@ public final class ResultsStore {
      * @return the store (completed runs aggregated over seeds)
      */
     public static ResultsStore of(List<RunResult> runs) {
-        return new ResultsStore(runs, false);
+        return new ResultsStore(runs, List.of(), List.of(), false);
     }
 
     /**
-     * Reads runs from run directories and experiment directories.
+     * Reads runs from run directories and experiment directories. Lines and events that cannot be
+     * used are skipped, and a run that cannot be read at all is left out, each with a
+     * {@link #warnings() warning}; one bad run never keeps the others from being read.
      *
      * @param paths run directories (with events.jsonl), experiment directories (with runs/), or
      *     folders of run directories
      * @return the store (completed runs aggregated over seeds)
-     * @throws IllegalArgumentException naming a path that is none of these
-     * @throws IOException if an events file cannot be read
+     * @throws IllegalArgumentException naming a path that is none of these, or when no run could be
+     *     read (the message lists why)
+     * @throws IOException if a folder cannot be listed
      */
     public static ResultsStore load(List<Path> paths) throws IOException {
+        List<RunResult> out = new ArrayList<>();
+        List<String> warnings = new ArrayList<>();
+        List<Path> skipped = new ArrayList<>();
+        List<String> why = new ArrayList<>();
+        for (Path d : runDirectories(paths)) {
+            try {
+                out.add(RunResult.read(d, warnings::add));
+            } catch (IOException | RuntimeException e) {
+                String m = e.getMessage() == null ? e.toString() : e.getMessage();
+                why.add((m.contains(d.toString()) ? m : d + ": " + m) + "; run skipped");
+                warnings.add(why.get(why.size() - 1));
+                skipped.add(d);
+            }
+        }
+        if (out.isEmpty()) {
+            throw new IllegalArgumentException("no run could be read: " + String.join("; ", why));
+        }
+        return new ResultsStore(out, warnings, skipped, false);
+    }
+
+    /** @return the run directories {@link #load} left out (see {@link #warnings()} for why) */
+    public List<Path> skipped() {
+        return skipped;
+    }
+
+    /**
+     * What {@link #load} skipped: lines that are not events, events that cannot be used, and runs
+     * left out, each naming its file (and line).
+     *
+     * @return the warnings, in reading order; empty for a store built with {@link #of}
+     */
+    public List<String> warnings() {
+        return warnings;
+    }
+
+    /**
+     * The run directories that paths stand for, each once, in the order given.
+     *
+     * @param paths run directories, experiment directories, or folders of run directories
+     * @return absolute, normalised run directories
+     * @throws IllegalArgumentException naming a path that holds no run
+     * @throws IOException if a folder cannot be listed
+     */
+    public static List<Path> runDirectories(List<Path> paths) throws IOException {
         Set<Path> dirs = new LinkedHashSet<>();
         for (Path p : paths) {
             dirs.addAll(runDirectories(p));
         }
-        List<RunResult> out = new ArrayList<>();
-        for (Path d : dirs) {
-            out.add(RunResult.read(d));
-        }
-        return of(out);
+        return List.copyOf(dirs);
     }
 
     /**
@@ -161,7 +208,7 @@ public final class ResultsStore {
      * @return the store
      */
     public ResultsStore withEntriesPerRun(boolean perRun) {
-        return perRun == perRunEntries ? this : new ResultsStore(runs, perRun);
+        return perRun == perRunEntries ? this : new ResultsStore(runs, warnings, skipped, perRun);
     }
 
     /** @return whether every run is its own entry */

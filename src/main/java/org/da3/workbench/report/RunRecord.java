@@ -1,12 +1,15 @@
 package org.da3.workbench.report;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import org.da3.workbench.run.EventLog;
 import org.da3.workbench.run.event.CheckpointSaved;
 import org.da3.workbench.run.event.DomainStarted;
@@ -18,6 +21,7 @@ import org.da3.workbench.run.event.RunError;
 import org.da3.workbench.run.event.RunFinished;
 import org.da3.workbench.run.event.RunStarted;
 import org.da3.workbench.run.event.TrainMetrics;
+import org.da3.workbench.spec.YamlNodes;
 
 /**
  * What one run produced, read back from its events: status, the accuracy of every domain after
@@ -28,7 +32,8 @@ import org.da3.workbench.run.event.TrainMetrics;
  * @param method the method's registry name
  * @param label the method's label
  * @param seed the seed
- * @param status completed, failed, cancelled, or running (no run_finished yet)
+ * @param status completed, failed, cancelled, running (no run_finished yet), or unknown (a
+ *     run_finished with another status)
  * @param error the error message, or null
  * @param domains the domains in learning order
  * @param evaluations final (checkpoint) evaluations: [domain index][after domain index], NaN when
@@ -49,6 +54,11 @@ public record RunRecord(String runId, String experiment, String method, String l
 
     /** Status of a run whose events have no run_finished yet. */
     public static final String RUNNING = "running";
+    /** Status of a run whose run_finished names none of {@link #STATUSES}. */
+    public static final String UNKNOWN = "unknown";
+    /** The statuses a run_finished event may give. */
+    public static final List<String> STATUSES = List.of(RunFinished.COMPLETED, RunFinished.FAILED,
+            RunFinished.CANCELLED);
 
     /**
      * The final accuracy of a domain (after the last domain reached), NaN if never evaluated.
@@ -88,11 +98,47 @@ public record RunRecord(String runId, String experiment, String method, String l
      * @throws IOException if the log cannot be read
      */
     public static RunRecord read(Path runDir) throws IOException {
+        return read(runDir, w -> { });
+    }
+
+    /**
+     * Reads a run directory's events.jsonl; lines and events that cannot be used are skipped and
+     * reported.
+     *
+     * @param runDir the run directory
+     * @param warnings receives a message per problem, naming the file and line
+     * @return the record
+     * @throws IOException if the log cannot be read
+     */
+    public static RunRecord read(Path runDir, Consumer<String> warnings) throws IOException {
+        return fromLines(runDir.getFileName().toString(), eventsFile(runDir), readLines(runDir, warnings), warnings);
+    }
+
+    /**
+     * The events file of a run directory.
+     *
+     * @param runDir the run directory
+     * @return its events.jsonl
+     * @throws IOException if there is none
+     */
+    static Path eventsFile(Path runDir) throws IOException {
         Path events = runDir.resolve("events.jsonl");
         if (!Files.isRegularFile(events)) {
             throw new IOException(runDir + ": not a run directory (no events.jsonl)");
         }
-        return fromEvents(runDir.getFileName().toString(), EventLog.read(events));
+        return events;
+    }
+
+    /**
+     * The lines of a run directory's events.jsonl that hold events.
+     *
+     * @param runDir the run directory
+     * @param warnings receives a message per line skipped
+     * @return the events with their line numbers
+     * @throws IOException if the log cannot be read
+     */
+    static List<EventLog.Line> readLines(Path runDir, Consumer<String> warnings) throws IOException {
+        return EventLog.readLines(eventsFile(runDir), warnings);
     }
 
     /**
@@ -103,13 +149,41 @@ public record RunRecord(String runId, String experiment, String method, String l
      * @return the record
      */
     public static RunRecord fromEvents(String runId, List<Envelope> events) {
-        String experiment = "";
-        String method = "";
-        String label = "";
-        long seed = 0;
+        List<EventLog.Line> lines = new ArrayList<>();
+        for (Envelope e : events) {
+            lines.add(new EventLog.Line(lines.size() + 1, e));
+        }
+        return fromLines(runId, Path.of(runId), lines, w -> { });
+    }
+
+    /**
+     * Builds the record from the events of a log.
+     *
+     * @param runId the run id
+     * @param file the events file, named in warnings
+     * @param lines the events in order, with their line numbers
+     * @param warnings receives a message per event that cannot be used (FILE:LINE: ...)
+     * @return the record
+     */
+    static RunRecord fromLines(String runId, Path file, List<EventLog.Line> lines, Consumer<String> warnings) {
+        RunStarted started = null;
+        int startedLine = 1;
+        for (EventLog.Line line : lines) {
+            if (line.envelope().event() instanceof RunStarted) {
+                started = (RunStarted) line.envelope().event();
+                startedLine = line.number();
+                break;
+            }
+        }
+        Identity id = Identity.of(started, started == null ? file.toString() : file + ":" + startedLine,
+                specFile(file), warnings);
+        String experiment = id.experiment();
+        String method = id.method();
+        String label = id.label();
+        long seed = id.seed();
+        List<String> domains = id.domains();
         String status = RUNNING;
         String error = null;
-        List<String> domains = new ArrayList<>();
         Map<String, Long> trainable = new LinkedHashMap<>();
         Map<String, Long> patches = new LinkedHashMap<>();
         List<double[]> evalList = new ArrayList<>();
@@ -119,36 +193,36 @@ public record RunRecord(String runId, String experiment, String method, String l
         double seconds = Double.NaN;
         Map<String, Object> summary = Map.of();
         Map<String, Double> lastGateEval = new LinkedHashMap<>();
-        for (Envelope env : events) {
-            Object e = env.event();
-            if (e instanceof RunStarted) {
-                RunStarted s = (RunStarted) e;
-                experiment = s.experiment();
-                method = s.method();
-                label = s.label();
-                seed = s.seed();
-                domains = new ArrayList<>(s.domains());
-            } else if (e instanceof DomainStarted) {
+        int[] skipped = {0};
+        Consumer<String> skip = w -> {
+            if (++skipped[0] <= EventLog.WARNED_LINES) {
+                warnings.accept(w + "; event skipped");
+            }
+        };
+        for (EventLog.Line line : lines) {
+            Object e = line.envelope().event();
+            String where = file + ":" + line.number() + ": ";
+            if (e instanceof DomainStarted) {
                 DomainStarted d = (DomainStarted) e;
                 trainable.put(d.domain(), d.trainableParams());
             } else if (e instanceof Evaluation) {
                 Evaluation v = (Evaluation) e;
-                if (v.fromCheckpoint() && v.domainIndex() >= 0) {
+                String bad = outside("domainIndex", v.domainIndex(), domains.size());
+                if (bad == null && v.fromCheckpoint()) {
+                    bad = outside("afterDomain", v.afterDomain(), domains.size());
+                }
+                if (bad != null) {
+                    skip.accept(where + "evaluation." + bad);
+                } else if (v.fromCheckpoint()) {
                     while (evalList.size() <= v.domainIndex()) {
                         evalList.add(null);
                     }
-                    double[] row = evalList.get(v.domainIndex());
-                    int n = Math.max(domains.size(), v.afterDomain() + 1);
-                    if (row == null || row.length < n) {
-                        double[] r2 = new double[n];
-                        java.util.Arrays.fill(r2, Double.NaN);
-                        if (row != null) {
-                            System.arraycopy(row, 0, r2, 0, row.length);
-                        }
-                        row = r2;
+                    if (evalList.get(v.domainIndex()) == null) {
+                        double[] row = new double[domains.size()];
+                        Arrays.fill(row, Double.NaN);
                         evalList.set(v.domainIndex(), row);
                     }
-                    row[v.afterDomain()] = v.accuracy();
+                    evalList.get(v.domainIndex())[v.afterDomain()] = v.accuracy();
                 }
             } else if (e instanceof CheckpointSaved) {
                 CheckpointSaved c = (CheckpointSaved) e;
@@ -174,14 +248,22 @@ public record RunRecord(String runId, String experiment, String method, String l
             } else if (e instanceof RunFinished) {
                 RunFinished f = (RunFinished) e;
                 status = f.status();
+                if (!STATUSES.contains(status)) {
+                    warnings.accept(where + "run_finished.status " + (status == null ? "is missing" : "'" + status
+                            + "' is not one of " + String.join(", ", STATUSES)) + "; the run is shown as " + UNKNOWN);
+                    status = UNKNOWN;
+                }
                 seconds = f.seconds();
                 summary = f.summary() == null ? Map.of() : f.summary();
             }
         }
+        if (skipped[0] > EventLog.WARNED_LINES) {
+            warnings.accept(file + ": " + (skipped[0] - EventLog.WARNED_LINES) + " more events skipped");
+        }
         int nd = domains.size();
         double[][] ev = new double[nd][nd];
         for (int i = 0; i < nd; i++) {
-            java.util.Arrays.fill(ev[i], Double.NaN);
+            Arrays.fill(ev[i], Double.NaN);
             if (i < evalList.size() && evalList.get(i) != null) {
                 double[] row = evalList.get(i);
                 System.arraycopy(row, 0, ev[i], 0, Math.min(nd, row.length));
@@ -195,5 +277,114 @@ public record RunRecord(String runId, String experiment, String method, String l
         }
         return new RunRecord(runId, experiment, method, label, seed, status, error, domains, ev, trainable, patches,
                 stepN == 0 ? Double.NaN : stepSum / stepN, peak, gate, seconds, summary);
+    }
+
+    /** The run directory's spec.yaml beside an events file, or null for events held in memory. */
+    private static Path specFile(Path eventsFile) {
+        return eventsFile.getParent() == null ? null : eventsFile.resolveSibling("spec.yaml");
+    }
+
+    /**
+     * Who a run is: from its run_started event, with what it lacks taken from the run directory's
+     * spec.yaml (the resolved spec of this one run).
+     */
+    private record Identity(String experiment, String method, String label, long seed, List<String> domains) {
+
+        /**
+         * Resolves the identity.
+         *
+         * @param s the run_started event, or null when the log has none (a run that failed before
+         *     its worker started, or whose first line cannot be read)
+         * @param where the event's place (FILE:LINE), or the file when there is none
+         * @param spec the spec.yaml, or null for events held in memory (then a log without
+         *     run_started is a run without method, label and domains)
+         * @param warnings receives what was taken from spec.yaml
+         * @throws IllegalArgumentException when the method or the domains are not known
+         */
+        static Identity of(RunStarted s, String where, Path spec, Consumer<String> warnings) {
+            if (s == null && spec == null) {
+                return new Identity("", "", "", 0, new ArrayList<>());
+            }
+            String method = s == null ? null : blankToNull(s.method());
+            String label = s == null ? null : blankToNull(s.label());
+            List<String> domains = s == null || s.domains() == null || s.domains().isEmpty()
+                    || s.domains().stream().anyMatch(d -> d == null || d.isBlank()) ? null
+                    : new ArrayList<>(s.domains());
+            JsonNode y = s == null || method == null || label == null || domains == null ? readSpec(spec) : null;
+            JsonNode m = y != null && y.path("methods").size() == 1 ? y.path("methods").get(0) : null;
+            String noSpec = spec == null ? "there is no spec.yaml" : spec + " does not";
+            String started = s == null ? where + ": has no run_started" : where + ": run_started";
+            if (method == null) {
+                method = m == null ? null : text(m, "name");
+                if (method == null) {
+                    throw new IllegalArgumentException(started + (s == null ? "" : " has no method") + ", and "
+                            + noSpec + (spec == null ? "" : " name the run's method"));
+                }
+                if (s != null) {
+                    warnings.accept(started + " has no method; using '" + method + "' from spec.yaml");
+                }
+            }
+            if (label == null) {
+                String fromSpec = m == null ? null : text(m, "label");
+                label = fromSpec != null ? fromSpec : method;
+                if (s != null) {
+                    warnings.accept(started + " has no label; using '" + label + "' from "
+                            + (fromSpec != null ? "spec.yaml" : "its method"));
+                }
+            }
+            if (domains == null) {
+                List<String> d = new ArrayList<>();
+                if (y != null) {
+                    y.path("domains").forEach(n -> d.add(n.isTextual() && !n.asText().isBlank() ? n.asText() : null));
+                }
+                String lack = s == null ? "" : s.domains() == null || s.domains().isEmpty() ? " has no domains"
+                        : " lists an empty domain";
+                if (d.isEmpty() || d.contains(null)) {
+                    throw new IllegalArgumentException(started + lack + ", and " + noSpec
+                            + (spec == null ? "" : " list the run's domains"));
+                }
+                if (s != null) {
+                    warnings.accept(started + lack + " (" + s.domains() + "); using " + d + " from spec.yaml");
+                }
+                domains = d;
+            }
+            String experiment = s != null && s.experiment() != null ? s.experiment()
+                    : y != null && text(y, "name") != null ? text(y, "name") : "";
+            long seed = s != null ? s.seed() : y.path("training").path("seed").asLong(0);
+            return new Identity(experiment, method, label, seed, domains);
+        }
+
+        private static JsonNode readSpec(Path spec) {
+            try {
+                return spec != null && Files.isRegularFile(spec) ? YamlNodes.YAML.readTree(spec.toFile()) : null;
+            } catch (IOException | RuntimeException e) {
+                return null;
+            }
+        }
+
+        private static String text(JsonNode n, String field) {
+            JsonNode v = n.get(field);
+            return v != null && v.isTextual() ? blankToNull(v.asText()) : null;
+        }
+
+        private static String blankToNull(String t) {
+            return t == null || t.isBlank() ? null : t;
+        }
+    }
+
+    /**
+     * Checks a domain index of an event against the run's domains.
+     *
+     * @param field the field's name
+     * @param index its value
+     * @param domains the number of the run's domains
+     * @return null when it is one of them, else what is wrong ("domainIndex 7 is outside 0..2 ...")
+     */
+    static String outside(String field, int index, int domains) {
+        if (index >= 0 && index < domains) {
+            return null;
+        }
+        return field + " " + index + (domains == 0 ? " names no domain: the run has none"
+                : " is outside 0.." + (domains - 1) + " (the run's " + domains + " domains)");
     }
 }

@@ -1,7 +1,6 @@
 package org.da3.workbench.report;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -9,6 +8,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import org.da3.workbench.run.EventLog;
 import org.da3.workbench.run.event.DomainStarted;
 import org.da3.workbench.run.event.Envelope;
@@ -189,11 +189,31 @@ public record RunResult(Path dir, RunRecord record, double[] reachedAccuracy, bo
      * @throws IOException if the log cannot be read
      */
     public static RunResult read(Path runDir) throws IOException {
-        Path events = runDir.resolve("events.jsonl");
-        if (!Files.isRegularFile(events)) {
-            throw new IOException(runDir + ": not a run directory (no events.jsonl)");
+        return read(runDir, w -> { });
+    }
+
+    /**
+     * Reads a run directory's events.jsonl; lines and events that cannot be used are skipped and
+     * reported.
+     *
+     * @param runDir the run directory
+     * @param warnings receives a message per problem, naming the file and line
+     * @return the result
+     * @throws IOException if the log cannot be read
+     */
+    public static RunResult read(Path runDir, Consumer<String> warnings) throws IOException {
+        List<EventLog.Line> lines = RunRecord.readLines(runDir, warnings);
+        if (lines.isEmpty()) {
+            throw new IOException(RunRecord.eventsFile(runDir) + ": holds no events that can be read (the run never"
+                    + " started, or its log was emptied or overwritten)");
         }
-        return fromEvents(runDir, runDir.getFileName().toString(), EventLog.read(events));
+        RunRecord rec = RunRecord.fromLines(runDir.getFileName().toString(), RunRecord.eventsFile(runDir), lines,
+                warnings);
+        List<Envelope> events = new ArrayList<>();
+        for (EventLog.Line l : lines) {
+            events.add(l.envelope());
+        }
+        return of(runDir, rec, events);
     }
 
     /**
@@ -205,7 +225,10 @@ public record RunResult(Path dir, RunRecord record, double[] reachedAccuracy, bo
      * @return the result
      */
     public static RunResult fromEvents(Path dir, String runId, List<Envelope> events) {
-        RunRecord rec = RunRecord.fromEvents(runId, events);
+        return of(dir, RunRecord.fromEvents(runId, events), events);
+    }
+
+    private static RunResult of(Path dir, RunRecord rec, List<Envelope> events) {
         int nd = rec.domains().size();
         double[] lastEpoch = new double[nd];
         Arrays.fill(lastEpoch, Double.NaN);
@@ -231,11 +254,10 @@ public record RunResult(Path dir, RunRecord record, double[] reachedAccuracy, bo
                 runStep = Math.max(runStep, ((Progress) e).runStep());
             } else if (e instanceof Evaluation) {
                 Evaluation v = (Evaluation) e;
-                if (!v.fromCheckpoint() && "test".equals(v.split())) {
+                boolean known = v.domainIndex() >= 0 && v.domainIndex() < nd;
+                if (!v.fromCheckpoint() && "test".equals(v.split()) && known) {
                     test.add(new CurvePoint(v.domain(), v.domainIndex(), v.epoch(), runStep, v.accuracy()));
-                    if (v.domainIndex() >= 0 && v.domainIndex() < nd) {
-                        lastEpoch[v.domainIndex()] = v.accuracy();
-                    }
+                    lastEpoch[v.domainIndex()] = v.accuracy();
                 }
             } else if (e instanceof GateStats) {
                 GateStats g = (GateStats) e;

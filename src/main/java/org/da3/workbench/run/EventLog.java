@@ -1,13 +1,21 @@
 package org.da3.workbench.run;
 
 import java.io.BufferedWriter;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.function.Consumer;
 import org.da3.workbench.run.event.Envelope;
 import org.da3.workbench.run.event.EventCodec;
 
@@ -65,6 +73,19 @@ public final class EventLog implements AutoCloseable {
     }
 
     /**
+     * An event and the line of the log it was read from.
+     *
+     * @param number the line number, from 1
+     * @param envelope the event
+     */
+    public record Line(int number, Envelope envelope) {}
+
+    /** Lines reported one by one per file; further skipped lines are counted in one warning. */
+    public static final int WARNED_LINES = 5;
+    /** Longer lines are not events (a file of garbage or zeros); they are skipped unread. */
+    static final long MAX_LINE = 64L << 20;
+
+    /**
      * Reads every event of a log; lines that are not events (a torn last line after a crash) are
      * skipped, never fatal.
      *
@@ -74,16 +95,109 @@ public final class EventLog implements AutoCloseable {
      */
     public static List<Envelope> read(Path file) throws IOException {
         List<Envelope> out = new ArrayList<>();
-        for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
-            if (line.isBlank()) {
-                continue;
-            }
-            try {
-                out.add(EventCodec.decode(line));
-            } catch (IllegalArgumentException e) {
-                // a torn or foreign line: keep reading
-            }
+        for (Line l : readLines(file, w -> { })) {
+            out.add(l.envelope());
         }
         return out;
+    }
+
+    /**
+     * Reads every event of a log, decoding each line on its own: a line that is not UTF-8 text, or
+     * not an event (a torn last line after a crash, a foreign line), is skipped with a warning that
+     * names the file and line; it never stops the other lines from being read. A byte-order mark
+     * at the start of a line is dropped (with a warning) and the line read.
+     *
+     * @param file the events.jsonl file
+     * @param warnings receives one message per problem ({@code FILE:LINE: what; line skipped})
+     * @return the events in order, with their line numbers
+     * @throws IOException if the file cannot be read
+     */
+    public static List<Line> readLines(Path file, Consumer<String> warnings) throws IOException {
+        List<Line> out = new ArrayList<>();
+        int[] skipped = {0};
+        try (InputStream in = Files.newInputStream(file)) {
+            byte[] buf = new byte[1 << 16];
+            ByteArrayOutputStream line = new ByteArrayOutputStream();
+            long lineBytes = 0;
+            int number = 1;
+            for (int n = in.read(buf); n >= 0; n = in.read(buf)) {
+                int from = 0;
+                for (int i = 0; i < n; i++) {
+                    if (buf[i] == '\n') {
+                        line.write(buf, from, Math.max(0, (int) Math.min(i - from, MAX_LINE - lineBytes)));
+                        decodeLine(file, number++, line, lineBytes + i - from, out, warnings, skipped);
+                        line.reset();
+                        lineBytes = 0;
+                        from = i + 1;
+                    }
+                }
+                line.write(buf, from, Math.max(0, (int) Math.min(n - from, MAX_LINE - lineBytes)));
+                lineBytes += n - from;
+            }
+            if (lineBytes > 0) {
+                decodeLine(file, number, line, lineBytes, out, warnings, skipped);
+            }
+        }
+        if (skipped[0] > WARNED_LINES) {
+            warnings.accept(file + ": " + (skipped[0] - WARNED_LINES) + " more lines that are not events skipped");
+        }
+        return out;
+    }
+
+    /** Decodes one line (without its newline) and adds its event, or reports why it is skipped. */
+    private static void decodeLine(Path file, int number, ByteArrayOutputStream line, long length, List<Line> out,
+            Consumer<String> warnings, int[] skipped) {
+        String where = file + ":" + number + ": ";
+        String problem = null;
+        if (length > MAX_LINE) {
+            problem = "is " + length + " bytes long, more than any event (" + MAX_LINE + ")";
+        } else {
+            byte[] bytes = line.toByteArray();
+            int start = 0;
+            int end = bytes.length;
+            if (end > 0 && bytes[end - 1] == '\r') {
+                end--;
+            }
+            if (end >= 3 && (bytes[0] & 0xff) == 0xEF && (bytes[1] & 0xff) == 0xBB && (bytes[2] & 0xff) == 0xBF) {
+                warnings.accept(where + "starts with a byte-order mark (BOM); ignored it");
+                start = 3;
+            }
+            try {
+                String text = utf8(bytes, start, end);
+                if (!text.isBlank()) {
+                    out.add(new Line(number, EventCodec.decode(text)));
+                }
+            } catch (RuntimeException e) {
+                problem = printable(e.getMessage() == null ? e.toString() : e.getMessage());
+            }
+        }
+        if (problem != null && ++skipped[0] <= WARNED_LINES) {
+            warnings.accept(where + problem + "; line skipped");
+        }
+    }
+
+    /** Decodes strict UTF-8; the exception's message says which byte is wrong and where. */
+    private static String utf8(byte[] bytes, int start, int end) {
+        CharsetDecoder d = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT);
+        ByteBuffer in = ByteBuffer.wrap(bytes, start, end - start);
+        CharBuffer chars = CharBuffer.allocate(end - start);
+        if (d.decode(in, chars, true).isError()) {
+            throw new IllegalArgumentException(String.format(Locale.ROOT, "not UTF-8 text (byte 0x%02X at column %d)",
+                    bytes[in.position()] & 0xff, in.position() - start + 1));
+        }
+        d.flush(chars);
+        return chars.flip().toString();
+    }
+
+    /** A message with control characters escaped and long text cut, fit for one line of a terminal. */
+    private static String printable(String s) {
+        StringBuilder b = new StringBuilder();
+        int i = 0;
+        for (; i < s.length() && b.length() < 160; i++) {
+            char c = s.charAt(i);
+            b.append(Character.isISOControl(c) ? String.format(Locale.ROOT, "\\u%04x", (int) c) : c);
+        }
+        return i < s.length() ? b + "..." : b.toString();
     }
 }

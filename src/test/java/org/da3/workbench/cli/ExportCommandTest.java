@@ -84,6 +84,139 @@ class ExportCommandTest {
         assertBad(run(), "Missing required parameter");
     }
 
+    @Test
+    void refusesToWriteOntoTheFilesOfARun(@TempDir Path tmp) throws Exception {
+        Path exp = copyRuns(tmp.resolve("exp"), "20261125-002255-linear-s1", "20261125-002301-finetune-s1");
+        Path run = exp.resolve("runs/20261125-002255-linear-s1");
+        Path events = run.resolve("events.jsonl");
+        byte[] before = Files.readAllBytes(events);
+        assertBad(run(exp.toString(), "-f", "md", "-o", events.toString()),
+                "-o " + events + ": is inside the input run directory " + run);
+        assertBad(run(run.toString(), "-o", run.resolve("table.md").toString()), "is inside the input run directory");
+        assertBad(run(exp.toString(), "-F", "pareto", "-o", run.resolve("plots/p.png").toString()),
+                "is inside the input run directory");
+        assertThat(Files.readAllBytes(events)).isEqualTo(before);
+        assertThat(run).isDirectoryNotContaining(x -> !x.getFileName().toString().equals("events.jsonl"));
+        Path other = exp.resolve("runs/20261125-002301-finetune-s1");
+        Path results = other.resolve("results.csv");
+        assertBad(run(run.toString(), "-o", results.toString()),
+                "-o " + results + ": would replace a run's results.csv (" + other + " is a run directory)");
+        assertBad(run(run.toString(), "-f", "md", "-o", other.resolve("patches/a.safetensors").toString()),
+                "would replace a run's a.safetensors");
+        assertBad(run(run.toString(), "-f", "md", "-o", other.resolve("spec.yaml").toString()),
+                "would replace a run's spec.yaml");
+        assertThat(results).doesNotExist();
+        Path notes = tmp.resolve("notes/events.jsonl");
+        Result ok = run(run.toString(), "-f", "md", "-o", notes.toString());
+        assertThat(ok.code()).as(ok.err()).isZero();
+        assertThat(notes).content().contains("| linear |");
+    }
+
+    @Test
+    void refusesAnUnknownExtensionAndADirectoryAsTheOutput(@TempDir Path tmp) throws Exception {
+        Path jsonl = tmp.resolve("t.jsonl");
+        assertBad(run(PAPER.toString(), "-o", jsonl.toString()),
+                "-o " + jsonl + ": unknown extension '.jsonl'; use .tex, .csv, .md, .png or .svg, or give --format");
+        assertBad(run(PAPER.toString(), "-o", tmp.resolve("table").toString()), "has no extension");
+        assertThat(jsonl).doesNotExist();
+        assertBad(run(PAPER.toString(), "-o", tmp.toString()), "-o " + tmp + ": is a directory; give a file name");
+        assertBad(run(PAPER.toString(), "-F", "memory", "-f", "png", "-o", tmp.toString()), "is a directory");
+        Result ok = run(PAPER.toString(), "-f", "md", "-o", tmp.resolve("t.txt").toString());
+        assertThat(ok.code()).as(ok.err()).isZero();
+        assertThat(tmp.resolve("t.txt")).content().contains("| Method |");
+    }
+
+    @Test
+    void aLineThatIsNotUtf8IsSkippedWithAWarningAndEveryRunIsExported(@TempDir Path tmp) throws Exception {
+        Path exp = copyRuns(tmp.resolve("exp"), "20261125-002255-linear-s1", "20261125-002301-finetune-s1");
+        Path events = exp.resolve("runs/20261125-002301-finetune-s1/events.jsonl");
+        byte[] b = Files.readAllBytes(events);
+        int line = 1;
+        int i = 0;
+        for (; line < 10; i++) {
+            line += b[i] == '\n' ? 1 : 0;
+        }
+        b[i + 5] = (byte) 0xFF;
+        Files.write(events, b);
+        Result r = run(exp.toString(), "--per-run");
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.err()).isEqualTo("da3: warning: " + events.toAbsolutePath().normalize()
+                + ":10: not UTF-8 text (byte 0xFF at column 6); line skipped" + System.lineSeparator());
+        assertThat(r.out()).contains("| linear s1 |").contains("| finetune s1 |");
+    }
+
+    @Test
+    void aRunThatCannotBeNamedOrHasNoEventsIsSkippedAndTheOthersAreExported(@TempDir Path tmp) throws Exception {
+        Path exp = copyRuns(tmp.resolve("exp"), "20261125-002255-linear-s1", "20261125-002301-finetune-s1",
+                "20261125-002304-finetune-s2");
+        Path nomethod = exp.resolve("runs/20261125-002301-finetune-s1");
+        edit(nomethod, "\"method\":\"finetune\",", "");
+        Path empty = exp.resolve("runs/20261125-002304-finetune-s2");
+        Files.writeString(empty.resolve("events.jsonl"), "");
+        for (String[] args : new String[][] {{"--per-run"}, {"-t", "cost"}, {"-F", "accuracy", "-o",
+            tmp.resolve("a.png").toString()}}) {
+            String[] all = new String[args.length + 1];
+            all[0] = exp.toString();
+            System.arraycopy(args, 0, all, 1, args.length);
+            Result r = run(all);
+            assertThat(r.code()).as(r.err()).isZero();
+            assertThat(r.err()).isEqualTo(String.join(System.lineSeparator(),
+                    "da3: warning: " + nomethod.resolve("events.jsonl") + ":1: run_started has no method, and "
+                        + nomethod.resolve("spec.yaml") + " does not name the run's method; run skipped",
+                    "da3: warning: " + empty.resolve("events.jsonl") + ": holds no events that can be read (the run"
+                        + " never started, or its log was emptied or overwritten); run skipped",
+                    "da3: warning: exporting 1 of 3 runs; skipped " + nomethod + ", " + empty, ""));
+            assertThat(r.out()).doesNotContain("| finetune").doesNotContain("running before training");
+        }
+        assertBad(run(empty.toString()), "no run could be read: " + empty.resolve("events.jsonl")
+                + ": holds no events");
+    }
+
+    @Test
+    void aRunWithoutLabelIsNamedBySpecYamlInTablesAndFigures(@TempDir Path tmp) throws Exception {
+        Path exp = copyRuns(tmp.resolve("exp"), "20261125-002255-linear-s1", "20261125-002301-finetune-s1");
+        Path run = exp.resolve("runs/20261125-002301-finetune-s1");
+        edit(run, "\"label\":\"finetune\",", "\"label\":null,");
+        edit(run, "\"domains\":[\"tiny-shapes\",", "\"domains\":[null,");
+        Files.writeString(run.resolve("spec.yaml"), "name: paper\ndomains: [tiny-shapes, tiny-textures]\n"
+                + "methods: [{name: finetune, label: \"finetune[lr=0.1]\"}]\n");
+        Result r = run(exp.toString(), "--per-run");
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains("| finetune[lr=0.1] s1 |").doesNotContain("null");
+        assertThat(r.err()).contains(run.resolve("events.jsonl") + ":1: run_started has no label; using"
+                + " 'finetune[lr=0.1]' from spec.yaml");
+        assertThat(run(exp.toString(), "-t", "cost").code()).isZero();
+        for (String fig : new String[] {"accuracy", "pareto", "memory", "gates"}) {
+            Result f = run(exp.toString(), "-F", fig, "-o", tmp.resolve(fig + ".svg").toString());
+            assertThat(f.code()).as(f.err()).isZero();
+        }
+    }
+
+    @Test
+    void aReferenceErrorForADomainNotInTheRunsIsRefused() {
+        assertBad(run(PAPER.toString(), "--reference", "cars=0.3", "--score", "on"),
+                "--reference cars: no run has domain 'cars'; the domains are tiny-shapes, tiny-textures");
+        Result ok = run(PAPER.toString(), "--reference", "tiny-shapes=0.3", "--score", "on");
+        assertThat(ok.code()).as(ok.err()).isZero();
+    }
+
+    private static void edit(Path run, String from, String to) throws Exception {
+        Path events = run.resolve("events.jsonl");
+        String s = Files.readString(events);
+        assertThat(s).contains(from);
+        Files.writeString(events, s.replaceFirst(java.util.regex.Pattern.quote(from),
+                java.util.regex.Matcher.quoteReplacement(to)));
+    }
+
+    /** Copies recorded runs of the paper experiment into {@code exp/runs}. */
+    static Path copyRuns(Path exp, String... runIds) throws Exception {
+        for (String id : runIds) {
+            Path d = Files.createDirectories(exp.resolve("runs").resolve(id));
+            Files.copy(PAPER.resolve("runs").resolve(id).resolve("events.jsonl"), d.resolve("events.jsonl"));
+        }
+        return exp;
+    }
+
     private static void assertBad(Result r, String message) {
         assertThat(r.code()).as(r.err()).isEqualTo(2);
         assertThat(r.err()).contains(message);

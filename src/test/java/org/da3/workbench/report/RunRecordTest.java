@@ -1,0 +1,147 @@
+package org.da3.workbench.report;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Run records read from logs with events that cannot be right. */
+class RunRecordTest {
+
+    static final String LINEAR = "20261125-002255-linear-s1";
+    static final String SPEC = "name: paper\ndomains: [tiny-shapes, tiny-textures]\n"
+            + "methods:\n- name: linear\n  label: \"linear[lr=2]\"\ntraining: {seed: 11}\n";
+
+    /**
+     * Copies a recorded run of the paper experiment, with its lines edited.
+     *
+     * @param dir the new run directory
+     * @param edit changes the lines (index 0 is line 1)
+     * @return the run directory
+     */
+    static Path copyRun(Path dir, Consumer<List<String>> edit) throws IOException {
+        List<String> lines = new ArrayList<>(Files.readAllLines(
+                ReportFixtures.paper().resolve("runs").resolve(LINEAR).resolve("events.jsonl"), StandardCharsets.UTF_8));
+        edit.accept(lines);
+        Files.createDirectories(dir);
+        Files.write(dir.resolve("events.jsonl"), lines, StandardCharsets.UTF_8);
+        return dir;
+    }
+
+    static void replace(List<String> lines, int line, String from, String to) {
+        String s = lines.get(line - 1);
+        assertThat(s).contains(from);
+        lines.set(line - 1, s.replace(from, to));
+    }
+
+    @Test
+    void anEvaluationOutsideTheRunsDomainsIsSkippedWithAWarning(@TempDir Path tmp) throws IOException {
+        Path dir = copyRun(tmp.resolve("r"), l -> {
+            replace(l, 51, "\"afterDomain\":1", "\"afterDomain\":-1");
+            replace(l, 52, "\"domainIndex\":1", "\"domainIndex\":999999999");
+        });
+        List<String> warnings = new ArrayList<>();
+        RunRecord r = RunRecord.read(dir, warnings::add);
+        Path file = dir.resolve("events.jsonl");
+        assertThat(warnings).containsExactly(
+                file + ":51: evaluation.afterDomain -1 is outside 0..1 (the run's 2 domains); event skipped",
+                file + ":52: evaluation.domainIndex 999999999 is outside 0..1 (the run's 2 domains); event skipped");
+        assertThat(r.evaluations()[0][0]).isEqualTo(5 / 48.0);
+        assertThat(r.evaluations()[0][1]).isNaN();
+        assertThat(r.evaluations()[1][1]).isNaN();
+        assertThat(r.finalAccuracy(0)).isEqualTo(5 / 48.0);
+    }
+
+    @Test
+    void manyBadEventsAreCountedAfterTheFirstFew(@TempDir Path tmp) throws IOException {
+        int[] n = {0};
+        Path dir = copyRun(tmp.resolve("r"), l -> {
+            for (int i = 0; i < l.size(); i++) {
+                if (l.get(i).contains("\"type\":\"evaluation\"")) {
+                    l.set(i, l.get(i).replaceFirst("\"domainIndex\":[01]", "\"domainIndex\":-3"));
+                    n[0]++;
+                }
+            }
+        });
+        List<String> warnings = new ArrayList<>();
+        RunRecord r = RunRecord.read(dir, warnings::add);
+        assertThat(n[0]).isEqualTo(9);
+        assertThat(warnings).hasSize(6).last().isEqualTo(dir.resolve("events.jsonl") + ": 4 more events skipped");
+        assertThat(r.meanAccuracy()).isNaN();
+    }
+
+    @Test
+    void anUnknownStatusIsShownAsUnknown(@TempDir Path tmp) throws IOException {
+        Path dir = copyRun(tmp.resolve("r"), l -> replace(l, 53, "\"status\":\"completed\"", "\"status\":\"exploded\""));
+        List<String> warnings = new ArrayList<>();
+        RunRecord r = RunRecord.read(dir, warnings::add);
+        assertThat(r.status()).isEqualTo(RunRecord.UNKNOWN);
+        assertThat(warnings).containsExactly(dir.resolve("events.jsonl") + ":53: run_finished.status 'exploded' is"
+                + " not one of completed, failed, cancelled; the run is shown as unknown");
+        ResultsStore s = ResultsStore.load(List.of(dir));
+        assertThat(s.entries()).singleElement().satisfies(e -> {
+            assertThat(e.partial()).isTrue();
+            assertThat(e.statusText()).isEqualTo("unknown in tiny-textures");
+        });
+    }
+
+    @Test
+    void whatRunStartedLacksComesFromSpecYaml(@TempDir Path tmp) throws IOException {
+        Path dir = copyRun(tmp.resolve("r"), l -> {
+            replace(l, 1, "\"method\":\"linear\",\"label\":\"linear\",", "\"label\":null,");
+            replace(l, 1, "\"domains\":[\"tiny-shapes\",\"tiny-textures\"]", "\"domains\":[null,\"tiny-textures\"]");
+        });
+        Files.writeString(dir.resolve("spec.yaml"), SPEC);
+        List<String> warnings = new ArrayList<>();
+        RunRecord r = RunRecord.read(dir, warnings::add);
+        assertThat(r.method()).isEqualTo("linear");
+        assertThat(r.label()).isEqualTo("linear[lr=2]");
+        assertThat(r.seed()).isEqualTo(1);
+        assertThat(r.domains()).containsExactly("tiny-shapes", "tiny-textures");
+        assertThat(r.finalAccuracy(1)).isEqualTo(7 / 48.0);
+        String at = dir.resolve("events.jsonl") + ":1: run_started";
+        assertThat(warnings).containsExactly(at + " has no method; using 'linear' from spec.yaml",
+                at + " has no label; using 'linear[lr=2]' from spec.yaml",
+                at + " lists an empty domain ([null, tiny-textures]); using [tiny-shapes, tiny-textures] from spec.yaml");
+    }
+
+    @Test
+    void aRunWithoutRunStartedIsNamedBySpecYaml(@TempDir Path tmp) throws IOException {
+        Path dir = copyRun(tmp.resolve("r"), l -> replace(l, 1, "\"seed\":1,", "\"seed\":\"one\","));
+        Files.writeString(dir.resolve("spec.yaml"), SPEC);
+        List<String> warnings = new ArrayList<>();
+        RunRecord r = RunRecord.read(dir, warnings::add);
+        assertThat(warnings).singleElement().asString().startsWith(dir.resolve("events.jsonl")
+                + ":1: malformed run_started event: ");
+        assertThat(r.label()).isEqualTo("linear[lr=2]");
+        assertThat(r.seed()).isEqualTo(11);
+        assertThat(r.experiment()).isEqualTo("paper");
+        assertThat(r.status()).isEqualTo("completed");
+        assertThat(r.meanAccuracy()).isGreaterThan(0);
+    }
+
+    @Test
+    void withoutSpecYamlALabelFallsBackToTheMethodAndNoMethodIsAnError(@TempDir Path tmp) throws IOException {
+        Path nolabel = copyRun(tmp.resolve("a"), l -> replace(l, 1, "\"label\":\"linear\",", ""));
+        List<String> warnings = new ArrayList<>();
+        assertThat(RunRecord.read(nolabel, warnings::add).label()).isEqualTo("linear");
+        assertThat(warnings).containsExactly(
+                nolabel.resolve("events.jsonl") + ":1: run_started has no label; using 'linear' from its method");
+        Path nomethod = copyRun(tmp.resolve("b"), l -> replace(l, 1, "\"method\":\"linear\",", "\"method\":\" \","));
+        assertThatThrownBy(() -> RunRecord.read(nomethod)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage(nomethod.resolve("events.jsonl") + ":1: run_started has no method, and "
+                        + nomethod.resolve("spec.yaml") + " does not name the run's method");
+        Path nodomains = copyRun(tmp.resolve("c"), l -> replace(l, 1, "\"domains\":[\"tiny-shapes\",", "\"domains\":[null,"));
+        assertThatThrownBy(() -> RunRecord.read(nodomains)).hasMessageEndingWith(
+                ":1: run_started lists an empty domain, and " + nodomains.resolve("spec.yaml")
+                        + " does not list the run's domains");
+    }
+}

@@ -1,0 +1,78 @@
+package org.da3.workbench.run;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.da3.workbench.run.event.Envelope;
+import org.da3.workbench.run.event.EventCodec;
+import org.da3.workbench.run.event.RunError;
+import org.da3.workbench.run.event.RunFinished;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class EventLogTest {
+
+    private static byte[] event(long seq) {
+        return EventCodec.encode(new Envelope(1, "r", seq, Instant.EPOCH, new RunError("e" + seq, "x", null)))
+                .getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void aBadLineIsSkippedWithAWarningAndTheOthersAreRead(@TempDir Path tmp) throws IOException {
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        b.write(new byte[] {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF});
+        b.write(event(0));
+        b.write('\n');
+        b.write(event(1));
+        b.write(new byte[] {'\r', '\n'});
+        byte[] bad = event(2);
+        bad[10] = (byte) 0xFF;
+        b.write(bad);
+        b.write('\n');
+        b.write("| Method | accuracy |\n\n".getBytes(StandardCharsets.UTF_8));
+        b.write(event(3));
+        b.write('\n');
+        b.write("{\"schema\":1,\"type\":\"run_fin".getBytes(StandardCharsets.UTF_8));
+        Path file = tmp.resolve("events.jsonl");
+        Files.write(file, b.toByteArray());
+        List<String> warnings = new ArrayList<>();
+        List<EventLog.Line> lines = EventLog.readLines(file, warnings::add);
+        assertThat(lines).extracting(EventLog.Line::number).containsExactly(1, 2, 6);
+        assertThat(lines).extracting(l -> ((RunError) l.envelope().event()).message()).containsExactly("e0", "e1",
+                "e3");
+        assertThat(warnings).containsExactly(file + ":1: starts with a byte-order mark (BOM); ignored it",
+                file + ":3: not UTF-8 text (byte 0xFF at column 11); line skipped",
+                file + ":4: not a JSON event line: | Method | accuracy |; line skipped",
+                file + ":7: not a JSON event line: {\"schema\":1,\"type\":\"run_fin; line skipped");
+        assertThat(EventLog.read(file)).hasSize(3);
+    }
+
+    @Test
+    void aMalformedEventIsNamedAndManyBadLinesAreCounted(@TempDir Path tmp) throws IOException {
+        Path file = tmp.resolve("events.jsonl");
+        StringBuilder s = new StringBuilder(
+                "{\"schema\":1,\"type\":\"run_started\",\"seed\":\"seven\"}\n\u0000\u0000\n");
+        for (int i = 0; i < 10; i++) {
+            s.append("garbage\n");
+        }
+        s.append(EventCodec.encode(new Envelope(1, "r", 5, Instant.EPOCH,
+                new RunFinished(RunFinished.COMPLETED, 1, Map.of()))));
+        Files.writeString(file, s);
+        List<String> warnings = new ArrayList<>();
+        List<EventLog.Line> lines = EventLog.readLines(file, warnings::add);
+        assertThat(lines).extracting(EventLog.Line::number).containsExactly(13);
+        assertThat(warnings).hasSize(EventLog.WARNED_LINES + 1);
+        assertThat(warnings.get(0)).startsWith(file + ":1: malformed run_started event: ").contains("seven")
+                .endsWith("; line skipped");
+        assertThat(warnings.get(1)).isEqualTo(file + ":2: not a JSON event line: \\u0000\\u0000; line skipped");
+        assertThat(warnings.get(EventLog.WARNED_LINES)).isEqualTo(file + ": 7 more lines that are not events skipped");
+    }
+}
