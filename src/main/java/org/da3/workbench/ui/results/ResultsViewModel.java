@@ -151,10 +151,16 @@ public final class ResultsViewModel {
     public void reopen(Path dir) {
         status.set("reading " + display(dir) + " ...");
         executor.execute(BackgroundTask.of(() -> readRuns(dir))
-                .onSuccess(list -> {
-                    list.forEach(r -> runs.put(key(r), r));
+                .onSuccess(read -> {
+                    read.runs().forEach(r -> runs.put(key(r), r));
                     rebuild();
-                    status.set("opened " + list.size() + " run(s) from " + display(dir));
+                    List<Path> skipped = read.skipped();
+                    // what was left out, and the first reason, so one damaged run is visible, not silent
+                    String why = read.warnings().stream().filter(w -> w.endsWith("; run skipped")).findFirst()
+                            .orElse("");
+                    status.set("opened " + read.runs().size() + " run(s) from " + display(dir)
+                            + (skipped.isEmpty() ? "" : "; skipped " + skipped.size() + " that cannot be read (" + why
+                                    + ")"));
                 })
                 .onFailure(e -> status.set("cannot open " + display(dir) + ": " + e.getMessage())));
     }
@@ -165,11 +171,12 @@ public final class ResultsViewModel {
      *
      * @param dir a run directory, an experiment directory, a folder of run directories, or a
      *     folder of experiment directories
-     * @return the runs
-     * @throws IOException if an events file cannot be read
-     * @throws IllegalArgumentException if the folder holds no run
+     * @return the runs, with what was skipped (a run that cannot be read is left out, the others
+     *     are read)
+     * @throws IOException if a folder cannot be listed
+     * @throws IllegalArgumentException if the folder holds no run, or no run can be read
      */
-    public static List<RunResult> readRuns(Path dir) throws IOException {
+    public static ResultsStore readRuns(Path dir) throws IOException {
         List<Path> dirs = new ArrayList<>();
         try {
             dirs.addAll(ResultsStore.runDirectories(dir));
@@ -193,11 +200,7 @@ public final class ResultsViewModel {
                 throw e;
             }
         }
-        List<RunResult> out = new ArrayList<>();
-        for (Path d : dirs) {
-            out.add(RunResult.read(d));
-        }
-        return out;
+        return ResultsStore.load(dirs);
     }
 
     /**

@@ -111,6 +111,16 @@ class ResultsViewModelTest {
     }
 
     @Test
+    void aRunThatCannotBeReadIsSkippedAndNamedWhileTheOthersOpen() throws Exception {
+        Path broken = Files.createDirectories(ws.runsDir("demo").resolve("r9-linear-s9"));
+        Files.write(broken.resolve("events.jsonl"), new byte[] {(byte) 0xFF, (byte) 0xFE, '\n'});
+        vm.reopen(ws.experimentsDir().resolve("demo"));
+        assertThat(vm.runs()).hasSize(3);
+        assertThat(vm.getStatus()).startsWith("opened 3 run(s) from experiments/demo; skipped 1 that cannot be read (")
+                .contains("r9-linear-s9");
+    }
+
+    @Test
     void finishedRunsArriveByDirectoryAndReplaceThemselves() {
         vm.addRun(ws.runsDir("demo").resolve("r3-finetune-s1"));
         vm.addRun(ws.runsDir("demo").resolve("r3-finetune-s1"));
