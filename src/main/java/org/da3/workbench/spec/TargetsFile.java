@@ -279,8 +279,13 @@ public final class TargetsFile {
      * @throws SpecException if the name is unknown (listing the known ones)
      */
     public static TargetSpec resolve(Path file, String nameOrAddress, String givenIn) {
-        if (nameOrAddress == null || nameOrAddress.isBlank()) {
+        if (nameOrAddress == null) {
             nameOrAddress = TargetSpec.LOCAL;
+        }
+        if (nameOrAddress.isBlank()) {
+            // an empty --target '' (a shell variable that was not set) is not quietly this machine
+            throw new SpecException(givenIn, "target", "is empty; give local, a name from " + file.getFileName()
+                    + " or ssh://user@host:port");
         }
         if (nameOrAddress.contains(":")) {
             return fromUri(nameOrAddress, givenIn);

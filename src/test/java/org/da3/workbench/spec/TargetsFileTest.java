@@ -150,5 +150,8 @@ class TargetsFileTest {
                 .hasMessageStartingWith("exp.yaml: target: 'orin' is not a known target;");
         assertThatThrownBy(() -> TargetsFile.resolve(f, "ssh:/orin", "exp.yaml"))
                 .hasMessageStartingWith("exp.yaml: target: 'ssh:/orin' is a malformed ssh:// address;");
+        // an empty value (an unset shell variable) is not quietly this machine
+        assertThatThrownBy(() -> TargetsFile.resolve(f, " ")).hasMessage("--target: target: is empty; give local, a"
+                + " name from targets.yaml or ssh://user@host:port");
     }
 }
