@@ -271,10 +271,20 @@ public final class MultiDomainRun {
                             }
                             if (!cancelled) {
                                 patch.resetStatistics();
+                                // the evaluation's batches (eval_batch_size, no graph) have a peak of
+                                // their own: measured as its own phase, and kept out of the training
+                                // peak that the next epoch's samples report
+                                ProcMemory.resetPeak();
                                 long c = Evaluator.correct(patch, batcher, d.test(), t.evalBatchSize(), base);
+                                run.emit(new MemorySample("eval", "rss", ProcMemory.rss(), ProcMemory.peak(), baseline,
+                                        -1));
                                 run.emit(new Evaluation(d.name(), di, di, epoch, "test",
                                         (double) c / d.test().size(), c, d.test().size(), false));
                                 emitGates(patch, d.name(), -1, runStep, "eval");
+                                ProcMemory.resetPeak();
+                                if (cuda.isPresent()) {
+                                    cuda.get().resetPeak();
+                                }
                             }
                         }
                     }
