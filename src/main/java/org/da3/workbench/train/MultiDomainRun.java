@@ -150,6 +150,14 @@ public final class MultiDomainRun {
 
         try (NDManager base = NDManager.newBaseManager()) {
             ResNet backbone = loadBackbone(spec, weights, base);
+            org.da3.workbench.spec.MethodInfo info = org.da3.workbench.spec.MethodCatalog.find(methodSpec.name());
+            if (weights == null && info != null && info.sharesBackbone()) {
+                // frozen random features (frozen BN with initial statistics, so activations grow
+                // block by block) leave such a method near chance: say so before hours are spent
+                run.emit(new Warning("backbone.weights is not set: the backbone is randomly initialised and stays"
+                        + " frozen for " + methodSpec.name() + ", which then learns from random features (expect"
+                        + " accuracy near chance); set backbone.weights to a pretrained file (docs/weights.md)"));
+            }
             String checksum = Weights.checksum(backbone);
             summary.put("backbone_checksum_before", checksum);
             summary.put("backbone_params", backbone.parameterCount());

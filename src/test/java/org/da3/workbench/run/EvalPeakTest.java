@@ -43,8 +43,11 @@ class EvalPeakTest {
         List<MemorySample> train = new ArrayList<>();
         List<MemorySample> eval = new ArrayList<>();
         Number stepPeak = null;
+        List<String> warnings = new ArrayList<>();
         for (Envelope e : EventLog.read(run.resolve("events.jsonl"))) {
-            if (e.event() instanceof MemorySample m && m.source().equals("rss")) {
+            if (e.event() instanceof org.da3.workbench.run.event.Warning w) {
+                warnings.add(w.message());
+            } else if (e.event() instanceof MemorySample m && m.source().equals("rss")) {
                 (m.phase().equals("eval") ? eval : m.phase().equals("train") ? train : new ArrayList<MemorySample>()).add(m);
             } else if (e.event() instanceof RunFinished f) {
                 stepPeak = (Number) f.summary().get("peak_step_bytes");
@@ -57,5 +60,8 @@ class EvalPeakTest {
         assertThat(evalAbove).as("the evaluation's peak above the baseline").isGreaterThan(20_000_000L);
         assertThat(trainAbove).as("the largest training reading, second epoch included").isLessThan(evalAbove / 2);
         assertThat(stepPeak.longValue()).isEqualTo(trainAbove);
+        // no weights and a frozen backbone: the run says what to expect
+        assertThat(warnings).anyMatch(w -> w.startsWith("backbone.weights is not set: the backbone is randomly"
+                + " initialised and stays frozen for linear"));
     }
 }
