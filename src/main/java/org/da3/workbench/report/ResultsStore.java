@@ -50,7 +50,7 @@ public final class ResultsStore {
     public static final String ACCURACY = "accuracy";
 
     private final List<RunResult> runs;
-    private final List<String> warnings;
+    private List<String> warnings;
     private final List<Path> skipped;
     private final boolean perRunEntries;
     private final List<Entry> entries;
@@ -94,7 +94,13 @@ public final class ResultsStore {
         this.warnings = List.copyOf(warnings);
         this.skipped = List.copyOf(skipped);
         this.perRunEntries = perRunEntries;
-        this.entries = buildEntries(this.runs, perRunEntries);
+        List<String> repeats = new ArrayList<>();
+        this.entries = buildEntries(this.runs, perRunEntries, repeats);
+        if (!repeats.isEmpty()) {
+            List<String> all = new ArrayList<>(this.warnings);
+            all.addAll(repeats);
+            this.warnings = List.copyOf(all);
+        }
     }
 
     /**
@@ -409,21 +415,31 @@ public final class ResultsStore {
         row.setString("stopped_in", r.completed() || r.stoppedIn() == null ? "" : r.stoppedIn());
     }
 
-    private static List<Entry> buildEntries(List<RunResult> runs, boolean perRun) {
+    private static List<Entry> buildEntries(List<RunResult> runs, boolean perRun, List<String> repeats) {
         List<Entry> done = new ArrayList<>();
         List<Entry> partial = new ArrayList<>();
         Set<String> keys = new LinkedHashSet<>();
         if (!perRun) {
-            Map<String, List<RunResult>> byLabel = new LinkedHashMap<>();
+            // one completed run per method and seed: an experiment run again repeats its seeds, and
+            // a mean and deviation over repeats would pass for one over seeds. Runs come in time
+            // order, so the latest of a seed stands; the others are named
+            Map<String, Map<Long, RunResult>> byLabel = new LinkedHashMap<>();
             for (RunResult r : runs) {
                 if (r.completed()) {
-                    byLabel.computeIfAbsent(r.record().label(), k -> new ArrayList<>()).add(r);
+                    RunResult earlier = byLabel.computeIfAbsent(r.record().label(), k -> new LinkedHashMap<>())
+                            .put(r.record().seed(), r);
+                    if (earlier != null) {
+                        repeats.add(r.record().label() + " seed " + r.record().seed() + " completed more than once: "
+                                + r.record().runId() + " stands, " + earlier.record().runId() + " is left out of the"
+                                + " mean (--per-run lists both)");
+                    }
                 }
             }
-            for (Map.Entry<String, List<RunResult>> g : byLabel.entrySet()) {
+            for (Map.Entry<String, Map<Long, RunResult>> g : byLabel.entrySet()) {
                 keys.add(g.getKey());
-                RunRecord first = g.getValue().get(0).record();
-                done.add(new Entry(g.getKey(), first.label(), first.method(), g.getValue(), false));
+                List<RunResult> one = new ArrayList<>(g.getValue().values());
+                RunRecord first = one.get(0).record();
+                done.add(new Entry(g.getKey(), first.label(), first.method(), one, false));
             }
         }
         for (RunResult r : runs) {

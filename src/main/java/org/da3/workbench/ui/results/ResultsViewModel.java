@@ -158,9 +158,13 @@ public final class ResultsViewModel {
                     // what was left out, and the first reason, so one damaged run is visible, not silent
                     String why = read.warnings().stream().filter(w -> w.endsWith("; run skipped")).findFirst()
                             .orElse("");
+                    long repeats = store.get().warnings().stream().filter(w -> w.contains("completed more than once"))
+                            .count();
                     status.set("opened " + read.runs().size() + " run(s) from " + display(dir)
                             + (skipped.isEmpty() ? "" : "; skipped " + skipped.size() + " that cannot be read (" + why
-                                    + ")"));
+                                    + ")")
+                            + (repeats == 0 ? "" : "; " + repeats + " seed(s) ran more than once: the latest run of each"
+                                    + " counts"));
                 })
                 .onFailure(e -> status.set("cannot open " + display(dir) + ": " + e.getMessage())));
     }

@@ -111,6 +111,22 @@ class ResultsViewModelTest {
     }
 
     @Test
+    void anExperimentRunAgainCountsEachSeedOnceWithItsLatestRun() throws Exception {
+        // the experiment run a second time: seed 1 of linear again, with other results
+        writeRun(ws.runsDir("demo").resolve("r4-linear-s1"), "demo", "linear", 1, 0.30, 0.50, 330, 0.010);
+        vm.reopen(ws.experimentsDir().resolve("demo"));
+        ComparisonTable t = vm.getTable();
+        int linear = text(t, 0, "Method").equals("linear") ? 0 : 1;
+        assertThat(text(t, linear, "Status")).isEqualTo("completed (2 seeds)");
+        assertThat(t.rows().get(linear).cells().get(1).stats().n()).isEqualTo(2);
+        // seed 1 from r4 (30%), seed 2 from r2 (60%): the mean of a is 45.0, not that of three runs
+        assertThat(text(t, linear, "a")).isEqualTo("45.0");
+        assertThat(vm.getStatus()).endsWith("; 1 seed(s) ran more than once: the latest run of each counts");
+        assertThat(vm.storeProperty().get().warnings()).containsExactly("linear seed 1 completed more than once:"
+                + " r4-linear-s1 stands, r1-linear-s1 is left out of the mean (--per-run lists both)");
+    }
+
+    @Test
     void aRunThatCannotBeReadIsSkippedAndNamedWhileTheOthersOpen() throws Exception {
         Path broken = Files.createDirectories(ws.runsDir("demo").resolve("r9-linear-s9"));
         Files.write(broken.resolve("events.jsonl"), new byte[] {(byte) 0xFF, (byte) 0xFE, '\n'});
