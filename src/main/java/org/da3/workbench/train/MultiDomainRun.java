@@ -399,6 +399,12 @@ public final class MultiDomainRun {
             StepResult r = new TrainStepper(scratch).step(x, y);
             o.step(r.grads(), 0);
             scratch.releaseGradients(r);
+            // one evaluation batch too: what the engine keeps for that shape (kernels, scratch
+            // buffers) then sits in the idle baseline, not in the training readings after the
+            // first evaluation
+            scratch.resetStatistics();
+            Evaluator.correct(scratch, batcher, d.test().limit(Math.min(t.evalBatchSize(), d.test().size())),
+                    t.evalBatchSize(), base);
         }
     }
 
