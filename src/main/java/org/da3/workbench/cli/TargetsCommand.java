@@ -80,8 +80,8 @@ public final class TargetsCommand implements Runnable {
             PrintWriter err = spec.commandLine().getErr();
             Workspace w = ws.workspace();
             try {
-                TargetsFile.resolve(Targets.file(w), target, "targets test"); // a bad name is not blamed on --target
-                out.println("OK: " + Targets.test(w, target));
+                // a bad name is blamed on this command, not on --target
+                out.println("OK: " + Targets.test(TargetsFile.resolve(Targets.file(w), target, "targets test")));
                 out.flush();
                 return WorkerExit.OK;
             } catch (SpecException | IllegalArgumentException e) {

@@ -62,6 +62,12 @@ public final class WorkerCommand implements Callable<Integer> {
         PrintStream events = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), false,
                 StandardCharsets.UTF_8);
         System.setOut(System.err);
+        RunContext.EnvelopeSink write = env -> {
+            synchronized (events) {
+                events.println(EventCodec.encode(env));
+                events.flush();
+            }
+        };
         WorkerRequest req;
         try {
             req = readRequest();
@@ -70,10 +76,7 @@ public final class WorkerCommand implements Callable<Integer> {
             if (request != null) {
                 // a monitor reads the outcome from the events: error and run_finished, though the
                 // request (and so the run id) could not be read
-                RunContext unread = new RunContext("", env -> {
-                    events.println(EventCodec.encode(env));
-                    events.flush();
-                });
+                RunContext unread = new RunContext("", write);
                 unread.emit(new RunError(e.getMessage(), e.getClass().getName(), ""));
                 unread.emit(new RunFinished(RunFinished.FAILED, 0, Map.of("exit_code", WorkerExit.BAD_INPUT)));
             }
@@ -85,10 +88,7 @@ public final class WorkerCommand implements Callable<Integer> {
         AtomicReference<AutoCloseable> probes = new AtomicReference<>();
         RunContext[] self = new RunContext[1];
         RunContext ctx = new RunContext(req.runId(), env -> {
-            synchronized (events) {
-                events.println(EventCodec.encode(env));
-                events.flush();
-            }
+            write.accept(env);
             if (env.event() instanceof RunStarted && !req.probes().isEmpty() && probes.get() == null) {
                 probes.set(Probes.start(req.probes(), self[0]));
             }

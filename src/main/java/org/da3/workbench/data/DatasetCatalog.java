@@ -113,8 +113,9 @@ public final class DatasetCatalog {
                 List<DatasetDescriptor> seen = org.da3.workbench.data.files.LayoutProbe.infer(dir);
                 if (!seen.isEmpty() && !seen.get(0).kind().equals("imagefolder")) {
                     String kind = seen.get(0).kind();
-                    looks = "; it looks like " + ("aeiou".indexOf(kind.charAt(0)) >= 0 ? "an " : "a ") + kind + " dataset: write datasets/" + n + ".yaml with"
-                            + " kind: " + kind + " and path: " + dir + " (docs/datasets.md)";
+                    looks = "; it looks like " + ("aeiou".indexOf(kind.charAt(0)) >= 0 ? "an " : "a ") + kind
+                            + " dataset: write datasets/" + n + ".yaml with kind: " + kind + " and path: " + dir
+                            + " (docs/datasets.md)";
                 }
             } catch (DatasetException e) {
                 // no layout recognised: the plain message says what an ImageFolder holds

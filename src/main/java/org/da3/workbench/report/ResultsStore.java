@@ -50,7 +50,9 @@ public final class ResultsStore {
     public static final String ACCURACY = "accuracy";
 
     private final List<RunResult> runs;
-    private List<String> warnings;
+    /** What reading the runs found; {@link #warnings} adds what aggregating them found. */
+    private final List<String> readWarnings;
+    private final List<String> warnings;
     private final List<Path> skipped;
     private final boolean perRunEntries;
     private final List<Entry> entries;
@@ -91,16 +93,12 @@ public final class ResultsStore {
 
     private ResultsStore(List<RunResult> runs, List<String> warnings, List<Path> skipped, boolean perRunEntries) {
         this.runs = List.copyOf(runs);
-        this.warnings = List.copyOf(warnings);
+        this.readWarnings = List.copyOf(warnings);
         this.skipped = List.copyOf(skipped);
         this.perRunEntries = perRunEntries;
-        List<String> repeats = new ArrayList<>();
-        this.entries = buildEntries(this.runs, perRunEntries, repeats);
-        if (!repeats.isEmpty()) {
-            List<String> all = new ArrayList<>(this.warnings);
-            all.addAll(repeats);
-            this.warnings = List.copyOf(all);
-        }
+        List<String> all = new ArrayList<>(warnings);
+        this.entries = buildEntries(this.runs, perRunEntries, all);
+        this.warnings = List.copyOf(all);
     }
 
     /**
@@ -214,7 +212,7 @@ public final class ResultsStore {
      * @return the store
      */
     public ResultsStore withEntriesPerRun(boolean perRun) {
-        return perRun == perRunEntries ? this : new ResultsStore(runs, warnings, skipped, perRun);
+        return perRun == perRunEntries ? this : new ResultsStore(runs, readWarnings, skipped, perRun);
     }
 
     /** @return whether every run is its own entry */
@@ -415,7 +413,7 @@ public final class ResultsStore {
         row.setString("stopped_in", r.completed() || r.stoppedIn() == null ? "" : r.stoppedIn());
     }
 
-    private static List<Entry> buildEntries(List<RunResult> runs, boolean perRun, List<String> repeats) {
+    private static List<Entry> buildEntries(List<RunResult> runs, boolean perRun, List<String> warnings) {
         List<Entry> done = new ArrayList<>();
         List<Entry> partial = new ArrayList<>();
         Set<String> keys = new LinkedHashSet<>();
@@ -429,7 +427,7 @@ public final class ResultsStore {
                     RunResult earlier = byLabel.computeIfAbsent(r.record().label(), k -> new LinkedHashMap<>())
                             .put(r.record().seed(), r);
                     if (earlier != null) {
-                        repeats.add(r.record().label() + " seed " + r.record().seed() + " completed more than once: "
+                        warnings.add(r.record().label() + " seed " + r.record().seed() + " completed more than once: "
                                 + r.record().runId() + " stands, " + earlier.record().runId() + " is left out of the"
                                 + " mean (--per-run lists both)");
                     }

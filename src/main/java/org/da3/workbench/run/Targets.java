@@ -70,7 +70,19 @@ public final class Targets {
      * @throws java.io.IOException with the reason the connection failed
      */
     public static String test(Workspace ws, String nameOrAddress) throws java.io.IOException {
-        try (Target t = open(ws, nameOrAddress)) {
+        return test(TargetsFile.resolve(file(ws), nameOrAddress));
+    }
+
+    /**
+     * {@link #test(Workspace, String)} for a target already resolved (so its errors can name where
+     * it was given).
+     *
+     * @param spec the target
+     * @return what answered, in one line
+     * @throws java.io.IOException with the reason the connection failed
+     */
+    public static String test(TargetSpec spec) throws java.io.IOException {
+        try (Target t = open(spec)) {
             if (t instanceof SshTarget s) {
                 return t.describe() + ", remote folder " + s.check();
             }
