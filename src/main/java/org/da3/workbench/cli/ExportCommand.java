@@ -107,10 +107,10 @@ public final class ExportCommand implements Callable<Integer> {
                 + " come from (default: finetune)")
     private String referenceMethod;
 
-    @Option(names = "--reference", paramLabel = "DOMAIN=ERROR",
+    @Option(names = "--reference", paramLabel = "DOMAIN=ERROR", arity = "1",
             description = "the score's reference error of a domain, as a fraction (0.25) or a percentage (25%%);"
                 + " repeat per domain (default: the errors of --reference-method in these runs)")
-    private Map<String, String> reference = new LinkedHashMap<>();
+    private List<String> referenceArgs = new ArrayList<>();
 
     @Option(names = "--memory", paramLabel = "KIND",
             description = "the memory on the pareto figure's axis: measured (peak RSS) or analytic (default:"
@@ -120,6 +120,7 @@ public final class ExportCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         ExportFormat f = resolveFormat();
+        Map<String, String> reference = referencePairs(referenceArgs);
         PrintWriter stdout = spec.commandLine().getOut();
         if (f.figure()) {
             requireAbsent(f, "--table", table, "tables (latex, csv, md); use --figure with png and svg");
@@ -309,6 +310,29 @@ public final class ExportCommand implements Callable<Integer> {
             default:
                 throw new IllegalArgumentException("--memory " + s + " is not allowed; use measured or analytic");
         }
+    }
+
+    /**
+     * Splits the {@code --reference} arguments into domain and error text.
+     *
+     * @param args each DOMAIN=ERROR
+     * @return domain to error text, in the order given
+     * @throws IllegalArgumentException naming an argument that is not DOMAIN=ERROR, or a domain given twice
+     */
+    static Map<String, String> referencePairs(List<String> args) {
+        Map<String, String> out = new LinkedHashMap<>();
+        for (String a : args) {
+            int eq = a.indexOf('=');
+            if (eq <= 0 || eq == a.length() - 1) {
+                throw new IllegalArgumentException("--reference " + a
+                        + ": give DOMAIN=ERROR, a domain and its reference error (aircraft=0.39 or aircraft=39%)");
+            }
+            String domain = a.substring(0, eq).trim();
+            if (out.put(domain, a.substring(eq + 1)) != null) {
+                throw new IllegalArgumentException("--reference " + domain + ": given twice; give each domain once");
+            }
+        }
+        return out;
     }
 
     /**

@@ -198,6 +198,16 @@ public final class ResultsStore {
             s.filter(x -> Files.isRegularFile(x.resolve("events.jsonl"))).sorted().forEach(found::add);
         }
         if (found.isEmpty()) {
+            Path odd = Files.exists(d.resolve("events.jsonl")) ? d.resolve("events.jsonl") : null;
+            if (odd == null) {
+                try (Stream<Path> s = Files.list(folder)) {
+                    odd = s.map(x -> x.resolve("events.jsonl")).filter(Files::exists).sorted().findFirst().orElse(null);
+                }
+            }
+            if (odd != null) {
+                throw new IllegalArgumentException(odd + ": not a file (a run's event log is a file of JSON lines, one"
+                        + " event each); no run could be read under " + p);
+            }
             throw new IllegalArgumentException(p + ": not a run directory (no events.jsonl) and no run directories under "
                     + (folder.equals(d) ? "it" : "its runs/ folder")
                     + "; give run directories or experiment directories (experiments/<name>)");

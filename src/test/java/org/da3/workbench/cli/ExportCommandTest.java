@@ -200,6 +200,14 @@ class ExportCommandTest {
         assertThat(ok.code()).as(ok.err()).isZero();
     }
 
+    @Test
+    void aReferenceThatIsNotDomainEqualsErrorIsNamed() {
+        assertBad(run(PAPER.toString(), "--reference", "tiny-shapes"),
+                "--reference tiny-shapes: give DOMAIN=ERROR, a domain and its reference error");
+        assertBad(run(PAPER.toString(), "--reference", "tiny-shapes=0.3", "--reference", "tiny-shapes=0.4"),
+                "--reference tiny-shapes: given twice");
+    }
+
     private static void edit(Path run, String from, String to) throws Exception {
         Path events = run.resolve("events.jsonl");
         String s = Files.readString(events);

@@ -108,6 +108,15 @@ class ResultsStoreTest {
     }
 
     @Test
+    void namesAnEventLogThatIsAFolder(@TempDir Path tmp) throws IOException {
+        Path log = Files.createDirectories(tmp.resolve("runs/r1/events.jsonl"));
+        assertThatThrownBy(() -> ResultsStore.load(List.of(tmp))).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith(log.toString()).hasMessageContaining("not a file");
+        assertThatThrownBy(() -> ResultsStore.load(List.of(tmp.resolve("runs/r1"))))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith(log.toString());
+    }
+
+    @Test
     void readsTheSummaryKeysOfGatedRuns() {
         RunResult r = ReportFixtures.syntheticRun("r1", "da3", 1,
                 new java.util.LinkedHashMap<>(java.util.Map.of("a", 0.8)), 3_000_000, true);
