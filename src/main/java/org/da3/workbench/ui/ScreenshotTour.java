@@ -21,8 +21,9 @@ import org.da3.workbench.ui.monitor.RunStatus;
 /**
  * Takes screenshots of every view during a real run, for the docs: launches the loaded spec,
  * waits until its last run is well under way (the others done), overlays the runs in the
- * Monitor, then writes {@code setup.png}, {@code setup-error.png},
- * {@code monitor.png}, {@code memory.png} and {@code results.png} and quits. Run it under a real display or Xvfb:
+ * Monitor, then writes {@code setup.png}, {@code setup-error.png}, {@code monitor.png} and
+ * {@code memory.png}; waits for every run to finish, so the comparison has all its methods and
+ * their ratios, writes {@code results.png} and quits. Run it under a real display or Xvfb:
  * {@code xvfb-run -a -s "-screen 0 1600x1000x24" java -jar target/da3-workbench.jar gui --screenshots docs/img}.
  */
 final class ScreenshotTour {
@@ -92,15 +93,32 @@ final class ScreenshotTour {
                     wb.view().setupView().reveal(vm.setup().name());
                     vm.setPage(MainViewModel.Page.MONITOR);
                 }),
-                new Step("memory.png", () -> vm.setPage(MainViewModel.Page.MEMORY)),
-                new Step("results.png", () -> vm.setPage(MainViewModel.Page.RESULTS)));
+                new Step("memory.png", () -> vm.setPage(MainViewModel.Page.MEMORY)));
         next(steps, 0, ok -> {
-            vm.monitor().stopAll();
-            WorkbenchApp.setExitCode(ok ? 0 : 1);
-            PauseTransition p = new PauseTransition(javafx.util.Duration.seconds(2));
-            p.setOnFinished(e -> wb.stage().close());
-            p.play();
+            if (!ok) {
+                finish(false);
+                return;
+            }
+            // the comparison once every run has finished: all methods, and their ratios to fine-tune
+            poll = new Timeline(new KeyFrame(javafx.util.Duration.seconds(1), x -> {
+                boolean allDone = vm.monitor().runs().stream().allMatch(r -> r.getStatus().isDone());
+                if (allDone || Duration.between(started, Instant.now()).compareTo(LIMIT) > 0) {
+                    poll.stop();
+                    next(List.of(new Step("results.png", () -> vm.setPage(MainViewModel.Page.RESULTS))), 0,
+                            this::finish);
+                }
+            }));
+            poll.setCycleCount(Timeline.INDEFINITE);
+            poll.play();
         });
+    }
+
+    private void finish(boolean ok) {
+        wb.viewModel().monitor().stopAll();
+        WorkbenchApp.setExitCode(ok ? 0 : 1);
+        PauseTransition p = new PauseTransition(javafx.util.Duration.seconds(2));
+        p.setOnFinished(e -> wb.stage().close());
+        p.play();
     }
 
     private record Step(String file, Runnable before) {}
