@@ -118,6 +118,12 @@ public final class YamlNodes {
             return new SpecException(name, key, "is given twice, " + where
                     + "; give each key once (the second would silently replace the first)");
         }
+        if (e instanceof com.fasterxml.jackson.core.exc.StreamConstraintsException) {
+            // the parser's safety limits (nesting depth above all), in a spec's terms
+            String limit = reason.contains("nesting depth") ? "nests lists or mappings more than 1000 levels deep"
+                    : "goes beyond the parser's limits (" + reason.replaceAll(" \\(from `[^`]*`\\)", "") + ")";
+            return new SpecException(name, "(file)", limit + "; a spec is a short mapping of fields (docs/spec.md)");
+        }
         JsonLocation loc = e.getLocation();
         if (loc != null && loc.getLineNr() > 0) {
             return new SpecException(name, at(loc.getLineNr(), loc.getColumnNr()), "not valid YAML: " + reason);

@@ -61,6 +61,14 @@ class YamlNodesTest {
     }
 
     @Test
+    void theParsersLimitsAreSaidInASpecsTerms() {
+        String deep = "name: x\nd: " + "[".repeat(1200) + "]".repeat(1200) + "\n";
+        assertThatThrownBy(() -> YamlNodes.parse("deep.yaml", deep)).isInstanceOf(SpecException.class)
+                .hasMessage("deep.yaml: (file): nests lists or mappings more than 1000 levels deep; a spec is a short"
+                        + " mapping of fields (docs/spec.md)");
+    }
+
+    @Test
     void yamlsNotANumberAndInfinitiesAreNumbers() {
         JsonNode n = YamlNodes.parse("f.yaml", "a: .nan\nb: .inf\nc: -.inf\nd: +.INF\ne: .NaN\nf: '.nan'\n");
         assertThat(n.get("a").isNumber()).isTrue();
