@@ -90,6 +90,12 @@ public final class YamlNodes {
         if (root == null || !root.isObject()) {
             throw new SpecException(name, "(file)", "must be a YAML mapping of fields (key: value)");
         }
+        // text fields get what was written: label: no stays "no", not "false"
+        try (JsonParser p = YAML.getFactory().createParser(text)) {
+            WrittenScalars.keep(root, p);
+        } catch (IOException e) {
+            // read once already; the tree stands as parsed
+        }
         return root;
     }
 
@@ -256,7 +262,7 @@ public final class YamlNodes {
         if (!v.isValueNode()) {
             throw new SpecException(file, join(path, key), "must be a single value, not a list or mapping");
         }
-        String s = v.asText().trim();
+        String s = WrittenScalars.text(v).trim();
         if (s.isEmpty()) {
             throw new SpecException(file, join(path, key), "is empty; it is required");
         }
@@ -280,7 +286,7 @@ public final class YamlNodes {
         if (!v.isValueNode()) {
             throw new SpecException(file, join(path, key), "must be a single value, not a list or mapping");
         }
-        return v.asText().trim();
+        return WrittenScalars.text(v).trim();
     }
 
     /**
@@ -469,7 +475,7 @@ public final class YamlNodes {
             return out;
         }
         if (v.isValueNode()) {
-            out.add(v.asText().trim());
+            out.add(WrittenScalars.text(v).trim());
             return out;
         }
         if (!v.isArray()) {
@@ -480,7 +486,7 @@ public final class YamlNodes {
             if (!e.isValueNode() || e.isNull()) {
                 throw new SpecException(file, join(path, key) + "[" + i + "]", "must be a name");
             }
-            out.add(e.asText().trim());
+            out.add(WrittenScalars.text(e).trim());
         }
         return out;
     }

@@ -251,6 +251,16 @@ class SpecLoaderTest {
     }
 
     @Test
+    void labelsAndNamesAreTheTextWrittenEvenWhereYamlReadsANumberOrYesNo() {
+        ExperimentSpec s = loader.parse("demo.yaml", spec("[{name: linear, label: no}, {name: da3, label: 1e-3},"
+                + " {name: finetune, label: 007}]", "[shapes]", "{}").replace("name: demo", "name: 2026"));
+        assertThat(s.name()).isEqualTo("2026");
+        assertThat(s.methods()).extracting(MethodSpec::displayLabel).containsExactly("no", "1e-3", "007");
+        // and the spec the worker is given reads back the same
+        assertThat(loader.parse("back.yaml", SpecWriter.toYaml(s, false))).isEqualTo(s);
+    }
+
+    @Test
     void writerOutputReadsBackToTheSameSpec() {
         ExperimentSpec s = loader.parse("demo.yaml", spec("[linear, {name: finetune, options: {learning_rate: 0.02}}]",
                 "[shapes, glyphs]", "{epochs: 2, augmentation: {random_crop: true, flip: true}}"));

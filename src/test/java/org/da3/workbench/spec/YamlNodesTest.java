@@ -69,6 +69,27 @@ class YamlNodesTest {
     }
 
     @Test
+    void textFieldsGetWhatWasWrittenWhereYamlWouldReadANumberOrYesNo() {
+        JsonNode n = YamlNodes.parse("t.yaml", "a: no\nb: 1e-3\nc: 007\nd: On\ne: [0x1F, .5, yes, 12]\n"
+                + "f: {g: 1_000}\nh: 99999999999999999999\n");
+        YamlNodes y = new YamlNodes("t.yaml");
+        assertThat(y.text(n, "", "a", null)).isEqualTo("no");
+        assertThat(y.text(n, "", "b", null)).isEqualTo("1e-3");
+        assertThat(y.requiredText(n, "", "c")).isEqualTo("007");
+        assertThat(y.text(n, "", "d", null)).isEqualTo("On");
+        assertThat(y.textList(n, "", "e")).containsExactly("0x1F", ".5", "yes", "12");
+        assertThat(y.text(n.get("f"), "f", "g", null)).isEqualTo("1_000");
+        assertThat(y.text(n, "", "h", null)).isEqualTo("99999999999999999999");
+        // the values themselves are as YAML reads them, for every numeric or yes/no reader
+        assertThat(n.get("a").isBoolean()).isTrue();
+        assertThat(n.get("a").booleanValue()).isFalse();
+        assertThat(n.get("b").doubleValue()).isEqualTo(0.001);
+        assertThat(n.get("c").intValue()).isEqualTo(7);
+        assertThat(n.get("e").get(0).intValue()).isEqualTo(31);
+        assertThat(n.get("h").bigIntegerValue()).isEqualTo(new java.math.BigInteger("99999999999999999999"));
+    }
+
+    @Test
     void yamlsNotANumberAndInfinitiesAreNumbers() {
         JsonNode n = YamlNodes.parse("f.yaml", "a: .nan\nb: .inf\nc: -.inf\nd: +.INF\ne: .NaN\nf: '.nan'\n");
         assertThat(n.get("a").isNumber()).isTrue();
