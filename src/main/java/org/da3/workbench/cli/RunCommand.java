@@ -84,6 +84,8 @@ public final class RunCommand implements Callable<Integer> {
         List<String> names = new ArrayList<>(new LinkedHashSet<>(targets.isEmpty() ? List.of(spec.target()) : targets));
         List<Target> ts = new ArrayList<>();
         List<RunRecord> records = new ArrayList<>();
+        // on Ctrl-C the JVM exits when the shutdown hook returns: it waits for the results table
+        java.util.concurrent.CountDownLatch reported = new java.util.concurrent.CountDownLatch(1);
         try {
             for (String n : names) {
                 // a target from the spec's own target field is blamed on the spec file, not on --target
@@ -106,6 +108,7 @@ public final class RunCommand implements Callable<Integer> {
                 queue.stop();
                 try {
                     queue.awaitFinished(Duration.ofSeconds(20));
+                    reported.await(10, java.util.concurrent.TimeUnit.SECONDS);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }
@@ -152,6 +155,8 @@ public final class RunCommand implements Callable<Integer> {
         out.println();
         out.println("Results: " + spec.name() + " (final test accuracy per domain, after all domains)");
         out.print(ConsoleTable.render(records));
+        out.flush();
+        reported.countDown();
         boolean ok = records.size() == ExperimentRunner.plan(spec).size()
                 && records.stream().allMatch(r -> r.status().equals("completed"));
         return ok ? 0 : 1;

@@ -83,6 +83,7 @@ public final class RunMonitor {
      */
     public Outcome watch(RunHandle h, RunDirectory dir, Listener listener) throws IOException {
         this.handle = h;
+        long watchStart = System.nanoTime();
         if (stopRequested.get()) {
             h.stop();
         }
@@ -153,7 +154,9 @@ public final class RunMonitor {
             if (!stopRequested.get()) {
                 append(log, dir, ++lastSeq, err, listener);
             }
-            append(log, dir, ++lastSeq, new RunFinished(status, 0, Map.of("exit_code", code)), listener);
+            // the worker never said how long it ran: the time it was watched stands in
+            append(log, dir, ++lastSeq, new RunFinished(status, (System.nanoTime() - watchStart) / 1e9,
+                    Map.of("exit_code", code)), listener);
             return new Outcome(status, code, stopRequested.get() ? null : message);
         }
     }

@@ -143,4 +143,47 @@ class RunCommandTest {
                 + " a safetensors file: its first 8 bytes announce a header of ");
         assertThat(dir.resolve("experiments/bad")).doesNotExist();
     }
+
+    /**
+     * Ctrl-C at a terminal: SIGINT to {@code da3 run} and its worker together. The run is recorded as
+     * cancelled with the time it ran, and the results table is printed before the JVM exits.
+     */
+    @Test
+    void ctrlCRecordsTheRunAsCancelledAndStillPrintsTheTable() throws Exception {
+        TestWorkspace.create(dir, 256, 64);
+        Path spec = dir.resolve("experiments/long.yaml");
+        Files.writeString(spec, TestWorkspace.tinySpec("long", "linear", "tiny-shapes").replace("epochs: 1", "epochs: 500"));
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Dai.djl.offline=true", "-Djava.awt.headless=true", "-cp", System.getProperty("java.class.path"),
+                Da3.class.getName(), "run", spec.toString()).directory(dir.toFile()).redirectErrorStream(true)
+                .redirectOutput(dir.resolve("out.txt").toFile()).start();
+        try {
+            // wait until the worker trains (its first progress event is in the log)
+            Path events = null;
+            for (int i = 0; i < 1200 && events == null; i++) {
+                Thread.sleep(100);
+                List<Path> runs = runDirs("long");
+                Path e = runs.isEmpty() ? null : runs.get(0).resolve("events.jsonl");
+                if (e != null && Files.isRegularFile(e) && Files.readString(e).contains("\"type\":\"progress\"")) {
+                    events = e;
+                }
+            }
+            assertThat(events).as("the run started training").isNotNull();
+            List<String> kill = new java.util.ArrayList<>(List.of("kill", "-INT", Long.toString(p.pid())));
+            p.descendants().forEach(d -> kill.add(Long.toString(d.pid())));
+            assertThat(new ProcessBuilder(kill).start().waitFor()).isZero();
+            assertThat(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).as("da3 run ends").isTrue();
+            String out = Files.readString(dir.resolve("out.txt"));
+            assertThat(out).contains("Results: long").containsPattern("(?m)^linear +7 .* cancelled\\s*$");
+            List<Envelope> log = EventLog.read(events);
+            org.da3.workbench.run.event.RunFinished end = (org.da3.workbench.run.event.RunFinished)
+                    log.get(log.size() - 1).event();
+            assertThat(end.status()).isEqualTo("cancelled");
+            assertThat(end.seconds()).as("the time the run ran").isPositive();
+            assertThat(p.descendants().filter(ProcessHandle::isAlive)).as("no worker left behind").isEmpty();
+        } finally {
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
+            p.destroyForcibly();
+        }
+    }
 }

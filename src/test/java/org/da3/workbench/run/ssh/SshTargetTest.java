@@ -296,6 +296,8 @@ class SshTargetTest {
         assertThat(events.get(0).event()).isInstanceOf(org.da3.workbench.run.event.RunStarted.class);
         assertThat(events.get(received).event()).isInstanceOf(RunError.class);
         assertThat(((RunFinished) events.get(received + 1).event()).status()).isEqualTo("failed");
+        assertThat(((RunFinished) events.get(received + 1).event()).seconds()).as("how long the run was watched")
+                .isPositive();
         assertThat(seen).extracting(Envelope::seq).isEqualTo(events.stream().map(Envelope::seq).toList());
         assertGone(pid.get()); // the wrapper's lifeline killed it when sshd closed its stdin
         Path exit = remote.resolve("runs").resolve(r.runId()).resolve(RemoteScripts.EXIT);
