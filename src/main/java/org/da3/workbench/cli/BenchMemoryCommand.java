@@ -26,9 +26,10 @@ import picocli.CommandLine.Option;
  * its own worker JVM, side by side in one run.
  */
 @Command(name = "memory", mixinStandardHelpOptions = true,
-        description = {"Training memory per method: the analytic model against the measured training-step peak",
-            "above the idle baseline, each method in a fresh worker JVM (pre-touched fixed heap,",
-            "MALLOC_MMAP_THRESHOLD_=131072). Prints a table, writes a CSV, and updates docs/benchmarks.md."})
+        description = {"Training memory per method: analytic against measured, each in its own worker JVM.",
+            "The measured figure is the training-step peak above the idle baseline, in a fresh worker JVM"
+                + " (pre-touched fixed heap, MALLOC_MMAP_THRESHOLD_=131072). Prints a table, writes a CSV, and"
+                + " updates docs/benchmarks.md."})
 public final class BenchMemoryCommand implements Callable<Integer> {
 
     @Option(names = "--arch", defaultValue = "resnet26", description = "backbone (default: ${DEFAULT-VALUE})")

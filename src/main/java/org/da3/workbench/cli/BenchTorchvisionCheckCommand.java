@@ -19,8 +19,9 @@ import picocli.CommandLine.Parameters;
  * torchvision's on the stored input.
  */
 @Command(name = "torchvision-check", mixinStandardHelpOptions = true,
-        description = {"Compare the workbench's ResNet with torchvision's: import a state dict exported by",
-            "bench/export_torchvision.py --check and compare pooled features on its stored input."})
+        description = {"Compare the workbench's ResNet with torchvision's on the same weights and input.",
+            "Imports a state dict exported by bench/export_torchvision.py --check and compares pooled"
+                + " features on its stored input."})
 public final class BenchTorchvisionCheckCommand implements Callable<Integer> {
 
     @Parameters(paramLabel = "FILE", description = "the exported .npz or .safetensors")

@@ -14,8 +14,9 @@ import picocli.CommandLine.Parameters;
 
 /** {@code da3 pretrain RECIPE}: trains a source backbone and saves it with its provenance. */
 @Command(name = "pretrain", mixinStandardHelpOptions = true,
-        description = {"Pretrain a backbone on a source domain from a recipe (a spec with one domain and",
-            "the finetune method). Writes RECIPE.safetensors and RECIPE.json (provenance) beside it."})
+        description = {"Pretrain a backbone on a source domain from a recipe.",
+            "A recipe is a spec with one domain and the finetune method. Writes RECIPE.safetensors and"
+                + " RECIPE.json (provenance) beside it."})
 public final class PretrainCommand implements Callable<Integer> {
 
     @Parameters(paramLabel = "RECIPE", description = "the recipe, for example pretrained/resnet26-w16-procsource.yaml")

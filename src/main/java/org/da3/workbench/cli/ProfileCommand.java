@@ -20,8 +20,9 @@ import picocli.CommandLine.Parameters;
 
 /** {@code da3 profile SPEC}: the analytic training memory of every method of a spec. */
 @Command(name = "profile", mixinStandardHelpOptions = true,
-        description = {"Analytic training memory per method of a spec: gradients, optimizer state, what the",
-            "forward keeps for the backward, and the workspace; per layer with --layers. See docs/memory.md."})
+        description = {"Analytic training memory per method of a spec.",
+            "Gradients, optimizer state, what the forward keeps for the backward, and the workspace; per"
+                + " layer with --layers. See docs/memory.md."})
 public final class ProfileCommand implements Callable<Integer> {
 
     @Parameters(paramLabel = "SPEC", description = "the experiment spec")

@@ -1,0 +1,34 @@
+package org.da3.workbench.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+/** The command lists of {@code --help} show each command's first description line on its own. */
+class CommandHelpTest {
+
+    private static void collect(CommandLine cl, List<CommandLine> out) {
+        for (CommandLine sub : cl.getSubcommands().values()) {
+            if (!out.contains(sub)) {
+                out.add(sub);
+                collect(sub, out);
+            }
+        }
+    }
+
+    @Test
+    void everyCommandsFirstDescriptionLineIsAWholeSentence() {
+        List<CommandLine> all = new ArrayList<>();
+        collect(Da3.commandLine(), all);
+        assertThat(all).hasSizeGreaterThan(10);
+        for (CommandLine c : all) {
+            String[] d = c.getCommandSpec().usageMessage().description();
+            assertThat(d).as(c.getCommandSpec().qualifiedName()).isNotEmpty();
+            assertThat(d[0]).as("the line '%s' lists for %s", d[0], c.getCommandSpec().qualifiedName())
+                    .endsWith(".");
+        }
+    }
+}
