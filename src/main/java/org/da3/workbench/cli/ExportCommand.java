@@ -9,7 +9,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import org.da3.workbench.report.ChartFiles;
@@ -17,6 +16,7 @@ import org.da3.workbench.report.ComparisonTable;
 import org.da3.workbench.report.ExportFormat;
 import org.da3.workbench.report.FigureKind;
 import org.da3.workbench.report.FigureOptions;
+import org.da3.workbench.report.OutputGuard;
 import org.da3.workbench.report.ResultsStore;
 import org.da3.workbench.report.TableExporter;
 import org.da3.workbench.report.TableKind;
@@ -136,7 +136,7 @@ public final class ExportCommand implements Callable<Integer> {
                     .withMemory(memory == null ? FigureOptions.Memory.MEASURED : memoryKind(memory));
             Path file = out != null ? out : Path.of(kind.id() + "." + f.extension());
             List<Path> runDirs = ResultsStore.runDirectories(paths);
-            checkOut(file, runDirs);
+            OutputGuard.check(file, runDirs, "-o " + file);
             ResultsStore store = load(runDirs);
             JFreeChart chart = kind.build(store, fo);
             int w = width == null ? ChartFiles.WIDTH : width;
@@ -166,7 +166,7 @@ public final class ExportCommand implements Callable<Integer> {
                 .withReferenceErrors(referenceErrors(reference));
         List<Path> runDirs = ResultsStore.runDirectories(paths);
         if (out != null) {
-            checkOut(out, runDirs);
+            OutputGuard.check(out, runDirs, "-o " + out);
         }
         ResultsStore store = load(runDirs);
         for (String d : reference.keySet()) {
@@ -231,54 +231,6 @@ public final class ExportCommand implements Callable<Integer> {
             return byFile;
         }
         return figure != null ? ExportFormat.PNG : ExportFormat.MD;
-    }
-
-    /** The files of a run directory that {@code -o} must never replace. */
-    private static final Set<String> RUN_FILES = Set.of("events.jsonl", "spec.yaml", "manifest.json", "results.csv",
-            "summary.json");
-
-    /**
-     * Refuses an output file that would replace part of a run: anything inside an input run
-     * directory, and a run's own files (events.jsonl, spec.yaml, manifest.json, results.csv,
-     * summary.json, *.safetensors) inside any run directory.
-     *
-     * @param file the output file
-     * @param runDirs the input run directories (absolute, normalised)
-     * @throws IllegalArgumentException naming the file and the run directory
-     */
-    static void checkOut(Path file, List<Path> runDirs) {
-        Path target = realPath(file.toAbsolutePath().normalize());
-        for (Path run : runDirs) {
-            if (target.startsWith(realPath(run))) {
-                throw new IllegalArgumentException("-o " + file + ": is inside the input run directory " + run
-                        + "; a run's folder holds its record: write the output somewhere else");
-            }
-        }
-        String name = target.getFileName() == null ? "" : target.getFileName().toString();
-        if (RUN_FILES.contains(name) || name.endsWith(".safetensors")) {
-            for (Path d = target.getParent(); d != null; d = d.getParent()) {
-                if (Files.isRegularFile(d.resolve("events.jsonl"))) {
-                    throw new IllegalArgumentException("-o " + file + ": would replace a run's " + name + " (" + d
-                            + " is a run directory); write the output somewhere else");
-                }
-            }
-        }
-    }
-
-    /** The path with the symbolic links of its existing part resolved. */
-    private static Path realPath(Path abs) {
-        Path existing = abs;
-        while (existing != null && !Files.exists(existing)) {
-            existing = existing.getParent();
-        }
-        if (existing == null) {
-            return abs;
-        }
-        try {
-            return existing.toRealPath().resolve(existing.relativize(abs));
-        } catch (IOException e) {
-            return abs;
-        }
     }
 
     private static void requireAbsent(ExportFormat f, String option, Object value, String appliesTo) {

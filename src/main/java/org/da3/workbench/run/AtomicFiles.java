@@ -30,15 +30,53 @@ public final class AtomicFiles {
      */
     public static void write(Path file, byte[] bytes) throws IOException {
         Path dir = file.toAbsolutePath().getParent();
-        Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp");
+        if (Files.isDirectory(file)) {
+            throw new IOException(file + " is a folder; give a file name");
+        }
+        for (Path d = dir; d != null; d = d.getParent()) {
+            if (Files.exists(d)) {
+                if (!Files.isDirectory(d)) {
+                    throw new IOException("cannot write " + file + ": " + d + " is a file, not a folder");
+                }
+                break;
+            }
+        }
+        Path tmp = null;
         try {
+            Files.createDirectories(dir);
+            tmp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp");
             Files.write(tmp, bytes);
             readableByAll(tmp);
             Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new IOException(problem(file, dir, e), e);
         } finally {
-            Files.deleteIfExists(tmp);
+            if (tmp != null) {
+                Files.deleteIfExists(tmp);
+            }
         }
+    }
+
+    /**
+     * Says in plain words why a file could not be written, naming the file asked for, not the
+     * temporary file the write went through.
+     *
+     * @param file the destination
+     * @param dir its folder
+     * @param e what the file system said
+     * @return the message
+     */
+    static String problem(Path file, Path dir, IOException e) {
+        if (e instanceof java.nio.file.AccessDeniedException) {
+            return "cannot write " + file + ": permission denied in " + dir + "; choose a folder you can write to";
+        }
+        if (e instanceof java.nio.file.FileSystemException f && f.getReason() != null) {
+            return "cannot write " + file + ": " + f.getReason();
+        }
+        if (e instanceof java.nio.file.NoSuchFileException) {
+            return "cannot write " + file + ": files cannot be created in " + dir;
+        }
+        return "cannot write " + file + ": " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
     }
 
     /**

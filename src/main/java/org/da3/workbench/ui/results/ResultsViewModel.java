@@ -18,6 +18,7 @@ import org.da3.workbench.report.ComparisonTable;
 import org.da3.workbench.report.ExportFormat;
 import org.da3.workbench.report.FigureKind;
 import org.da3.workbench.report.FigureOptions;
+import org.da3.workbench.report.OutputGuard;
 import org.da3.workbench.report.ResultsStore;
 import org.da3.workbench.report.RunResult;
 import org.da3.workbench.report.TableExporter;
@@ -207,6 +208,17 @@ public final class ResultsViewModel {
         return ResultsStore.load(dirs);
     }
 
+    /** Refuses, in the status line, an export that would replace part of a run, as {@code da3 export -o} does. */
+    private boolean outputAllowed(ResultsStore s, Path file) {
+        try {
+            OutputGuard.check(file, s.runs().stream().map(RunResult::dir).toList(), "cannot export to " + display(file));
+            return true;
+        } catch (IllegalArgumentException e) {
+            status.set(e.getMessage());
+            return false;
+        }
+    }
+
     /**
      * Exports a comparison table in the background, exactly as {@code da3 export --table} would.
      *
@@ -216,6 +228,9 @@ public final class ResultsViewModel {
      */
     public void exportTable(TableKind kind, ExportFormat format, Path file) {
         ResultsStore s = store.get();
+        if (!outputAllowed(s, file)) {
+            return;
+        }
         status.set("exporting the " + kind.id() + " table ...");
         executor.execute(BackgroundTask.ofRunnable(() -> {
             ComparisonTable t = kind.build(s, TableOptions.DEFAULTS);
@@ -234,6 +249,9 @@ public final class ResultsViewModel {
      */
     public void exportFigure(FigureKind kind, ExportFormat format, Path file) {
         ResultsStore s = store.get();
+        if (!outputAllowed(s, file)) {
+            return;
+        }
         status.set("exporting the " + kind.id() + " figure ...");
         executor.execute(BackgroundTask.ofRunnable(() -> ChartFiles.write(kind.build(s, FigureOptions.DEFAULTS), format,
                 file, FIGURE_WIDTH, FIGURE_HEIGHT))

@@ -483,9 +483,7 @@ public final class SetupViewModel {
         if (s == null) {
             throw new IllegalStateException("the spec has errors; fix them before saving: " + problem.get());
         }
-        if (file.getParent() != null) {
-            Files.createDirectories(file.getParent());
-        }
+        // creates the folders; says in plain words why a file cannot be written there
         AtomicFiles.writeString(file, SpecWriter.toYaml(s, false));
         specFile.set(file.toAbsolutePath().normalize());
         status.set("saved " + displayPath(file));

@@ -167,4 +167,28 @@ class ResultsViewModelTest {
         assertThat(vm.defaultExportFile("accuracy", ExportFormat.LATEX))
                 .isEqualTo(ws.experimentsDir().resolve("demo/demo-accuracy.tex"));
     }
+
+    @Test
+    void anExportNeverReplacesARunsFilesAndSaysWhyAWriteFailed() throws Exception {
+        vm.reopen(ws.runsDir("demo"));
+        Path run = ws.runsDir("demo").resolve("r1-linear-s1");
+        String events = Files.readString(run.resolve("events.jsonl"));
+        vm.exportTable(TableKind.ACCURACY, ExportFormat.CSV, run.resolve("events.jsonl"));
+        assertThat(vm.getStatus()).startsWith("cannot export to ").contains("is inside the input run directory");
+        vm.exportFigure(FigureKind.PARETO, ExportFormat.SVG, run.resolve("spec.yaml"));
+        assertThat(vm.getStatus()).contains("is inside the input run directory");
+        assertThat(run.resolve("spec.yaml")).doesNotExist();
+        assertThat(run.resolve("events.jsonl")).hasContent(events.strip());
+        assertThat(vm.getTable().rows()).isNotEmpty();
+
+        // a file where a folder should be, and a folder where the file should be
+        Path aFile = Files.writeString(dir.resolve("afile"), "x");
+        vm.exportTable(TableKind.ACCURACY, ExportFormat.MD, aFile.resolve("t.md"));
+        assertThat(vm.getStatus()).isEqualTo("export failed: cannot write " + aFile.resolve("t.md") + ": " + aFile
+                + " is a file, not a folder");
+        Path aDir = Files.createDirectories(dir.resolve("adir.md"));
+        vm.exportTable(TableKind.ACCURACY, ExportFormat.MD, aDir);
+        assertThat(vm.getStatus()).isEqualTo("export failed: " + aDir + " is a folder; give a file name");
+        assertThat(vm.getStatus()).doesNotContain(".tmp");
+    }
 }

@@ -184,6 +184,16 @@ class SetupViewModelTest {
     }
 
     @Test
+    void aSpecThatCannotBeSavedSaysWhyNamingTheChosenFile() throws Exception {
+        Path aFile = Files.writeString(ws.experimentsDir().resolve("afile"), "x");
+        assertThatThrownBy(() -> vm.save(aFile.resolve("s.yaml"))).isInstanceOf(java.io.IOException.class)
+                .hasMessage("cannot write " + aFile.resolve("s.yaml") + ": " + aFile + " is a file, not a folder");
+        Path aDir = Files.createDirectories(ws.experimentsDir().resolve("adir.yaml"));
+        assertThatThrownBy(() -> vm.save(aDir)).hasMessage(aDir + " is a folder; give a file name");
+        assertThat(vm.getSpecFile()).isNotEqualTo(aDir.toAbsolutePath().normalize());
+    }
+
+    @Test
     void anUnknownDomainStaysListedAsMissing() throws Exception {
         Path bad = Files.writeString(ws.experimentsDir().resolve("bad.yaml"),
                 TestWorkspace.tinySpec("bad", "linear", "tiny-shapes, nowhere"));
