@@ -126,9 +126,31 @@ public final class DatasetCatalog {
         Files.createDirectories(datasetsDir);
         org.da3.workbench.run.AtomicFiles.writeString(file, "# Added by " + origin + ": an ImageFolder layout"
                 + " (train/<class>/*.jpg, test/<class>/*.jpg).\n"
-                + "name: " + n + "\nkind: imagefolder\ntitle: " + dir.getFileName() + "\npath: '"
-                + dir.toString().replace("'", "''") + "'\n");
+                + "name: " + n + "\nkind: imagefolder\ntitle: " + quoted(dir.getFileName().toString()) + "\npath: "
+                + quoted(dir.toString()) + "\n");
         return file;
+    }
+
+    /**
+     * A YAML scalar that reads back as exactly this text whatever it holds (':', '#', brackets,
+     * quotes, a leading '-' or '@', line breaks): single-quoted, or double-quoted with escapes where
+     * it holds control characters, which single quotes would fold.
+     */
+    static String quoted(String text) {
+        if (text.chars().noneMatch(Character::isISOControl)) {
+            return "'" + text.replace("'", "''") + "'";
+        }
+        StringBuilder b = new StringBuilder("\"");
+        for (char c : text.toCharArray()) {
+            if (c == '"' || c == '\\') {
+                b.append('\\').append(c);
+            } else if (Character.isISOControl(c)) {
+                b.append(String.format("\\u%04x", (int) c));
+            } else {
+                b.append(c);
+            }
+        }
+        return b.append('"').toString();
     }
 
     private static DatasetDescriptor readDescriptor(Path file) {

@@ -221,6 +221,19 @@ class SetupViewModelTest {
     }
 
     @Test
+    void anImageFolderNamedWithYamlsOwnCharactersReadsBackAsItIs() throws Exception {
+        String[] names = {"birds: 2024", "[birds]", "{x}", "- dash", "@at", "%pct", "#1 set", "it's \"q\"", "two\nlines"};
+        for (int i = 0; i < names.length; i++) {
+            Path images = Files.createDirectories(dir.resolve("odd" + i).resolve(names[i]));
+            Files.createDirectories(images.resolve("train/robin"));
+            Path file = org.da3.workbench.data.DatasetCatalog.addImageFolder(ws.datasetsDir(), "odd" + i, images, "test");
+            com.fasterxml.jackson.databind.JsonNode back = org.da3.workbench.spec.YamlNodes.readTree(file);
+            assertThat(back.get("title").asText()).as(names[i]).isEqualTo(names[i]);
+            assertThat(back.get("path").asText()).as(names[i]).isEqualTo(images.toString());
+        }
+    }
+
+    @Test
     void launchHandsTheSpecOverOnlyWhenValid() {
         List<ExperimentSpec> launched = new ArrayList<>();
         vm.setOnLaunch(launched::add);
