@@ -15,6 +15,7 @@ import org.da3.workbench.run.PlannedRun;
 import org.da3.workbench.run.Pretrainer;
 import org.da3.workbench.run.RunDirectory;
 import org.da3.workbench.run.RunMonitor;
+import org.da3.workbench.run.event.RunFinished;
 import org.da3.workbench.run.Target;
 import org.da3.workbench.run.event.Envelope;
 import org.da3.workbench.spec.ExperimentSpec;
@@ -77,12 +78,25 @@ public final class TargetPoolLauncher implements RunLauncher {
     private void runExperiment(List<RunJob> jobs, Listener listener) {
         Map<String, Target> open = new java.util.HashMap<>();
         try {
+            boolean pretrainStopped = false;
             for (RunJob j : jobs) {
                 if (j.isPretraining()) {
-                    runJob(j, listener, open);
+                    pretrainStopped |= RunFinished.CANCELLED.equals(runJob(j, listener, open));
                 }
             }
             List<RunJob> runs = jobs.stream().filter(j -> !j.isPretraining()).toList();
+            Path w = jobs.isEmpty() ? null : runner.weightsPath(jobs.get(0).experiment());
+            if (w != null && !Files.isRegularFile(w) && jobs.stream().anyMatch(RunJob::isPretraining)) {
+                // the runs need the weights pretraining was to write: none of them can start
+                String why = pretrainStopped ? "stopped before it started: pretraining " + w.getFileName() + " was stopped"
+                        : "not started: pretraining " + w.getFileName() + " did not finish (see its error above)";
+                for (RunJob j : runs) {
+                    pending.remove(j);
+                    dropped.remove(j.id());
+                    listener.finished(j, null, null, why);
+                }
+                return;
+            }
             Map<String, List<RunJob>> byTarget = new java.util.LinkedHashMap<>();
             for (RunJob j : runs) {
                 byTarget.computeIfAbsent(j.target(), k -> new ArrayList<>()).add(j);
@@ -142,14 +156,15 @@ public final class TargetPoolLauncher implements RunLauncher {
         }
     }
 
-    private void runJob(RunJob job, Listener listener, Map<String, Target> open) {
+    /** Runs a job to its end; returns how it ended (a run_finished status). */
+    private String runJob(RunJob job, Listener listener, Map<String, Target> open) {
         RunMonitor monitor = new RunMonitor();
         monitors.put(job.id(), monitor);
         pending.remove(job);
         if (dropped.remove(job.id()) != null) {
             monitors.remove(job.id());
             listener.finished(job, null, null, "stopped before it started");
-            return;
+            return RunFinished.CANCELLED;
         }
         listener.started(job);
         Path[] dir = new Path[1];
@@ -184,8 +199,10 @@ public final class TargetPoolLauncher implements RunLauncher {
                 rec = runner.execute(job.run(), rd, t, monitor, l);
             }
             listener.finished(job, rec, dir[0], rec.error());
+            return rec.status();
         } catch (Exception e) {
             listener.finished(job, null, dir[0], e.getMessage() == null ? e.toString() : e.getMessage());
+            return monitor.stopRequested() ? RunFinished.CANCELLED : RunFinished.FAILED;
         } finally {
             monitors.remove(job.id());
         }

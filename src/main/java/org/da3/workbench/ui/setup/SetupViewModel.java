@@ -514,8 +514,13 @@ public final class SetupViewModel {
         if (filling) {
             return;
         }
+        // whole-spec errors are found again below: one whose cause went away (a recipe that now
+        // exists beside the weights) must not keep its field red
         for (int i = 0; i < methods.size(); i++) {
             methods.get(i).label().setExternalError(null);
+        }
+        for (ValidatedField<?> f : fields()) {
+            f.setExternalError(null);
         }
         ExperimentSpec s = null;
         String why = null;
@@ -621,8 +626,16 @@ public final class SetupViewModel {
                 return "'" + w + "' cannot be read (" + e.getMessage() + ")";
             }
         }
-        if (Pretrainer.recipeFor(p) != null) {
-            return null;
+        Path recipe = Pretrainer.recipeFor(p);
+        if (recipe != null) {
+            // a recipe that cannot pretrain is marked now, not after Launch
+            try {
+                new Pretrainer(workspace).loadRecipe(recipe);
+                return null;
+            } catch (SpecException e) {
+                return "'" + w + "' does not exist, and its recipe " + recipe.getFileName() + " cannot pretrain it: "
+                        + e.field() + ": " + e.problem();
+            }
         }
         return "'" + w + "' does not exist and no recipe " + p.getFileName().toString().replaceFirst("\\.[^.]+$", ".yaml")
                 + " sits beside it to pretrain it; pick an existing weights file or leave empty";

@@ -98,4 +98,53 @@ class TargetPoolLauncherTest {
             assertThat(second[0]).as("two at a time: the second starts while the first runs").isLessThan(first[1]);
         }
     }
+
+    @org.junit.jupiter.api.Test
+    void runsThatNeedWeightsPretrainingDidNotWriteDoNotStart() throws Exception {
+        Workspace ws = TestWorkspace.create(dir, 32, 16);
+        // a recipe the pretrainer refuses (no domain, no method): pretraining fails at once
+        Files.writeString(ws.pretrainedDir().resolve("none.yaml"), "name: x\n");
+        Path specFile = Files.writeString(ws.experimentsDir().resolve("pre.yaml"), TestWorkspace.tinySpec("pre",
+                "linear, finetune", "tiny-shapes").replace("width: 8}", "width: 8, weights: pretrained/none.safetensors}"));
+        ExperimentSpec spec = new SpecLoader(ws.datasets().names()).load(specFile);
+        TargetPoolLauncher launcher = new TargetPoolLauncher(new ExperimentRunner(ws), new WorkspaceTargetProvider(ws));
+        Map<String, String> ended = new ConcurrentHashMap<>();
+        List<String> started = new java.util.concurrent.CopyOnWriteArrayList<>();
+        CountDownLatch done = new CountDownLatch(3);
+        try {
+            List<RunJob> jobs = launcher.plan(spec);
+            assertThat(jobs).hasSize(3);
+            launcher.submit(jobs, new RunLauncher.Listener() {
+                @Override
+                public void started(RunJob job) {
+                    started.add(job.label());
+                }
+
+                @Override
+                public void event(RunJob job, Envelope event) {}
+
+                @Override
+                public void log(RunJob job, String line) {}
+
+                @Override
+                public void finished(RunJob job, RunRecord record, Path runDir, String error) {
+                    ended.put(job.label(), String.valueOf(error));
+                    done.countDown();
+                }
+            });
+            assertThat(done.await(2, TimeUnit.MINUTES)).as("all three jobs ended").isTrue();
+        } finally {
+            launcher.shutdown();
+        }
+        assertThat(started).containsExactly("pretrain none.safetensors");
+        assertThat(ended.get("pretrain none.safetensors")).contains("domains");
+        assertThat(ended).hasSize(3);
+        ended.forEach((label, error) -> {
+            if (!label.startsWith("pretrain")) {
+                assertThat(error).isEqualTo("not started: pretraining none.safetensors did not finish (see its error"
+                        + " above)");
+            }
+        });
+        assertThat(ws.runsDir("pre")).doesNotExist();
+    }
 }

@@ -155,10 +155,17 @@ class SetupViewModelTest {
         vm.weights().setText("pretrained/none.safetensors");
         assertThat(vm.weights().getError()).contains("does not exist");
         assertThat(vm.canLaunch()).isFalse();
-        Files.writeString(ws.pretrainedDir().resolve("none.yaml"), "name: x\n");
-        vm.weights().setText("pretrained/none.safetensors ");
+        // a recipe that appears is taken on the next check, without editing the weights field
+        Files.writeString(ws.pretrainedDir().resolve("none.yaml"), TestWorkspace.tinySpec("src", "finetune", "tiny-shapes"));
+        vm.epochs().setText("2");
+        assertThat(vm.weights().getError()).isEmpty();
         assertThat(vm.weightsNoteProperty().get()).contains("pretrained from none.yaml");
         assertThat(vm.canLaunch()).isTrue();
+        // one that cannot pretrain is marked before Launch
+        Files.writeString(ws.pretrainedDir().resolve("none.yaml"), "name: x\n");
+        vm.weights().setText("pretrained/none.safetensors ");
+        assertThat(vm.weights().getError()).contains("its recipe none.yaml cannot pretrain it: domains:");
+        assertThat(vm.canLaunch()).isFalse();
         // a file that is there but is no tensor file is marked before Launch
         Files.writeString(ws.pretrainedDir().resolve("text.safetensors"), "plain text");
         vm.weights().setText("pretrained/text.safetensors");
