@@ -450,7 +450,7 @@ public final class SetupViewModel {
                 last = i;
             }
         }
-        item.label().setText(of.info().name() + "-" + (countOf(of.info().name()) + 1));
+        item.label().setText(freeLabel(of.info().name()));
         methods.add(last + 1, item);
         item.setSelected(true);
         return item;
@@ -464,6 +464,20 @@ public final class SetupViewModel {
     public void removeVariant(MethodItem item) {
         if (countOf(item.info().name()) > 1) {
             methods.remove(item);
+        }
+    }
+
+    /** The first of NAME-2, NAME-3, ... that no entry is labelled or named, so a new variant is never a clash. */
+    private String freeLabel(String method) {
+        Set<String> taken = new java.util.HashSet<>();
+        for (MethodItem m : methods) {
+            taken.add(m.info().name());
+            taken.add(m.label().getText().trim());
+        }
+        for (int n = 2; ; n++) {
+            if (!taken.contains(method + "-" + n)) {
+                return method + "-" + n;
+            }
         }
     }
 

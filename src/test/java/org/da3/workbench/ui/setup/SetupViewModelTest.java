@@ -132,6 +132,20 @@ class SetupViewModelTest {
     }
 
     @Test
+    void aNewVariantTakesALabelNoEntryUses() {
+        MethodItem lin = method("linear");
+        MethodItem two = vm.addVariant(lin);
+        MethodItem three = vm.addVariant(lin);
+        assertThat(two.label().getText()).isEqualTo("linear-2");
+        assertThat(three.label().getText()).isEqualTo("linear-3");
+        vm.removeVariant(two);
+        MethodItem again = vm.addVariant(lin);
+        assertThat(again.label().getText()).isEqualTo("linear-2");
+        assertThat(vm.addVariant(lin).label().getText()).isEqualTo("linear-4");
+        assertThat(vm.canLaunch()).isTrue();
+    }
+
+    @Test
     void domainsNeedChoosingAndKeepTheirOrder() {
         for (DomainItem d : vm.domains()) {
             d.setSelected(false);
