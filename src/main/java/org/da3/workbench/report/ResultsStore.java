@@ -64,13 +64,16 @@ public final class ResultsStore {
     /**
      * A row of a comparison table: runs of one method aggregated over seeds, or one run.
      *
-     * @param key the entry's name in tables (the method label, or label and seed for one run)
+     * @param key the entry's name in tables: the method label, or label and seed for one run; with
+     *     the experiment in brackets where runs of several experiments share the label
      * @param method the method label
      * @param methodName the method's registry name (for example {@code finetune})
      * @param runs the runs it stands for
      * @param partial true for a run that stopped part-way (failed, cancelled, running)
+     * @param overSeeds true for completed runs aggregated over seeds, false for one run
      */
-    public record Entry(String key, String method, String methodName, List<RunResult> runs, boolean partial) {
+    public record Entry(String key, String method, String methodName, List<RunResult> runs, boolean partial,
+            boolean overSeeds) {
         /** Copies the list. */
         public Entry {
             runs = List.copyOf(runs);
@@ -79,7 +82,7 @@ public final class ResultsStore {
         /** @return the status text: "completed (2 seeds)", "completed", "failed in tiny-shapes", ... */
         public String statusText() {
             if (!partial) {
-                if (!key.equals(method)) {
+                if (!overSeeds) {
                     return RunFinished.COMPLETED;
                 }
                 int n = runs.size();
@@ -427,27 +430,35 @@ public final class ResultsStore {
         List<Entry> done = new ArrayList<>();
         List<Entry> partial = new ArrayList<>();
         Set<String> keys = new LinkedHashSet<>();
+        // a label that runs of several experiments share is a row per experiment: their runs are
+        // different settings or domains, not seeds of one another
+        Map<String, Set<String>> experiments = new HashMap<>();
+        for (RunResult r : runs) {
+            experiments.computeIfAbsent(r.record().label(), k -> new LinkedHashSet<>()).add(r.record().experiment());
+        }
+        java.util.function.Function<RunRecord, String> rowOf = rec -> experiments.get(rec.label()).size() > 1
+                ? rec.label() + " (" + rec.experiment() + ")" : rec.label();
         if (!perRun) {
             // one completed run per method and seed: an experiment run again repeats its seeds, and
             // a mean and deviation over repeats would pass for one over seeds. Runs come in time
             // order, so the latest of a seed stands; the others are named
-            Map<String, Map<Long, RunResult>> byLabel = new LinkedHashMap<>();
+            Map<String, Map<Long, RunResult>> byRow = new LinkedHashMap<>();
             for (RunResult r : runs) {
                 if (r.completed()) {
-                    RunResult earlier = byLabel.computeIfAbsent(r.record().label(), k -> new LinkedHashMap<>())
-                            .put(r.record().seed(), r);
+                    String row = rowOf.apply(r.record());
+                    RunResult earlier = byRow.computeIfAbsent(row, k -> new LinkedHashMap<>()).put(r.record().seed(), r);
                     if (earlier != null) {
-                        warnings.add(r.record().label() + " seed " + r.record().seed() + " completed more than once: "
+                        warnings.add(row + " seed " + r.record().seed() + " completed more than once: "
                                 + r.record().runId() + " stands, " + earlier.record().runId() + " is left out of the"
                                 + " mean (--per-run lists both)");
                     }
                 }
             }
-            for (Map.Entry<String, Map<Long, RunResult>> g : byLabel.entrySet()) {
+            for (Map.Entry<String, Map<Long, RunResult>> g : byRow.entrySet()) {
                 keys.add(g.getKey());
                 List<RunResult> one = new ArrayList<>(g.getValue().values());
                 RunRecord first = one.get(0).record();
-                done.add(new Entry(g.getKey(), first.label(), first.method(), one, false));
+                done.add(new Entry(g.getKey(), first.label(), first.method(), one, false, true));
             }
         }
         for (RunResult r : runs) {
@@ -455,12 +466,14 @@ public final class ResultsStore {
                 continue;
             }
             RunRecord rec = r.record();
-            String key = rec.label() + " s" + rec.seed();
+            String row = rowOf.apply(rec);
+            String key = row.equals(rec.label()) ? rec.label() + " s" + rec.seed()
+                    : rec.label() + " s" + rec.seed() + " (" + rec.experiment() + ")";
             if (!keys.add(key)) {
                 key = key + " (" + rec.runId() + ")";
                 keys.add(key);
             }
-            Entry e = new Entry(key, rec.label(), rec.method(), List.of(r), !r.completed());
+            Entry e = new Entry(key, rec.label(), rec.method(), List.of(r), !r.completed(), false);
             (r.completed() ? done : partial).add(e);
         }
         List<Entry> all = new ArrayList<>(done);

@@ -153,14 +153,16 @@ public final class ResultsViewModel {
         status.set("reading " + display(dir) + " ...");
         executor.execute(BackgroundTask.of(() -> readRuns(dir))
                 .onSuccess(read -> {
+                    java.util.Set<String> before = new java.util.HashSet<>(store.get().warnings());
                     read.runs().forEach(r -> runs.put(key(r), r));
                     rebuild();
                     List<Path> skipped = read.skipped();
                     // what was left out, and the first reason, so one damaged run is visible, not silent
                     String why = read.warnings().stream().filter(w -> w.endsWith("; run skipped")).findFirst()
                             .orElse("");
+                    // the repeats this folder brought, not those of runs opened before
                     long repeats = store.get().warnings().stream().filter(w -> w.contains("completed more than once"))
-                            .count();
+                            .filter(w -> !before.contains(w)).count();
                     status.set("opened " + read.runs().size() + " run(s) from " + display(dir)
                             + (skipped.isEmpty() ? "" : "; skipped " + skipped.size() + " that cannot be read (" + why
                                     + ")")

@@ -191,4 +191,28 @@ class ResultsViewModelTest {
         assertThat(vm.getStatus()).isEqualTo("export failed: " + aDir + " is a folder; give a file name");
         assertThat(vm.getStatus()).doesNotContain(".tmp");
     }
+
+    @Test
+    void aLabelFromTwoExperimentsIsARowPerExperimentNotARepeat() throws Exception {
+        Path other = ws.runsDir("other").resolve("o1-linear-s1");
+        writeRun(other, "other", "linear", 1, 0.10, 0.20, 330, 0.010);
+        vm.reopen(ws.runsDir("demo"));
+        assertThat(vm.getStatus()).doesNotContain("more than once");
+        vm.reopen(ws.runsDir("other"));
+        assertThat(vm.getStatus()).as("seed 1 of another experiment is no repeat").doesNotContain("more than once");
+        ComparisonTable t = vm.getTable();
+        assertThat(t.rows()).extracting(r -> r.cells().get(0).text())
+                .containsExactly("linear (demo)", "finetune", "linear (other)");
+        assertThat(text(t, 0, "a")).isEqualTo("55.0");
+        assertThat(text(t, 2, "a")).isEqualTo("10.0");
+        assertThat(text(t, 0, "Status")).isEqualTo("completed (2 seeds)");
+
+        // a repeat in the folder just opened is counted; one from before is not counted again
+        writeRun(ws.runsDir("demo").resolve("r9-linear-s1"), "demo", "linear", 1, 0.55, 0.75, 330, 0.010);
+        vm.reopen(ws.runsDir("demo"));
+        assertThat(vm.getStatus()).contains("1 seed(s) ran more than once");
+        writeRun(ws.runsDir("third").resolve("t1-da3-s9"), "third", "da3", 9, 0.3, 0.4, 330, 0.01);
+        vm.reopen(ws.runsDir("third"));
+        assertThat(vm.getStatus()).doesNotContain("more than once");
+    }
 }
