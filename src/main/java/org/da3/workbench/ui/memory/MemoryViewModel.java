@@ -103,7 +103,7 @@ public final class MemoryViewModel {
                 "%s-%d · batch %d · %d px · %d classes · gates %.0f%% open · step memory above the idle"
                         + " baseline",
                 s.backbone().name(), s.backbone().width(), s.training().batchSize(), s.training().imageSize(), classes,
-                100 * open);
+                100 * open + 0.0); // + 0.0: a ratio of -0 prints as 0%, not -0%
     }
 
     /**

@@ -46,6 +46,8 @@ class MemoryViewModelTest {
         vm.openRatio().setText("0.3");
         assertThat(vm.profiles().get(0).openRatio()).isEqualTo(0.3);
         assertThat(vm.profiles().get(0).stepBytes()).as("closed gates keep less").isLessThanOrEqualTo(open);
+        vm.openRatio().setText("-0");
+        assertThat(vm.statusProperty().get()).contains("gates 0% open");
     }
 
     @Test
