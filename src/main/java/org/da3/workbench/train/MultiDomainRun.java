@@ -256,7 +256,11 @@ public final class MultiDomainRun {
                                     run.emit(new TrainMetrics(d.name(), epoch, step, runStep, winLoss / winSteps,
                                             (double) winCorrect / winImages, lr, stepSec, winImages / (winNanos / 1e9)));
                                     long peak = ProcMemory.peak();
-                                    peakStep = Math.max(peakStep, peak - baseline);
+                                    if (peak >= 0 && baseline >= 0) {
+                                        // a window whose peak stayed under the idle baseline took nothing
+                                        // above it: 0, not "not measured"
+                                        peakStep = Math.max(peakStep, Math.max(0, peak - baseline));
+                                    }
                                     run.emit(new MemorySample("train", "rss", ProcMemory.rss(), peak, baseline, analytic));
                                     if (cuda.isPresent()) {
                                         long devicePeak = cuda.get().peak();

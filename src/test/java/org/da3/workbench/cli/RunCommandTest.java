@@ -65,6 +65,8 @@ class RunCommandTest {
             }
             RunRecord rec = RunRecord.read(d);
             assertThat(rec.status()).isEqualTo("completed");
+            // measured on Linux: a few tiny steps may stay under the idle baseline, which is 0, not -1
+            assertThat(((Number) rec.summary().get("peak_step_bytes")).longValue()).isGreaterThanOrEqualTo(0);
             // tiny-shapes was evaluated after both domains, tiny-glyphs after the second
             assertThat(rec.evaluations()[0][0]).isBetween(0.0, 1.0);
             assertThat(rec.evaluations()[0][1]).isBetween(0.0, 1.0);
