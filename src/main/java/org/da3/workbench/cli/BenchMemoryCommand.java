@@ -132,8 +132,10 @@ public final class BenchMemoryCommand implements Callable<Integer> {
         String md = markdown(rows);
         System.out.println();
         System.out.print(md);
+        // a subset of the methods is no replacement for the published table or its CSV
+        boolean subset = methods != null;
         Path out = csv != null ? csv : ws.root().resolve("bench/results/memory-" + arch + "-" + width + "-" + imageSize
-                + "-b" + batch + ".csv");
+                + "-b" + batch + (subset ? "-subset" : "") + ".csv");
         AtomicFiles.writeString(out, csvText(rows));
         System.out.println("CSV: " + out);
         long failed = rows.stream().filter(Row::failed).count();
@@ -142,7 +144,9 @@ public final class BenchMemoryCommand implements Callable<Integer> {
             System.out.println(failed + " of " + rows.size() + " methods failed; docs/benchmarks.md is left as it was");
             return 1;
         }
-        if (!noDocs) {
+        if (subset && !noDocs) {
+            System.out.println("--methods measured a subset: docs/benchmarks.md keeps its table of every method");
+        } else if (!noDocs) {
             Path doc = ws.root().resolve("docs/benchmarks.md");
             updateSection(doc, "memory-" + arch + "-" + width + "-" + imageSize + "-b" + batch, md);
             System.out.println("Updated " + doc);
@@ -163,9 +167,8 @@ public final class BenchMemoryCommand implements Callable<Integer> {
         Row ft = finetune(rows);
         StringBuilder sb = new StringBuilder();
         sb.append(String.format(Locale.ROOT, "%s-%d, %d px, batch %d, SGD with momentum; measured %s on %s with %d"
-                + " cores (`da3 bench memory --arch %s --width %d --image-size %d --batch %d`).%n%n", arch, width,
-                imageSize, batch, LocalDate.now(), System.getProperty("os.arch"), Runtime.getRuntime().availableProcessors(),
-                arch, width, imageSize, batch));
+                + " cores (`%s`).%n%n", arch, width, imageSize, batch, LocalDate.now(), System.getProperty("os.arch"),
+                Runtime.getRuntime().availableProcessors(), rerunCommand()));
         sb.append("| method | engine | trainable | analytic MB | measured MB | measured/analytic | vs fine-tune |"
                 + " step s | step vs fine-tune |\n");
         sb.append("|---|---|---:|---:|---:|---:|---:|---:|---:|\n");
@@ -188,6 +191,25 @@ public final class BenchMemoryCommand implements Callable<Integer> {
             }
         }
         return sb.toString();
+    }
+
+    /** @return the command that measures this table again: every option that differs from its default */
+    String rerunCommand() {
+        StringBuilder c = new StringBuilder(String.format(Locale.ROOT,
+                "da3 bench memory --arch %s --width %d --image-size %d --batch %d", arch, width, imageSize, batch));
+        if (methods != null) {
+            c.append(" --methods ").append(String.join(",", methods));
+        }
+        if (steps != 3) {
+            c.append(" --steps ").append(steps);
+        }
+        if (warmup != 2) {
+            c.append(" --warmup ").append(warmup);
+        }
+        if (threads != 0) {
+            c.append(" --threads ").append(threads);
+        }
+        return c.toString();
     }
 
     /** "19.2x less" or "1.7x more": a method's memory against fine-tune's. */

@@ -144,6 +144,10 @@ public final class BenchSpeedCommand implements Callable<Integer> {
             if (failedHere > 0 && !noDocs && !json) {
                 // a partial table stays out of the docs: the last complete one is kept there
                 System.out.println("A probe failed; docs/benchmarks.md keeps its table for this configuration.");
+            } else if (!methodsArg.isEmpty() && !noDocs && !json) {
+                // nor does a table of some of the methods replace the one of them all
+                System.out.println("--methods measured a subset: docs/benchmarks.md keeps its table for this"
+                        + " configuration.");
             } else if (!noDocs && !json) {
                 Path d = Workspace.locate(null).root().resolve("docs/benchmarks.md");
                 BenchMemoryCommand.updateSection(d, "speed-" + arch + "-" + width + "-" + size + "-b" + batch, md);
