@@ -110,9 +110,13 @@ public final class Figures {
                     1f, new float[] {6f, 4f}, 0f));
         }
         XYPlot plot = new XYPlot(data, xAxis, yAxis, renderer);
+        double maxX = means.stream().mapToDouble(m -> m[0]).max().orElse(0);
         for (int i = 0; i < means.size(); i++) {
-            XYTextAnnotation label = new XYTextAnnotation("  " + labels.get(i), means.get(i)[0], means.get(i)[1]);
-            label.setTextAnchor(TextAnchor.BOTTOM_LEFT);
+            // labels of the points on the right half go to their left, so the plot's edge does not cut them
+            boolean right = maxX > 0 && means.get(i)[0] > 0.5 * maxX;
+            XYTextAnnotation label = new XYTextAnnotation(right ? labels.get(i) + "  " : "  " + labels.get(i),
+                    means.get(i)[0], means.get(i)[1]);
+            label.setTextAnchor(right ? TextAnchor.BOTTOM_RIGHT : TextAnchor.BOTTOM_LEFT);
             label.setFont(SUBTITLE);
             plot.addAnnotation(label);
         }
@@ -294,15 +298,30 @@ public final class Figures {
         return o.title() == null ? def : o.title();
     }
 
+    /**
+     * Series colours: the Okabe-Ito palette, told apart by colour-blind readers and in print, its
+     * yellow (hard to see on white) left out.
+     */
+    private static final java.awt.Paint[] SERIES = {new Color(0x0072B2), new Color(0xD55E00), new Color(0x009E73),
+        new Color(0xCC79A7), new Color(0xE69F00), new Color(0x56B4E9), Color.BLACK, new Color(0x8C6D31)};
+
     private static void style(JFreeChart chart) {
         chart.setBackgroundPaint(Color.WHITE);
         chart.getPlot().setBackgroundPaint(Color.WHITE);
+        org.jfree.chart.plot.DefaultDrawingSupplier colours = new org.jfree.chart.plot.DefaultDrawingSupplier(SERIES,
+                org.jfree.chart.plot.DefaultDrawingSupplier.DEFAULT_FILL_PAINT_SEQUENCE,
+                org.jfree.chart.plot.DefaultDrawingSupplier.DEFAULT_OUTLINE_PAINT_SEQUENCE,
+                org.jfree.chart.plot.DefaultDrawingSupplier.DEFAULT_STROKE_SEQUENCE,
+                org.jfree.chart.plot.DefaultDrawingSupplier.DEFAULT_OUTLINE_STROKE_SEQUENCE,
+                org.jfree.chart.plot.DefaultDrawingSupplier.DEFAULT_SHAPE_SEQUENCE);
         if (chart.getPlot() instanceof XYPlot) {
             XYPlot p = (XYPlot) chart.getPlot();
             p.setDomainGridlinePaint(Color.LIGHT_GRAY);
             p.setRangeGridlinePaint(Color.LIGHT_GRAY);
+            p.setDrawingSupplier(colours);
         } else if (chart.getPlot() instanceof CategoryPlot) {
             ((CategoryPlot) chart.getPlot()).setRangeGridlinePaint(Color.LIGHT_GRAY);
+            ((CategoryPlot) chart.getPlot()).setDrawingSupplier(colours);
         }
     }
 
