@@ -56,6 +56,13 @@ class FiguresTest {
                 .containsExactly("linear (2 seeds)", "finetune (2 seeds)", "Pareto front");
         assertThat(subtitles(chart)).contains("finetune s3 (failed in tiny-shapes)")
                 .contains("linear s3 (cancelled in tiny-textures)");
+        // the label of the point furthest right sits left of it, inside the plot
+        List<org.jfree.chart.annotations.XYTextAnnotation> labels = chart.getXYPlot().getAnnotations().stream()
+                .map(a -> (org.jfree.chart.annotations.XYTextAnnotation) a).toList();
+        org.jfree.chart.annotations.XYTextAnnotation rightmost = labels.stream()
+                .max(java.util.Comparator.comparingDouble(org.jfree.chart.annotations.XYTextAnnotation::getX)).orElseThrow();
+        assertThat(rightmost.getText().trim()).isEqualTo("finetune");
+        assertThat(rightmost.getTextAnchor()).isEqualTo(org.jfree.chart.ui.TextAnchor.BOTTOM_RIGHT);
         JFreeChart analytic = Figures.pareto(ReportFixtures.paperStore(),
                 FigureOptions.DEFAULTS.withMemory(FigureOptions.Memory.ANALYTIC));
         assertThat(subtitles(analytic)).contains("linear (no analytic memory)");
