@@ -30,7 +30,7 @@ public final class ConsoleTable {
         header.add("trainable/domain");
         header.add("patch/domain");
         header.add("step s");
-        header.add("peak MB");
+        header.add("measured MB");
         header.add("gate sparsity");
         header.add("status");
         List<List<String>> rows = new ArrayList<>();
