@@ -14,6 +14,15 @@ public final class WorkbenchApp extends Application {
     private static volatile GuiOptions options;
     private static volatile int exitCode;
 
+    /**
+     * JavaFX warns "Unsupported JavaFX configuration: classes were loaded from 'unnamed module'" on
+     * every start from the class path (logger "javafx"), which is how the one runnable jar starts it;
+     * the warning reads as a fault to a user, so that logger only reports errors. Held here: a
+     * logger whose level was set can otherwise be collected and lose it.
+     */
+    private static final java.util.logging.Logger FX_START = java.util.logging.Logger.getLogger(
+            "javafx");
+
     private FxTaskExecutor executor;
     private Workbench workbench;
 
@@ -26,6 +35,7 @@ public final class WorkbenchApp extends Application {
     public static int launch(GuiOptions opts) {
         options = Objects.requireNonNull(opts);
         exitCode = 0;
+        FX_START.setLevel(java.util.logging.Level.SEVERE);
         Application.launch(WorkbenchApp.class);
         return exitCode;
     }
