@@ -440,17 +440,26 @@ public final class MultiDomainRun {
         int size = spec.training().imageSize();
         int bs = spec.training().evalBatchSize();
         long full = patch.backbone().macs(size);
+        // each latency is the faster of two passes over the test split: a single pass carries the
+        // engine's first-call costs and the machine's hiccups (two runs of one network measured 0.9
+        // and 2.9 ms per image that way)
         patch.setSkipping(false);
-        long t0 = System.nanoTime();
-        Evaluator.correct(patch, s.batcher(), d.test(), bs, base);
-        double msFull = (System.nanoTime() - t0) / 1e6 / d.test().size();
+        double msFull = Double.POSITIVE_INFINITY;
+        for (int pass = 0; pass < 2; pass++) {
+            long t0 = System.nanoTime();
+            Evaluator.correct(patch, s.batcher(), d.test(), bs, base);
+            msFull = Math.min(msFull, (System.nanoTime() - t0) / 1e6 / d.test().size());
+        }
         double msSkip = msFull;
         patch.setSkipping(true);
         patch.resetStatistics();
         if (patch.canSkip()) {
-            t0 = System.nanoTime();
-            Evaluator.correct(patch, s.batcher(), d.test(), bs, base);
-            msSkip = (System.nanoTime() - t0) / 1e6 / d.test().size();
+            msSkip = Double.POSITIVE_INFINITY;
+            for (int pass = 0; pass < 2; pass++) {
+                long t0 = System.nanoTime();
+                Evaluator.correct(patch, s.batcher(), d.test(), bs, base);
+                msSkip = Math.min(msSkip, (System.nanoTime() - t0) / 1e6 / d.test().size());
+            }
         } else {
             Evaluator.correct(patch, s.batcher(), d.test(), bs, base);
         }
