@@ -52,30 +52,14 @@ class BenchMemoryCommandTest {
     @Test
     void aSubsetOfMethodsLeavesThePublishedTableAndItsCsvAlone() throws Exception {
         Path root = org.da3.workbench.test.TestWorkspace.projectDir();
-        Path doc = root.resolve("docs/benchmarks.md");
-        byte[] before = Files.readAllBytes(doc);
         Path subsetCsv = root.resolve("bench/results/memory-resnet26-8-16-b4-subset.csv");
         Path fullCsv = root.resolve("bench/results/memory-resnet26-8-16-b4.csv");
-        ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        PrintStream old = System.out;
-        int code;
-        try (PrintStream out = new PrintStream(buf, true, StandardCharsets.UTF_8)) {
-            System.setOut(out);
-            code = new CommandLine(new BenchMemoryCommand()).execute("--arch", "resnet26", "--width", "8",
-                    "--image-size", "16", "--batch", "4", "--methods", "linear", "--steps", "1", "--warmup", "0",
-                    "--threads", "1");
-        } finally {
-            System.setOut(old);
-            byte[] after = Files.readAllBytes(doc);
-            if (!java.util.Arrays.equals(before, after)) {
-                Files.write(doc, before);
-            }
-            assertThat(after).as("docs/benchmarks.md is unchanged").isEqualTo(before);
-        }
+        PublishedDocs.Printed r = PublishedDocs.runKeeping(new BenchMemoryCommand(), "--arch", "resnet26", "--width",
+                "8", "--image-size", "16", "--batch", "4", "--methods", "linear", "--steps", "1", "--warmup", "0",
+                "--threads", "1");
         try {
-            String printed = buf.toString(StandardCharsets.UTF_8);
-            assertThat(code).as(printed).isZero();
-            assertThat(printed).contains("--methods measured a subset: docs/benchmarks.md keeps its table of every method")
+            assertThat(r.code()).as(r.out()).isZero();
+            assertThat(r.out()).contains("--methods measured a subset: docs/benchmarks.md keeps its table of every method")
                     .contains("(`da3 bench memory --arch resnet26 --width 8 --image-size 16 --batch 4 --methods linear"
                             + " --steps 1 --warmup 0 --threads 1`)");
             assertThat(subsetCsv).isRegularFile();

@@ -8,8 +8,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.da3.workbench.run.event.EventCodec;
@@ -155,25 +153,10 @@ class BenchSpeedCommandTest {
 
     @Test
     void aSubsetOfMethodsLeavesThePublishedTableAlone() throws Exception {
-        Path doc = org.da3.workbench.test.TestWorkspace.projectDir().resolve("docs/benchmarks.md");
-        byte[] before = Files.readAllBytes(doc);
-        ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        PrintStream old = System.out;
-        int code;
-        try (PrintStream out = new PrintStream(buf, true, StandardCharsets.UTF_8)) {
-            System.setOut(out);
-            code = new CommandLine(new BenchSpeedCommand()).execute("--config", "resnet26:8:16:4", "--methods",
-                    "finetune,linear", "--rounds", "1", "--steps", "1", "--warmup", "0", "--threads", "1");
-        } finally {
-            System.setOut(old);
-            byte[] after = Files.readAllBytes(doc);
-            if (!java.util.Arrays.equals(before, after)) {
-                Files.write(doc, before);
-            }
-            assertThat(after).as("docs/benchmarks.md is unchanged").isEqualTo(before);
-        }
-        assertThat(code).isZero();
-        assertThat(buf.toString(StandardCharsets.UTF_8))
+        PublishedDocs.Printed r = PublishedDocs.runKeeping(new BenchSpeedCommand(), "--config", "resnet26:8:16:4",
+                "--methods", "finetune,linear", "--rounds", "1", "--steps", "1", "--warmup", "0", "--threads", "1");
+        assertThat(r.code()).as(r.out()).isZero();
+        assertThat(r.out())
                 .contains("--methods measured a subset: docs/benchmarks.md keeps its table for this configuration.");
     }
 }
