@@ -101,7 +101,8 @@ public final class SpecLoader {
         for (int i = 0; i < domains.size(); i++) {
             String d = domains.get(i);
             if (knownDomains != null && !knownDomains.contains(d)) {
-                throw new SpecException(file, "domains[" + i + "]", "unknown domain '" + d + "'" + known());
+                throw new SpecException(file, "domains[" + i + "]", "unknown domain '" + d + "'"
+                        + meant(d, knownDomains) + known());
             }
             if (!seen.add(d)) {
                 throw new SpecException(file, "domains[" + i + "]", "'" + d + "' is listed twice; list each domain once");
@@ -143,6 +144,12 @@ public final class SpecLoader {
         return new ExperimentSpec(name, description, domains, methods, backbone, training, seeds, target);
     }
 
+    /** " (did you mean da3?)" when the name is a near miss of an allowed one, else "". */
+    private static String meant(String given, java.util.Collection<String> allowed) {
+        String near = Names.closest(given, allowed);
+        return near == null ? "" : " (did you mean " + near + "?)";
+    }
+
     private String known() {
         if (knownDomains == null) {
             return "";
@@ -181,7 +188,8 @@ public final class SpecLoader {
                 JsonNode opts = y.object(m, path, "options");
                 MethodInfo info = MethodCatalog.find(mName);
                 if (info == null) {
-                    throw new SpecException(file, path + ".name", "unknown method '" + mName + "'" + allowed);
+                    throw new SpecException(file, path + ".name", "unknown method '" + mName + "'"
+                            + meant(mName, MethodCatalog.names()) + allowed);
                 }
                 Iterator<Map.Entry<String, JsonNode>> it = opts.fields();
                 while (it.hasNext()) {
@@ -189,8 +197,9 @@ public final class SpecLoader {
                     String optPath = path + ".options." + e.getKey();
                     OptionDef def = info.option(e.getKey());
                     if (def == null) {
-                        throw new SpecException(file, optPath, "unknown option of method '" + mName
-                                + "'; its options: " + String.join(", ", info.optionNames()));
+                        throw new SpecException(file, optPath, "unknown option of method '" + mName + "'"
+                                + meant(e.getKey(), info.optionNames()) + "; its options: "
+                                + String.join(", ", info.optionNames()));
                     }
                     JsonNode v = y.given(opts, path + ".options", e.getKey());
                     Object raw = v.isBoolean() ? Boolean.valueOf(v.asBoolean())
@@ -211,7 +220,7 @@ public final class SpecLoader {
             }
             if (MethodCatalog.find(mName) == null) {
                 throw new SpecException(file, m.isObject() ? path + ".name" : path,
-                        "unknown method '" + mName + "'" + allowed);
+                        "unknown method '" + mName + "'" + meant(mName, MethodCatalog.names()) + allowed);
             }
             MethodSpec spec = new MethodSpec(mName, options, label);
             if (!labels.add(spec.displayLabel())) {

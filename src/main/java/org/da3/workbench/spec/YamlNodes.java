@@ -229,8 +229,10 @@ public final class YamlNodes {
             if (!allowed.contains(k)) {
                 List<String> sorted = new ArrayList<>(allowed);
                 sorted.sort(null);
-                throw new SpecException(file, join(path, k),
-                        "unknown field; allowed fields here: " + String.join(", ", sorted));
+                String near = Names.closest(k, allowed);
+                throw new SpecException(file, join(path, k), "unknown field; "
+                        + (near == null ? "" : "did you mean " + near + "? ") + "allowed fields here: "
+                        + String.join(", ", sorted));
             }
         }
     }

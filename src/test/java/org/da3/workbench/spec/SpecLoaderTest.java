@@ -222,7 +222,7 @@ class SpecLoaderTest {
     void misspelledFieldIsNotSilentlyIgnored() {
         assertThatThrownBy(() -> loader.parse("demo.yaml", spec("[linear]", "[shapes]", "{epoch: 3}")))
                 .isInstanceOf(SpecException.class)
-                .hasMessageStartingWith("demo.yaml: training.epoch: unknown field; allowed fields here: allocator, augmentation,");
+                .hasMessageStartingWith("demo.yaml: training.epoch: unknown field; did you mean epochs? allowed fields here: allocator, augmentation,");
     }
 
     @Test
@@ -258,6 +258,23 @@ class SpecLoaderTest {
         assertThat(s.methods()).extracting(MethodSpec::displayLabel).containsExactly("no", "1e-3", "007");
         // and the spec the worker is given reads back the same
         assertThat(loader.parse("back.yaml", SpecWriter.toYaml(s, false))).isEqualTo(s);
+    }
+
+    @Test
+    void aNearMissIsNamedWithWhatItProbablyMeant() {
+        assertThatThrownBy(() -> loader.parse("demo.yaml", spec("[DA3]", "[shapes]", "{}")))
+                .hasMessageStartingWith("demo.yaml: methods[0]: unknown method 'DA3' (did you mean da3?); allowed methods:");
+        assertThatThrownBy(() -> loader.parse("demo.yaml", spec("[{name: da3, options: {lamda: 2}}]", "[shapes]", "{}")))
+                .hasMessageStartingWith("demo.yaml: methods[0].options.lamda: unknown option of method 'da3' (did you"
+                        + " mean lambda?); its options:");
+        assertThatThrownBy(() -> loader.parse("demo.yaml", spec("[linear]", "[shapse]", "{}")))
+                .hasMessageStartingWith("demo.yaml: domains[0]: unknown domain 'shapse' (did you mean shapes?)");
+        // nothing near: no guess
+        assertThatThrownBy(() -> loader.parse("demo.yaml", spec("[linear]", "[birds]", "{}")))
+                .hasMessageNotContaining("did you mean");
+        assertThat(Names.closest("Epoch", java.util.List.of("epochs", "seed"))).isEqualTo("epochs");
+        assertThat(Names.closest("lr", java.util.List.of("learning_rate", "seed"))).isNull();
+        assertThat(Names.closest("ab", java.util.List.of("aa", "bb"))).as("a tie is no guess").isNull();
     }
 
     @Test

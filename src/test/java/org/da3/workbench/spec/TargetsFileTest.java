@@ -84,7 +84,7 @@ class TargetsFileTest {
             {"targets:\n  local: {kind: linux, host: h}\n", "targets.local.kind: the target named local must be of kind local"},
             {"targets:\n  'a b': {kind: linux, host: h}\n", "targets.a b: 'a b' is not a usable target name"},
             {"targets:\n  j: {kind: linux, host: h, user: 'x y'}\n", "targets.j.user: 'x y' is not a user name"},
-            {"target:\n  j: {kind: linux}\n", "target: unknown field; allowed fields here: targets"},
+            {"target:\n  j: {kind: linux}\n", "target: unknown field; did you mean targets? allowed fields here: targets"},
             {"targets:\n  j: {kind: linux, host: h, port: }\n", "targets.j.port: is empty; give a value or remove the key"},
             {"targets:\n  j:\n    kind: linux\n    host: a\n    host: b\n",
                 "targets.j.host: is given twice, at line 4 and again at line 5; give each key once"},
