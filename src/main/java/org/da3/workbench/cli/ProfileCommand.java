@@ -31,6 +31,9 @@ public final class ProfileCommand implements Callable<Integer> {
     @Option(names = "--layers", description = "also print the per-layer breakdown of each method")
     private boolean layers;
 
+    @Option(names = {"-m", "--method"}, paramLabel = "LABEL", description = "profile only these methods (repeatable)")
+    private List<String> only = new ArrayList<>();
+
     @Option(names = "--batch", paramLabel = "N", description = "batch size (default: the spec's)")
     private Integer batch;
 
@@ -51,7 +54,7 @@ public final class ProfileCommand implements Callable<Integer> {
         }
         Flags.ratio("--open-ratio", openRatio);
         Workspace ws = Workspace.locate(specFile);
-        ExperimentSpec spec = new SpecLoader(ws.datasets().names()).load(specFile);
+        ExperimentSpec spec = MethodFilter.apply(new SpecLoader(ws.datasets().names()).load(specFile), only, specFile);
         TrainingSpec t = spec.training();
         int n = batch != null ? batch : t.batchSize();
         int size = imageSize != null ? imageSize : t.imageSize();

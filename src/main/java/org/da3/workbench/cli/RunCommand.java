@@ -18,7 +18,6 @@ import org.da3.workbench.run.RunMonitor;
 import org.da3.workbench.run.RunQueue;
 import org.da3.workbench.run.Target;
 import org.da3.workbench.spec.ExperimentSpec;
-import org.da3.workbench.spec.MethodSpec;
 import org.da3.workbench.spec.SpecException;
 import org.da3.workbench.spec.SpecLoader;
 import org.da3.workbench.spec.TargetsFile;
@@ -61,19 +60,7 @@ public final class RunCommand implements Callable<Integer> {
         PrintStream out = System.out;
         Workspace ws = Workspace.locate(specFile);
         ExperimentSpec spec = new SpecLoader(ws.datasets().names()).load(specFile);
-        if (!only.isEmpty()) {
-            List<MethodSpec> keep = new ArrayList<>();
-            for (MethodSpec m : spec.methods()) {
-                if (only.contains(m.displayLabel()) || only.contains(m.name())) {
-                    keep.add(m);
-                }
-            }
-            if (keep.isEmpty()) {
-                throw new SpecException(specFile.toString(), "--method", "none of " + only
-                        + " is in the spec; its methods: " + spec.methods().stream().map(MethodSpec::displayLabel).toList());
-            }
-            spec = spec.withMethods(keep);
-        }
+        spec = MethodFilter.apply(spec, only, specFile);
         ExperimentRunner runner = new ExperimentRunner(ws);
         try {
             runner.check(spec);

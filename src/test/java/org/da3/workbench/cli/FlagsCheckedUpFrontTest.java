@@ -58,6 +58,24 @@ class FlagsCheckedUpFrontTest {
     }
 
     @Test
+    void profileTakesSomeOfTheMethodsAsRunDoes() throws Exception {
+        Path spec = Files.writeString(tmp.resolve("s.yaml"), "name: s\ndomains: [shapes]\nmethods: [linear, finetune]\n"
+                + "backbone: {name: resnet26, width: 8}\n");
+        java.io.ByteArrayOutputStream buf = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream old = System.out;
+        try (java.io.PrintStream out = new java.io.PrintStream(buf, true, java.nio.charset.StandardCharsets.UTF_8)) {
+            System.setOut(out);
+            assertThat(cli.run("profile", spec.toString(), "-m", "finetune")).isZero();
+        } finally {
+            System.setOut(old);
+        }
+        String printed = buf.toString(java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(printed).containsPattern("(?m)^finetune ").doesNotContainPattern("(?m)^linear ");
+        assertThat(refused("profile", spec.toString(), "-m", "da3"))
+                .startsWith("da3: " + spec + ": --method: none of [da3] is in the spec; its methods: [linear, finetune]");
+    }
+
+    @Test
     void pretrainChecksWhereItWillWriteBeforeItTrains() {
         String recipe = org.da3.workbench.test.TestWorkspace.projectDir()
                 .resolve("pretrained/resnet26-w16-procsource.yaml").toString();
