@@ -210,6 +210,8 @@ public final class MultiDomainRun {
                     try (Optimizer optimizer = new Optimizer(opt, patch.trainable(), t.momentum(), wd)
                             .withLearningRateScales(patch::learningRateScale)) {
                         long step = 0;
+                        double firstWindowLoss = Double.NaN;
+                        boolean warnedRise = false;
                         SplittableRandom aug = new SplittableRandom(Seeds.derive(t.seed(), "augment", di));
                         for (int epoch = 1; epoch <= t.epochs() && !cancelled; epoch++) {
                             int[] order = Batcher.shuffled(d.train().size(),
@@ -253,8 +255,18 @@ public final class MultiDomainRun {
                                     double stepSec = winNanos / 1e9 / winSteps;
                                     stepSecondsSum += winNanos / 1e9;
                                     stepsTimed += winSteps;
-                                    run.emit(new TrainMetrics(d.name(), epoch, step, runStep, winLoss / winSteps,
+                                    double windowLoss = winLoss / winSteps;
+                                    run.emit(new TrainMetrics(d.name(), epoch, step, runStep, windowLoss,
                                             (double) winCorrect / winImages, lr, stepSec, winImages / (winNanos / 1e9)));
+                                    if (Double.isNaN(firstWindowLoss)) {
+                                        firstWindowLoss = windowLoss;
+                                    } else if (!warnedRise && diverging(firstWindowLoss, windowLoss, d.numClasses())) {
+                                        warnedRise = true;
+                                        run.emit(new Warning(String.format(java.util.Locale.ROOT, "%s: the training loss"
+                                                + " rose from %.2f to %.2f by step %d: training is diverging; lower the %s"
+                                                + " learning rate (%s)", d.name(), firstWindowLoss, windowLoss, step,
+                                                lrSource, baseLr)));
+                                    }
                                     long peak = ProcMemory.peak();
                                     if (peak >= 0 && baseline >= 0) {
                                         // a window whose peak stayed under the idle baseline took nothing
@@ -468,6 +480,20 @@ public final class MultiDomainRun {
         long macs = patch.macsPerImage(size);
         inference.put(d.name(), new InferenceStats(d.name(), macs, full, openRatio, msSkip, msFull, d.test().size(), bs));
         run.emit(inference.get(d.name()));
+    }
+
+    /**
+     * Whether a domain's training loss has run away: five times its first logged window and three
+     * times chance level's cross-entropy, ln(classes), so ordinary noise and a budget term do not
+     * set it off.
+     *
+     * @param first the first window's mean loss
+     * @param now this window's
+     * @param classes the domain's classes
+     * @return true when training is diverging
+     */
+    static boolean diverging(double first, double now, int classes) {
+        return now > 5 * first && now > 3 * Math.log(Math.max(2, classes));
     }
 
     private final Map<String, InferenceStats> inference = new LinkedHashMap<>();

@@ -140,4 +140,15 @@ class TrainingTest {
             }
         }
     }
+
+    @Test
+    void aRunawayLossIsTellableFromNoise() {
+        // the walkthrough's run: 1.12 at first, 21.0 later, ten classes
+        assertThat(MultiDomainRun.diverging(1.12, 21.0, 10)).isTrue();
+        assertThat(MultiDomainRun.diverging(7.45, 37.72, 10)).isTrue();
+        // a noisy window, or a loss high only against a tiny first one
+        assertThat(MultiDomainRun.diverging(2.3, 4.0, 10)).isFalse();
+        assertThat(MultiDomainRun.diverging(0.05, 1.5, 10)).as("below three times chance level").isFalse();
+        assertThat(MultiDomainRun.diverging(0.4, 2.5, 2)).as("two classes: chance is ln 2").isTrue();
+    }
 }
