@@ -625,6 +625,35 @@ public final class SetupViewModel {
         }
     }
 
+    /** The last recipe checked: a check reads it and every dataset descriptor, so it runs when the file changes, not per keystroke. */
+    private record RecipeCheck(Path recipe, long modified, long size, String problem) {}
+
+    private RecipeCheck lastRecipe;
+
+    /** @return why the recipe cannot pretrain, or null when it can */
+    private String recipeProblem(Path recipe) {
+        long modified;
+        long size;
+        try {
+            modified = Files.getLastModifiedTime(recipe).to(java.util.concurrent.TimeUnit.NANOSECONDS);
+            size = Files.size(recipe);
+        } catch (IOException e) {
+            modified = -1;
+            size = -1;
+        }
+        if (lastRecipe == null || !lastRecipe.recipe().equals(recipe) || lastRecipe.modified() != modified
+                || lastRecipe.size() != size) {
+            String problem = null;
+            try {
+                new Pretrainer(workspace).loadRecipe(recipe);
+            } catch (SpecException e) {
+                problem = e.field() + ": " + e.problem();
+            }
+            lastRecipe = new RecipeCheck(recipe, modified, size, problem);
+        }
+        return lastRecipe.problem();
+    }
+
     private String weightsProblem(ExperimentSpec s) {
         String w = s.backbone().weights();
         if (w == null) {
@@ -643,13 +672,9 @@ public final class SetupViewModel {
         Path recipe = Pretrainer.recipeFor(p);
         if (recipe != null) {
             // a recipe that cannot pretrain is marked now, not after Launch
-            try {
-                new Pretrainer(workspace).loadRecipe(recipe);
-                return null;
-            } catch (SpecException e) {
-                return "'" + w + "' does not exist, and its recipe " + recipe.getFileName() + " cannot pretrain it: "
-                        + e.field() + ": " + e.problem();
-            }
+            String problem = recipeProblem(recipe);
+            return problem == null ? null : "'" + w + "' does not exist, and its recipe " + recipe.getFileName()
+                    + " cannot pretrain it: " + problem;
         }
         return "'" + w + "' does not exist and no recipe " + p.getFileName().toString().replaceFirst("\\.[^.]+$", ".yaml")
                 + " sits beside it to pretrain it; pick an existing weights file or leave empty";
