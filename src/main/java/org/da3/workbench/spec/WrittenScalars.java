@@ -7,13 +7,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.BigIntegerNode;
 import com.fasterxml.jackson.databind.node.BooleanNode;
-import com.fasterxml.jackson.databind.node.DecimalNode;
 import com.fasterxml.jackson.databind.node.DoubleNode;
 import com.fasterxml.jackson.databind.node.IntNode;
 import com.fasterxml.jackson.databind.node.LongNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
-import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -107,9 +105,6 @@ final class WrittenScalars {
         if (v instanceof DoubleNode) {
             return new WrittenDouble(v.doubleValue(), written);
         }
-        if (v instanceof DecimalNode) {
-            return new WrittenDecimal(v.decimalValue(), written);
-        }
         if (v instanceof BooleanNode) {
             return new WrittenBoolean(v.booleanValue(), written);
         }
@@ -166,21 +161,6 @@ final class WrittenScalars {
         private final String written;
 
         WrittenDouble(double v, String written) {
-            super(v);
-            this.written = written;
-        }
-
-        @Override
-        public String written() {
-            return written;
-        }
-    }
-
-    private static final class WrittenDecimal extends DecimalNode implements Written {
-        private static final long serialVersionUID = 1L;
-        private final String written;
-
-        WrittenDecimal(BigDecimal v, String written) {
             super(v);
             this.written = written;
         }

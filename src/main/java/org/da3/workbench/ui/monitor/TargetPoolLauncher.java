@@ -15,9 +15,9 @@ import org.da3.workbench.run.PlannedRun;
 import org.da3.workbench.run.Pretrainer;
 import org.da3.workbench.run.RunDirectory;
 import org.da3.workbench.run.RunMonitor;
-import org.da3.workbench.run.event.RunFinished;
 import org.da3.workbench.run.Target;
 import org.da3.workbench.run.event.Envelope;
+import org.da3.workbench.run.event.RunFinished;
 import org.da3.workbench.spec.ExperimentSpec;
 import org.da3.workbench.ui.TargetProvider;
 
