@@ -40,10 +40,12 @@ public final class ComparisonTables {
             cols.add(Column.number(d, "%", PERCENT, 1, Better.HIGHER));
         }
         cols.add(Column.number("Mean", "%", PERCENT, 1, Better.HIGHER));
-        DecathlonScore.Reference ref = null;
+        References refs = References.of(s, options.referenceMethod());
+        DecathlonScore.Reference given = options.referenceErrors().isEmpty() ? null
+                : new DecathlonScore.Reference(options.referenceErrors(),
+                        "given (" + describe(options.referenceErrors()) + ")");
         if (score) {
             cols.add(Column.number("Score", 1, 0, Better.HIGHER));
-            ref = reference(s, domains, options);
         }
         cols.add(Column.text("Status"));
         List<Row> rows = new ArrayList<>();
@@ -63,6 +65,7 @@ public final class ComparisonTables {
                     && domains.stream().anyMatch(d -> !e.runs().get(0).isFinal(d));
             cells.add(new Cell(null, mean, meanProvisional));
             if (score) {
+                DecathlonScore.Reference ref = given != null ? given : errors(refs, refs.of(e), domains);
                 double[] per = new double[e.runs().size()];
                 for (int i = 0; i < per.length; i++) {
                     per[i] = ref == null ? Double.NaN : runScore(e.runs().get(i), domains, ref);
@@ -80,9 +83,10 @@ public final class ComparisonTables {
         List<String> facts = new ArrayList<>();
         List<String> notes = new ArrayList<>();
         if (score) {
-            if (ref != null) {
+            if (given != null || refs.first() != null) {
                 facts.add("Score: Visual Decathlon score (γ = 2, at most 1000 per domain, 250 at the reference"
-                        + " error), reference errors: " + ref.source() + ".");
+                        + " error), reference errors: " + (given != null ? given.source()
+                                : "the mean errors of " + refs.describe() + " in this run set") + ".");
             } else {
                 facts.add("Score: Visual Decathlon score; not computed: no reference errors (no completed "
                         + options.referenceMethod() + " runs in this set; give reference errors).");
@@ -108,7 +112,7 @@ public final class ComparisonTables {
     public static ComparisonTable cost(ResultsStore store, TableOptions options) {
         ResultsStore s = store.withEntriesPerRun(options.perRun());
         String ref = options.referenceMethod();
-        Entry refEntry = referenceEntry(s, ref);
+        References refs = References.of(s, ref);
         String refShort = ref.equals(TableOptions.FINETUNE) ? "FT" : ref;
         boolean latency = s.runs().stream().anyMatch(r -> !Double.isNaN(r.meanLatencyMs("skip")));
 
@@ -131,8 +135,6 @@ public final class ComparisonTables {
         }
         cols.add(Column.text("Status"));
 
-        Stats refAnalytic = refEntry == null ? Stats.NONE : s.stats(refEntry.key(), "analytic_step_bytes");
-        Stats refMeasured = refEntry == null ? Stats.NONE : s.stats(refEntry.key(), "measured_step_bytes");
         List<Row> rows = new ArrayList<>();
         boolean partialAny = false;
         for (Entry e : entries) {
@@ -142,9 +144,10 @@ public final class ComparisonTables {
             Stats analytic = s.stats(k, "analytic_step_bytes");
             Stats measured = s.stats(k, "measured_step_bytes");
             cells.add(Cell.of(analytic));
-            cells.add(Cell.of(ratio(analytic, refAnalytic)));
+            Entry own = refs.of(e);
+            cells.add(Cell.of(ratio(analytic, refs.stats(own, "analytic_step_bytes"))));
             cells.add(Cell.of(measured));
-            cells.add(Cell.of(ratio(measured, refMeasured)));
+            cells.add(Cell.of(ratio(measured, refs.stats(own, "measured_step_bytes"))));
             cells.add(Cell.of(s.stats(k, "step_seconds")));
             cells.add(Cell.of(exact(s.stats(k, "trainable_params"))));
             cells.add(Cell.of(exact(s.stats(k, "patch_bytes"))));
@@ -165,9 +168,10 @@ public final class ComparisonTables {
                 + (latency ? ", inference latency per image with gate skipping" : "")
                 + (draft.hasSpread() ? "; mean ± standard deviation over seeds." : ".");
         List<String> facts = new ArrayList<>();
-        facts.add(refEntry == null
+        facts.add(refs.first() == null
                 ? "× " + refShort + ": ratio to " + ref + ", not computed (no completed " + ref + " runs in this set)."
-                : "× " + refShort + ": ratio of the mean to that of " + ref + ".");
+                : "× " + refShort + ": ratio " + (options.perRun() ? "of the run's value to the mean of "
+                        : "of the mean to that of ") + refs.describe() + ".");
         List<String> reuse = entries.stream().filter(e -> e.runs().stream()
                 .anyMatch(r -> "reuse".equals(r.record().summary().get("allocator")))).map(Entry::key).toList();
         if (!reuse.isEmpty()) {
@@ -188,23 +192,19 @@ public final class ComparisonTables {
         }
     }
 
-    /** The score's reference: given errors, else the reference method's mean errors in the set. */
-    static DecathlonScore.Reference reference(ResultsStore s, List<String> domains, TableOptions o) {
-        if (!o.referenceErrors().isEmpty()) {
-            return new DecathlonScore.Reference(o.referenceErrors(), "given (" + describe(o.referenceErrors()) + ")");
-        }
-        Entry e = referenceEntry(s.withEntriesPerRun(false), o.referenceMethod());
-        if (e == null) {
+    /** The reference row's mean errors per domain, or null without a reference row. */
+    private static DecathlonScore.Reference errors(References refs, Entry ref, List<String> domains) {
+        if (ref == null) {
             return null;
         }
         Map<String, Double> errors = new LinkedHashMap<>();
         for (String d : domains) {
-            Stats st = s.withEntriesPerRun(false).stats(e.key(), d, ResultsStore.ACCURACY);
+            Stats st = refs.seeds().stats(ref.key(), d, ResultsStore.ACCURACY);
             if (st.present()) {
                 errors.put(d, 1 - st.mean());
             }
         }
-        return new DecathlonScore.Reference(errors, "the mean errors of " + e.key() + " in this run set");
+        return new DecathlonScore.Reference(errors, "the mean errors of " + ref.key());
     }
 
     private static String describe(Map<String, Double> errors) {
@@ -230,19 +230,75 @@ public final class ComparisonTables {
         return DecathlonScore.score(errors, domains, ref);
     }
 
-    /** The first entry of completed runs of a method (by registry name or label). */
-    static Entry referenceEntry(ResultsStore s, String method) {
-        for (Entry e : s.entries()) {
-            if (!e.partial() && e.method().equals(method)) {
-                return e;
+    /**
+     * The rows that ratios and scores are taken against: the reference method's completed row
+     * (aggregated over seeds) of each row's own experiment, or, for an experiment without one, the
+     * first in the set. Runs of different experiments differ in settings or domains, so a ratio
+     * across them would compare two set-ups rather than two methods.
+     *
+     * @param method the reference method (a label, else a registry name)
+     * @param seeds the results aggregated over seeds, where the reference rows live
+     * @param first the first reference row in the set, or null for none
+     * @param byExperiment each experiment's own reference row, for experiments that have one
+     * @param experiments every experiment with rows in the table
+     */
+    record References(String method, ResultsStore seeds, Entry first, Map<String, Entry> byExperiment,
+            List<String> experiments) {
+
+        static References of(ResultsStore s, String method) {
+            ResultsStore seeds = s.withEntriesPerRun(false);
+            Map<String, Entry> byExperiment = new LinkedHashMap<>();
+            // a label names one row exactly; a registry name is the fallback
+            for (boolean byLabel : new boolean[] {true, false}) {
+                for (Entry e : seeds.entries()) {
+                    if (!e.partial() && (byLabel ? e.method() : e.methodName()).equals(method)) {
+                        byExperiment.putIfAbsent(e.experiment(), e);
+                    }
+                }
             }
-        }
-        for (Entry e : s.entries()) {
-            if (!e.partial() && e.methodName().equals(method)) {
-                return e;
+            Entry first = null;
+            for (Entry e : seeds.entries()) {
+                if (byExperiment.containsValue(e)) {
+                    first = e;
+                    break;
+                }
             }
+            List<String> experiments = s.entries().stream().map(Entry::experiment).distinct().toList();
+            return new References(method, seeds, first, Map.copyOf(byExperiment), experiments);
         }
-        return null;
+
+        /** @return the reference row for an entry, or null when the set has none */
+        Entry of(Entry e) {
+            return byExperiment.getOrDefault(e.experiment(), first);
+        }
+
+        /** @return a reference row's statistic, over seeds */
+        Stats stats(Entry ref, String column) {
+            return ref == null ? Stats.NONE : seeds.stats(ref.key(), column);
+        }
+
+        /** @return which row is the reference, or which rows, for a caption */
+        String describe() {
+            if (byExperiment.size() <= 1) {
+                return experiments.size() <= 1 || !first.key().equals(first.method()) ? first.key()
+                        : first.key() + " (experiment " + first.experiment() + ", the set's only one)";
+            }
+            List<String> own = new ArrayList<>();
+            List<String> without = new ArrayList<>();
+            for (String x : experiments) {
+                Entry r = byExperiment.get(x);
+                if (r != null) {
+                    own.add(r.key());
+                } else {
+                    without.add(x.isEmpty() ? "(unnamed)" : x);
+                }
+            }
+            return "the " + method + " row of the row's own experiment (" + String.join(", ", own) + ")"
+                    + (without.isEmpty() ? "" : "; for " + (without.size() == 1 ? "experiment " : "experiments ")
+                            + String.join(", ", without) + (without.size() == 1 ? ", which has" : ", which have") + " no completed "
+                            + method + " run, "
+                            + first.key());
+        }
     }
 
     /** Sizes that do not vary over seeds show no "± 0". */

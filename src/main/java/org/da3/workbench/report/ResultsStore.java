@@ -79,6 +79,14 @@ public final class ResultsStore {
             runs = List.copyOf(runs);
         }
 
+        /**
+         * @return the experiment its runs belong to (runs of one label from several experiments are
+         *     an entry per experiment)
+         */
+        public String experiment() {
+            return runs.get(0).record().experiment();
+        }
+
         /** @return the status text: "completed (2 seeds)", "completed", "failed in tiny-shapes", ... */
         public String statusText() {
             if (!partial) {

@@ -103,6 +103,54 @@ class ComparisonTableTest {
     }
 
     @Test
+    void eachExperimentIsComparedWithItsOwnFineTune() {
+        // two set-ups (say two backbones): their fine-tunes differ tenfold, and a row of one must
+        // not be divided by the other's; an experiment without a fine-tune falls back to the first
+        ResultsStore s = ResultsStore.of(List.of(
+                ReportFixtures.syntheticRun("small", "s1", "finetune", 1, Map.of("dtd", 0.6), 100_000_000, false, null),
+                ReportFixtures.syntheticRun("small", "s2", "da3", 1, Map.of("dtd", 0.7), 5_000_000, true, null),
+                ReportFixtures.syntheticRun("big", "b1", "finetune", 1, Map.of("dtd", 0.8), 1_000_000_000, false, null),
+                ReportFixtures.syntheticRun("big", "b2", "da3", 1, Map.of("dtd", 0.9), 20_000_000, true, null),
+                ReportFixtures.syntheticRun("solo", "o1", "da3", 1, Map.of("dtd", 0.5), 10_000_000, true, null)));
+        ComparisonTable t = ComparisonTables.cost(s, TableOptions.DEFAULTS);
+        assertThat(t.rows()).extracting(r -> r.cells().get(0).text()).containsExactly("finetune (small)",
+                "da3 (small)", "finetune (big)", "da3 (big)", "da3 (solo)");
+        assertThat(t.rows()).extracting(r -> r.cells().get(4).stats().mean())
+                .containsExactly(1.0, 0.05, 1.0, 0.02, 0.1);
+        assertThat(t.captionFacts()).contains("× FT: ratio of the mean to that of the finetune row of the row's own"
+                + " experiment (finetune (small), finetune (big)); for experiment solo, which has no completed"
+                + " finetune run, finetune (small).");
+
+        // the score's reference errors too: 0.4 and 0.2, so each da3 row halves its own
+        ComparisonTable acc = ComparisonTables.accuracy(s, TableOptions.DEFAULTS.withScore(TableOptions.ScoreMode.ON));
+        int score = acc.columns().size() - 2;
+        assertThat(acc.columns().get(score).header()).isEqualTo("Score");
+        // error 0.3 against 0.4 (E_max 0.8) and 0.1 against 0.2 (E_max 0.4): 1000 * (0.5 / 0.8)^2 and (0.3 / 0.4)^2
+        assertThat(acc.rows().get(1).cells().get(score).stats().mean()).isCloseTo(390.625, within(1e-9));
+        assertThat(acc.rows().get(3).cells().get(score).stats().mean()).isCloseTo(562.5, within(1e-9));
+        assertThat(acc.fullCaption()).contains("reference errors: the mean errors of the finetune row of the row's own"
+                + " experiment (finetune (small), finetune (big)); for experiment solo");
+
+        // one experiment with a fine-tune: one reference, and the caption says whose
+        ResultsStore one = ResultsStore.of(List.of(
+                ReportFixtures.syntheticRun("small", "s1", "finetune", 1, Map.of("dtd", 0.6), 100_000_000, false, null),
+                ReportFixtures.syntheticRun("solo", "o1", "da3", 1, Map.of("dtd", 0.5), 10_000_000, true, null)));
+        assertThat(ComparisonTables.cost(one, TableOptions.DEFAULTS).captionFacts())
+                .contains("× FT: ratio of the mean to that of finetune (experiment small, the set's only one).");
+    }
+
+    @Test
+    void perRunRowsAreComparedWithTheFineTuneMeanOverSeeds() {
+        ResultsStore s = ResultsStore.of(List.of(
+                ReportFixtures.syntheticRun("f1", "finetune", 1, Map.of("dtd", 0.6), 100_000_000, false),
+                ReportFixtures.syntheticRun("f2", "finetune", 2, Map.of("dtd", 0.6), 300_000_000, false),
+                ReportFixtures.syntheticRun("d1", "da3", 1, Map.of("dtd", 0.7), 20_000_000, true)));
+        ComparisonTable t = ComparisonTables.cost(s, TableOptions.DEFAULTS.withPerRun(true));
+        assertThat(t.rows()).extracting(r -> r.cells().get(4).stats().mean()).containsExactly(0.5, 1.5, 0.1);
+        assertThat(t.captionFacts()).contains("× FT: ratio of the run's value to the mean of finetune.");
+    }
+
+    @Test
     void theCostTableSaysWhichMeasuredPeaksIncludeTheAllocatorsPool() {
         Map<String, Double> acc = Map.of("a", 0.8);
         ResultsStore exact = ResultsStore.of(List.of(

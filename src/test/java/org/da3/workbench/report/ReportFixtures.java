@@ -100,9 +100,27 @@ final class ReportFixtures {
      */
     static RunResult syntheticRun(String runId, String method, long seed, Map<String, Double> accuracy,
             long measuredBytes, boolean gates, String allocator) {
+        return syntheticRun("synthetic", runId, method, seed, accuracy, measuredBytes, gates, allocator);
+    }
+
+    /**
+     * {@link #syntheticRun(String, String, long, Map, long, boolean, String)} of a named experiment.
+     *
+     * @param experiment the experiment
+     * @param runId the id
+     * @param method the method name (and label)
+     * @param seed the seed
+     * @param accuracy accuracy per domain, in order
+     * @param measuredBytes measured peak
+     * @param gates whether to report DA3 values
+     * @param allocator exact or reuse; null for none (runs from before the setting)
+     * @return the run
+     */
+    static RunResult syntheticRun(String experiment, String runId, String method, long seed,
+            Map<String, Double> accuracy, long measuredBytes, boolean gates, String allocator) {
         List<String> domains = new ArrayList<>(accuracy.keySet());
         List<Event> ev = new ArrayList<>();
-        ev.add(new RunStarted("synthetic", method, method, seed, domains, Map.of(), Map.of()));
+        ev.add(new RunStarted(experiment, method, method, seed, domains, Map.of(), Map.of()));
         long step = 0;
         Map<String, Object> gateMap = new LinkedHashMap<>();
         Map<String, Object> macs = new LinkedHashMap<>();

@@ -10,9 +10,11 @@ import java.util.List;
 import java.util.Map;
 import org.da3.workbench.Workspace;
 import org.da3.workbench.report.ComparisonTable;
+import org.da3.workbench.report.ComparisonTables;
 import org.da3.workbench.report.ExportFormat;
 import org.da3.workbench.report.FigureKind;
 import org.da3.workbench.report.TableKind;
+import org.da3.workbench.report.TableOptions;
 import org.da3.workbench.run.event.CheckpointSaved;
 import org.da3.workbench.run.event.DomainStarted;
 import org.da3.workbench.run.event.Envelope;
@@ -203,6 +205,8 @@ class ResultsViewModelTest {
         ComparisonTable t = vm.getTable();
         assertThat(t.rows()).extracting(r -> r.cells().get(0).text())
                 .containsExactly("linear (demo)", "finetune", "linear (other)");
+        assertThat(ComparisonTables.cost(vm.storeProperty().get(), TableOptions.DEFAULTS).captionFacts())
+                .contains("× FT: ratio of the mean to that of finetune (experiment demo, the set's only one).");
         assertThat(text(t, 0, "a")).isEqualTo("55.0");
         assertThat(text(t, 2, "a")).isEqualTo("10.0");
         assertThat(text(t, 0, "Status")).isEqualTo("completed (2 seeds)");
