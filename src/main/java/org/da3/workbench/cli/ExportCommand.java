@@ -143,9 +143,12 @@ public final class ExportCommand implements Callable<Integer> {
             int h = height == null ? ChartFiles.HEIGHT : height;
             byte[] bytes = ChartFiles.bytes(chart, f, w, h);
             createParent(file);
+            // a name the user did not give: say when it replaced a figure of an earlier export
+            boolean replaced = out == null && Files.exists(file);
             AtomicFiles.write(file, bytes);
             stdout.println("Wrote " + file + " (" + kind.id() + " figure, " + w + "x" + h + ", "
-                    + store.runs().size() + " runs)");
+                    + store.runs().size() + " runs" + (replaced ? "; replaced the " + file + " that was there; give -o"
+                            + " FILE to keep both" : "") + ")");
             stdout.flush();
             return 0;
         }

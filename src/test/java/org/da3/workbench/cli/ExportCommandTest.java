@@ -53,6 +53,28 @@ class ExportCommandTest {
                 .contains("$\\times$ FT: ratio of the mean to that of finetune.");
     }
 
+    /** Without -o a figure goes to FIGURE.png in the current folder, and says so when it replaces one. */
+    @Test
+    void aFigureWithoutAnOutputFileSaysWhenItReplacesOne(@TempDir Path tmp) throws Exception {
+        for (int i = 0; i < 2; i++) {
+            Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-Djava.awt.headless=true", "-cp", System.getProperty("java.class.path"), Da3.class.getName(),
+                    "export", PAPER.toString(), "-F", "memory").directory(tmp.toFile()).redirectErrorStream(true)
+                    .start();
+            p.getOutputStream().close();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            assertThat(p.exitValue()).as(out).isZero();
+            assertThat(out).contains("Wrote memory.png (memory figure, 800x500, ");
+            if (i == 0) {
+                assertThat(out).doesNotContain("replaced");
+            } else {
+                assertThat(out).contains("; replaced the memory.png that was there; give -o FILE to keep both)");
+            }
+            assertThat(ImageIO.read(tmp.resolve("memory.png").toFile()).getWidth()).isEqualTo(800);
+        }
+    }
+
     @Test
     void figureFormatFromTheFileExtension(@TempDir Path tmp) throws Exception {
         Path png = tmp.resolve("memory.png");
