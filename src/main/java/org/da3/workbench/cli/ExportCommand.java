@@ -166,7 +166,7 @@ public final class ExportCommand implements Callable<Integer> {
         TableOptions to = TableOptions.DEFAULTS.withPerRun(perRun)
                 .withScore(score == null ? TableOptions.ScoreMode.AUTO : scoreMode(score))
                 .withReferenceMethod(referenceMethod == null ? TableOptions.FINETUNE : referenceMethod)
-                .withReferenceErrors(referenceErrors(reference));
+                .withReferenceErrors(referenceErrors(reference)).forFormat(f);
         List<Path> runDirs = ResultsStore.runDirectories(paths);
         if (out != null) {
             OutputGuard.check(out, runDirs, "-o " + out);

@@ -47,7 +47,8 @@ public final class ComparisonTables {
         if (score) {
             cols.add(Column.number("Score", 1, 0, Better.HIGHER));
         }
-        cols.add(Column.text("Status"));
+        StatusColumn status = StatusColumn.of(s.entries(), options);
+        status.addColumn(cols);
         List<Row> rows = new ArrayList<>();
         boolean provisionalAny = false;
         boolean partialAny = false;
@@ -72,15 +73,18 @@ public final class ComparisonTables {
                 }
                 cells.add(Cell.of(Stats.over(per)));
             }
-            cells.add(Cell.text(e.statusText()));
+            status.addCell(cells, e);
             partialAny |= e.partial();
             rows.add(new Row(cells, e.partial()));
         }
         ComparisonTable draft = new ComparisonTable("accuracy", "", List.of(), cols, rows, List.of());
         StringBuilder cap = new StringBuilder("Test accuracy (%) per domain after learning all domains in sequence,"
                 + " evaluated from the saved patches");
-        cap.append(draft.hasSpread() ? "; mean ± standard deviation over seeds." : ".");
+        cap.append(draft.hasSpread() && !status.seedsInFacts() ? "; mean ± standard deviation over seeds." : ".");
         List<String> facts = new ArrayList<>();
+        if (draft.hasSpread() && status.seedsInFacts()) {
+            facts.add(status.seedsFact());
+        }
         List<String> notes = new ArrayList<>();
         if (score) {
             if (given != null || refs.first() != null) {
@@ -133,7 +137,8 @@ public final class ComparisonTables {
         if (latency) {
             cols.add(legible(Column.number("Latency (ms)", 1, 2, Better.LOWER), s, entries, "latency_skip_ms"));
         }
-        cols.add(Column.text("Status"));
+        StatusColumn status = StatusColumn.of(entries, options);
+        status.addColumn(cols);
 
         List<Row> rows = new ArrayList<>();
         boolean partialAny = false;
@@ -156,7 +161,7 @@ public final class ComparisonTables {
             if (latency) {
                 cells.add(Cell.of(s.stats(k, "latency_skip_ms")));
             }
-            cells.add(Cell.text(e.statusText()));
+            status.addCell(cells, e);
             partialAny |= e.partial();
             rows.add(new Row(cells, e.partial()));
         }
@@ -166,8 +171,11 @@ public final class ComparisonTables {
                 + " (mean over domains), gate sparsity (1 − open ratio at evaluation) and inference"
                 + " multiply-accumulates per image (with gate skipping where the method has gates; FLOPs ≈ 2 × MACs)"
                 + (latency ? ", inference latency per image with gate skipping" : "")
-                + (draft.hasSpread() ? "; mean ± standard deviation over seeds." : ".");
+                + (draft.hasSpread() && !status.seedsInFacts() ? "; mean ± standard deviation over seeds." : ".");
         List<String> facts = new ArrayList<>();
+        if (draft.hasSpread() && status.seedsInFacts()) {
+            facts.add(status.seedsFact());
+        }
         facts.add(refs.first() == null
                 ? "× " + refShort + ": ratio to " + ref + ", not computed (no completed " + ref + " runs in this set)."
                 : "× " + refShort + ": ratio " + (options.perRun() ? "of the run's value to the mean of "
@@ -183,6 +191,53 @@ public final class ComparisonTables {
         List<String> notes = new ArrayList<>();
         partialNotes(notes, partialAny, options.perRun());
         return new ComparisonTable("cost", cap, facts, cols, rows, notes);
+    }
+
+    /**
+     * The last column: each row's status, or, in a document whose rows all completed, nothing (the
+     * caption's facts say how many seeds) or the number of seeds where methods ran different numbers.
+     *
+     * @param status whether the table has the Status column
+     * @param seedsColumn whether it has a Seeds column instead
+     * @param seedCount the number of seeds of every row, or 0 where it differs or is not shown
+     */
+    private record StatusColumn(boolean status, boolean seedsColumn, int seedCount) {
+
+        static StatusColumn of(List<Entry> entries, TableOptions o) {
+            if (o.statusAlways() || o.perRun() || entries.stream().anyMatch(Entry::partial)) {
+                return new StatusColumn(true, false, 0);
+            }
+            List<Integer> n = entries.stream().map(e -> e.runs().size()).distinct().toList();
+            return n.size() == 1 ? new StatusColumn(false, false, n.get(0)) : new StatusColumn(false, true, 0);
+        }
+
+        void addColumn(List<Column> cols) {
+            if (status) {
+                cols.add(Column.text("Status"));
+            } else if (seedsColumn) {
+                cols.add(Column.number("Seeds", 1, 0, Better.NONE));
+            }
+        }
+
+        void addCell(List<Cell> cells, Entry e) {
+            if (status) {
+                cells.add(Cell.text(e.statusText()));
+            } else if (seedsColumn) {
+                cells.add(Cell.of(Stats.of(e.runs().size())));
+            }
+        }
+
+        /**
+         * @return whether the caption's facts say how many seeds (no column does), so that a
+         *     caption of the user's own keeps it as a note
+         */
+        boolean seedsInFacts() {
+            return !status && !seedsColumn && seedCount > 1;
+        }
+
+        String seedsFact() {
+            return "Mean ± standard deviation over " + seedCount + " seeds.";
+        }
     }
 
     private static void partialNotes(List<String> notes, boolean partialAny, boolean perRun) {

@@ -15,15 +15,18 @@ import java.util.Objects;
  *     name or label
  * @param referenceErrors the score's reference error per domain (fractions); empty to take the
  *     errors of {@code referenceMethod} in the run set
+ * @param statusAlways whether every table has a Status column; false for documents (LaTeX,
+ *     Markdown), where a column of "completed" is noise: it is then there only when some row stopped
+ *     part-way, and the seeds move to the caption (or a Seeds column where methods differ)
  */
 public record TableOptions(boolean perRun, ScoreMode score, String referenceMethod,
-        Map<String, Double> referenceErrors) {
+        Map<String, Double> referenceErrors, boolean statusAlways) {
 
     /** The default reference method. */
     public static final String FINETUNE = "finetune";
 
     /** Defaults: aggregated over seeds, score when the domains are the Decathlon's, finetune. */
-    public static final TableOptions DEFAULTS = new TableOptions(false, ScoreMode.AUTO, FINETUNE, Map.of());
+    public static final TableOptions DEFAULTS = new TableOptions(false, ScoreMode.AUTO, FINETUNE, Map.of(), true);
 
     /** Checks and copies. */
     public TableOptions {
@@ -47,7 +50,7 @@ public record TableOptions(boolean perRun, ScoreMode score, String referenceMeth
      * @return a copy
      */
     public TableOptions withPerRun(boolean v) {
-        return new TableOptions(v, score, referenceMethod, referenceErrors);
+        return new TableOptions(v, score, referenceMethod, referenceErrors, statusAlways);
     }
 
     /**
@@ -55,7 +58,7 @@ public record TableOptions(boolean perRun, ScoreMode score, String referenceMeth
      * @return a copy
      */
     public TableOptions withScore(ScoreMode v) {
-        return new TableOptions(perRun, v, referenceMethod, referenceErrors);
+        return new TableOptions(perRun, v, referenceMethod, referenceErrors, statusAlways);
     }
 
     /**
@@ -63,7 +66,7 @@ public record TableOptions(boolean perRun, ScoreMode score, String referenceMeth
      * @return a copy
      */
     public TableOptions withReferenceMethod(String v) {
-        return new TableOptions(perRun, score, v, referenceErrors);
+        return new TableOptions(perRun, score, v, referenceErrors, statusAlways);
     }
 
     /**
@@ -71,6 +74,23 @@ public record TableOptions(boolean perRun, ScoreMode score, String referenceMeth
      * @return a copy
      */
     public TableOptions withReferenceErrors(Map<String, Double> v) {
-        return new TableOptions(perRun, score, referenceMethod, v);
+        return new TableOptions(perRun, score, referenceMethod, v, statusAlways);
+    }
+
+    /**
+     * @param v whether every table has a Status column
+     * @return a copy
+     */
+    public TableOptions withStatusAlways(boolean v) {
+        return new TableOptions(perRun, score, referenceMethod, referenceErrors, v);
+    }
+
+    /**
+     * @param f the format the table is written in
+     * @return a copy whose Status column suits it: always in CSV (data), only where needed in
+     *     LaTeX and Markdown (documents)
+     */
+    public TableOptions forFormat(ExportFormat f) {
+        return withStatusAlways(f == ExportFormat.CSV);
     }
 }

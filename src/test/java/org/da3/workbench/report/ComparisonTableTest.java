@@ -140,6 +140,32 @@ class ComparisonTableTest {
     }
 
     @Test
+    void documentsShowTheStatusColumnOnlyWhenARowStoppedPartWay() throws IOException {
+        Map<String, Double> acc = Map.of("dtd", 0.6);
+        TableOptions doc = TableOptions.DEFAULTS.forFormat(ExportFormat.LATEX);
+        // different seed counts: a Seeds column says how many
+        ResultsStore uneven = ResultsStore.of(List.of(
+                ReportFixtures.syntheticRun("f1", "finetune", 1, acc, 100_000_000, false),
+                ReportFixtures.syntheticRun("f2", "finetune", 2, acc, 300_000_000, false),
+                ReportFixtures.syntheticRun("d1", "da3", 1, acc, 20_000_000, true)));
+        for (ComparisonTable t : List.of(ComparisonTables.accuracy(uneven, doc), ComparisonTables.cost(uneven, doc))) {
+            Column last = t.columns().get(t.columns().size() - 1);
+            assertThat(last.header()).isEqualTo("Seeds");
+            assertThat(t.rows()).extracting(r -> r.cells().get(t.columns().size() - 1).stats().mean())
+                    .containsExactly(2.0, 1.0);
+            assertThat(t.fullCaption()).contains("over seeds").doesNotContain("Mean ± standard deviation over");
+        }
+        // CSV, the GUI and the console keep the Status column
+        ComparisonTable data = ComparisonTables.cost(uneven, TableOptions.DEFAULTS.forFormat(ExportFormat.CSV));
+        assertThat(data.columns().get(data.columns().size() - 1).header()).isEqualTo("Status");
+        // a run that stopped part-way needs its status, in a document too
+        ComparisonTable paper = ComparisonTables.accuracy(ReportFixtures.paperStore(), doc);
+        assertThat(paper.columns().get(paper.columns().size() - 1).header()).isEqualTo("Status");
+        assertThat(paper.rows().get(2).cells().get(paper.columns().size() - 1).text())
+                .isEqualTo("failed in tiny-shapes");
+    }
+
+    @Test
     void perRunRowsAreComparedWithTheFineTuneMeanOverSeeds() {
         ResultsStore s = ResultsStore.of(List.of(
                 ReportFixtures.syntheticRun("f1", "finetune", 1, Map.of("dtd", 0.6), 100_000_000, false),

@@ -18,7 +18,7 @@ class TableGoldenTest {
     @CsvSource({"accuracy, latex", "accuracy, csv", "accuracy, md", "cost, latex", "cost, csv", "cost, md"})
     void recordedRuns(String table, String format) throws IOException {
         ExportFormat f = ExportFormat.of(format);
-        ComparisonTable t = TableKind.of(table).build(ReportFixtures.paperStore(), TableOptions.DEFAULTS);
+        ComparisonTable t = TableKind.of(table).build(ReportFixtures.paperStore(), TableOptions.DEFAULTS.forFormat(f));
         ReportFixtures.assertGolden(table + "." + f.extension(), TableExporter.of(f, null).render(t));
     }
 
@@ -27,7 +27,7 @@ class TableGoldenTest {
     void recordedRunsPerRun(String table, String format) throws IOException {
         ExportFormat f = ExportFormat.of(format);
         ComparisonTable t = TableKind.of(table).build(ReportFixtures.paperStore(),
-                TableOptions.DEFAULTS.withPerRun(true));
+                TableOptions.DEFAULTS.withPerRun(true).forFormat(f));
         ReportFixtures.assertGolden(table + "-per-run." + f.extension(), TableExporter.of(f, null).render(t));
     }
 
@@ -35,7 +35,7 @@ class TableGoldenTest {
     @CsvSource({"accuracy, latex", "accuracy, md", "cost, latex", "cost, md"})
     void gatedDecathlonRuns(String table, String format) throws IOException {
         ExportFormat f = ExportFormat.of(format);
-        ComparisonTable t = TableKind.of(table).build(decathlonStore(), TableOptions.DEFAULTS)
+        ComparisonTable t = TableKind.of(table).build(decathlonStore(), TableOptions.DEFAULTS.forFormat(f))
                 .withCaption(table.equals("cost") ? "Costs on two Decathlon domains." : null);
         ReportFixtures.assertGolden("decathlon-" + table + "." + f.extension(),
                 TableExporter.of(f, "tab:decathlon-" + table).render(t));

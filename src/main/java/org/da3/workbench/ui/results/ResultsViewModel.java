@@ -235,7 +235,7 @@ public final class ResultsViewModel {
         }
         status.set("exporting the " + kind.id() + " table ...");
         executor.execute(BackgroundTask.ofRunnable(() -> {
-            ComparisonTable t = kind.build(s, TableOptions.DEFAULTS);
+            ComparisonTable t = kind.build(s, TableOptions.DEFAULTS.forFormat(format));
             AtomicFiles.writeString(file, TableExporter.of(format, null).render(t));
         })
                 .onSuccess(v -> status.set("exported the " + kind.id() + " table to " + display(file)))
