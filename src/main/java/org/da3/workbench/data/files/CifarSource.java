@@ -321,9 +321,11 @@ public final class CifarSource extends FileSource {
             }
         }
         throwIfAny(d, problems);
-        Split train = split(l, l.train(), options.trainLimit(), c.preprocess(), options.imageSize(), problems);
+        Split train = split(d.name() + "-train", l, l.train(), options.trainLimit(), c.preprocess(),
+                options.imageSize(), problems);
         throwIfAny(d, problems);
-        Split test = split(l, l.test(), options.testLimit(), c.preprocess(), options.imageSize(), problems);
+        Split test = split(d.name() + "-test", l, l.test(), options.testLimit(), c.preprocess(), options.imageSize(),
+                problems);
         throwIfAny(d, problems);
         DataCache.Fingerprint fp = new DataCache.Fingerprint("stats-v1 cifar");
         l.train().forEach(fp::addFile);
@@ -344,16 +346,19 @@ public final class CifarSource extends FileSource {
         return new Domain(d.name(), l.classNames(), train, test, stats[0], stats[1], 0);
     }
 
-    private static Split split(Layout l, List<Path> files, int limit, Preprocess pp, int size, List<String> problems) {
+    private static Split split(String name, Layout l, List<Path> files, int limit, Preprocess pp, int size,
+            List<String> problems) {
         int rec = l.recordBytes();
-        int total = 0;
+        long total = 0;
         for (Path f : files) {
             total += records(l, f, problems);
         }
         if (!problems.isEmpty()) {
             return null;
         }
-        int count = limit > 0 ? Math.min(limit, total) : total;
+        long wanted = limit > 0 ? Math.min(limit, total) : total;
+        ImageSet.checkFits(name, wanted, size, 3);
+        int count = (int) wanted;
         int bytes = size * size * 3;
         byte[] px = new byte[Math.multiplyExact(count, bytes)];
         int[] lb = new int[count];

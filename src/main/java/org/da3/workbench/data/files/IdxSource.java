@@ -179,8 +179,10 @@ public final class IdxSource extends FileSource {
         Files4 f = read(d, c, true);
         throwIfAny(d, f.problems());
         int size = options.imageSize();
-        Split train = split(f.trainImages(), f.trainLabels(), options.trainLimit(), c.preprocess(), size);
-        Split test = split(f.testImages(), f.testLabels(), options.testLimit(), c.preprocess(), size);
+        Split train = split(d.name() + "-train", f.trainImages(), f.trainLabels(), options.trainLimit(),
+                c.preprocess(), size);
+        Split test = split(d.name() + "-test", f.testImages(), f.testLabels(), options.testLimit(), c.preprocess(),
+                size);
         IdxFile ti = f.trainImages();
         String fp = new DataCache.Fingerprint("stats-v1 idx").addFile(ti.file()).hex();
         float[][] stats = stats(c, fp, () -> {
@@ -191,8 +193,9 @@ public final class IdxSource extends FileSource {
         return new Domain(d.name(), f.classNames(), train, test, stats[0], stats[1], 0);
     }
 
-    private static Split split(IdxFile images, IdxFile labels, int limit, Preprocess pp, int size) {
+    private static Split split(String name, IdxFile images, IdxFile labels, int limit, Preprocess pp, int size) {
         int n = limit > 0 ? Math.min(limit, images.count()) : images.count();
+        ImageSet.checkFits(name, n, size, 1);
         int rows = images.dims()[1];
         int cols = images.dims()[2];
         int in = rows * cols;

@@ -134,6 +134,25 @@ final class ImageSet {
     }
 
     /**
+     * Refuses a split whose pixels cannot be held in one Java array (2 GB), before anything is
+     * allocated, with the fix.
+     *
+     * @param name the dataset and split, for the message (for example {@code cub-train})
+     * @param images the number of images
+     * @param size the output side
+     * @param channels 1 or 3
+     * @throws DatasetException if the split is too large
+     */
+    static void checkFits(String name, long images, int size, int channels) {
+        long bytes = (long) size * size * channels;
+        if (bytes * images > Integer.MAX_VALUE - 64) {
+            throw new DatasetException(name + ": " + images + " images of " + size + "x" + size + "x" + channels
+                    + " need " + String.format("%.1f", bytes * images / 1e9) + " GB, more than one split can"
+                    + " hold in memory (2 GB); set training.train_limit or test_limit, or a smaller image_size");
+        }
+    }
+
+    /**
      * Decodes a split, through the cache when allowed.
      *
      * @param name the dataset and split, for the cache file name and messages (for example {@code cub/train})
@@ -147,12 +166,7 @@ final class ImageSet {
     static Decoded decode(String name, List<Entry> entries, int size, Preprocess pp, boolean gray,
             boolean useCache) {
         int c = gray ? 1 : 3;
-        long bytes = (long) size * size * c;
-        if (bytes * entries.size() > Integer.MAX_VALUE - 64) {
-            throw new DatasetException(name + ": " + entries.size() + " images of " + size + "x" + size + "x" + c
-                    + " need " + String.format("%.1f", bytes * entries.size() / 1e9) + " GB, more than one split can"
-                    + " hold in memory (2 GB); set training.train_limit or test_limit, or a smaller image_size");
-        }
+        checkFits(name, entries.size(), size, c);
         Path cacheFile = null;
         if (useCache) {
             DataCache.Fingerprint fp = new DataCache.Fingerprint("images-v1").add(size + "/" + pp.key() + "/" + c);

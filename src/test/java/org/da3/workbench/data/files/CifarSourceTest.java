@@ -90,6 +90,16 @@ class CifarSourceTest {
     }
 
     @Test
+    void aSplitTooLargeForMemoryAtTheImageSizeSaysWhatToLower() throws IOException {
+        // 700 records of 32x32 at 1024 px need 2.2 GB: more than one array
+        cifar10(tmp.resolve("c10"), 140, 6);
+        assertThatThrownBy(() -> source.load(desc("path: c10\n"), new LoadOptions(1024, 0, 0, false)))
+                .isInstanceOf(DatasetException.class)
+                .hasMessage("cifar-train: 700 images of 1024x1024x3 need 2.2 GB, more than one split can hold in"
+                        + " memory (2 GB); set training.train_limit or test_limit, or a smaller image_size");
+    }
+
+    @Test
     void readsCifar100FineOrCoarseLabels() throws IOException {
         Path dir = cifar100(30, 5);
         Files.writeString(dir.resolve("coarse_label_names.txt"), String.join("\n", FileSource.numbered(20))

@@ -240,6 +240,18 @@ class IdxSourceTest {
     }
 
     @Test
+    void aSplitTooLargeForMemoryAtTheImageSizeSaysWhatToLower() throws IOException {
+        // 2100 images of 8x8 are small on disk, but at 1024 px they need 2.2 GB: more than one array
+        idxDataset(tmp.resolve("d"), 2100, 10, 3, false);
+        assertThatThrownBy(() -> DomainSources.load(mini("path: d\n"), new LoadOptions(1024, 0, 0, true)))
+                .isInstanceOf(DatasetException.class)
+                .hasMessage("mini-train: 2100 images of 1024x1024x1 need 2.2 GB, more than one split can hold in"
+                        + " memory (2 GB); set training.train_limit or test_limit, or a smaller image_size");
+        assertThat(DomainSources.load(mini("path: d\n"), new LoadOptions(1024, 20, 0, true)).train().size())
+                .isEqualTo(20);
+    }
+
+    @Test
     void everyProblemIsListedNotOnlyTheFirst() throws IOException {
         Path d = idxDataset(tmp.resolve("d"), 30, 10, 3, false);
         Files.write(d.resolve("train-images-idx3-ubyte"), Arrays.copyOf(idxImages(30, 8, 8), 100));
