@@ -261,7 +261,11 @@ final class ImageSet {
         }
     }
 
-    /** Reads a cache file; null when absent, damaged or of another shape. */
+    /**
+     * Reads a cache file; null when absent, damaged or of another shape. Every count in the header is
+     * checked against the file's length before anything is allocated, so a damaged header costs a
+     * rebuild, never an out-of-memory error.
+     */
     static Decoded read(Path f, int size, int channels) {
         if (!Files.isRegularFile(f)) {
             return null;
@@ -281,11 +285,25 @@ final class ImageSet {
                 return null;
             }
             int nBad = in.readInt();
+            // what follows the header: the bad-image messages, the labels, the pixels and the CRC
+            long left = Files.size(f) - MAGIC.length - 5 * Integer.BYTES;
+            if (nBad < 0 || nBad > left / Integer.BYTES) {
+                return null;
+            }
             List<String> bad = new ArrayList<>();
             for (int i = 0; i < nBad; i++) {
-                byte[] s = new byte[in.readInt()];
+                int len = in.readInt();
+                left -= Integer.BYTES;
+                if (len < 0 || len > left) {
+                    return null;
+                }
+                byte[] s = new byte[len];
                 in.readFully(s);
+                left -= len;
                 bad.add(new String(s, StandardCharsets.UTF_8));
+            }
+            if (left != n * (Integer.BYTES + (long) h * w * c) + Long.BYTES) {
+                return null;
             }
             int[] labels = new int[n];
             CRC32 crc = new CRC32();

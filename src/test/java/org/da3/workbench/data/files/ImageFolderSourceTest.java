@@ -157,6 +157,33 @@ class ImageFolderSourceTest {
     }
 
     @Test
+    void aCacheFileWhoseHeaderIsDamagedIsRebuiltNotAllocated() throws IOException {
+        Domain first = source.load(desc(""), new LoadOptions(8, 0, 0, false));
+        Path train;
+        try (var s = Files.list(tmp.resolve("cache/images"))) {
+            train = s.filter(p -> p.getFileName().toString().startsWith("birds-train-")).findFirst().orElseThrow();
+        }
+        byte[] good = Files.readAllBytes(train);
+        // the image count (after the 8-byte magic), then the count of bad images (after 4 more ints),
+        // then the length of a bad image's message: each damaged to a huge value
+        for (int at : new int[] {8, 24}) {
+            byte[] b = good.clone();
+            b[at] = (byte) 0x7F;
+            b[at + 1] = (byte) 0xFF;
+            b[at + 2] = (byte) 0xFF;
+            b[at + 3] = (byte) 0xF0;
+            Files.write(train, b);
+            Domain rebuilt = source.load(desc(""), new LoadOptions(8, 0, 0, false));
+            assertThat(rebuilt.fingerprint()).isEqualTo(first.fingerprint());
+        }
+        ImageSet.write(train, new ImageSet.Decoded(first.train(), List.of("x.png: is empty")));
+        byte[] b = Files.readAllBytes(train);
+        b[28] = (byte) 0x7F;
+        Files.write(train, b);
+        assertThat(ImageSet.read(train, 8, 3)).isNull();
+    }
+
+    @Test
     void badImagesAreAllNamedSkippedWhenAllowedAndFatalOtherwise() throws IOException {
         Path trunc = writeImage(root.resolve("train/ant/big.jpg"), image(5, 64, 64));
         truncate(trunc, (int) Files.size(trunc) - 300);
