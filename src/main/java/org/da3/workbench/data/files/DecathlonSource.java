@@ -211,7 +211,11 @@ public final class DecathlonSource extends FileSource {
                 continue;
             }
             a[s] = parse(f, problems);
-            if (a[s] != null && a[s].categoryOf().isEmpty() && !a[s].imageIds().isEmpty()) {
+            if (a[s] != null && a[s].imageIds().isEmpty()) {
+                problems.add(f + ": lists no images; the " + (s == 0 ? "training" : "test") + " split needs images"
+                        + " (splits in " + d.fileName() + " names the annotation files)");
+                a[s] = null;
+            } else if (a[s] != null && a[s].categoryOf().isEmpty()) {
                 problems.add(f + ": has no annotations, so its images have no labels (the Decathlon's test"
                         + " annotations are stripped); test on val instead: splits: {test: val}");
                 a[s] = null;

@@ -95,6 +95,11 @@ public final class IdxSource extends FileSource {
         for (int s = 0; s < 2; s++) {
             IdxFile im = f[2 * s];
             IdxFile lb = f[2 * s + 1];
+            if (im != null && im.count() == 0) {
+                problems.add(im.file() + ": holds no images (its header gives a count of 0); the "
+                        + (s == 0 ? "training" : "test") + " split needs images, download the file again or name"
+                        + " another prefix in splits");
+            }
             if (im != null && lb != null && im.count() != lb.count()) {
                 problems.add(lb.file() + ": holds " + lb.count() + " labels but " + im.file().getFileName() + " holds "
                         + im.count() + " images; each image needs one label");
@@ -139,7 +144,7 @@ public final class IdxSource extends FileSource {
                 }
             }
         }
-        if (f[1] != null && classes > 0) {
+        if (f[1] != null && f[1].count() > 0 && classes > 0) {
             int[] perClass = new int[classes];
             for (int i = 0; i < f[1].count(); i++) {
                 int l = f[1].bytes()[f[1].offset() + i] & 0xFF;

@@ -97,6 +97,18 @@ class DecathlonSourceTest {
     }
 
     @Test
+    void anAnnotationFileWithoutImagesIsReported() throws IOException {
+        Path f = root.resolve("annotations/tiny_val.json");
+        Files.writeString(f, "{\"images\": [], \"annotations\": [], " + CATEGORIES + "}");
+        DatasetDescriptor d = desc("");
+        String msg = f + ": lists no images; the test split needs images (splits in " + d.fileName()
+                + " names the annotation files)";
+        assertThat(source.check(d)).containsExactly(msg);
+        assertThatThrownBy(() -> source.load(d, new LoadOptions(10, 0, 0, true)))
+                .isInstanceOf(DatasetException.class).hasMessage(msg);
+    }
+
+    @Test
     void missingImagesAreNamedAndSkipped() throws IOException {
         Path gone = root.resolve("data/tiny/train/0000004.png");
         Files.delete(gone);

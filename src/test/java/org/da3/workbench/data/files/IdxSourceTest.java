@@ -200,6 +200,21 @@ class IdxSourceTest {
     }
 
     @Test
+    void anEmptySplitIsReportedNotEvaluatedAsNaN() throws IOException {
+        Path d = idxDataset(tmp.resolve("d"), 30, 0, 3, false);
+        String empty = d.resolve("t10k-images-idx3-ubyte") + ": holds no images (its header gives a count of 0); the"
+                + " test split needs images, download the file again or name another prefix in splits";
+        assertThat(source.check(mini("path: d\n"))).containsExactly(empty);
+        assertThat(source.describe(mini("path: d\n")).problems()).containsExactly(empty);
+        assertThatThrownBy(() -> source.load(mini("path: d\n"), new LoadOptions(8, 0, 0, true)))
+                .isInstanceOf(DatasetException.class).hasMessage(empty);
+        Path t = idxDataset(tmp.resolve("t"), 0, 10, 3, false);
+        assertThat(source.check(mini("path: t\n"))).containsExactly(t.resolve("train-images-idx3-ubyte")
+                + ": holds no images (its header gives a count of 0); the training split needs images, download the"
+                + " file again or name another prefix in splits");
+    }
+
+    @Test
     void splitsOfDifferentSizesAreReported() throws IOException {
         Path d = idxDataset(tmp.resolve("d"), 30, 10, 3, false);
         Files.write(d.resolve("t10k-images-idx3-ubyte"), idxImages(10, 9, 9));
