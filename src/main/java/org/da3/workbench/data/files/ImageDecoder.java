@@ -76,7 +76,7 @@ final class ImageDecoder {
         } catch (AccessDeniedException e) {
             throw new BadImage(file + ": cannot be read (permission denied); make it readable to this user");
         } catch (NoSuchFileException e) {
-            throw new BadImage(file + ": does not exist");
+            throw new BadImage(Files.isSymbolicLink(file) ? brokenLink(file) : file + ": does not exist");
         } catch (IOException e) {
             throw new BadImage(file + ": cannot be read: " + e.getMessage());
         }
@@ -135,6 +135,22 @@ final class ImageDecoder {
                 reader.dispose();
             }
         }
+    }
+
+    /**
+     * Says that a symbolic link's target does not exist.
+     *
+     * @param link the link
+     * @return the problem, naming the link, its target and the fix
+     */
+    static String brokenLink(Path link) {
+        String target;
+        try {
+            target = Files.readSymbolicLink(link).toString();
+        } catch (IOException | UnsupportedOperationException e) {
+            target = "?";
+        }
+        return link + ": is a symbolic link to " + target + ", which does not exist; fix or remove the link";
     }
 
     private static String causes(Throwable e) {

@@ -2,6 +2,7 @@ package org.da3.workbench.data.files;
 
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
+import java.nio.file.FileSystemLoopException;
 import java.nio.file.FileVisitOption;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
@@ -90,6 +91,9 @@ public final class ImageFolderSource extends FileSource {
                     others.put(n, new ArrayList<>());
                 } else if (ImageDecoder.isImageName(n)) {
                     loose++;
+                } else if (!Files.exists(p)) {
+                    // a class folder linked from elsewhere whose target is gone: its class would vanish silently
+                    problems.add(ImageDecoder.brokenLink(p));
                 }
             }
         } catch (IOException e) {
@@ -112,7 +116,21 @@ public final class ImageFolderSource extends FileSource {
                     @Override
                     public FileVisitResult visitFile(Path f, BasicFileAttributes a) {
                         String n = f.getFileName().toString();
-                        if (n.startsWith(".") || !a.isRegularFile()) {
+                        if (n.startsWith(".")) {
+                            return FileVisitResult.CONTINUE;
+                        }
+                        if (a.isSymbolicLink()) {
+                            // links are followed, so these are the link's own attributes: its target is gone.
+                            // An image is listed to fail decoding (named by check, skipped and counted in
+                            // training); a link to a folder would lose part of the class silently.
+                            if (ImageDecoder.isImageName(n)) {
+                                files.add(new ImageSet.Entry(f, -1, -1, -1));
+                            } else {
+                                problems.add(ImageDecoder.brokenLink(f));
+                            }
+                            return FileVisitResult.CONTINUE;
+                        }
+                        if (!a.isRegularFile()) {
                             return FileVisitResult.CONTINUE;
                         }
                         if (ImageDecoder.isImageName(n)) {
@@ -125,7 +143,9 @@ public final class ImageFolderSource extends FileSource {
 
                     @Override
                     public FileVisitResult visitFileFailed(Path f, IOException e) {
-                        problems.add(f + ": cannot be listed (" + e.getMessage() + "); make it readable to this user");
+                        problems.add(e instanceof FileSystemLoopException
+                                ? f + ": is a symbolic link to a folder that holds it (a loop); remove the link"
+                                : f + ": cannot be listed (" + e.getMessage() + "); make it readable to this user");
                         return FileVisitResult.CONTINUE;
                     }
                 });

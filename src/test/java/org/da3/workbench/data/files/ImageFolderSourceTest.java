@@ -83,6 +83,37 @@ class ImageFolderSourceTest {
     }
 
     @Test
+    void brokenSymbolicLinksAndLoopsAreNamedNotSilentlyLeftOut() throws IOException {
+        Path gone = Files.createSymbolicLink(root.resolve("train/bee/moved.png"), tmp.resolve("originals/moved.png"));
+        String goneMsg = gone + ": is a symbolic link to " + tmp.resolve("originals/moved.png") + ", which does not"
+                + " exist; fix or remove the link";
+        assertThat(source.check(desc(""))).containsExactly(goneMsg);
+        assertThat(source.describe(desc("")).trainSize()).isEqualTo(10);
+        Domain d = source.load(desc(""), new LoadOptions(8, 0, 0, true));
+        assertThat(d.skipped()).isEqualTo(1);
+        assertThat(d.train().size()).isEqualTo(9);
+
+        Files.delete(gone);
+        Path folder = Files.createSymbolicLink(root.resolve("train/cat/more"), tmp.resolve("unmounted/cat"));
+        Path loop = Files.createSymbolicLink(root.resolve("train/ant/again"), root.resolve("train/ant"));
+        assertThat(source.check(desc(""))).containsExactly(
+                loop + ": is a symbolic link to a folder that holds it (a loop); remove the link",
+                folder + ": is a symbolic link to " + tmp.resolve("unmounted/cat") + ", which does not exist; fix or"
+                        + " remove the link");
+        Files.delete(folder);
+        Files.delete(loop);
+        // a class folder linked from a volume that is gone: the class must not vanish from both splits
+        for (String split : new String[] {"train", "val"}) {
+            Files.createSymbolicLink(root.resolve(split + "/dog"), tmp.resolve("unmounted/dog"));
+        }
+        assertThat(source.check(desc(""))).containsExactly(
+                root.resolve("train/dog") + ": is a symbolic link to " + tmp.resolve("unmounted/dog") + ", which does"
+                        + " not exist; fix or remove the link",
+                root.resolve("val/dog") + ": is a symbolic link to " + tmp.resolve("unmounted/dog") + ", which does"
+                        + " not exist; fix or remove the link");
+    }
+
+    @Test
     void cropsTheCentreSquareOfAWideImage() throws IOException {
         writeImage(root.resolve("train/ant/wide.png"), image(77, 12, 8));
         Domain d = source.load(desc(""), new LoadOptions(8, 0, 0, false));
