@@ -133,6 +133,12 @@ public final class CifarSource extends FileSource {
                 : "CIFAR-10 (binary) needs data_batch_1.bin .. data_batch_5.bin and test_batch.bin";
         List<Path> train = files(dir, trainNames, expected, problems);
         List<Path> test = files(dir, testNames, expected, problems);
+        for (Path f : test) {
+            if (train.stream().anyMatch(t -> t.normalize().equals(f.normalize()))) {
+                problems.add(f.normalize() + ": is both a training and a test file (splits in " + d.fileName() + "); test on"
+                        + " images the network is not trained on");
+            }
+        }
         int classes = hundred ? (coarse ? 20 : 100) : 10;
         String kindName = (hundred ? "CIFAR-100" : "CIFAR-10") + (hundred ? (coarse ? " (coarse)" : " (fine)") : "");
         if (c.classCount() > 0 && c.classCount() != classes) {

@@ -287,6 +287,11 @@ public final class DecathlonSource extends FileSource {
                         + " categories does not list, the first " + firstUnknown + "; the file is damaged");
             }
         }
+        String overlap = ImageSet.overlap(entries.get(0), entries.get(1), e -> e.file().toAbsolutePath().normalize(),
+                "splits in " + d.fileName());
+        if (overlap != null) {
+            problems.add(overlap);
+        }
         if (c.classNames() != null && !classNames.isEmpty() && !c.classNames().equals(classNames)) {
             problems.add(d.fileName() + ": classes differs from the categories of " + a[0].file().getFileName()
                     + "; leave classes out, the annotation files name them");

@@ -156,7 +156,8 @@ abstract class FileSource implements DomainSource {
     }
 
     /**
-     * Reads a split's name from {@code splits}.
+     * Reads a split's name from {@code splits}. A key without a value is refused: an empty name
+     * would otherwise name the dataset folder itself.
      *
      * @param d the descriptor
      * @param c the common fields
@@ -165,7 +166,7 @@ abstract class FileSource implements DomainSource {
      * @return the name, or the default
      */
     static String splitName(DatasetDescriptor d, Common c, String key, String def) {
-        return new YamlNodes(d.fileName()).text(c.splits(), "splits", key, def);
+        return new YamlNodes(d.fileName()).nonEmptyText(c.splits(), "splits", key, def);
     }
 
     /**

@@ -92,6 +92,10 @@ public final class IdxSource extends FileSource {
             }
             f[i] = IdxFile.read(p, n, n == 3 && !full, problems);
         }
+        if (f[0] != null && f[2] != null && f[0].file().equals(f[2].file())) {
+            problems.add(f[0].file() + ": holds both the training and the test images (splits in " + d.fileName()
+                    + " name the prefix " + trainPrefix + " for both); test on images the network is not trained on");
+        }
         for (int s = 0; s < 2; s++) {
             IdxFile im = f[2 * s];
             IdxFile lb = f[2 * s + 1];

@@ -12,8 +12,10 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import org.da3.workbench.data.DatasetDescriptor;
@@ -56,9 +58,13 @@ public final class ImageFolderSource extends FileSource {
         return Set.of("color");
     }
 
-    /** One split folder: its class folders in name order and their images. */
+    /**
+     * One split folder: its class folders in name order, their images, and each image's identity
+     * (its file key where the file system has one, else its path), so that two links to one file
+     * are known as one file.
+     */
     private record Folder(Path dir, TreeMap<String, List<ImageSet.Entry>> classes, int loose,
-            TreeMap<String, List<String>> others) {}
+            TreeMap<String, List<String>> others, Map<Path, Object> identities) {}
 
     /** Both splits, the class order and the problems of the listing. */
     private record Listing(Folder train, Folder test, List<String> classNames, List<ImageSet.Entry> trainEntries,
@@ -79,6 +85,7 @@ public final class ImageFolderSource extends FileSource {
     private static Folder list(Path dir, List<String> problems) {
         TreeMap<String, List<ImageSet.Entry>> classes = new TreeMap<>();
         TreeMap<String, List<String>> others = new TreeMap<>();
+        Map<Path, Object> identities = new HashMap<>();
         int loose = 0;
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
             for (Path p : ds) {
@@ -98,7 +105,7 @@ public final class ImageFolderSource extends FileSource {
             }
         } catch (IOException e) {
             problems.add(dir + ": cannot be listed (" + e.getMessage() + "); make it readable to this user");
-            return new Folder(dir, classes, 0, others);
+            return new Folder(dir, classes, 0, others, identities);
         }
         for (String cls : classes.keySet()) {
             Path cdir = dir.resolve(cls);
@@ -135,6 +142,9 @@ public final class ImageFolderSource extends FileSource {
                         }
                         if (ImageDecoder.isImageName(n)) {
                             files.add(new ImageSet.Entry(f, -1, a.size(), a.lastModifiedTime().toMillis()));
+                            if (a.fileKey() != null) {
+                                identities.put(f, a.fileKey());
+                            }
                         } else {
                             other.add(n);
                         }
@@ -155,7 +165,7 @@ public final class ImageFolderSource extends FileSource {
             files.sort((a, b) -> a.file().toString().compareTo(b.file().toString()));
             Collections.sort(other);
         }
-        return new Folder(dir, classes, loose, others);
+        return new Folder(dir, classes, loose, others, identities);
     }
 
     private Listing listing(DatasetDescriptor d, Common c) {
@@ -240,6 +250,18 @@ public final class ImageFolderSource extends FileSource {
         }
         List<ImageSet.Entry> trainEntries = entries(train, names);
         List<ImageSet.Entry> testEntries = entries(test, names);
+        Map<Path, Object> identities = new HashMap<>();
+        for (Folder f : new Folder[] {train, test}) {
+            if (f != null) {
+                identities.putAll(f.identities());
+            }
+        }
+        String overlap = ImageSet.overlap(trainEntries, testEntries,
+                e -> identities.getOrDefault(e.file(), e.file().toAbsolutePath().normalize()),
+                "splits in " + d.fileName());
+        if (overlap != null) {
+            problems.add(overlap);
+        }
         return new Listing(train, test, names, trainEntries, testEntries, problems);
     }
 

@@ -14,9 +14,12 @@ import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ForkJoinPool;
+import java.util.function.Function;
 import java.util.stream.IntStream;
 import java.util.zip.CRC32;
 import org.da3.workbench.data.DatasetException;
@@ -51,6 +54,38 @@ final class ImageSet {
      * @param bad one message per image that did not, in listing order
      */
     record Decoded(Split split, List<String> bad) {}
+
+    /**
+     * Says when test images are also training images (one file in both splits), which would report
+     * accuracy on images the network was trained on.
+     *
+     * @param train the training images
+     * @param test the test images
+     * @param identity what makes two entries one file: at least the normalised path; the file key
+     *     (device and inode) where known, so that links to one file are one file
+     * @param where what names the splits, for the fix (for example "splits in datasets/cub.yaml")
+     * @return the problem, or null when the splits share no file
+     */
+    static String overlap(List<Entry> train, List<Entry> test, Function<Entry, Object> identity, String where) {
+        Set<Object> seen = new HashSet<>();
+        for (Entry e : train) {
+            seen.add(identity.apply(e));
+        }
+        int shared = 0;
+        Path first = null;
+        for (Entry e : test) {
+            if (seen.contains(identity.apply(e)) && shared++ == 0) {
+                first = e.file();
+            }
+        }
+        if (shared == 0) {
+            return null;
+        }
+        return first + ": is a training image and a test image" + (shared == 1 ? ""
+                : " (" + (shared == test.size() ? "as are all " + shared : "as are " + shared + " of the " + test.size())
+                        + " test images)")
+                + "; test on images the network is not trained on (" + where + ")";
+    }
 
     /**
      * Picks at most {@code limit} entries, as evenly over the classes as possible: round-robin over

@@ -186,6 +186,17 @@ class CifarSourceTest {
     }
 
     @Test
+    void aFileInBothSplitsIsRefused() throws IOException {
+        Path d = cifar10(tmp.resolve("c10"), 4, 6);
+        DatasetDescriptor same = desc("path: c10\nsplits: {test: [test_batch.bin, ./data_batch_5.bin]}\n");
+        String msg = d.resolve("data_batch_5.bin") + ": is both a training and a test file (splits in "
+                + same.fileName() + "); test on images the network is not trained on";
+        assertThat(source.check(same)).containsExactly(msg);
+        assertThatThrownBy(() -> source.load(same, new LoadOptions(32, 0, 0, true)))
+                .isInstanceOf(DatasetException.class).hasMessage(msg);
+    }
+
+    @Test
     void descriptorFieldsAreValidated() throws IOException {
         cifar10(tmp.resolve("c10"), 2, 2);
         DatasetDescriptor wrongCount = desc("path: c10\nclasses: [a, b, c]\n");

@@ -109,6 +109,16 @@ class DecathlonSourceTest {
     }
 
     @Test
+    void testingOnTheTrainingImagesIsRefused() throws IOException {
+        DatasetDescriptor d = desc("splits: {test: train}\n");
+        String msg = root.resolve("data/tiny/train/0000000.png") + ": is a training image and a test image (as are"
+                + " all 6 test images); test on images the network is not trained on (splits in " + d.fileName() + ")";
+        assertThat(source.check(d)).containsExactly(msg);
+        assertThatThrownBy(() -> source.load(d, new LoadOptions(10, 0, 0, true)))
+                .isInstanceOf(DatasetException.class).hasMessage(msg);
+    }
+
+    @Test
     void missingImagesAreNamedAndSkipped() throws IOException {
         Path gone = root.resolve("data/tiny/train/0000004.png");
         Files.delete(gone);

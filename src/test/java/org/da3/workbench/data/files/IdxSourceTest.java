@@ -267,6 +267,18 @@ class IdxSourceTest {
     }
 
     @Test
+    void testingOnTheTrainingFilesIsRefused() throws IOException {
+        Path d = idxDataset(tmp.resolve("d"), 30, 10, 3, false);
+        DatasetDescriptor same = mini("path: d\nsplits: {test: train}\n");
+        String msg = d.resolve("train-images-idx3-ubyte") + ": holds both the training and the test images (splits"
+                + " in " + same.fileName() + " name the prefix train for both); test on images the network is not"
+                + " trained on";
+        assertThat(source.check(same)).containsExactly(msg);
+        assertThatThrownBy(() -> source.load(same, new LoadOptions(8, 0, 0, true)))
+                .isInstanceOf(DatasetException.class).hasMessage(msg);
+    }
+
+    @Test
     void everyProblemIsListedNotOnlyTheFirst() throws IOException {
         Path d = idxDataset(tmp.resolve("d"), 30, 10, 3, false);
         Files.write(d.resolve("train-images-idx3-ubyte"), Arrays.copyOf(idxImages(30, 8, 8), 100));

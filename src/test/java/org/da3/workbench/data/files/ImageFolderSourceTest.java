@@ -283,6 +283,32 @@ class ImageFolderSourceTest {
     }
 
     @Test
+    void splitsThatShareImagesOrNameNoFolderAreRefused() throws IOException {
+        DatasetDescriptor same = desc("splits: {test: train}\n");
+        String msg = root.resolve("train/ant/img0.png") + ": is a training image and a test image (as are all 9 test"
+                + " images); test on images the network is not trained on (splits in " + same.fileName() + ")";
+        assertThat(source.check(same)).containsExactly(msg);
+        assertThatThrownBy(() -> source.load(same, new LoadOptions(8, 0, 0, true)))
+                .isInstanceOf(DatasetException.class).hasMessage(msg);
+        // a copy is another file (a duplicate in content is not checked)
+        Files.copy(root.resolve("train/bee/img1.png"), root.resolve("val/bee/copy.png"));
+        assertThat(source.check(desc(""))).isEmpty();
+        // but a tree of links made by hand may link one file into both splits
+        Path again = Files.createSymbolicLink(root.resolve("val/bee/again.png"), Path.of("../../train/bee/img1.png"));
+        assertThat(source.check(desc(""))).containsExactly(again + ": is a training image and a test image; test on"
+                + " images the network is not trained on (splits in " + same.fileName() + ")");
+        Files.delete(again);
+        Files.createDirectories(root.resolve("val/bee/nested"));
+        Files.createSymbolicLink(root.resolve("val/bee/nested/up"), root.resolve("train/bee"));
+        assertThat(source.check(desc(""))).singleElement().asString()
+                .startsWith(root.resolve("val/bee/nested/up/img0.png") + ": is a training image and a test image (as"
+                        + " are 3 of the 10 test images)");
+        DatasetDescriptor empty = desc("splits: {test: ''}\n");
+        assertThat(source.check(empty)).containsExactly(empty.fileName()
+                + ": splits.test: is empty; give a value or remove the key");
+    }
+
+    @Test
     void listedClassesMustBeTheFolders() throws IOException {
         DatasetDescriptor d = desc("classes: [cat, bee, ant]\n");
         Domain dom = source.load(d, new LoadOptions(8, 0, 0, true));
