@@ -248,6 +248,16 @@ abstract class FileSource implements DomainSource {
             }
             return describeFolder(d, c);
         } catch (SpecException | DatasetException e) {
+            if (path == null) {
+                // another field is wrong: the data may well be there, and "missing" would send the
+                // user looking for it instead of at the descriptor
+                try {
+                    path = DataPaths.expand(d.fields().path("path").asText(""), d.fileName(), "path");
+                    location = path.toString();
+                } catch (SpecException unusable) {
+                    // the path itself is the problem, which the message says
+                }
+            }
             boolean found = path != null && Files.isDirectory(path);
             return new DatasetInfo(d.name(), kind(), location, found, -1, -1, -1, List.of(e.getMessage()));
         }

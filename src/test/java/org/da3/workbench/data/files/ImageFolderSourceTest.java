@@ -309,6 +309,18 @@ class ImageFolderSourceTest {
     }
 
     @Test
+    void aWrongFieldIsAProblemOfADatasetThatIsFoundNotAMissingOne() throws IOException {
+        DatasetDescriptor d = desc("crop_fraction: 0\n");
+        DatasetInfo i = source.describe(d);
+        assertThat(i.found()).as("the data is there; the descriptor is wrong").isTrue();
+        assertThat(i.location()).isEqualTo(root.toString());
+        assertThat(i.problems()).containsExactly(d.fileName() + ": crop_fraction: 0 is out of range; use a fraction in"
+                + " (0, 1] such as 0.875");
+        DatasetInfo gone = source.describe(descriptor(tmp, "gone", "kind: imagefolder\npath: nowhere\ncache: 2\n"));
+        assertThat(gone.found()).isFalse();
+    }
+
+    @Test
     void listedClassesMustBeTheFolders() throws IOException {
         DatasetDescriptor d = desc("classes: [cat, bee, ant]\n");
         Domain dom = source.load(d, new LoadOptions(8, 0, 0, true));
