@@ -175,10 +175,13 @@ public final class DatasetCatalog {
         JsonNode path = root.get("path");
         if (path != null && path.isTextual() && DataPaths.isWorkspaceRelative(path.asText().trim())) {
             // Relative to the workspace (the folder holding datasets/), fixed here so that a worker
-            // started elsewhere reads the same folder.
+            // started elsewhere reads the same folder. A descriptor kept elsewhere (da3 datasets check
+            // FILE) has no workspace: its path is relative to its own folder, where its data sits.
             Path dir = file.toAbsolutePath().normalize().getParent();
-            Path workspace = dir.getParent() != null ? dir.getParent() : dir;
-            ((ObjectNode) root).put("path", workspace.resolve(path.asText().trim()).normalize().toString());
+            boolean inWorkspace = dir.getFileName() != null && dir.getFileName().toString().equals("datasets")
+                    && dir.getParent() != null;
+            Path relativeTo = inWorkspace ? dir.getParent() : dir;
+            ((ObjectNode) root).put("path", relativeTo.resolve(path.asText().trim()).normalize().toString());
         }
         return d;
     }

@@ -50,6 +50,21 @@ class LayoutProbeTest {
     }
 
     @Test
+    void aRelativePathIsRelativeToTheWorkspaceOrElseToTheDescriptorsFolder() throws IOException {
+        // in a workspace's datasets/: relative to the workspace
+        Files.createDirectories(tmp.resolve("ws/datasets"));
+        Files.writeString(tmp.resolve("ws/datasets/m.yaml"), "kind: idx\npath: data/mnist\n");
+        assertThat(only(tmp.resolve("ws/datasets/m.yaml")).fields().path("path").asText())
+                .isEqualTo(tmp.resolve("ws/data/mnist").toString());
+        // elsewhere, beside its data (da3 datasets check FILE): relative to its own folder
+        idxDataset(tmp.resolve("mine/mnist"), 4, 2, 2, true);
+        Files.writeString(tmp.resolve("mine/m.yaml"), "kind: idx\npath: mnist\n");
+        DatasetDescriptor d = only(tmp.resolve("mine/m.yaml"));
+        assertThat(d.fields().path("path").asText()).isEqualTo(tmp.resolve("mine/mnist").toString());
+        assertThat(DomainSources.forKind("idx").check(d)).isEmpty();
+    }
+
+    @Test
     void anUnknownFolderListsTheAcceptedLayouts() throws IOException {
         Files.createDirectories(tmp.resolve("stuff"));
         assertThatThrownBy(() -> LayoutProbe.infer(tmp.resolve("stuff"))).isInstanceOf(DatasetException.class)
