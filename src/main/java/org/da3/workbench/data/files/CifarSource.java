@@ -135,8 +135,8 @@ public final class CifarSource extends FileSource {
         List<Path> test = files(dir, testNames, expected, problems);
         for (Path f : test) {
             if (train.stream().anyMatch(t -> t.normalize().equals(f.normalize()))) {
-                problems.add(f.normalize() + ": is both a training and a test file (splits in " + d.fileName() + "); test on"
-                        + " images the network is not trained on");
+                problems.add(f.normalize() + ": is both a training and a test file (splits in " + d.fileName()
+                        + "); test on images the network is not trained on");
             }
         }
         int classes = hundred ? (coarse ? 20 : 100) : 10;

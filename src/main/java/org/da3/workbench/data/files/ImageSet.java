@@ -81,9 +81,8 @@ final class ImageSet {
         if (shared == 0) {
             return null;
         }
-        return first + ": is a training image and a test image" + (shared == 1 ? ""
-                : " (" + (shared == test.size() ? "as are all " + shared : "as are " + shared + " of the " + test.size())
-                        + " test images)")
+        String many = shared == test.size() ? "as are all " + shared : "as are " + shared + " of the " + test.size();
+        return first + ": is a training image and a test image" + (shared == 1 ? "" : " (" + many + " test images)")
                 + "; test on images the network is not trained on (" + where + ")";
     }
 
