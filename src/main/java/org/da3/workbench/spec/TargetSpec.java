@@ -85,9 +85,14 @@ public record TargetSpec(String name, String kind, String host, int port, String
         return JETSON.equals(kind);
     }
 
-    /** @return {@code user@host:port}, or {@code local} */
+    /** @return {@code user@host:port} ({@code user@[::1]:port} for an IPv6 address), or {@code local} */
     public String address() {
-        return isLocal() ? LOCAL : user + "@" + host + ":" + port;
+        return isLocal() ? LOCAL : user + "@" + hostAndPort();
+    }
+
+    /** @return {@code host:port}, with an IPv6 address in brackets ({@code [::1]:22}); null for local */
+    public String hostAndPort() {
+        return isLocal() ? null : (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
     }
 
     /**

@@ -103,7 +103,8 @@ public final class TargetsFile {
         String host = y.requiredText(n, path, "host");
         if (!host.matches("[A-Za-z0-9._:%-]+")) {
             throw new SpecException(y.file(), YamlNodes.join(path, "host"), "'" + host + "' is not a host name or"
-                    + " address");
+                    + " address" + (host.startsWith("[") ? "; write an IPv6 address without brackets (host: ::1)"
+                    + " and the port in port:" : ""));
         }
         int port = (int) y.integer(n, path, "port", 22, 1, 65535);
         String user = y.text(n, path, "user", System.getProperty("user.name"));
@@ -250,7 +251,9 @@ public final class TargetsFile {
         }
         String dir = u.getPath() == null || u.getPath().isEmpty() || u.getPath().equals("/")
                 ? TargetSpec.DEFAULT_REMOTE_DIR : u.getPath();
-        return new TargetSpec(address, kind, u.getHost(), u.getPort() < 0 ? 22 : u.getPort(), user, null, true,
+        // an IPv6 literal is written [::1] in the address but is ::1 to the SSH client and in known_hosts
+        String bare = u.getHost().startsWith("[") ? u.getHost().substring(1, u.getHost().length() - 1) : u.getHost();
+        return new TargetSpec(address, kind, bare, u.getPort() < 0 ? 22 : u.getPort(), user, null, true,
                 null, TargetSpec.DEFAULT_KNOWN_HOSTS, dir, null, Map.of(), List.of(), 1, null);
     }
 

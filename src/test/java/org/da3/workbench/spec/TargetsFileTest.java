@@ -114,7 +114,8 @@ class TargetsFileTest {
                     .hasMessageContaining("--target: target: ");
         }
         assertThat(TargetsFile.fromUri("ssh://me@box:65535").port()).isEqualTo(65535);
-        assertThat(TargetsFile.fromUri("ssh://me@[::1]:2222").host()).isEqualTo("[::1]");
+        assertThat(TargetsFile.fromUri("ssh://me@[::1]:2222").host()).isEqualTo("::1");
+        assertThat(TargetsFile.fromUri("ssh://me@[::1]:2222").address()).isEqualTo("me@[::1]:2222");
         assertThat(TargetsFile.fromUri("ssh://me@[::1]").port()).isEqualTo(22);
     }
 

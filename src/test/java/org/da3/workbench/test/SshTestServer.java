@@ -42,18 +42,20 @@ public final class SshTestServer implements AutoCloseable {
     private final KeyPair hostKey;
     private final KeyPair clientKey;
     private final Path dir;
+    private final String host;
     private final List<String> commands = new CopyOnWriteArrayList<>();
     private final List<Process> processes = new CopyOnWriteArrayList<>();
     private volatile int dropAfterLines = -1;
 
-    private SshTestServer(Path dir) throws IOException, GeneralSecurityException {
+    private SshTestServer(Path dir, String host) throws IOException, GeneralSecurityException {
         this.dir = dir;
+        this.host = host;
         this.hostKey = newKey();
         this.clientKey = newKey();
         writePrivateKey(clientKey, dir.resolve("client_key"));
         Files.writeString(dir.resolve("known_hosts"), "# test known_hosts\n");
         server = SshServer.setUpDefaultServer();
-        server.setHost("127.0.0.1");
+        server.setHost(host);
         server.setPort(0);
         server.setKeyPairProvider(KeyPairProvider.wrap(hostKey));
         server.setPublickeyAuthenticator((user, key, session) -> KeyUtils.compareKeys(key, clientKey.getPublic()));
@@ -74,7 +76,19 @@ public final class SshTestServer implements AutoCloseable {
      * @throws Exception if it cannot start
      */
     public static SshTestServer start(Path dir) throws Exception {
-        return new SshTestServer(dir);
+        return new SshTestServer(dir, "127.0.0.1");
+    }
+
+    /**
+     * Starts a server listening on another loopback address, for example {@code ::1}.
+     *
+     * @param dir a folder for the keys
+     * @param host the address to listen on, as a target's host field writes it
+     * @return the running server
+     * @throws Exception if it cannot start
+     */
+    public static SshTestServer start(Path dir, String host) throws Exception {
+        return new SshTestServer(dir, host);
     }
 
     /**
@@ -105,13 +119,13 @@ public final class SshTestServer implements AutoCloseable {
     }
 
     /**
-     * A known_hosts line for this server's address and a key.
+     * A known_hosts line for this server's address and a key, as ssh-keyscan writes it.
      *
      * @param key the host key to list
      * @return the line
      */
     public String knownHostsLine(KeyPair key) {
-        return "[127.0.0.1]:" + port() + " " + PublicKeyEntry.toString(key.getPublic());
+        return "[" + host + "]:" + port() + " " + PublicKeyEntry.toString(key.getPublic());
     }
 
     /** @return the port */
@@ -165,7 +179,7 @@ public final class SshTestServer implements AutoCloseable {
     public String targetsYamlEntry(String name, String kind, Path knownHosts) {
         return "  " + name + ":\n"
                 + "    kind: " + kind + "\n"
-                + "    host: 127.0.0.1\n"
+                + "    host: '" + host + "'\n"
                 + "    port: " + port() + "\n"
                 + "    user: " + System.getProperty("user.name") + "\n"
                 + "    identity_file: " + clientKeyFile() + "\n"
@@ -199,7 +213,7 @@ public final class SshTestServer implements AutoCloseable {
      */
     public TargetSpec target(String name, String remoteDir, Path identity, Path knownHosts, Map<String, String> env,
             List<String> jvmFlags, String java) {
-        return new TargetSpec(name, TargetSpec.LINUX, "127.0.0.1", port(), System.getProperty("user.name"),
+        return new TargetSpec(name, TargetSpec.LINUX, host, port(), System.getProperty("user.name"),
                 identity.toString(), false, null, knownHosts.toString(), remoteDir, java, env, jvmFlags, 1, null);
     }
 

@@ -130,7 +130,7 @@ final class SshConnection implements AutoCloseable {
                 cf.verify(CONNECT_TIMEOUT);
                 session = cf.getSession();
             } catch (IOException | UnresolvedAddressException e) {
-                throw new IOException(who + ": cannot connect to " + spec.host() + ":" + spec.port() + ": "
+                throw new IOException(who + ": cannot connect to " + spec.hostAndPort() + ": "
                         + connectReason(e) + ". Check the host and port, that the machine is on and that sshd runs"
                         + " there (try: ssh -p " + spec.port() + " " + spec.user() + "@" + spec.host() + ")", e);
             }

@@ -217,6 +217,53 @@ class SshTargetTest {
     }
 
     @Test
+    void aKnownHostsFileThatCannotBeReadIsNotCalledAnUnknownHost() throws Exception {
+        // a damaged line elsewhere in the file is skipped, as OpenSSH does, not the whole file
+        Path damaged = tmp.resolve("known_hosts_damaged");
+        Files.writeString(damaged, "# keys\n[127.0.0.1]:1 ssh-rsa AAAA!!not-base64\n" + server.knownHostsLine(server.hostKey())
+                + "\n");
+        try (SshTarget t = new SshTarget(server.target("damaged", tmp.resolve("remote-damaged").toString(),
+                server.clientKeyFile(), damaged, Map.of(), List.of(), "java"))) {
+            assertThat(t.check()).isEqualTo(tmp.resolve("remote-damaged").toString());
+        }
+        Path onlyDamaged = tmp.resolve("known_hosts_only_damaged");
+        Files.writeString(onlyDamaged, "[127.0.0.1]:1 ssh-rsa AAAA!!not-base64\n");
+        String msg = failedStart(server.target("damaged2", tmp.resolve("remote-damaged2").toString(),
+                server.clientKeyFile(), onlyDamaged, Map.of(), List.of(), "java"));
+        assertThat(msg).contains("is not in the known_hosts file " + onlyDamaged)
+                .contains("line 1 of the file could not be read and was skipped");
+        // a folder (or a file it may not read) is said to be one, not an unknown host to add to it
+        Path folder = Files.createDirectories(tmp.resolve("known_hosts_folder"));
+        msg = failedStart(server.target("khfolder", tmp.resolve("remote-khfolder").toString(), server.clientKeyFile(),
+                folder, Map.of(), List.of(), "java"));
+        assertThat(msg).contains("the known_hosts file " + folder + " cannot be read").contains("refused")
+                .doesNotContain("is not in the known_hosts file").doesNotContain("ssh-keyscan");
+    }
+
+    @Test
+    void anIpv6AddressWorksWithTheKnownHostsEntryOfSshKeyscan() throws Exception {
+        try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("::1"))) {
+            assertThat(probe.getLocalPort()).isPositive();
+        } catch (IOException e) {
+            org.junit.jupiter.api.Assumptions.abort("no IPv6 loopback here: " + e.getMessage());
+        }
+        Path keys = Files.createDirectories(tmp.resolve("keys6"));
+        try (SshTestServer six = SshTestServer.start(keys, "::1")) {
+            // known_hosts as ssh-keyscan -p PORT ::1 writes it: [::1]:PORT, not [0:0:0:0:0:0:0:1]:PORT
+            assertThat(Files.readString(six.knownHostsFile())).startsWith("[::1]:" + six.port() + " ");
+            TargetSpec spec = six.target("six", tmp.resolve("remote-six").toString(), six.clientKeyFile(),
+                    six.knownHostsFile(), Map.of(), List.of(), "java");
+            try (SshTarget t = new SshTarget(spec)) {
+                assertThat(t.check()).isEqualTo(tmp.resolve("remote-six").toString());
+            }
+            // an ssh:// address writes it in brackets; the target's host is the address itself
+            TargetSpec fromUri = org.da3.workbench.spec.TargetsFile.fromUri("ssh://me@[::1]:" + six.port() + "/x");
+            assertThat(fromUri.host()).isEqualTo(spec.host());
+            assertThat(fromUri.address()).isEqualTo("me@[::1]:" + six.port());
+        }
+    }
+
+    @Test
     void wrongUserKeyIsRefused() throws Exception {
         Path key = tmp.resolve("other_key");
         SshTestServer.writePrivateKey(SshTestServer.newKey(), key);
