@@ -96,7 +96,6 @@ final class SshConnection implements AutoCloseable {
         Path knownHosts = TargetSpec.localPath(spec.knownHosts());
         List<KeyPair> keys = new ArrayList<>();
         List<String> notes = new ArrayList<>();
-        loadKeys(spec, keys, notes);
         AgentSocket.Factory agent = null;
         if (spec.agent()) {
             String sock = spec.agentSocket() != null ? spec.agentSocket() : System.getenv("SSH_AUTH_SOCK");
@@ -106,6 +105,7 @@ final class SshConnection implements AutoCloseable {
                 notes.add("no SSH agent (SSH_AUTH_SOCK is not set)");
             }
         }
+        loadKeys(spec, keys, notes, agent != null);
         if (keys.isEmpty() && agent == null) {
             throw new LoginSetupException(who + ": no key to log in with: " + String.join("; ", notes) + ". Set"
                     + " identity_file in experiments/targets.yaml or load a key into ssh-agent (ssh-add KEY)", null);
@@ -196,7 +196,13 @@ final class SshConnection implements AutoCloseable {
         return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     }
 
-    private static void loadKeys(TargetSpec spec, List<KeyPair> keys, List<String> notes) throws IOException {
+    /**
+     * Reads the private keys to offer. An identity_file that cannot be read here (a passphrase, an
+     * ed25519 key) is no error when an agent is there too: the agent may hold it, as the message
+     * for it tells the user to arrange (ssh-add); the reason goes into the notes.
+     */
+    private static void loadKeys(TargetSpec spec, List<KeyPair> keys, List<String> notes, boolean agent)
+            throws IOException {
         if (spec.identityFile() != null) {
             Path p = TargetSpec.localPath(spec.identityFile());
             if (!Files.isRegularFile(p)) {
@@ -207,7 +213,10 @@ final class SshConnection implements AutoCloseable {
             try {
                 keys.addAll(readKey(spec, p));
             } catch (IOException e) {
-                throw new LoginSetupException(who(spec) + ": " + e.getMessage(), e);
+                if (!agent) {
+                    throw new LoginSetupException(who(spec) + ": " + e.getMessage(), e);
+                }
+                notes.add(e.getMessage());
             }
             return;
         }

@@ -530,6 +530,24 @@ class SshTargetTest {
             try (SshTarget t = new SshTarget(viaAgent)) {
                 assertThat(t.check()).isEqualTo(tmp.resolve("remote-agent").toString());
             }
+            // identity_file names a key with a passphrase, loaded into the agent as the docs and the
+            // error say: the agent's copy is used
+            Path encrypted = tmp.resolve("encrypted_key");
+            org.apache.sshd.common.config.keys.writer.openssh.OpenSSHKeyEncryptionContext enc =
+                    new org.apache.sshd.common.config.keys.writer.openssh.OpenSSHKeyEncryptionContext();
+            enc.setPassword("secret");
+            enc.setCipherName("AES");
+            enc.setCipherType("256");
+            try (java.io.OutputStream w = Files.newOutputStream(encrypted)) {
+                org.apache.sshd.common.config.keys.writer.openssh.OpenSSHKeyPairResourceWriter.INSTANCE
+                        .writePrivateKey(server.clientKey(), "da3-test", enc, w);
+            }
+            TargetSpec passphraseFile = new TargetSpec("agent", TargetSpec.LINUX, base.host(), base.port(), base.user(),
+                    encrypted.toString(), true, sock.toString(), base.knownHosts(), base.remoteDir(), null, Map.of(),
+                    List.of(), 1, null);
+            try (SshTarget t = new SshTarget(passphraseFile)) {
+                assertThat(t.check()).isEqualTo(tmp.resolve("remote-agent").toString());
+            }
         } finally {
             agent.destroy();
             agent.waitFor(5, TimeUnit.SECONDS);
