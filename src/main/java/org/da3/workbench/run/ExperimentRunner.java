@@ -203,7 +203,12 @@ public final class ExperimentRunner {
         };
         RunHandle h;
         try {
-            h = target.launch(req, dir);
+            monitor.starting();
+            try {
+                h = target.launch(req, dir);
+            } finally {
+                monitor.started();
+            }
         } catch (IOException | RuntimeException e) {
             IOException cause = e instanceof IOException ? (IOException) e
                     : new IOException(e.getMessage() == null ? e.toString() : e.getMessage(), e);

@@ -57,13 +57,49 @@ public final class RunMonitor {
 
     private final AtomicBoolean stopRequested = new AtomicBoolean();
     private volatile RunHandle handle;
+    private Thread starting; // guarded by this
 
-    /** Asks the watched worker to stop; {@link #watch} then ends with status cancelled. */
+    /**
+     * Asks the watched worker to stop; {@link #watch} then ends with status cancelled. While the
+     * worker is being started ({@link #starting()}), the starting thread is interrupted, so a long
+     * upload to a remote target is abandoned instead of finished first.
+     */
     public void stop() {
         stopRequested.set(true);
+        synchronized (this) {
+            if (starting != null) {
+                starting.interrupt();
+            }
+        }
         RunHandle h = handle;
         if (h != null) {
             h.stop();
+        }
+    }
+
+    /**
+     * Marks the calling thread as starting the worker ({@link Target#launch}): until {@link
+     * #started()}, {@link #stop()} interrupts it. A stop that came earlier interrupts it at once.
+     */
+    public void starting() {
+        synchronized (this) {
+            starting = Thread.currentThread();
+            if (stopRequested.get()) {
+                starting.interrupt();
+            }
+        }
+    }
+
+    /**
+     * Ends {@link #starting()}: the calling thread is no longer interrupted by {@link #stop()},
+     * and an interrupt that came from a stop is cleared.
+     */
+    public void started() {
+        synchronized (this) {
+            starting = null;
+        }
+        if (stopRequested.get()) {
+            Thread.interrupted();
         }
     }
 

@@ -2,10 +2,16 @@ package org.da3.workbench.test;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InterruptedIOException;
 import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.SeekableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.OpenOption;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
@@ -13,6 +19,7 @@ import java.security.KeyPairGenerator;
 import java.security.spec.ECGenParameterSpec;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.sshd.common.config.keys.KeyUtils;
@@ -25,7 +32,10 @@ import org.apache.sshd.server.ExitCallback;
 import org.apache.sshd.server.SshServer;
 import org.apache.sshd.server.channel.ChannelSession;
 import org.apache.sshd.server.command.Command;
+import org.apache.sshd.sftp.server.FileHandle;
+import org.apache.sshd.sftp.server.SftpFileSystemAccessor;
 import org.apache.sshd.sftp.server.SftpSubsystemFactory;
+import org.apache.sshd.sftp.server.SftpSubsystemProxy;
 import org.da3.workbench.spec.TargetSpec;
 
 /**
@@ -35,7 +45,8 @@ import org.da3.workbench.spec.TargetSpec;
  * environment. Like OpenSSH, closing a channel closes the command's stdin but does not kill it.
  *
  * <p>{@link #dropAfterLines} makes the server close the whole session after it forwarded that
- * many stdout lines of a command: a connection lost mid-run.
+ * many stdout lines of a command: a connection lost mid-run. {@link #slowWrites} and {@link
+ * #diskFullAfter} make SFTP uploads slow, or fail as on a full disk.
  */
 public final class SshTestServer implements AutoCloseable {
     private final SshServer server;
@@ -46,6 +57,8 @@ public final class SshTestServer implements AutoCloseable {
     private final List<String> commands = new CopyOnWriteArrayList<>();
     private final List<Process> processes = new CopyOnWriteArrayList<>();
     private volatile int dropAfterLines = -1;
+    private volatile long diskFullAfter = -1;
+    private volatile long writeBytesPerSecond = -1;
 
     private SshTestServer(Path dir, String host) throws IOException, GeneralSecurityException {
         this.dir = dir;
@@ -62,7 +75,17 @@ public final class SshTestServer implements AutoCloseable {
         server.setPasswordAuthenticator(null);
         server.setKeyboardInteractiveAuthenticator(null);
         server.setFileSystemFactory(new NativeFileSystemFactory());
-        server.setSubsystemFactories(List.of(new SftpSubsystemFactory()));
+        SftpSubsystemFactory sftp = new SftpSubsystemFactory();
+        sftp.setFileSystemAccessor(new SftpFileSystemAccessor() {
+            @Override
+            public SeekableByteChannel openFile(SftpSubsystemProxy subsystem, FileHandle fileHandle, Path file,
+                    String handle, Set<? extends OpenOption> options, FileAttribute<?>... attrs) throws IOException {
+                SeekableByteChannel ch = SftpFileSystemAccessor.super.openFile(subsystem, fileHandle, file, handle,
+                        options, attrs);
+                return options.contains(StandardOpenOption.WRITE) ? new WriteChannel(ch) : ch;
+            }
+        });
+        server.setSubsystemFactories(List.of(sftp));
         server.setCommandFactory((channel, command) -> new ShellCommand(command));
         server.start();
         Files.writeString(dir.resolve("known_hosts"), knownHostsLine(hostKey) + "\n");
@@ -168,6 +191,24 @@ public final class SshTestServer implements AutoCloseable {
     }
 
     /**
+     * Makes SFTP writes fail as on a full disk once a file would grow past a size (-1: never).
+     *
+     * @param bytes the size a written file may reach
+     */
+    public void diskFullAfter(long bytes) {
+        diskFullAfter = bytes;
+    }
+
+    /**
+     * Slows SFTP writes down to a rate, as over a slow link (-1: full speed).
+     *
+     * @param bytesPerSecond the rate
+     */
+    public void slowWrites(long bytesPerSecond) {
+        writeBytesPerSecond = bytesPerSecond;
+    }
+
+    /**
      * This server as a targets.yaml entry (under {@code targets:}), logging in with the test's
      * client key; the caller appends further fields, indented by four spaces.
      *
@@ -223,6 +264,70 @@ public final class SshTestServer implements AutoCloseable {
         for (Process p : processes) {
             p.descendants().forEach(ProcessHandle::destroyForcibly);
             p.destroyForcibly();
+        }
+    }
+
+    /** A file written over SFTP, which can be made slow or run out of space. */
+    private final class WriteChannel implements SeekableByteChannel {
+        private final SeekableByteChannel ch;
+
+        WriteChannel(SeekableByteChannel ch) {
+            this.ch = ch;
+        }
+
+        @Override
+        public int write(ByteBuffer src) throws IOException {
+            long full = diskFullAfter;
+            if (full >= 0 && ch.position() + src.remaining() > full) {
+                throw new IOException("No space left on device");
+            }
+            long rate = writeBytesPerSecond;
+            if (rate > 0) {
+                try {
+                    Thread.sleep(Math.max(1, src.remaining() * 1000L / rate));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new InterruptedIOException("interrupted");
+                }
+            }
+            return ch.write(src);
+        }
+
+        @Override
+        public int read(ByteBuffer dst) throws IOException {
+            return ch.read(dst);
+        }
+
+        @Override
+        public long position() throws IOException {
+            return ch.position();
+        }
+
+        @Override
+        public SeekableByteChannel position(long newPosition) throws IOException {
+            ch.position(newPosition);
+            return this;
+        }
+
+        @Override
+        public long size() throws IOException {
+            return ch.size();
+        }
+
+        @Override
+        public SeekableByteChannel truncate(long size) throws IOException {
+            ch.truncate(size);
+            return this;
+        }
+
+        @Override
+        public boolean isOpen() {
+            return ch.isOpen();
+        }
+
+        @Override
+        public void close() throws IOException {
+            ch.close();
         }
     }
 

@@ -2,6 +2,7 @@ package org.da3.workbench.run.ssh;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
@@ -17,8 +18,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.TimeUnit;
 import org.apache.sshd.client.SshClient;
 import org.apache.sshd.client.auth.pubkey.UserAuthPublicKeyFactory;
 import org.apache.sshd.client.channel.ChannelExec;
@@ -408,10 +413,29 @@ final class SshConnection implements AutoCloseable {
             if (a != null && a.isRegularFile() && a.getSize() == size) {
                 return false;
             }
-            mkdirs(sftp, remote.substring(0, remote.lastIndexOf('/')));
+            String dir = remote.substring(0, remote.lastIndexOf('/'));
+            mkdirs(sftp, dir);
             String tmp = remote + ".part-" + UUID.randomUUID();
-            try (OutputStream out = sftp.write(tmp); InputStream in = Files.newInputStream(local)) {
-                in.transferTo(out);
+            try {
+                transfer(sftp, local, tmp);
+            } catch (IOException e) {
+                // a Stop interrupts this thread; the clean-up below must not be interrupted too
+                boolean interrupted = Thread.interrupted();
+                try {
+                    removePartial(tmp);
+                } finally {
+                    if (interrupted) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+                if (interrupted || e instanceof InterruptedIOException) {
+                    throw new InterruptedIOException(who(spec) + ": the upload of " + local.getFileName() + " to "
+                            + remote + " was stopped; the partial file was removed");
+                }
+                throw new IOException(who(spec) + ": cannot upload " + local.getFileName() + " ("
+                        + String.format(Locale.ROOT, "%.1f MB", size / 1e6) + ") to " + remote + ": " + message(e)
+                        + ". Check that the machine's disk has room for it (df -h " + dir + ") and that user '"
+                        + spec.user() + "' may write there; the partial file was removed", e);
             }
             try {
                 if (a != null) {
@@ -435,6 +459,56 @@ final class SshConnection implements AutoCloseable {
     }
 
     /**
+     * Copies a local file to a remote one on a thread of its own, so that an interrupt of the
+     * calling thread (a Stop) ends the upload at once: the SFTP channel is closed under the writes
+     * still in flight, which would otherwise wait for the machine to acknowledge every one of them.
+     *
+     * @throws InterruptedIOException if the calling thread was interrupted (its flag is set again)
+     */
+    private static void transfer(SftpClient sftp, Path local, String remote) throws IOException {
+        FutureTask<Void> task = new FutureTask<>(() -> {
+            try (OutputStream out = sftp.write(remote); InputStream in = Files.newInputStream(local)) {
+                in.transferTo(out);
+            }
+            return null;
+        });
+        Thread t = new Thread(task, "sftp-upload");
+        t.setDaemon(true);
+        t.start();
+        try {
+            task.get();
+        } catch (InterruptedException e) {
+            try {
+                sftp.getClientChannel().close(true);
+                t.join(TimeUnit.SECONDS.toMillis(5));
+            } catch (InterruptedException again) {
+                // interrupted twice: stop waiting for the upload thread
+            } finally {
+                Thread.currentThread().interrupt();
+            }
+            throw new InterruptedIOException("interrupted");
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof IOException io) {
+                throw io;
+            }
+            throw new IOException(message(e.getCause()), e.getCause());
+        }
+    }
+
+    /**
+     * Removes a partial upload, on a fresh SFTP channel (the one that failed may be unusable).
+     * Best effort: when the connection is gone too, a {@code .part-*} file stays behind; it is
+     * never taken for a complete one.
+     */
+    private void removePartial(String tmp) {
+        try (SftpClient sftp = sftp()) {
+            sftp.remove(tmp);
+        } catch (IOException | RuntimeException e) {
+            // nothing more to do
+        }
+    }
+
+    /**
      * Writes a small remote file.
      *
      * @param remote the path
@@ -446,6 +520,9 @@ final class SshConnection implements AutoCloseable {
             mkdirs(sftp, remote.substring(0, remote.lastIndexOf('/')));
             try (OutputStream out = sftp.write(remote)) {
                 out.write(content);
+            } catch (IOException e) {
+                throw new IOException(who(spec) + ": cannot write " + remote + ": " + message(e) + ". Check that the"
+                        + " machine's disk has room (df -h) and that user '" + spec.user() + "' may write there", e);
             }
         }
     }

@@ -381,6 +381,69 @@ class SshTargetTest {
         assertThat(Files.readString(remoteRun.resolve(RemoteScripts.EXIT)).trim()).isEqualTo("143");
     }
 
+    private static List<String> names(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.map(p -> p.getFileName().toString()).toList();
+        }
+    }
+
+    @Test
+    void aFullDiskOnTheMachineIsNamedAndLeavesNoPartialUpload() throws Exception {
+        Path remote = tmp.resolve("remote-full");
+        server.diskFullAfter(64 * 1024);
+        String msg;
+        try {
+            msg = failedStart(server.target("full", remote));
+        } finally {
+            server.diskFullAfter(-1);
+        }
+        assertThat(msg).contains("cannot upload ").contains(remote + "/jars/").contains("df -h " + remote + "/jars")
+                .contains("the partial file was removed");
+        assertThat(names(remote.resolve("jars"))).as("nothing left to fill the disk").isEmpty();
+    }
+
+    @Test
+    void stopDuringTheUploadAbandonsItAndRecordsTheRunAsCancelled() throws Exception {
+        PlannedRun run = plan("upload-stopped", null);
+        Path remote = tmp.resolve("remote-upload-stop");
+        RunMonitor monitor = new RunMonitor();
+        long[] stoppedAt = {0};
+        Thread stopper = new Thread(() -> {
+            // Stop (Ctrl-C) as soon as the jar is on its way
+            try {
+                for (int i = 0; i < 300 && names(remote.resolve("jars")).stream().noneMatch(n -> n.contains(".part-"));
+                        i++) {
+                    Thread.sleep(20);
+                }
+            } catch (IOException | InterruptedException e) {
+                return;
+            }
+            stoppedAt[0] = System.nanoTime();
+            monitor.stop();
+        }, "test-stopper");
+        RunRecord r;
+        server.slowWrites(100_000); // about 15 s for the development jar
+        try (SshTarget t = new SshTarget(server.target("upload-stop", remote))) {
+            stopper.setDaemon(true);
+            stopper.start();
+            r = execute(run, t, monitor, quiet());
+        } finally {
+            server.slowWrites(-1);
+            stopper.join(10_000);
+        }
+        assertThat(stoppedAt[0]).as("the upload was seen").isPositive();
+        assertThat(System.nanoTime() - stoppedAt[0]).as("stopped promptly, not after the upload")
+                .isLessThan(TimeUnit.SECONDS.toNanos(5));
+        assertThat(r.status()).isEqualTo("cancelled");
+        List<Envelope> events = EventLog.read(runDir(r).resolve("events.jsonl"));
+        assertThat(events).last().extracting(e -> ((RunFinished) e.event()).status()).isEqualTo("cancelled");
+        assertThat(names(remote.resolve("jars"))).as("no jar and no partial upload left").isEmpty();
+        assertThat(remote.resolve("runs")).as("no worker was started").doesNotExist();
+    }
+
     /** A stand-in for java that records its arguments and environment and reports a finished run. */
     private static Path fakeJava(Path dir) throws IOException {
         Files.createDirectories(dir);
