@@ -249,8 +249,14 @@ public final class TargetsFile {
                 }
             }
         }
-        String dir = u.getPath() == null || u.getPath().isEmpty() || u.getPath().equals("/")
-                ? TargetSpec.DEFAULT_REMOTE_DIR : u.getPath();
+        if (u.getRawFragment() != null) {
+            throw new SpecException(givenIn, "target", "'#" + u.getRawFragment() + "' in " + address + " is not"
+                    + " understood; an ssh:// address has no #part" + form);
+        }
+        String path = u.getPath();
+        // ssh://box/~/da3 is ~/da3 on the machine (as in scp), not a folder named ~ at its root
+        String dir = path == null || path.isEmpty() || path.equals("/") ? TargetSpec.DEFAULT_REMOTE_DIR
+                : path.equals("/~") || path.startsWith("/~/") ? path.substring(1) : path;
         // an IPv6 literal is written [::1] in the address but is ::1 to the SSH client and in known_hosts
         String bare = u.getHost().startsWith("[") ? u.getHost().substring(1, u.getHost().length() - 1) : u.getHost();
         return new TargetSpec(address, kind, bare, u.getPort() < 0 ? 22 : u.getPort(), user, null, true,

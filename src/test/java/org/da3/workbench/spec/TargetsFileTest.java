@@ -117,6 +117,13 @@ class TargetsFileTest {
         assertThat(TargetsFile.fromUri("ssh://me@[::1]:2222").host()).isEqualTo("::1");
         assertThat(TargetsFile.fromUri("ssh://me@[::1]:2222").address()).isEqualTo("me@[::1]:2222");
         assertThat(TargetsFile.fromUri("ssh://me@[::1]").port()).isEqualTo(22);
+        // the remote home, as scp writes it: not a folder named ~ at the root
+        assertThat(TargetsFile.fromUri("ssh://me@box/~/da3 runs".replace(" ", "%20")).remoteDir())
+                .isEqualTo("~/da3 runs");
+        assertThat(TargetsFile.fromUri("ssh://me@box/~").remoteDir()).isEqualTo("~");
+        assertThat(TargetsFile.fromUri("ssh://me@box/data/~x").remoteDir()).isEqualTo("/data/~x");
+        assertThatThrownBy(() -> TargetsFile.fromUri("ssh://me@box/data#x")).isInstanceOf(SpecException.class)
+                .hasMessageContaining("'#x' in ssh://me@box/data#x is not understood");
     }
 
     @Test
