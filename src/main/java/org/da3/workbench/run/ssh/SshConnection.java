@@ -19,11 +19,14 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 import org.apache.sshd.client.SshClient;
 import org.apache.sshd.client.auth.pubkey.UserAuthPublicKeyFactory;
 import org.apache.sshd.client.channel.ChannelExec;
@@ -56,6 +59,8 @@ final class SshConnection implements AutoCloseable {
     static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(20);
     /** Time allowed for key exchange and authentication. */
     static final Duration AUTH_TIMEOUT = Duration.ofSeconds(30);
+    /** A partial upload not written to for this long was abandoned, and the next upload removes it. */
+    static final Duration STALE_PART = Duration.ofMinutes(10);
     /** Keep-alive interval; a connection that misses four replies is closed. */
     static final Duration HEARTBEAT = Duration.ofSeconds(15);
 
@@ -76,6 +81,7 @@ final class SshConnection implements AutoCloseable {
     private final ClientSession session;
     private final String remoteDir;
     private volatile String lost;
+    private final Map<String, ReentrantLock> uploads = new ConcurrentHashMap<>();
 
     private SshConnection(TargetSpec spec, SshClient client, ClientSession session, String remoteDir) {
         this.spec = spec;
@@ -399,7 +405,9 @@ final class SshConnection implements AutoCloseable {
 
     /**
      * Uploads a file unless a file of the same name and size is already there. Writes to a
-     * temporary name first and renames, so a broken upload never looks complete.
+     * temporary name first and renames, so a broken upload never looks complete. One upload of a
+     * path at a time on this connection; partial uploads of it that an earlier session abandoned
+     * are removed.
      *
      * @param local the local file
      * @param remote the remote path
@@ -407,6 +415,22 @@ final class SshConnection implements AutoCloseable {
      * @throws IOException on failure
      */
     boolean uploadIfAbsent(Path local, String remote) throws IOException {
+        // runs started together (concurrent_runs) upload the same jar once: the second waits and finds it there
+        ReentrantLock lock = uploads.computeIfAbsent(remote, k -> new ReentrantLock());
+        try {
+            lock.lockInterruptibly();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException(who(spec) + ": stopped while another run was uploading " + remote);
+        }
+        try {
+            return upload(local, remote);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private boolean upload(Path local, String remote) throws IOException {
         long size = Files.size(local);
         try (SftpClient sftp = sftp()) {
             SftpClient.Attributes a = stat(sftp, remote);
@@ -437,6 +461,7 @@ final class SshConnection implements AutoCloseable {
                         + ". Check that the machine's disk has room for it (df -h " + dir + ") and that user '"
                         + spec.user() + "' may write there; the partial file was removed", e);
             }
+            removeStaleParts(sftp, dir, remote.substring(dir.length() + 1), tmp);
             try {
                 if (a != null) {
                     sftp.remove(remote);
@@ -455,6 +480,33 @@ final class SshConnection implements AutoCloseable {
                 }
             }
             return true;
+        }
+    }
+
+    /**
+     * Removes the partial uploads of a file that an earlier session abandoned (its connection was
+     * lost, or the workbench was killed): {@code NAME.part-*} files not written to for {@link
+     * #STALE_PART}. The age is measured against the modification time of the upload just made,
+     * so the machine's clock, often wrong on a Jetson, does not matter. Best effort.
+     */
+    private static void removeStaleParts(SftpClient sftp, String dir, String name, String justMade) {
+        try {
+            SftpClient.Attributes mine = stat(sftp, justMade);
+            if (mine == null || mine.getModifyTime() == null) {
+                return;
+            }
+            long cutoff = mine.getModifyTime().toMillis() - STALE_PART.toMillis();
+            for (SftpClient.DirEntry e : sftp.readDir(dir)) {
+                String n = e.getFilename();
+                String path = dir + "/" + n;
+                if (n.startsWith(name + ".part-") && !path.equals(justMade) && e.getAttributes().isRegularFile()
+                        && e.getAttributes().getModifyTime() != null
+                        && e.getAttributes().getModifyTime().toMillis() < cutoff) {
+                    sftp.remove(path);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // left for the next upload
         }
     }
 

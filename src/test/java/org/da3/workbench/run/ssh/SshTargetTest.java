@@ -444,6 +444,52 @@ class SshTargetTest {
         assertThat(remote.resolve("runs")).as("no worker was started").doesNotExist();
     }
 
+    @Test
+    void runsStartedTogetherUploadTheJarOnceAndAbandonedPartialUploadsAreRemoved() throws Exception {
+        Path remote = tmp.resolve("remote-together");
+        String jarName = org.da3.workbench.run.WorkerJar.current().sha256() + ".jar";
+        Path jars = Files.createDirectories(remote.resolve("jars"));
+        // left by a session whose connection was lost mid-upload an hour ago, and one being written now
+        Path abandoned = Files.writeString(jars.resolve(jarName + ".part-abandoned"), "half a jar");
+        Files.setLastModifiedTime(abandoned, java.nio.file.attribute.FileTime.fromMillis(
+                System.currentTimeMillis() - TimeUnit.HOURS.toMillis(1)));
+        Path current = Files.writeString(jars.resolve(jarName + ".part-current"), "being written");
+        TargetSpec spec = server.target("together", remote.toString(), server.clientKeyFile(), server.knownHostsFile(),
+                Map.of(), List.of(), fakeJava(tmp.resolve("bin-together")).toString());
+        PlannedRun run = plan("together", null);
+        List<RunRecord> records = java.util.Collections.synchronizedList(new ArrayList<>());
+        server.slowWrites(3_000_000); // the uploads overlap
+        try (SshTarget t = new SshTarget(spec)) {
+            List<Thread> threads = new ArrayList<>();
+            for (int i = 0; i < 2; i++) {
+                Thread th = new Thread(() -> {
+                    try {
+                        records.add(execute(run, t, new RunMonitor(), quiet()));
+                    } catch (IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                });
+                threads.add(th);
+                th.start();
+            }
+            for (Thread th : threads) {
+                th.join(60_000);
+            }
+        } finally {
+            server.slowWrites(-1);
+        }
+        assertThat(records).hasSize(2).allSatisfy(r -> assertThat(r.status()).isEqualTo("completed"));
+        long uploads = 0;
+        for (RunRecord r : records) {
+            if (Files.readString(runDir(r).resolve("worker.log")).contains("uploaded the worker jar")) {
+                uploads++;
+            }
+        }
+        assertThat(uploads).as("the jar was uploaded once").isEqualTo(1);
+        assertThat(names(jars)).containsExactlyInAnyOrder(jarName, jarName + ".part-current");
+        assertThat(current).hasContent("being written");
+    }
+
     /** A stand-in for java that records its arguments and environment and reports a finished run. */
     private static Path fakeJava(Path dir) throws IOException {
         Files.createDirectories(dir);
