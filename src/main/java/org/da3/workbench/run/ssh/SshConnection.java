@@ -169,7 +169,12 @@ final class SshConnection implements AutoCloseable {
                             + ". Add the public key to ~" + spec.user() + "/.ssh/authorized_keys on the machine"
                             + " (ssh-copy-id), or set identity_file to a key it accepts", e);
                 }
-                throw new IOException(who + ": the SSH handshake failed: " + message(e), e);
+                String m = message(e);
+                throw new IOException(who + ": " + spec.hostAndPort() + " accepted the connection but the SSH"
+                        + " handshake " + (m.contains("timeout") ? "did not complete within "
+                        + AUTH_TIMEOUT.toSeconds() + " s" : "failed") + " (" + m + "). Check that " + spec.port()
+                        + " is the port of the machine's SSH server and that nothing in between drops the connection"
+                        + " (try: ssh -p " + spec.port() + " " + spec.user() + "@" + spec.host() + ")", e);
             }
             SshConnection c = new SshConnection(spec, client, session,
                     resolveRemoteDir(session, spec));

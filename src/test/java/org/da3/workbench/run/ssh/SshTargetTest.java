@@ -287,6 +287,30 @@ class SshTargetTest {
         assertThat(msg).contains("cannot connect to 127.0.0.1:" + port).contains("connection refused");
     }
 
+    @Test
+    void aPortThatIsNotAnSshServerIsSaidToBeOne() throws Exception {
+        try (java.net.ServerSocket notSsh = new java.net.ServerSocket(0, 5, java.net.InetAddress.getLoopbackAddress())) {
+            Thread closer = new Thread(() -> {
+                for (int i = 0; i < 3; i++) {
+                    try (java.net.Socket s = notSsh.accept()) {
+                        s.getOutputStream().write("HTTP/1.1 400 Bad Request\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                    } catch (IOException e) {
+                        return;
+                    }
+                }
+            }, "test-not-ssh");
+            closer.setDaemon(true);
+            closer.start();
+            TargetSpec spec = new TargetSpec("notssh", TargetSpec.LINUX, "127.0.0.1", notSsh.getLocalPort(), "nobody",
+                    server.clientKeyFile().toString(), false, null, server.knownHostsFile().toString(), "/tmp/none",
+                    null, Map.of(), List.of(), 1, null);
+            String msg = failedStart(spec);
+            assertThat(msg).contains("127.0.0.1:" + notSsh.getLocalPort() + " accepted the connection but the SSH"
+                    + " handshake failed").contains("is the port of the machine's SSH server")
+                    .contains("ssh -p " + notSsh.getLocalPort() + " nobody@127.0.0.1");
+        }
+    }
+
     private static long readPid(Path remoteRuns, String runId) {
         Path pidFile = remoteRuns.resolve(RunDirectory.safe(runId)).resolve(RemoteScripts.PID);
         for (int i = 0; i < 100; i++) {
