@@ -350,6 +350,51 @@ final class SshConnection implements AutoCloseable {
         }
     }
 
+    /**
+     * What a short command printed, and how it ended.
+     *
+     * @param status its exit status, or -1 if it did not finish in time
+     * @param output its stdout and stderr, as text
+     */
+    record Output(int status, String output) {}
+
+    /**
+     * Runs a short command and collects its output (at most 64 kB of it).
+     *
+     * @param command the command line
+     * @param timeout how long to wait
+     * @return its status and output
+     * @throws IOException if it cannot be started
+     */
+    Output output(String command, Duration timeout) throws IOException {
+        ChannelExec ch = session.createExecChannel(command);
+        ch.setRedirectErrorStream(true);
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        ch.setOut(new java.io.OutputStream() {
+            @Override
+            public void write(int b) {
+                if (out.size() < 65536) {
+                    out.write(b);
+                }
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) {
+                out.write(b, off, Math.max(0, Math.min(len, 65536 - out.size())));
+            }
+        });
+        try {
+            ch.open().verify(AUTH_TIMEOUT);
+            ch.waitFor(EnumSet.of(ClientChannelEvent.CLOSED), timeout);
+            Integer st = ch.getExitStatus();
+            return new Output(st == null ? -1 : st, out.toString(StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new IOException(who(spec) + ": cannot run a command on the machine: " + message(e), e);
+        } finally {
+            ch.close(false);
+        }
+    }
+
     /** @return a new SFTP client on this session */
     SftpClient sftp() throws IOException {
         try {

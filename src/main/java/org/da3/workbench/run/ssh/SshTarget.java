@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,7 +37,8 @@ import org.da3.workbench.spec.TargetSpec;
  * </ul>
  *
  * <p>One SSH session per target, opened on the first launch and reopened when lost; each run uses
- * its own exec channel. A Jetson target asks the worker for tegrastats samples.
+ * its own exec channel. Once per session, before any upload, the machine's java is checked
+ * ({@link #checkJava}). A Jetson target asks the worker for tegrastats samples.
  */
 public final class SshTarget implements Target {
     /** Names in a remote run folder that are not copied back. */
@@ -44,9 +46,13 @@ public final class SshTarget implements Target {
             RemoteScripts.PID, RemoteScripts.EXIT, "spec.yaml", "events.jsonl", "manifest.json", "results.csv",
             "worker.log");
 
+    /** Time allowed for {@code java -version} on the machine (a JVM starts slowly on a small board). */
+    static final Duration JAVA_CHECK_TIMEOUT = Duration.ofSeconds(30);
+
     private final TargetSpec spec;
     private final Map<String, String> runDirs = new ConcurrentHashMap<>();
     private SshConnection connection;
+    private volatile SshConnection javaChecked;
 
     /**
      * A target for a spec of kind linux or jetson.
@@ -111,6 +117,11 @@ public final class SshTarget implements Target {
     public RunHandle launch(WorkerRequest request, RunDirectory dir) throws IOException {
         note(dir, "connecting to " + describe());
         SshConnection c = connection();
+        if (javaChecked != c) {
+            // before a 180 MB upload to a machine that cannot run the worker
+            note(dir, checkJava(c));
+            javaChecked = c;
+        }
         WorkerJar jar = WorkerJar.current();
         String jarRemote = c.remoteDir() + "/jars/" + jar.sha256() + ".jar";
         if (c.uploadIfAbsent(jar.path(), jarRemote)) {
@@ -167,6 +178,56 @@ public final class SshTarget implements Target {
             connection.close();
             connection = null;
         }
+    }
+
+    /**
+     * Checks that the machine's java runs and is version 17 or later, with the target's
+     * environment (its PATH, JAVA_HOME, ...), as the worker will be started.
+     *
+     * @param c the connection
+     * @return what answered, for worker.log
+     * @throws IOException naming the java and what to do if it is missing or too old
+     */
+    String checkJava(SshConnection c) throws IOException {
+        List<String> cmd = new ArrayList<>();
+        cmd.add("env");
+        for (Map.Entry<String, String> e : spec.environment().entrySet()) {
+            cmd.add(e.getKey() + "=" + e.getValue());
+        }
+        cmd.add(spec.javaExecutable());
+        cmd.add("-version");
+        SshConnection.Output o = c.output(Shell.join(cmd), JAVA_CHECK_TIMEOUT);
+        String java = "'" + spec.javaExecutable() + "'";
+        String fix = "install Java 17 or later on it (sudo apt install openjdk-17-jre-headless) and set java: (or"
+                + " JAVA_HOME in environment:) in the target's entry of experiments/targets.yaml to it";
+        if (o.status() == 127 || o.status() == 126) {
+            throw new IOException(SshConnection.who(spec) + ": java " + java + " cannot be run on the machine ("
+                    + firstLine(o.output()) + "); " + fix);
+        }
+        int major = javaMajor(o.output());
+        if (major > 0 && major < 17) {
+            throw new IOException(SshConnection.who(spec) + ": java " + java + " on the machine is Java " + major
+                    + " (" + firstLine(o.output()) + "); the worker needs Java 17 or later: " + fix);
+        }
+        return "java on the machine: " + java + ": " + firstLine(o.output());
+    }
+
+    /**
+     * The major version in the output of {@code java -version}.
+     *
+     * @param versionOutput what it printed, for example {@code openjdk version "17.0.15" ...} or
+     *     {@code java version "1.8.0_392"}
+     * @return 17, 8, ..., or -1 if it cannot be read
+     */
+    static int javaMajor(String versionOutput) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("version \"(1\\.)?(\\d+)").matcher(versionOutput);
+        return m.find() ? Integer.parseInt(m.group(2)) : -1;
+    }
+
+    private static String firstLine(String s) {
+        String t = s.strip();
+        int nl = t.indexOf('\n');
+        return nl < 0 ? t : t.substring(0, nl).strip();
     }
 
     private static String extension(Path p) {

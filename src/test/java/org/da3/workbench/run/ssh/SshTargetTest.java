@@ -519,6 +519,7 @@ class SshTargetTest {
         Files.createDirectories(dir);
         Path f = dir.resolve("java");
         Files.writeString(f, "#!/bin/sh\n"
+                + "if [ \"$1\" = -version ]; then echo 'openjdk version \"17.0.15\" 2025-04-15' >&2; exit 0; fi\n"
                 + "for a in \"$@\"; do printf '%s\\n' \"$a\"; done > args.txt\n"
                 + "printf '%s' \"$INJ_A\" > env-a.txt\n"
                 + "printf '%s' \"$INJ_B\" > env-b.txt\n"
@@ -529,6 +530,30 @@ class SshTargetTest {
                 + "\"status\":\"completed\",\"seconds\":0.1,\"summary\":{}}'\n");
         Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rwx------"));
         return f;
+    }
+
+    @Test
+    void anOldOrMissingJavaOnTheMachineIsNamedBeforeAnythingIsUploaded() throws Exception {
+        Path bin = Files.createDirectories(tmp.resolve("bin-java8"));
+        Path java8 = bin.resolve("java");
+        Files.writeString(java8, "#!/bin/sh\n"
+                + "if [ \"$1\" = -version ]; then echo 'java version \"1.8.0_392\"' >&2; exit 0; fi\n"
+                + "echo 'Error: java.lang.UnsupportedClassVersionError: class file version 61.0' >&2\nexit 1\n");
+        Files.setPosixFilePermissions(java8, PosixFilePermissions.fromString("rwx------"));
+        Path remote = tmp.resolve("remote-java8");
+        String msg = failedStart(server.target("java8", remote.toString(), server.clientKeyFile(),
+                server.knownHostsFile(), Map.of(), List.of(), java8.toString()));
+        assertThat(msg).contains("java '" + java8 + "' on the machine is Java 8 (java version \"1.8.0_392\")")
+                .contains("the worker needs Java 17 or later").contains("set java:");
+        assertThat(remote.resolve("jars")).as("no jar uploaded to a machine that cannot run it").doesNotExist();
+
+        Path none = tmp.resolve("no-such-jdk/bin/java");
+        msg = failedStart(server.target("nojava", remote.toString(), server.clientKeyFile(), server.knownHostsFile(),
+                Map.of(), List.of(), none.toString()));
+        assertThat(msg).contains("java '" + none + "' cannot be run on the machine").contains("openjdk-17");
+        assertThat(SshTarget.javaMajor("openjdk version \"21.0.2\" 2024-01-16")).isEqualTo(21);
+        assertThat(SshTarget.javaMajor("openjdk version \"17\" 2021-09-14")).isEqualTo(17);
+        assertThat(SshTarget.javaMajor("Picked up JAVA_TOOL_OPTIONS\njava version \"1.8.0_392\"")).isEqualTo(8);
     }
 
     @Test
