@@ -100,7 +100,8 @@ final class KnownHostsCheck extends KnownHostsServerKeyVerifier {
             }
             try {
                 KnownHostEntry entry = KnownHostEntry.parseKnownHostEntry(line);
-                PublicKey key = entry == null ? null : resolveHostKey(session, entry, getFallbackPublicKeyEntryResolver());
+                PublicKey key = entry == null ? null
+                        : resolveHostKey(session, entry, getFallbackPublicKeyEntryResolver());
                 if (key != null) {
                     out.add(new HostEntryPair(entry, key));
                 }
@@ -148,7 +149,8 @@ final class KnownHostsCheck extends KnownHostsServerKeyVerifier {
         } else {
             why = "the host key of " + hostPattern() + " (" + describe(serverKey) + ") is not in the known_hosts file "
                     + file + skippedNote() + "; unknown hosts are refused. If this is the right machine, compare the"
-                    + " fingerprint with the one on it (ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub) and add the key: " + addHint();
+                    + " fingerprint with the one on it (ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub) and add the key: "
+                    + addHint();
         }
         rejection = why;
         return false;

@@ -220,8 +220,8 @@ class SshTargetTest {
     void aKnownHostsFileThatCannotBeReadIsNotCalledAnUnknownHost() throws Exception {
         // a damaged line elsewhere in the file is skipped, as OpenSSH does, not the whole file
         Path damaged = tmp.resolve("known_hosts_damaged");
-        Files.writeString(damaged, "# keys\n[127.0.0.1]:1 ssh-rsa AAAA!!not-base64\n" + server.knownHostsLine(server.hostKey())
-                + "\n");
+        Files.writeString(damaged, "# keys\n[127.0.0.1]:1 ssh-rsa AAAA!!not-base64\n"
+                + server.knownHostsLine(server.hostKey()) + "\n");
         try (SshTarget t = new SshTarget(server.target("damaged", tmp.resolve("remote-damaged").toString(),
                 server.clientKeyFile(), damaged, Map.of(), List.of(), "java"))) {
             assertThat(t.check()).isEqualTo(tmp.resolve("remote-damaged").toString());
@@ -289,11 +289,13 @@ class SshTargetTest {
 
     @Test
     void aPortThatIsNotAnSshServerIsSaidToBeOne() throws Exception {
-        try (java.net.ServerSocket notSsh = new java.net.ServerSocket(0, 5, java.net.InetAddress.getLoopbackAddress())) {
+        java.net.InetAddress loopback = java.net.InetAddress.getLoopbackAddress();
+        try (java.net.ServerSocket notSsh = new java.net.ServerSocket(0, 5, loopback)) {
             Thread closer = new Thread(() -> {
                 for (int i = 0; i < 3; i++) {
                     try (java.net.Socket s = notSsh.accept()) {
-                        s.getOutputStream().write("HTTP/1.1 400 Bad Request\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                        s.getOutputStream().write("HTTP/1.1 400 Bad Request\r\n\r\n"
+                                .getBytes(StandardCharsets.US_ASCII));
                     } catch (IOException e) {
                         return;
                     }
