@@ -125,14 +125,25 @@ public final class RunCommand implements Callable<Integer> {
                     // shutting down: the hook stops the queue
                 }
             }
+            int failed = 0;
+            int skipped = 0;
             for (RunQueue.Entry e : queue.entries()) {
                 if (e.record() != null) {
                     records.add(e.record());
+                } else if (e.state() == RunQueue.State.FAILED) {
+                    failed++;
+                } else {
+                    skipped++;
                 }
             }
-            if (records.size() < runs.size()) {
+            if (failed > 0 || skipped > 0) {
                 out.println();
-                out.println((runs.size() - records.size()) + " run(s) did not start; see the errors above");
+            }
+            if (failed > 0) {
+                out.println(failed + " run(s) could not start; see the errors above");
+            }
+            if (skipped > 0) {
+                out.println(skipped + " run(s) were stopped before they started");
             }
         } finally {
             for (Target t : ts) {

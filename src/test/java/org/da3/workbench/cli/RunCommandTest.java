@@ -154,7 +154,9 @@ class RunCommandTest {
     void ctrlCRecordsTheRunAsCancelledAndStillPrintsTheTable() throws Exception {
         TestWorkspace.create(dir, 256, 64);
         Path spec = dir.resolve("experiments/long.yaml");
-        Files.writeString(spec, TestWorkspace.tinySpec("long", "linear", "tiny-shapes").replace("epochs: 1", "epochs: 500"));
+        // two runs: the second waits in the queue and is stopped before it starts
+        Files.writeString(spec, TestWorkspace.tinySpec("long", "linear, bn+last", "tiny-shapes")
+                .replace("epochs: 1", "epochs: 500"));
         Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Dai.djl.offline=true", "-Djava.awt.headless=true", "-cp", System.getProperty("java.class.path"),
                 Da3.class.getName(), "run", spec.toString()).directory(dir.toFile()).redirectErrorStream(true)
@@ -176,7 +178,8 @@ class RunCommandTest {
             assertThat(new ProcessBuilder(kill).start().waitFor()).isZero();
             assertThat(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).as("da3 run ends").isTrue();
             String out = Files.readString(dir.resolve("out.txt"));
-            assertThat(out).contains("Results: long").containsPattern("(?m)^linear +7 .* cancelled\\s*$");
+            assertThat(out).contains("Results: long").containsPattern("(?m)^linear +7 .* cancelled\\s*$")
+                    .contains("1 run(s) were stopped before they started").doesNotContain("see the errors above");
             List<Envelope> log = EventLog.read(events);
             org.da3.workbench.run.event.RunFinished end = (org.da3.workbench.run.event.RunFinished)
                     log.get(log.size() - 1).event();
