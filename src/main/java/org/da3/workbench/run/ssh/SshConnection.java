@@ -423,8 +423,11 @@ final class SshConnection implements AutoCloseable {
         try {
             sftp.mkdir(dir);
         } catch (IOException e) {
-            if (!isDirectory(sftp, dir)) {
-                throw new IOException("cannot create the remote folder " + dir + ": " + message(e), e);
+            SftpClient.Attributes a = stat(sftp, dir);
+            if (a == null || !a.isDirectory()) {
+                String why = a != null ? "a file of that name is in the way" : message(e);
+                throw new IOException("cannot create the remote folder " + dir + ": " + why + "; set the target's"
+                        + " remote_dir to a folder its user may create and write", e);
             }
         }
     }

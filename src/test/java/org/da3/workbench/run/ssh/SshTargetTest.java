@@ -432,6 +432,14 @@ class SshTargetTest {
     }
 
     @Test
+    void aRemoteFolderThatCannotBeMadeSaysToChooseAnotherRemoteDir() throws Exception {
+        Path blocker = java.nio.file.Files.writeString(tmp.resolve("a-file"), "x");
+        String msg = failedStart(server.target("blocked", blocker.resolve("da3")));
+        assertThat(msg).contains("cannot create the remote folder " + blocker + ": a file of that name is in the way")
+                .contains("set the target's remote_dir to a folder its user may create and write");
+    }
+
+    @Test
     void stopDuringTheUploadAbandonsItAndRecordsTheRunAsCancelled() throws Exception {
         PlannedRun run = plan("upload-stopped", null);
         Path remote = tmp.resolve("remote-upload-stop");
