@@ -60,10 +60,12 @@ public final class TargetsCommand implements Runnable {
 
     /** {@code da3 targets test}. */
     @Command(name = "test", mixinStandardHelpOptions = true,
-            description = "Connect to a target and log in, without running anything (as the GUI's Test connection).",
+            description = "Connect to a target, log in and check that its java can run the worker (java -version,"
+                + " as the GUI's Test connection does); nothing is uploaded.",
             exitCodeListHeading = "%nExit codes:%n",
             exitCodeList = {"0:it answered", "1:it could not be reached or logged into",
-                "2:no target of that name, or targets.yaml is invalid"})
+                "2:no target of that name, or targets.yaml is invalid",
+                "3:it answered, but its java is missing or older than 17"})
     public static final class TestCommand implements Callable<Integer> {
         @picocli.CommandLine.Spec
         private picocli.CommandLine.Model.CommandSpec spec;
@@ -93,6 +95,11 @@ public final class TargetsCommand implements Runnable {
                 err.println("da3: cannot log in to " + target + ": " + e.getMessage());
                 err.flush();
                 return WorkerExit.BAD_INPUT;
+            } catch (org.da3.workbench.run.ssh.RemoteJavaException e) {
+                // it answered: the machine's java is what to fix
+                err.println("da3: " + target + " answered, but cannot run the worker: " + e.getMessage());
+                err.flush();
+                return WorkerExit.ENVIRONMENT;
             } catch (Exception e) {
                 err.println("da3: " + target + " did not answer: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
                 err.flush();

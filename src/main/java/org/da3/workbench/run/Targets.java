@@ -61,8 +61,9 @@ public final class Targets {
     }
 
     /**
-     * Checks that a target can be reached: for SSH targets, connects and logs in without running
-     * anything (the GUI's Test connection, {@code da3 targets test}).
+     * Checks that a target can be reached: for SSH targets, connects, logs in and runs the
+     * machine's {@code java -version} as the worker would start (the GUI's Test connection, {@code
+     * da3 targets test}); nothing is uploaded.
      *
      * @param ws the workspace
      * @param nameOrAddress the target
@@ -84,7 +85,7 @@ public final class Targets {
     public static String test(TargetSpec spec) throws java.io.IOException {
         try (Target t = open(spec)) {
             if (t instanceof SshTarget s) {
-                return t.describe() + ", remote folder " + s.check();
+                return t.describe() + ", " + s.checkWithJava();
             }
             return t.describe();
         }

@@ -48,7 +48,24 @@ class TargetsAndDatasetsAddCommandTest {
 
             cli.clear();
             assertThat(cli.run("targets", "test", "box", "--workspace", ws)).isZero();
-            assertThat(cli.out.toString().strip()).isEqualTo("OK: box (ssh " + addr + "), remote folder " + dir.resolve("remote"));
+            // logged in, and the java the worker would run answered
+            assertThat(cli.out.toString().strip()).startsWith("OK: box (ssh " + addr + "), remote folder "
+                    + dir.resolve("remote") + "; java on the machine: 'java': ").contains(" version \"");
+
+            // it answers, but its java cannot run the worker: said before anything is uploaded
+            Path java8 = Files.createDirectories(dir.resolve("jdk8/bin")).resolve("java");
+            Files.writeString(java8, "#!/bin/sh\necho 'java version \"1.8.0_392\"' >&2\n");
+            java8.toFile().setExecutable(true);
+            String yaml = Files.readString(dir.resolve("experiments/targets.yaml"));
+            Files.writeString(dir.resolve("experiments/targets.yaml"), yaml
+                    + server.targetsYamlEntry("old", "linux", server.knownHostsFile())
+                    + "    java: " + java8 + "\n    remote_dir: " + dir.resolve("remote-old") + "\n");
+            cli.clear();
+            assertThat(cli.run("targets", "test", "old", "--workspace", ws)).isEqualTo(3);
+            assertThat(cli.err.toString()).startsWith("da3: old answered, but cannot run the worker: ")
+                    .contains("is Java 8").contains("set java:");
+            assertThat(dir.resolve("remote-old/jars")).doesNotExist();
+            Files.writeString(dir.resolve("experiments/targets.yaml"), yaml);
 
             cli.clear();
             assertThat(cli.run("targets", "test", "stranger", "--workspace", ws)).isEqualTo(1);

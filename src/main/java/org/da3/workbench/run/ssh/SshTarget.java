@@ -113,6 +113,21 @@ public final class SshTarget implements Target {
         return connection().remoteDir();
     }
 
+    /**
+     * {@link #check()}, and that the machine's java can run the worker ({@code java -version} with
+     * the target's environment, the one command it runs); nothing is uploaded.
+     *
+     * @return the absolute remote folder and the java that answered, in one line
+     * @throws RemoteJavaException if it answered but its java is missing or too old
+     * @throws IOException if it cannot be reached or logged into
+     */
+    public String checkWithJava() throws IOException {
+        SshConnection c = connection();
+        String java = checkJava(c);
+        javaChecked = c;
+        return "remote folder " + c.remoteDir() + "; " + java;
+    }
+
     @Override
     public RunHandle launch(WorkerRequest request, RunDirectory dir) throws IOException {
         note(dir, "connecting to " + describe());
@@ -186,7 +201,8 @@ public final class SshTarget implements Target {
      *
      * @param c the connection
      * @return what answered, for worker.log
-     * @throws IOException naming the java and what to do if it is missing or too old
+     * @throws RemoteJavaException naming the java and what to do if it is missing or too old
+     * @throws IOException if the connection fails
      */
     String checkJava(SshConnection c) throws IOException {
         List<String> cmd = new ArrayList<>();
@@ -201,12 +217,12 @@ public final class SshTarget implements Target {
         String fix = "install Java 17 or later on it (sudo apt install openjdk-17-jre-headless) and set java: (or"
                 + " JAVA_HOME in environment:) in the target's entry of experiments/targets.yaml to it";
         if (o.status() == 127 || o.status() == 126) {
-            throw new IOException(SshConnection.who(spec) + ": java " + java + " cannot be run on the machine ("
+            throw new RemoteJavaException(SshConnection.who(spec) + ": java " + java + " cannot be run on the machine ("
                     + firstLine(o.output()) + "); " + fix);
         }
         int major = javaMajor(o.output());
         if (major > 0 && major < 17) {
-            throw new IOException(SshConnection.who(spec) + ": java " + java + " on the machine is Java " + major
+            throw new RemoteJavaException(SshConnection.who(spec) + ": java " + java + " on the machine is Java " + major
                     + " (" + firstLine(o.output()) + "); the worker needs Java 17 or later: " + fix);
         }
         return "java on the machine: " + java + ": " + firstLine(o.output());
