@@ -39,8 +39,8 @@ class DatasetsCheckCommandTest {
                 + " folders\n"
                 + "  - " + d.resolve("test") + ": has the class tulip that train/ lacks; both splits must hold the same"
                 + " class folders\n"
-                + "  - " + d.resolve("train/iris/bad.jpg") + ": is not a JPEG or PNG image (it starts with bytes 3C 21"
-                + " 44 4F); replace or remove it\n"
+                + "  - " + d.resolve("train/iris/bad.jpg") + ": is not a JPEG, PNG, BMP, GIF or TIFF image (it starts"
+                + " with bytes 3C 21 44 4F); replace or remove it\n"
                 + "  - " + rose + ": cannot be decoded (Error reading PNG image data: Unexpected end of ZLIB input"
                 + " stream); replace or remove it\n");
     }

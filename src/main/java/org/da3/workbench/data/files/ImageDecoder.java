@@ -24,14 +24,17 @@ import javax.imageio.stream.ImageInputStream;
 import javax.imageio.stream.MemoryCacheImageInputStream;
 
 /**
- * Decodes one image file (JPEG or PNG; GIF and BMP content is accepted too) into uint8 pixels of a
- * square size. Anything that goes wrong becomes a {@link BadImage} naming the file; a decoder
+ * Decodes one image file (JPEG, PNG, BMP, GIF or TIFF: what the JDK's ImageIO reads) into uint8
+ * pixels of a square size. Anything that goes wrong becomes a {@link BadImage} naming the file; a decoder
  * warning (for example a JPEG that ends early, which the JDK would otherwise fill with grey) counts
  * as a failure, so a damaged image never enters a dataset silently.
  */
 final class ImageDecoder {
 
-    private static final Set<String> FORMATS = Set.of("jpeg", "png", "gif", "bmp");
+    private static final Set<String> FORMATS = Set.of("jpeg", "png", "gif", "bmp", "tif", "tiff");
+
+    /** The file name extensions of images, lower case. */
+    static final List<String> EXTENSIONS = List.of(".jpg", ".jpeg", ".png", ".bmp", ".gif", ".tif", ".tiff");
 
     static {
         ImageIO.setUseCache(false);
@@ -52,11 +55,16 @@ final class ImageDecoder {
      * Whether a file name has an image extension the image kinds read.
      *
      * @param name the file name
-     * @return true for .jpg, .jpeg and .png, in any case
+     * @return true for {@link #EXTENSIONS}, in any case
      */
     static boolean isImageName(String name) {
         String n = name.toLowerCase(Locale.ROOT);
-        return n.endsWith(".jpg") || n.endsWith(".jpeg") || n.endsWith(".png");
+        for (String e : EXTENSIONS) {
+            if (n.endsWith(e)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
@@ -95,7 +103,7 @@ final class ImageDecoder {
                 }
             }
             if (reader == null) {
-                throw new BadImage(file + ": is not a JPEG or PNG image (it starts with " + head(data)
+                throw new BadImage(file + ": is not a JPEG, PNG, BMP, GIF or TIFF image (it starts with " + head(data)
                         + "); replace or remove it");
             }
             List<String> warnings = new ArrayList<>();

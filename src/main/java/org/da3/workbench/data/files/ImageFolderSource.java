@@ -29,8 +29,8 @@ import org.da3.workbench.spec.YamlNodes;
 /**
  * The ImageFolder layout (torchvision's, and the one Piggyback and TinyTL use for CUB-200,
  * Stanford Cars, Flowers-102, WikiArt and Sketch): a training folder and a test folder, each with
- * one folder per class holding that class's images ({@code .jpg}, {@code .jpeg}, {@code .png}, in
- * any case; subfolders of a class folder are searched too, symbolic links followed; hidden files are
+ * one folder per class holding that class's images ({@code .jpg}, {@code .jpeg}, {@code .png},
+ * {@code .bmp}, {@code .gif}, {@code .tif}, {@code .tiff}, in any case; subfolders of a class folder are searched too, symbolic links followed; hidden files are
  * ignored).
  *
  * <pre>
@@ -206,9 +206,10 @@ public final class ImageFolderSource extends FileSource {
             for (var e : f.classes().entrySet()) {
                 if (e.getValue().isEmpty()) {
                     List<String> other = f.others().get(e.getKey());
-                    problems.add(f.dir().resolve(e.getKey()) + ": empty class folder: no jpg or png images"
-                            + (other.isEmpty() ? "" : " (it holds " + Texts.count(other.size(), "other file")
-                                    + ", such as " + other.get(0) + ")")
+                    problems.add(f.dir().resolve(e.getKey()) + ": empty class folder: no image files ("
+                            + String.join(", ", ImageDecoder.EXTENSIONS) + ")"
+                            + (other.isEmpty() ? "" : "; it holds " + Texts.count(other.size(), "other file")
+                                    + ", such as " + other.get(0))
                             + "; add its images or remove the folder");
                 }
             }

@@ -74,6 +74,26 @@ class ImageFolderSourceTest {
     }
 
     @Test
+    void readsBmpGifAndTiffImagesToo() throws IOException {
+        for (String ext : List.of("bmp", "gif", "tif", "TIFF")) {
+            Path f = root.resolve("train/bee/other." + ext);
+            Files.createDirectories(f.getParent());
+            assertThat(javax.imageio.ImageIO.write(image(0, 8, 8), ext.equals("gif") ? "gif" : ext.toLowerCase(
+                    java.util.Locale.ROOT).startsWith("tif") ? "tiff" : ext, f.toFile())).as(ext).isTrue();
+        }
+        Domain d = source.load(desc(""), new LoadOptions(8, 0, 0, false));
+        assertThat(d.train().size()).isEqualTo(9 + 4);
+        assertThat(d.skipped()).isZero();
+        assertThat(source.check(desc(""))).isEmpty();
+        // bee's images in name order: img*, then other.TIFF, other.bmp, other.gif, other.tif; BMP and
+        // TIFF are lossless, so their pixels are image 0's exactly
+        int bmp = 3 + 3 + 1;
+        for (int c = 0; c < 3; c++) {
+            assertThat(d.train().pixels()[(bmp * 64 + 3 * 8 + 5) * 3 + c] & 0xFF).isEqualTo(pixel(0, 3, 5, c));
+        }
+    }
+
+    @Test
     void followsSymbolicLinks() throws IOException {
         Path elsewhere = writeImage(tmp.resolve("originals/x.png"), image(3, 8, 8));
         Files.createSymbolicLink(root.resolve("train/bee/linked.png"), elsewhere);
@@ -229,7 +249,7 @@ class ImageFolderSourceTest {
         String m1 = trunc + ": is truncated or corrupt (Truncated File - Missing EOI marker); replace or remove it";
         String m0 = headerOnly + ": cannot be decoded (Invalid JPEG file structure: missing SOS marker); replace or"
                 + " remove it";
-        String m2 = html + ": is not a JPEG or PNG image (it starts with bytes 3C 21 44 4F); replace or remove it";
+        String m2 = html + ": is not a JPEG, PNG, BMP, GIF or TIFF image (it starts with bytes 3C 21 44 4F); replace or remove it";
         String m3 = truncPng + ": cannot be decoded (Error reading PNG image data: Unexpected end of ZLIB input"
                 + " stream); replace or remove it";
         String m4 = empty + ": is empty (0 bytes); replace or remove it";
@@ -254,8 +274,8 @@ class ImageFolderSourceTest {
         writeImage(root.resolve("val/eel/x.png"), image(1, 8, 8));
         writeImage(root.resolve("val/loose.png"), image(2, 8, 8));
         assertThat(source.check(desc(""))).containsExactly(
-                root.resolve("train/dog") + ": empty class folder: no jpg or png images (it holds 1 other file, such"
-                        + " as notes.txt); add its images or remove the folder",
+                root.resolve("train/dog") + ": empty class folder: no image files (.jpg, .jpeg, .png, .bmp, .gif,"
+                        + " .tif, .tiff); it holds 1 other file, such as notes.txt; add its images or remove the folder",
                 root.resolve("val") + ": holds 1 image outside class folders; put each image in the folder of its class",
                 root.resolve("val") + ": lacks the class dog of train/; both splits must hold the same class folders",
                 root.resolve("val") + ": has the class eel that train/ lacks; both splits must hold the same class"
