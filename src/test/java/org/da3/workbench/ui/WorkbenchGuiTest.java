@@ -104,6 +104,15 @@ class WorkbenchGuiTest {
         Button launch = robot.lookup("#launch").queryButton();
         assertThat(launch.isDisabled()).isFalse();
 
+        // Test connection reports beside the target, whole in the tooltip however long it is
+        Label targetStatus = robot.lookup("#target-status").queryAs(Label.class);
+        Button testConnection = robot.lookup("#test-connection").queryButton();
+        scrollTo(robot, testConnection);
+        robot.clickOn(testConnection);
+        waitFor(20, () -> targetStatus.getText().startsWith("OK: local"));
+        assertThat(targetStatus.isWrapText()).isTrue();
+        assertThat(targetStatus.getTooltip().getText()).isEqualTo(targetStatus.getText());
+
         // a bad value: inline error, Launch disabled
         TextField epochs = robot.lookup("#training-epochs").queryAs(TextField.class);
         Label epochsError = robot.lookup("#training-epochs-error").queryAs(Label.class);

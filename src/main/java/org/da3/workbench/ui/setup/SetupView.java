@@ -306,7 +306,17 @@ public final class SetupView {
         status.setId("target-status");
         status.getStyleClass().add(StyleClasses.HINT);
         status.textProperty().bind(vm.targetStatusProperty());
+        // what answered (or why not) can be long: it wraps in the space left, and its tooltip holds it whole
+        status.setWrapText(true);
+        status.setMinWidth(0);
+        Tooltip whole = new Tooltip();
+        whole.setWrapText(true);
+        whole.setMaxWidth(600);
+        whole.textProperty().bind(vm.targetStatusProperty());
+        status.tooltipProperty().bind(javafx.beans.binding.Bindings.when(vm.targetStatusProperty().isEmpty())
+                .then((Tooltip) null).otherwise(whole));
         HBox targetRow = new HBox(8, target, test, status);
+        HBox.setHgrow(status, javafx.scene.layout.Priority.ALWAYS);
         targetRow.setAlignment(Pos.CENTER_LEFT);
         runGrid.addRow(0, label("seeds"), FieldControls.create(vm.seeds(), "for example 1, 2, 3"),
                 hint("one run per method and seed"));
