@@ -51,6 +51,12 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = {"-q", "--quiet"}, description = "print only final evaluations and the table")
     private boolean quiet;
 
+    @Option(names = "--skip-completed", description = {"run only the methods and seeds that have not completed yet:"
+        + " one whose latest completed run in experiments/<name>/runs has the same resolved spec (and weights) is"
+        + " not run again, and its results join the table.", "For picking up a sweep after a failure or a crash;"
+        + " changed dataset files are not noticed."})
+    private boolean skipCompleted;
+
     private static String label(RunQueue.Entry e, boolean withTarget) {
         return e.run().label() + (withTarget && e.target() != null ? " @" + e.target().name() : "");
     }
@@ -84,7 +90,17 @@ public final class RunCommand implements Callable<Integer> {
                         + " afterwards) ...");
                 pre.ensureWeights(spec, ts.get(0), new ConsoleProgress(out, "pretrain", quiet));
             }
-            List<PlannedRun> runs = ExperimentRunner.plan(spec);
+            List<PlannedRun> runs = new ArrayList<>(ExperimentRunner.plan(spec));
+            if (skipCompleted) {
+                java.util.Map<PlannedRun, RunRecord> done = runner.completed(runs);
+                if (!done.isEmpty()) {
+                    out.println("Skipping " + done.size() + " run(s) that already completed with this spec: "
+                            + done.entrySet().stream().map(e -> e.getKey().label() + " (" + e.getValue().runId() + ")")
+                                    .collect(Collectors.joining(", ")));
+                    records.addAll(done.values());
+                    runs.removeAll(done.keySet());
+                }
+            }
             out.printf("Experiment %s: %d run(s) on %s; domains %s%n", spec.name(), runs.size(),
                     ts.stream().map(Target::describe).collect(Collectors.joining(", ")),
                     String.join(", ", spec.domains()));

@@ -61,6 +61,60 @@ public final class ExperimentRunner {
     }
 
     /**
+     * The planned runs that already completed in the experiment's runs folder with exactly the same
+     * resolved spec (its spec.yaml, written the same way) and, when the spec names a weights file,
+     * with the same weights (the sha-256 in the run's manifest): the latest such run of each.
+     * Dataset contents are not compared; a spec names its datasets, not their files.
+     *
+     * @param runs the planned runs of one experiment
+     * @return the completed run of each planned run that has one, in plan order
+     * @throws IOException if the runs folder cannot be listed
+     */
+    public Map<PlannedRun, RunRecord> completed(List<PlannedRun> runs) throws IOException {
+        Map<PlannedRun, RunRecord> out = new LinkedHashMap<>();
+        if (runs.isEmpty()) {
+            return out;
+        }
+        Path folder = workspace.runsDir(runs.get(0).spec().name());
+        if (!Files.isDirectory(folder)) {
+            return out;
+        }
+        List<Path> dirs;
+        try (java.util.stream.Stream<Path> s = Files.list(folder)) {
+            // run ids start with their time: name order is time order, the latest last
+            dirs = s.filter(Files::isDirectory).sorted().toList();
+        }
+        Path weights = weightsPath(runs.get(0).spec());
+        String weightsSha = weights != null && Files.isRegularFile(weights) ? WorkerJar.sha256(weights) : null;
+        for (PlannedRun run : runs) {
+            String yaml = org.da3.workbench.spec.SpecWriter.toYaml(run.spec(), true);
+            for (Path d : dirs) {
+                RunDirectory rd = RunDirectory.open(d);
+                try {
+                    if (!Files.isRegularFile(rd.specFile()) || !Files.readString(rd.specFile()).equals(yaml)
+                            || (weights != null && !sameWeights(rd, weightsSha))) {
+                        continue;
+                    }
+                    RunRecord r = RunRecord.read(d, w -> { });
+                    if (RunFinished.COMPLETED.equals(r.status())) {
+                        out.put(run, r);
+                    }
+                } catch (IOException | RuntimeException e) {
+                    // a run that cannot be read is not one to stand for a new run
+                }
+            }
+        }
+        return out;
+    }
+
+    private static boolean sameWeights(RunDirectory rd, String sha) throws IOException {
+        if (sha == null || !Files.isRegularFile(rd.manifestFile())) {
+            return false;
+        }
+        return sha.equals(EventCodec.JSON.readTree(rd.manifestFile().toFile()).path("weights_sha256").asText(null));
+    }
+
+    /**
      * The backbone weights a spec uses, as an absolute path, or null for random initialisation.
      *
      * @param spec the spec

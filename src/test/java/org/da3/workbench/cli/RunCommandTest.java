@@ -146,6 +146,38 @@ class RunCommandTest {
         assertThat(dir.resolve("experiments/bad")).doesNotExist();
     }
 
+    @Test
+    void skipCompletedRunsOnlyWhatHasNotCompletedWithThisSpec() throws Exception {
+        TestWorkspace.create(dir, 64, 32);
+        Path spec = dir.resolve("experiments/sweep.yaml");
+        Files.writeString(spec, TestWorkspace.tinySpec("sweep", "linear", "tiny-shapes"));
+        assertThat(run("run", "--quiet", spec.toString()).code()).isZero();
+        assertThat(runDirs("sweep")).hasSize(1);
+        String first = runDirs("sweep").get(0).getFileName().toString();
+
+        // the sweep grows by a method: only the new one runs, and the table has both
+        Files.writeString(spec, TestWorkspace.tinySpec("sweep", "linear, bn+last", "tiny-shapes"));
+        java.io.ByteArrayOutputStream buf = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream stdout = System.out;
+        Result r;
+        System.setOut(new java.io.PrintStream(buf, true, java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            r = run("run", "--quiet", "--skip-completed", spec.toString());
+        } finally {
+            System.setOut(stdout);
+        }
+        String out = buf.toString(java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(r.code()).as(out + r.err()).isZero();
+        assertThat(out).contains("Skipping 1 run(s) that already completed with this spec: linear s7 (" + first + ")")
+                .contains("Experiment sweep: 1 run(s)").containsPattern("(?m)^linear +7 ").containsPattern("(?m)^bn\\+last +7 ");
+        assertThat(runDirs("sweep")).hasSize(2);
+
+        // a changed setting is a different run: it runs again
+        Files.writeString(spec, TestWorkspace.tinySpec("sweep", "linear", "tiny-shapes").replace("epochs: 1", "epochs: 2"));
+        assertThat(run("run", "--quiet", "--skip-completed", spec.toString()).code()).isZero();
+        assertThat(runDirs("sweep")).hasSize(3);
+    }
+
     /**
      * Ctrl-C at a terminal: SIGINT to {@code da3 run} and its worker together. The run is recorded as
      * cancelled with the time it ran, and the results table is printed before the JVM exits.
