@@ -5,7 +5,6 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Parameter;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -66,27 +65,24 @@ public final class Weights {
         if (problem != null) {
             throw new IOException(file + ": " + problem);
         }
-        NDList list;
-        try (InputStream is = Files.newInputStream(file)) {
-            list = NDList.decode(manager, is);
+        try {
+            return TensorFile.read(file, manager);
+        } catch (TensorFile.Bad e) {
+            throw new IOException(file + ": " + e.getMessage(), e);
         } catch (NoSuchFileException e) {
             throw new IOException(file + ": the weights file does not exist", e);
         } catch (RuntimeException e) {
             throw new IOException(file + ": its tensors cannot be read although its header can (" + e.getMessage()
                     + "); the file is damaged: write it again", e);
         }
-        Map<String, NDArray> out = new LinkedHashMap<>();
-        for (NDArray a : list) {
-            out.put(a.getName(), a);
-        }
-        return out;
     }
 
     /**
-     * What is wrong with a weights file's framing, read from its first bytes and its header only
-     * (so a spec can be checked before anything starts): a safetensors file is an 8-byte
-     * little-endian header length, a JSON header of that length, then the tensor bytes; an npz
-     * file is a zip archive.
+     * What is wrong with a weights file's framing, read from its headers only (so a spec can be
+     * checked before anything starts): a safetensors file is an 8-byte little-endian header
+     * length, a JSON header of that length naming each tensor once with a known dtype, its shape
+     * and its byte range, then the tensor bytes, each byte in exactly one tensor; an npz file is a
+     * zip archive of NAME.npy arrays of numbers.
      *
      * @param file the weights file
      * @return the problem in words, or null when the framing is sound
@@ -99,40 +95,10 @@ public final class Weights {
         if (!Files.exists(file)) {
             return "the weights file does not exist";
         }
-        long size = Files.size(file);
-        byte[] head = new byte[8];
-        int got;
-        try (InputStream is = Files.newInputStream(file)) {
-            got = is.readNBytes(head, 0, 8);
-            if (file.getFileName().toString().endsWith(".npz")) {
-                boolean zip = got >= 4 && head[0] == 'P' && head[1] == 'K' && head[2] == 3 && head[3] == 4;
-                return zip ? null : "is not an npz file (an npz is a zip archive, which starts with the bytes PK); write"
-                        + " it with numpy.savez, or use a .safetensors file";
-            }
-            if (got < 8) {
-                return "is too short to be a safetensors file (" + size + " bytes); it is empty or was cut off";
-            }
-            long n = java.nio.ByteBuffer.wrap(head).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong();
-            if (n <= 1 || n > size - 8) {
-                return "is not a safetensors file: its first 8 bytes announce a header of " + Long.toUnsignedString(n)
-                        + " bytes in a file of " + size + " (a safetensors file starts with its JSON header's length)";
-            }
-            int first = is.read();
-            if (first != '{') {
-                return "is not a safetensors file: its header is not JSON (it starts with byte "
-                        + String.format("%02X", first & 0xff) + ")";
-            }
-            byte[] header = new byte[(int) Math.min(n - 1, 64L << 20)];
-            is.readNBytes(header, 0, header.length);
-            try {
-                com.fasterxml.jackson.databind.JsonNode json = org.da3.workbench.run.event.EventCodec.JSON.readTree(
-                        "{" + new String(header, java.nio.charset.StandardCharsets.UTF_8));
-                if (json == null || !json.isObject()) {
-                    return "is not a safetensors file: its header is not a JSON object";
-                }
-            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-                return "is not a safetensors file: its JSON header is malformed (" + e.getOriginalMessage() + ")";
-            }
+        try {
+            TensorFile.checkHeaders(file);
+        } catch (TensorFile.Bad e) {
+            return e.getMessage();
         }
         return null;
     }

@@ -120,4 +120,138 @@ class WeightsTest {
         assertThat(Weights.formatProblem(notZip)).startsWith("is not an npz file");
         assertThat(Weights.formatProblem(dir)).isEqualTo("is a folder; give a weights file (.safetensors or .npz)");
     }
+
+    /** A safetensors file written by hand: the header as given, then the data. */
+    private Path safetensors(String name, String header, byte[] data) throws IOException {
+        byte[] h = header.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        return rawSafetensors(name, h, data);
+    }
+
+    private Path rawSafetensors(String name, byte[] h, byte[] data) throws IOException {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(8 + h.length + data.length)
+                .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        b.putLong(h.length).put(h).put(data);
+        return Files.write(dir.resolve(name), b.array());
+    }
+
+    private static byte[] floats(java.nio.ByteOrder order, float... v) {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(4 * v.length).order(order);
+        for (float x : v) {
+            b.putFloat(x);
+        }
+        return b.array();
+    }
+
+    /** One npy array (format 1.0) with the given header fields and data. */
+    private static byte[] npy(String descr, boolean fortran, String shape, byte[] data) {
+        String h = "{'descr': '" + descr + "', 'fortran_order': " + (fortran ? "True" : "False") + ", 'shape': " + shape
+                + ", }";
+        int pad = 64 - (10 + h.length() + 1) % 64;
+        h = h + " ".repeat(pad) + "\n";
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(10 + h.length() + data.length)
+                .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        b.put((byte) 0x93).put("NUMPY".getBytes(java.nio.charset.StandardCharsets.US_ASCII)).put((byte) 1).put((byte) 0);
+        b.putShort((short) h.length()).put(h.getBytes(java.nio.charset.StandardCharsets.US_ASCII)).put(data);
+        return b.array();
+    }
+
+    private Path zip(String name, Map<String, byte[]> entries) throws IOException {
+        Path file = dir.resolve(name);
+        try (var z = new java.util.zip.ZipOutputStream(Files.newOutputStream(file))) {
+            for (Map.Entry<String, byte[]> e : entries.entrySet()) {
+                z.putNextEntry(new java.util.zip.ZipEntry(e.getKey()));
+                z.write(e.getValue());
+                z.closeEntry();
+            }
+        }
+        return file;
+    }
+
+    @Test
+    void bfloat16IsReadAsFloat32InsteadOfAbortingTheEngine() throws IOException {
+        // 1.5 and -2.0 are exact in bfloat16: the upper halves 0x3FC0 and 0xC000
+        Path file = safetensors("bf16.safetensors", "{\"w\":{\"dtype\":\"BF16\",\"shape\":[2],\"data_offsets\":[0,4]},"
+                + "\"__metadata__\":{\"format\":\"pt\"}}", new byte[] {(byte) 0xC0, 0x3F, 0x00, (byte) 0xC0});
+        try (NDManager m = NDManager.newBaseManager()) {
+            NDArray w = Weights.load(file, m).get("w");
+            assertThat(w.toFloatArray()).containsExactly(1.5f, -2.0f);
+        }
+    }
+
+    @Test
+    void aSafetensorsHeaderWhoseTensorsDoNotTileItsDataIsRefusedNamingThem() throws IOException {
+        byte[] eight = floats(java.nio.ByteOrder.LITTLE_ENDIAN, 1, 2);
+        String a = "\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":";
+        String b = "\"b\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":";
+        Path overlap = safetensors("overlap.safetensors", "{" + a + "[0,4]}," + b + "[0,4]}}", java.util.Arrays.copyOf(eight, 4));
+        assertThat(Weights.formatProblem(overlap)).isEqualTo("is damaged: the tensors 'a' (bytes 0 to 4) and 'b' (bytes 0"
+                + " to 4) overlap, so at least one of them holds the other's values; write the file again");
+        Path gap = safetensors("gap.safetensors", "{" + a + "[0,4]}," + b + "[8,12]}}", new byte[12]);
+        assertThat(Weights.formatProblem(gap)).isEqualTo("is damaged: bytes 4 to 8 of its data belong to no tensor"
+                + " (between 'a' and 'b'), so its offsets are wrong; write the file again");
+        Path past = safetensors("past.safetensors", "{" + a + "[0,4]}," + b + "[4,8]}}", java.util.Arrays.copyOf(eight, 6));
+        assertThat(Weights.formatProblem(past)).isEqualTo("is cut off: its tensors need 8 bytes of data but the file"
+                + " holds 6 after its header (the tensor 'b' runs past the end); copy or write it again");
+        Path trailing = safetensors("trailing.safetensors", "{" + a + "[0,4]}}", eight);
+        assertThat(Weights.formatProblem(trailing)).isEqualTo("is damaged: its last 4 bytes belong to no tensor (the"
+                + " tensors end at byte 4 of 8 bytes of data); write the file again");
+        Path size = safetensors("size.safetensors", "{" + a + "[0,8]}}", eight);
+        assertThat(Weights.formatProblem(size)).isEqualTo("is damaged: tensor 'a' (F32, shape [1]) needs 4 bytes but"
+                + " its data_offsets [0,8] give it 8; write the file again");
+        Path dup = safetensors("dup.safetensors", "{" + a + "[0,4]}," + a + "[4,8]}}", eight);
+        assertThat(Weights.formatProblem(dup)).isEqualTo("names the tensor 'a' twice in its header, so which one is meant"
+                + " cannot be told; write the file again from a state dict");
+        Path dtype = safetensors("f8.safetensors", "{\"a\":{\"dtype\":\"F8_E4M3\",\"shape\":[4],"
+                + "\"data_offsets\":[0,4]}}", new byte[4]);
+        assertThat(Weights.formatProblem(dtype)).isEqualTo("has the tensor 'a' of dtype \"F8_E4M3\", which the workbench"
+                + " cannot read; it reads F64, F32, F16, BF16, I64, I32, I8, U8 and BOOL");
+        byte[] latin1 = ("{\"caf\u00e9\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}}")
+                .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+        Path notUtf8 = rawSafetensors("latin1.safetensors", latin1, new byte[4]);
+        assertThat(Weights.formatProblem(notUtf8)).isEqualTo("is not a safetensors file: its header is not UTF-8 text"
+                + " (byte 13 of the file)");
+        try (NDManager m = NDManager.newBaseManager()) {
+            assertThatThrownBy(() -> Weights.load(overlap, m)).isInstanceOf(IOException.class)
+                    .hasMessageStartingWith(overlap + ": is damaged: the tensors 'a'");
+        }
+    }
+
+    @Test
+    void npzArraysAreReadWhateverTheirByteOrderAndLayout() throws IOException {
+        // a 2x3 array 0..5: C order 0 1 2 3 4 5, Fortran order 0 3 1 4 2 5
+        Map<String, byte[]> entries = new LinkedHashMap<>();
+        entries.put("big.npy", npy(">f4", false, "(2, 3)", floats(java.nio.ByteOrder.BIG_ENDIAN, 0, 1, 2, 3, 4, 5)));
+        entries.put("fortran.npy", npy("<f4", true, "(2, 3)", floats(java.nio.ByteOrder.LITTLE_ENDIAN, 0, 3, 1, 4, 2,
+                5)));
+        entries.put("scalar.npy", npy("<i8", false, "()", new byte[] {7, 0, 0, 0, 0, 0, 0, 0}));
+        entries.put("arr_0.npy", npy("<f4", false, "(1,)", floats(java.nio.ByteOrder.LITTLE_ENDIAN, 9)));
+        Path file = zip("odd.npz", entries);
+        assertThat(Weights.formatProblem(file)).isNull();
+        try (NDManager m = NDManager.newBaseManager()) {
+            Map<String, NDArray> w = Weights.load(file, m);
+            assertThat(w.keySet()).containsExactly("big", "fortran", "scalar", "arr_0");
+            assertThat(w.get("big").toFloatArray()).containsExactly(0, 1, 2, 3, 4, 5);
+            assertThat(w.get("fortran").getShape()).isEqualTo(new Shape(2, 3));
+            assertThat(w.get("fortran").toFloatArray()).containsExactly(0, 1, 2, 3, 4, 5);
+            assertThat(w.get("scalar").getShape().dimension()).isZero();
+            // an array saved without a name (np.savez(f, a)) is listed by its name, not lost
+            ResNet net = ResNet.resnet18(4);
+            net.allocate(m, 1);
+            assertThatThrownBy(() -> Weights.importInto(net, w, "odd.npz")).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("Unexpected (4): arr_0, big, fortran, scalar.");
+        }
+    }
+
+    @Test
+    void anNpzOfObjectsOrAZipWithoutArraysIsRefusedForWhatItIs() throws IOException {
+        Path objects = zip("objects.npz", Map.of("names.npy", npy("|O", false, "(2,)", new byte[16])));
+        assertThat(Weights.formatProblem(objects)).isEqualTo("holds the array 'names', an array of Python objects (dtype"
+                + " |O), which the workbench cannot read as weights; save it as float32 (numpy: a.astype('float32'))");
+        Path notNpz = zip("docs.npz", Map.of("readme.txt", "hello".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        assertThat(Weights.formatProblem(notNpz)).isEqualTo("is a zip archive but not an npz file: it holds no NAME.npy"
+                + " arrays (it holds 'readme.txt'); write the weights with numpy.savez");
+        Path cut = zip("cut.npz", Map.of("w.npy", npy("<f4", false, "(4,)", new byte[12])));
+        assertThat(Weights.formatProblem(cut)).isEqualTo("is cut off: its array 'w' (<f4, shape (4,)) needs 16 bytes of"
+                + " data but has 12; write it again");
+    }
 }
