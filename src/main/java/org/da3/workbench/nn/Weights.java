@@ -115,14 +115,19 @@ public final class Weights {
     /**
      * Copies named arrays into a backbone's parameters, checking that they fit exactly. Names
      * outside the backbone that a torchvision export carries ({@code fc.*}, {@code
-     * num_batches_tracked}) are ignored.
+     * num_batches_tracked}) are ignored, and so is the {@code module.} prefix that a state dict
+     * saved from {@code DataParallel} gives every name. Nothing is copied unless every tensor fits,
+     * is floating point and holds finite values only.
      *
      * @param net the backbone
      * @param source the arrays by torchvision name
      * @param file the file name for messages
      * @throws IllegalArgumentException listing every missing, unexpected and mis-shaped tensor
+     *     (and which architecture the file holds, when its names tell), every integer tensor, or
+     *     every tensor with NaN or infinite values
      */
     public static void importInto(ResNet net, Map<String, NDArray> source, String file) {
+        source = withoutDataParallelPrefix(source);
         Map<String, Parameter> dict = net.stateDict();
         List<String> missing = new ArrayList<>();
         List<String> unexpected = new ArrayList<>();
@@ -137,7 +142,7 @@ public final class Weights {
             }
         }
         for (String k : new TreeMap<>(source).keySet()) {
-            if (!dict.containsKey(k) && !k.startsWith("fc.") && !k.endsWith("num_batches_tracked")) {
+            if (!dict.containsKey(k) && !ignored(k)) {
                 unexpected.add(k);
             }
         }
@@ -153,18 +158,108 @@ public final class Weights {
             if (!misshaped.isEmpty()) {
                 sb.append(" Mis-shaped (").append(misshaped.size()).append("): ").append(abbrev(misshaped)).append('.');
             }
-            sb.append(" Check backbone.name and backbone.width, or export the file as docs/weights.md shows.");
+            String looks = looksLike(source);
+            if (looks != null && !looks.equals(net.arch() + " width " + net.width())) {
+                String[] aw = looks.split(" width ");
+                sb.append(" By its tensor names and layer1.0.conv1.weight, the file holds a ").append(looks)
+                        .append(": set backbone.name: ").append(aw[0]).append(" and backbone.width: ").append(aw[1])
+                        .append(", or give a file of ").append(net.arch()).append(" width ").append(net.width()).append('.');
+            } else {
+                sb.append(" Check backbone.name and backbone.width, or export the file as docs/weights.md shows.");
+            }
             throw new IllegalArgumentException(sb.toString());
         }
-        for (Map.Entry<String, Parameter> e : dict.entrySet()) {
-            NDArray src = source.get(e.getKey());
-            NDArray dst = e.getValue().getArray();
-            NDArray typed = src.getDataType() == dst.getDataType() ? src : src.toType(dst.getDataType(), false);
-            dst.set(typed.toByteBuffer());
-            if (typed != src) {
-                typed.close();
+        List<String> integer = new ArrayList<>();
+        for (String k : dict.keySet()) {
+            if (!source.get(k).getDataType().isFloating()) {
+                integer.add(k + " (" + source.get(k).getDataType() + ")");
             }
         }
+        if (!integer.isEmpty()) {
+            throw new IllegalArgumentException(file + ": the backbone's weights are floating point, but the file holds"
+                    + " integer tensors for " + integer.size() + " of them: " + abbrev(integer) + " (a quantised"
+                    + " export?); export the float32 state dict as docs/weights.md shows");
+        }
+        Map<String, NDArray> typed = new LinkedHashMap<>();
+        List<String> nonFinite = new ArrayList<>();
+        try {
+            for (Map.Entry<String, Parameter> e : dict.entrySet()) {
+                NDArray src = source.get(e.getKey());
+                NDArray dst = e.getValue().getArray();
+                NDArray t = src.getDataType() == dst.getDataType() ? src : src.toType(dst.getDataType(), false);
+                typed.put(e.getKey(), t);
+                long nan;
+                long inf;
+                try (NDArray isNan = t.isNaN(); NDArray isInf = t.isInfinite()) {
+                    nan = isNan.countNonzero().getLong();
+                    inf = isInf.countNonzero().getLong();
+                }
+                if (nan + inf > 0) {
+                    nonFinite.add(e.getKey() + " (" + (nan > 0 ? nan + " NaN" : "") + (nan > 0 && inf > 0 ? ", " : "")
+                            + (inf > 0 ? inf + " infinite" : "") + " of " + t.size() + ")");
+                }
+            }
+            if (!nonFinite.isEmpty()) {
+                // a frozen backbone with them gives NaN features for every image: refuse, do not start
+                throw new IllegalArgumentException(file + ": the weights hold NaN or infinite values in "
+                        + nonFinite.size() + " tensors: " + abbrev(nonFinite) + "; the training or export that wrote"
+                        + " them diverged or the file is damaged: use another checkpoint");
+            }
+            for (Map.Entry<String, Parameter> e : dict.entrySet()) {
+                e.getValue().getArray().set(typed.get(e.getKey()).toByteBuffer());
+            }
+        } finally {
+            for (Map.Entry<String, NDArray> e : typed.entrySet()) {
+                if (e.getValue() != source.get(e.getKey())) {
+                    e.getValue().close();
+                }
+            }
+        }
+    }
+
+    private static boolean ignored(String name) {
+        return name.startsWith("fc.") || name.endsWith("num_batches_tracked");
+    }
+
+    /** A state dict saved from a DataParallel model names every tensor module.NAME: drop that. */
+    private static Map<String, NDArray> withoutDataParallelPrefix(Map<String, NDArray> source) {
+        if (source.isEmpty() || !source.keySet().stream().allMatch(k -> k != null && k.startsWith("module."))) {
+            return source;
+        }
+        Map<String, NDArray> out = new LinkedHashMap<>();
+        for (Map.Entry<String, NDArray> e : source.entrySet()) {
+            out.put(e.getKey().substring("module.".length()), e.getValue());
+        }
+        return out;
+    }
+
+    /**
+     * Which of the workbench's architectures a file holds, told from its tensor names (the
+     * architecture) and layer1.0.conv1.weight's shape (the first stage's width, in every one).
+     *
+     * @return "ARCH width W", or null when no architecture has exactly the file's names
+     */
+    private static String looksLike(Map<String, NDArray> source) {
+        NDArray first = source.get("layer1.0.conv1.weight");
+        if (first == null || first.getShape().dimension() != 4) {
+            return null;
+        }
+        long width = first.getShape().get(0);
+        if (width < 4 || width > 512) {
+            return null;
+        }
+        java.util.Set<String> names = new java.util.TreeSet<>();
+        for (String k : source.keySet()) {
+            if (!ignored(k)) {
+                names.add(k);
+            }
+        }
+        for (String arch : org.da3.workbench.spec.BackboneSpec.NAMES) {
+            if (new java.util.TreeSet<>(ResNet.create(arch, (int) width).stateDict().keySet()).equals(names)) {
+                return arch + " width " + width;
+            }
+        }
+        return null;
     }
 
     private static String abbrev(List<String> names) {

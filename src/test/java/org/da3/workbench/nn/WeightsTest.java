@@ -254,4 +254,70 @@ class WeightsTest {
         assertThat(Weights.formatProblem(cut)).isEqualTo("is cut off: its array 'w' (<f4, shape (4,)) needs 16 bytes of"
                 + " data but has 12; write it again");
     }
+
+    @Test
+    void aDataParallelStateDictImportsWithoutItsModulePrefix() throws IOException {
+        try (NDManager m = NDManager.newBaseManager()) {
+            ResNet source = ResNet.resnet18(4);
+            source.allocate(m, 1);
+            Map<String, NDArray> w = new LinkedHashMap<>();
+            torchvisionStyle(source, m).forEach((k, v) -> w.put("module." + k, v));
+            ResNet target = ResNet.resnet18(4);
+            target.allocate(m, 2);
+            Weights.importInto(target, w, "dp.safetensors");
+            assertThat(Weights.checksum(target)).isEqualTo(Weights.checksum(source));
+        }
+    }
+
+    @Test
+    void aFileOfAnotherArchitectureSaysWhichItHolds() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            ResNet r50 = ResNet.resnet50(8);
+            r50.allocate(m, 1);
+            ResNet r18 = ResNet.resnet18(4);
+            r18.allocate(m, 1);
+            assertThatThrownBy(() -> Weights.importInto(r18, torchvisionStyle(r50, m), "r50.npz"))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("r50.npz: the weights do not fit"
+                            + " resnet18 width 4.")
+                    .hasMessageEndingWith(" By its tensor names and layer1.0.conv1.weight, the file holds a resnet50"
+                            + " width 8: set backbone.name: resnet50 and backbone.width: 8, or give a file of resnet18"
+                            + " width 4.");
+            ResNet r50small = ResNet.resnet50(4);
+            r50small.allocate(m, 1);
+            assertThatThrownBy(() -> Weights.importInto(r50small, torchvisionStyle(r18, m), "r18.npz"))
+                    .hasMessageEndingWith("the file holds a resnet18 width 4: set backbone.name: resnet18 and"
+                            + " backbone.width: 4, or give a file of resnet50 width 4.");
+        }
+    }
+
+    @Test
+    void integerOrNonFiniteWeightsAreRefusedNamingTheTensorsAndNothingIsImported() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            ResNet source = ResNet.resnet18(4);
+            source.allocate(m, 1);
+            ResNet target = ResNet.resnet18(4);
+            target.allocate(m, 2);
+            String before = Weights.checksum(target);
+            Map<String, NDArray> ints = torchvisionStyle(source, m);
+            ints.put("conv1.weight", ints.get("conv1.weight").toType(ai.djl.ndarray.types.DataType.INT32, false));
+            assertThatThrownBy(() -> Weights.importInto(target, ints, "q.safetensors"))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessage("q.safetensors: the backbone's weights are"
+                            + " floating point, but the file holds integer tensors for 1 of them: conv1.weight (int32)"
+                            + " (a quantised export?); export the float32 state dict as docs/weights.md shows");
+            Map<String, NDArray> bad = torchvisionStyle(source, m);
+            float[] var = bad.get("bn1.running_var").toFloatArray();
+            var[1] = Float.POSITIVE_INFINITY;
+            bad.put("bn1.running_var", m.create(var));
+            float[] w = bad.get("layer2.0.conv1.weight").toFloatArray();
+            w[0] = Float.NaN;
+            w[5] = Float.NaN;
+            bad.put("layer2.0.conv1.weight", m.create(w, bad.get("layer2.0.conv1.weight").getShape()));
+            assertThatThrownBy(() -> Weights.importInto(target, bad, "nan.safetensors"))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessage("nan.safetensors: the weights hold NaN or"
+                            + " infinite values in 2 tensors: bn1.running_var (1 infinite of 4), layer2.0.conv1.weight"
+                            + " (2 NaN of " + w.length + "); the training or export that wrote them diverged or the file"
+                            + " is damaged: use another checkpoint");
+            assertThat(Weights.checksum(target)).as("nothing imported").isEqualTo(before);
+        }
+    }
 }
