@@ -16,7 +16,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "pretrain", mixinStandardHelpOptions = true,
         description = {"Pretrain a backbone on a source domain from a recipe.",
             "A recipe is a spec with one domain and the finetune method. Writes RECIPE.safetensors and"
-                + " RECIPE.json (provenance) beside it."})
+                + " RECIPE.json (provenance) beside it; an existing weights file is kept unless --force is given."})
 public final class PretrainCommand implements Callable<Integer> {
 
     @Parameters(paramLabel = "RECIPE", description = "the recipe, for example pretrained/resnet26-w16-procsource.yaml")
@@ -27,6 +27,9 @@ public final class PretrainCommand implements Callable<Integer> {
 
     @Option(names = "--target", paramLabel = "NAME", description = "where to train (default: local)")
     private String target = "local";
+
+    @Option(names = "--force", description = "replace the weights file when it exists (default: refuse, keeping it)")
+    private boolean force;
 
     @Override
     public Integer call() throws Exception {
@@ -42,11 +45,32 @@ public final class PretrainCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--out " + dest + ": the weights are written as safetensors, which a"
                     + " spec's backbone.weights reads only from a NAME.safetensors file; end the name in .safetensors");
         }
+        if (Files.exists(dest) && !force) {
+            // a finished pretraining (hours, perhaps) is never replaced without being asked to
+            throw new IllegalArgumentException(dest + ": exists" + describe(dest) + "; pretraining again would replace"
+                    + " it: give --force to replace it, or --out OTHER.safetensors to keep both");
+        }
         try (Target t = TargetOption.resolve(ws, target)) {
             RunRecord r = p.pretrain(recipe, dest, t, new RunMonitor(), new ConsoleProgress(System.out, "pretrain", false));
             System.out.printf("Wrote %s (source test accuracy %.1f%%) and %s%n", dest, 100 * r.finalAccuracy(0),
                     Pretrainer.provenanceFor(dest));
         }
         return 0;
+    }
+
+    /** What the provenance beside an existing weights file says about it, or nothing. */
+    private static String describe(Path weights) {
+        try {
+            com.fasterxml.jackson.databind.JsonNode prov = org.da3.workbench.run.event.EventCodec.JSON.readTree(
+                    Pretrainer.provenanceFor(weights).toFile());
+            if (prov.hasNonNull("created") && prov.hasNonNull("source_test_accuracy")) {
+                return String.format(java.util.Locale.ROOT, " (pretrained %s, source test accuracy %.1f%%, by %s)",
+                        prov.get("created").asText(), 100 * prov.get("source_test_accuracy").asDouble(),
+                        Pretrainer.provenanceFor(weights).getFileName());
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            // no or unreadable provenance: the file is named without it
+        }
+        return "";
     }
 }

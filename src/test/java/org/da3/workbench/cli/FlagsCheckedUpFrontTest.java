@@ -87,6 +87,23 @@ class FlagsCheckedUpFrontTest {
     }
 
     @Test
+    void pretrainDoesNotReplaceFinishedWeightsUnlessForced() throws Exception {
+        // a tiny recipe: without the check, it would train in seconds and replace the file
+        Path ws = tmp.resolve("ws");
+        org.da3.workbench.test.TestWorkspace.create(ws, 32, 16);
+        Path recipe = Files.writeString(ws.resolve("pretrained/w.yaml"),
+                org.da3.workbench.test.TestWorkspace.tinySpec("w", "finetune", "tiny-shapes"));
+        Path out = Files.write(tmp.resolve("w.safetensors"), new byte[] {1, 2, 3});
+        Files.writeString(tmp.resolve("w.json"), "{\"created\": \"2026-01-02T03:04:05Z\", \"source_test_accuracy\": 0.8125}");
+        assertThat(refused("pretrain", recipe.toString(), "--out", out.toString()))
+                .startsWith("da3: " + out + ": exists (pretrained 2026-01-02T03:04:05Z, source test accuracy 81.3%, by"
+                        + " w.json); pretraining again would replace it: give --force to replace it, or --out"
+                        + " OTHER.safetensors to keep both");
+        assertThat(Files.readAllBytes(out)).containsExactly(1, 2, 3);
+        assertThat(cli.out.toString()).as("nothing trained").doesNotContain("[pretrain]");
+    }
+
+    @Test
     void theHelpHintNamesTheWholeCommand() {
         assertThat(refused("datasets", "check")).contains("Try 'da3 datasets check --help'.");
         assertThat(refused("frobnicate")).contains("Try 'da3 --help'.");
