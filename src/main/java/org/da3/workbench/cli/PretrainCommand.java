@@ -3,11 +3,14 @@ package org.da3.workbench.cli;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.da3.workbench.Workspace;
 import org.da3.workbench.report.RunRecord;
 import org.da3.workbench.run.Pretrainer;
 import org.da3.workbench.run.RunMonitor;
 import org.da3.workbench.run.Target;
+import org.da3.workbench.run.WorkerExit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -50,10 +53,37 @@ public final class PretrainCommand implements Callable<Integer> {
             throw new IllegalArgumentException(dest + ": exists" + describe(dest) + "; pretraining again would replace"
                     + " it: give --force to replace it, or --out OTHER.safetensors to keep both");
         }
+        RunMonitor monitor = new RunMonitor();
+        // on Ctrl-C or a kill, the JVM exits when this hook returns: stop the worker (which may not
+        // have had the signal) and wait until the run is recorded as cancelled
+        CountDownLatch ended = new CountDownLatch(1);
+        Thread onInterrupt = new Thread(() -> {
+            monitor.stop();
+            try {
+                ended.await(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "da3-pretrain-stop");
+        Runtime.getRuntime().addShutdownHook(onInterrupt);
         try (Target t = TargetOption.resolve(ws, target)) {
-            RunRecord r = p.pretrain(recipe, dest, t, new RunMonitor(), new ConsoleProgress(System.out, "pretrain", false));
+            RunRecord r = p.pretrain(recipe, dest, t, monitor, new ConsoleProgress(System.out, "pretrain", false));
             System.out.printf("Wrote %s (source test accuracy %.1f%%) and %s%n", dest, 100 * r.finalAccuracy(0),
                     Pretrainer.provenanceFor(dest));
+        } catch (java.io.IOException e) {
+            if (!monitor.stopRequested()) {
+                throw e;
+            }
+            System.out.println("Pretraining interrupted: " + dest + (Files.exists(dest) ? " is unchanged" : " was not"
+                    + " written") + " (" + e.getMessage() + ")");
+            return WorkerExit.CANCELLED;
+        } finally {
+            ended.countDown();
+            try {
+                Runtime.getRuntime().removeShutdownHook(onInterrupt);
+            } catch (IllegalStateException e) {
+                // shutting down: the hook has stopped the worker
+            }
         }
         return 0;
     }
