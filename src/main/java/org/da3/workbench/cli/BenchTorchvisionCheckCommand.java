@@ -8,6 +8,7 @@ import java.util.concurrent.Callable;
 import org.da3.workbench.nn.Adaptation;
 import org.da3.workbench.nn.ResNet;
 import org.da3.workbench.nn.Weights;
+import org.da3.workbench.spec.BackboneSpec;
 import org.da3.workbench.train.EngineSupport;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -35,6 +36,19 @@ public final class BenchTorchvisionCheckCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        // bad input is refused before the engine starts, as bad input (exit 2), not as a failed check
+        if (!BackboneSpec.NAMES.contains(arch)) {
+            throw new IllegalArgumentException("--arch " + arch + ": unknown backbone; allowed: "
+                    + String.join(", ", BackboneSpec.NAMES));
+        }
+        if (width < 4 || width > 512) {
+            throw new IllegalArgumentException("--width " + width + ": out of range; allowed: 4 to 512 (64 for"
+                    + " torchvision's networks)");
+        }
+        String problem = Weights.formatProblem(file);
+        if (problem != null) {
+            throw new IllegalArgumentException(file + ": " + problem);
+        }
         EngineSupport.start(0);
         try (NDManager m = NDManager.newBaseManager()) {
             Map<String, NDArray> tensors = Weights.load(file, m);
@@ -43,7 +57,16 @@ public final class BenchTorchvisionCheckCommand implements Callable<Integer> {
             if (input == null || expected == null) {
                 throw new IllegalArgumentException(file + ": no check.input/check.features; export with --check");
             }
+            if (input.getShape().dimension() != 4 || input.getShape().get(1) != 3) {
+                throw new IllegalArgumentException(file + ": check.input has the shape " + input.getShape()
+                        + "; it is a batch of RGB images (N, 3, H, W), as bench/export_torchvision.py --check writes");
+            }
             ResNet net = ResNet.create(arch, width);
+            if (expected.size() != input.getShape().get(0) * net.featureDim()) {
+                throw new IllegalArgumentException(file + ": check.features has the shape " + expected.getShape()
+                        + ", but " + arch + " width " + width + " gives " + input.getShape().get(0) + " x "
+                        + net.featureDim() + " features for check.input; check --arch and --width");
+            }
             net.allocate(m, 0);
             Weights.importInto(net, tensors, file.toString());
             float[] ours = net.features(input, Adaptation.NONE, false).toFloatArray();

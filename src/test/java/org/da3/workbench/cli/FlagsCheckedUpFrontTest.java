@@ -104,6 +104,31 @@ class FlagsCheckedUpFrontTest {
     }
 
     @Test
+    void torchvisionCheckRefusesBadInputAsBadInput() throws Exception {
+        Path missing = tmp.resolve("absent.npz");
+        assertThat(refused("bench", "torchvision-check", missing.toString(), "--arch", "resnet18"))
+                .isEqualTo("da3: " + missing + ": the weights file does not exist\n");
+        assertThat(refused("bench", "torchvision-check", tmp.toString(), "--arch", "resnet18"))
+                .isEqualTo("da3: " + tmp + ": is a folder; give a weights file (.safetensors or .npz)\n");
+        assertThat(refused("bench", "torchvision-check", missing.toString(), "--arch", "resnet18", "--width", "0"))
+                .startsWith("da3: --width 0: out of range; allowed: 4 to 512");
+        Path file = tmp.resolve("r18.npz");
+        org.da3.workbench.train.EngineSupport.start(1);
+        try (ai.djl.ndarray.NDManager m = ai.djl.ndarray.NDManager.newBaseManager()) {
+            org.da3.workbench.nn.ResNet net = org.da3.workbench.nn.ResNet.resnet18(4);
+            net.allocate(m, 1);
+            java.util.Map<String, ai.djl.ndarray.NDArray> w = new java.util.LinkedHashMap<>(
+                    org.da3.workbench.nn.Weights.arrays(net.stateDict()));
+            w.put("check.input", m.zeros(new ai.djl.ndarray.types.Shape(1, 3, 16, 16)));
+            w.put("check.features", m.zeros(new ai.djl.ndarray.types.Shape(1, 10)));
+            org.da3.workbench.nn.Weights.save(w, file);
+        }
+        assertThat(refused("bench", "torchvision-check", file.toString(), "--arch", "resnet18", "--width", "4"))
+                .isEqualTo("da3: " + file + ": check.features has the shape (1, 10), but resnet18 width 4 gives 1 x 32"
+                        + " features for check.input; check --arch and --width\n");
+    }
+
+    @Test
     void theHelpHintNamesTheWholeCommand() {
         assertThat(refused("datasets", "check")).contains("Try 'da3 datasets check --help'.");
         assertThat(refused("frobnicate")).contains("Try 'da3 --help'.");
