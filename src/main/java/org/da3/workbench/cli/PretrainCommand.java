@@ -36,6 +36,13 @@ public final class PretrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        String name = recipe.getFileName() == null ? "" : recipe.getFileName().toString();
+        if (name.endsWith(".safetensors") || name.endsWith(".npz")) {
+            // a common slip: the weights file named instead of the recipe that makes it
+            Path r = Pretrainer.recipeFor(recipe);
+            throw new IllegalArgumentException(recipe + ": is a weights file, not a recipe; give the recipe (a spec,"
+                    + " NAME.yaml)" + (r == null ? "" : ", here " + r) + ", and the weights are written beside it");
+        }
         Workspace ws = Workspace.locate(recipe);
         Pretrainer p = new Pretrainer(ws);
         p.loadRecipe(recipe);

@@ -104,6 +104,15 @@ class FlagsCheckedUpFrontTest {
     }
 
     @Test
+    void pretrainGivenAWeightsFileNamesTheRecipeBesideIt() throws Exception {
+        Path recipe = Files.writeString(tmp.resolve("w.yaml"), "name: w\n");
+        Path weights = Files.write(tmp.resolve("w.safetensors"), new byte[] {1, 2, 3});
+        assertThat(refused("pretrain", weights.toString())).isEqualTo("da3: " + weights + ": is a weights file, not a"
+                + " recipe; give the recipe (a spec, NAME.yaml), here " + recipe + ", and the weights are written beside"
+                + " it\n");
+    }
+
+    @Test
     void torchvisionCheckRefusesBadInputAsBadInput() throws Exception {
         Path missing = tmp.resolve("absent.npz");
         assertThat(refused("bench", "torchvision-check", missing.toString(), "--arch", "resnet18"))
