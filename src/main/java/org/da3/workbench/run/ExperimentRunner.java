@@ -188,6 +188,17 @@ public final class ExperimentRunner {
                         + problem);
             }
         }
+        if (w != null && !Files.exists(w) && Files.isSymbolicLink(w)) {
+            String to;
+            try {
+                to = Files.readSymbolicLink(w).toString();
+            } catch (IOException e) {
+                to = "a file";
+            }
+            throw new SpecException(spec.name(), "backbone.weights", "'" + spec.backbone().weights() + "' is a"
+                    + " symbolic link to " + to + ", which does not exist; point the link (or the field) at the"
+                    + " weights file");
+        }
         if (w != null && !Files.isRegularFile(w) && Pretrainer.recipeFor(w) == null) {
             throw new SpecException(spec.name(), "backbone.weights", "'" + spec.backbone().weights()
                     + "' does not exist and no recipe " + w.getFileName().toString().replaceFirst("\\.[^.]+$", ".yaml")

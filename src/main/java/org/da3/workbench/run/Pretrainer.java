@@ -36,15 +36,20 @@ public final class Pretrainer {
     }
 
     /**
-     * The recipe beside a weights file, if there is one.
+     * The recipe beside a weights file, if there is one: NAME.yaml, else NAME.yml.
      *
      * @param weights the weights file
      * @return the recipe file, or null
      */
     public static Path recipeFor(Path weights) {
         String base = weights.getFileName().toString().replaceFirst("\\.(safetensors|npz)$", "");
-        Path r = weights.resolveSibling(base + ".yaml");
-        return Files.isRegularFile(r) ? r : null;
+        for (String ext : new String[] {".yaml", ".yml"}) {
+            Path r = weights.resolveSibling(base + ext);
+            if (Files.isRegularFile(r)) {
+                return r;
+            }
+        }
+        return null;
     }
 
     /**

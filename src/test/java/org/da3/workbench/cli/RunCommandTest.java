@@ -112,7 +112,14 @@ class RunCommandTest {
         // weights that do not exist: pretrained by the recipe beside them, which writes safetensors only
         Files.createDirectories(dir.resolve("pretrained"));
         Files.writeString(dir.resolve("pretrained/src.yaml"), TestWorkspace.tinySpec("src", "finetune", "tiny-shapes"));
+        Files.writeString(dir.resolve("pretrained/other.yml"), TestWorkspace.tinySpec("other", "finetune", "tiny-shapes"));
+        Files.createSymbolicLink(dir.resolve("pretrained/moved.safetensors"), dir.resolve("elsewhere/r26.safetensors"));
         for (String[] c : new String[][] {
+            {"pretrained/moved.safetensors", "backbone.weights: 'pretrained/moved.safetensors' is a symbolic link to "
+                + dir.resolve("elsewhere/r26.safetensors") + ", which does not exist; point the link (or the field) at"
+                + " the weights file"},
+            {"pretrained/other.npz", "backbone.weights: 'pretrained/other.npz' does not exist; its recipe other.yml"
+                + " pretrains other.safetensors; name that file instead"},
             {"pretrained/nothing.safetensors", "backbone.weights: 'pretrained/nothing.safetensors' does not exist and no"
                 + " recipe nothing.yaml sits beside it to pretrain it; run 'da3 pretrain RECIPE.yaml' or remove the field"},
             {"pretrained/src.npz", "backbone.weights: 'pretrained/src.npz' does not exist; its recipe src.yaml pretrains"
