@@ -73,10 +73,11 @@ public final class MainViewModel {
 
     private void launch(ExperimentSpec spec) {
         try {
-            monitor.launch(spec);
+            int skipped = monitor.launch(spec, setup.skipCompletedProperty().get());
             page.set(Page.MONITOR);
-            status.set("launched " + spec.name() + ": " + spec.methods().size() * spec.seeds().size() + " run(s) on "
-                    + spec.target());
+            int n = spec.methods().size() * spec.seeds().size();
+            status.set("launched " + spec.name() + ": " + (n - skipped) + " run(s) on " + spec.target()
+                    + (skipped > 0 ? "; " + skipped + " already completed with this spec" : ""));
         } catch (RuntimeException e) {
             status.set("cannot launch: " + e.getMessage());
         }

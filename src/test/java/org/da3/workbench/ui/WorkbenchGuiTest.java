@@ -113,6 +113,14 @@ class WorkbenchGuiTest {
         assertThat(targetStatus.isWrapText()).isTrue();
         assertThat(targetStatus.getTooltip().getText()).isEqualTo(targetStatus.getText());
 
+        // "Skip completed runs" beside Launch sets what Launch does
+        CheckBox skip = robot.lookup("#skip-completed").queryAs(CheckBox.class);
+        assertThat(skip.isSelected()).isFalse();
+        robot.clickOn(skip);
+        assertThat(workbench.viewModel().setup().skipCompletedProperty().get()).isTrue();
+        robot.clickOn(skip);
+        assertThat(workbench.viewModel().setup().skipCompletedProperty().get()).isFalse();
+
         // a bad value: inline error, Launch disabled
         TextField epochs = robot.lookup("#training-epochs").queryAs(TextField.class);
         Label epochsError = robot.lookup("#training-epochs-error").queryAs(Label.class);

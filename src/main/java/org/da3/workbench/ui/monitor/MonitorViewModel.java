@@ -99,17 +99,46 @@ public final class MonitorViewModel {
      * @throws org.da3.workbench.spec.SpecException if it cannot run (nothing is queued)
      */
     public void launch(ExperimentSpec spec) {
-        List<RunJob> jobs = launcher.plan(spec);
+        launch(spec, false);
+    }
+
+    /**
+     * {@link #launch(ExperimentSpec)}, leaving out, when asked, the methods and seeds that already
+     * completed with the same resolved spec: they join the queue as completed, with their earlier
+     * run, and go to Results as a finished run does.
+     *
+     * @param spec the experiment
+     * @param skipCompleted whether to leave out what already completed
+     * @return how many runs were left out
+     * @throws org.da3.workbench.spec.SpecException if it cannot run (nothing is queued)
+     */
+    public int launch(ExperimentSpec spec, boolean skipCompleted) {
+        List<RunJob> planned = launcher.plan(spec);
+        Map<RunJob, Path> done = skipCompleted ? launcher.completed(planned) : Map.of();
+        List<RunJob> jobs = planned.stream().filter(j -> !done.containsKey(j)).toList();
         List<RunItem> items = new ArrayList<>();
-        for (RunJob j : jobs) {
+        for (RunJob j : planned) {
             RunItem item = new RunItem(j);
             byId.put(j.id(), item);
             items.add(item);
+            Path earlier = done.get(j);
+            if (earlier != null) {
+                RunRecord r;
+                try {
+                    r = RunRecord.read(earlier);
+                } catch (java.io.IOException e) {
+                    r = null;
+                }
+                buffer.offer(new Finished(j, r, earlier, null));
+            }
         }
         runs.addAll(items);
         running.set(true);
         updateSummary();
-        info("", "queued " + jobs.size() + " run(s) of " + spec.name() + " on " + spec.target());
+        info("", "queued " + jobs.size() + " run(s) of " + spec.name() + " on " + spec.target()
+                + (done.isEmpty() ? "" : "; " + done.size() + " already completed with this spec: "
+                        + done.values().stream().map(d -> d.getFileName().toString())
+                                .collect(java.util.stream.Collectors.joining(", "))));
         launcher.submit(jobs, new RunLauncher.Listener() {
             @Override
             public void started(RunJob job) {
@@ -131,6 +160,7 @@ public final class MonitorViewModel {
                 buffer.offer(new Finished(job, record, runDir, error));
             }
         });
+        return done.size();
     }
 
     /** Stops every queued and running run. */

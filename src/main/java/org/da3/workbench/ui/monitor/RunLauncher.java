@@ -23,6 +23,18 @@ public interface RunLauncher {
     List<RunJob> plan(ExperimentSpec spec);
 
     /**
+     * The planned jobs that already completed with the same resolved spec (and weights), each with
+     * its run directory: the latest such run (see {@link
+     * org.da3.workbench.run.ExperimentRunner#completed}).
+     *
+     * @param jobs jobs from {@link #plan}
+     * @return the completed ones, in order; none by default
+     */
+    default java.util.Map<RunJob, Path> completed(List<RunJob> jobs) {
+        return java.util.Map.of();
+    }
+
+    /**
      * Queues jobs; they run in order after any already queued. Returns at once.
      *
      * @param jobs the jobs

@@ -69,6 +69,25 @@ public final class TargetPoolLauncher implements RunLauncher {
     }
 
     @Override
+    public Map<RunJob, Path> completed(List<RunJob> jobs) {
+        List<PlannedRun> planned = jobs.stream().filter(j -> !j.isPretraining()).map(RunJob::run).toList();
+        Map<PlannedRun, RunRecord> done;
+        try {
+            done = runner.completed(planned);
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("cannot read the runs folder: " + e.getMessage(), e);
+        }
+        Map<RunJob, Path> out = new java.util.LinkedHashMap<>();
+        for (RunJob j : jobs) {
+            RunRecord r = j.isPretraining() ? null : done.get(j.run());
+            if (r != null) {
+                out.put(j, runner.workspace().runsDir(j.experiment().name()).resolve(r.runId()));
+            }
+        }
+        return out;
+    }
+
+    @Override
     public void submit(List<RunJob> jobs, Listener listener) {
         pending.addAll(jobs);
         thread.execute(() -> runExperiment(jobs, listener));

@@ -117,6 +117,7 @@ public final class SetupViewModel {
     private final ReadOnlyStringWrapper problem = new ReadOnlyStringWrapper(this, "problem", "");
     private final ReadOnlyStringWrapper status = new ReadOnlyStringWrapper(this, "status", "");
     private final BooleanProperty running = new SimpleBooleanProperty(this, "running");
+    private final BooleanProperty skipCompleted = new SimpleBooleanProperty(this, "skipCompleted");
     private final ReadOnlyBooleanWrapper canLaunch = new ReadOnlyBooleanWrapper(this, "canLaunch");
 
     private Consumer<ExperimentSpec> onLaunch = s -> {};
@@ -910,6 +911,14 @@ public final class SetupViewModel {
     /** @return whether an experiment is running (set by the monitor) */
     public BooleanProperty runningProperty() {
         return running;
+    }
+
+    /**
+     * @return whether Launch leaves out the methods and seeds that already completed with the
+     *     same resolved spec (as {@code da3 run --skip-completed})
+     */
+    public BooleanProperty skipCompletedProperty() {
+        return skipCompleted;
     }
 
     /** @return whether Launch is enabled: a valid spec and nothing running */

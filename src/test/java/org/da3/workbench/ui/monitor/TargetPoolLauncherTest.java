@@ -33,6 +33,89 @@ class TargetPoolLauncherTest {
     @TempDir
     Path dir;
 
+    /**
+     * Launch with "Skip completed runs": a method and seed whose earlier run completed with the
+     * same resolved spec shows as completed with that run and goes to Results; only the rest runs.
+     */
+    @org.junit.jupiter.api.Test
+    void skipCompletedLeavesOutWhatCompletedWithTheSameSpec() throws Exception {
+        Workspace ws = TestWorkspace.create(dir, 32, 16);
+        Path specFile = Files.writeString(ws.experimentsDir().resolve("pool.yaml"),
+                TestWorkspace.tinySpec("pool", "linear, finetune", "tiny-shapes"));
+        ExperimentSpec spec = new SpecLoader(ws.datasets().names()).load(specFile);
+        org.da3.workbench.run.PlannedRun linear = ExperimentRunner.plan(spec).get(0);
+        // an earlier completed linear run of this very spec, and a failed finetune one
+        org.da3.workbench.run.RunDirectory done = org.da3.workbench.run.RunDirectory.create(ws, linear.spec());
+        writeEvents(done.dir(), "linear", "completed");
+        writeEvents(org.da3.workbench.run.RunDirectory.create(ws, ExperimentRunner.plan(spec).get(1).spec()).dir(),
+                "finetune", "failed");
+        List<RunJob> submitted = new java.util.ArrayList<>();
+        TargetPoolLauncher real = new TargetPoolLauncher(new ExperimentRunner(ws), new WorkspaceTargetProvider(ws));
+        RunLauncher recording = new RunLauncher() {
+            @Override
+            public List<RunJob> plan(ExperimentSpec s) {
+                return real.plan(s);
+            }
+
+            @Override
+            public Map<RunJob, Path> completed(List<RunJob> jobs) {
+                return real.completed(jobs);
+            }
+
+            @Override
+            public void submit(List<RunJob> jobs, Listener listener) {
+                submitted.addAll(jobs);
+            }
+
+            @Override
+            public void stop(RunJob job) {}
+
+            @Override
+            public void stopAll() {}
+
+            @Override
+            public void shutdown() {
+                real.shutdown();
+            }
+        };
+        org.da3.workbench.ui.task.CurrentThreadTaskExecutor executor = new org.da3.workbench.ui.task.CurrentThreadTaskExecutor();
+        MonitorViewModel vm = new MonitorViewModel(executor, recording);
+        List<Path> toResults = new java.util.ArrayList<>();
+        vm.setOnRunFinished(toResults::add);
+        try {
+            assertThat(vm.launch(spec, true)).isEqualTo(1);
+            executor.tick();
+            assertThat(submitted).extracting(RunJob::label).containsExactly("finetune s7");
+            assertThat(vm.runs()).extracting(RunItem::label).containsExactly("linear s7", "finetune s7");
+            assertThat(vm.runs()).extracting(RunItem::getStatus).containsExactly(RunStatus.COMPLETED, RunStatus.QUEUED);
+            assertThat(toResults).containsExactly(done.dir());
+
+            // a changed spec matches nothing
+            ExperimentSpec other = new SpecLoader(ws.datasets().names()).parse("pool.yaml",
+                    TestWorkspace.tinySpec("pool", "linear", "tiny-shapes").replace("epochs: 1", "epochs: 2"));
+            submitted.clear();
+            assertThat(vm.launch(other, true)).isZero();
+            assertThat(submitted).extracting(RunJob::label).containsExactly("linear s7");
+        } finally {
+            recording.shutdown();
+        }
+    }
+
+    private static void writeEvents(Path runDir, String method, String status) throws IOException {
+        java.time.Instant t = java.time.Instant.parse("2026-01-01T00:00:00Z");
+        List<org.da3.workbench.run.event.Event> ev = List.of(
+                new org.da3.workbench.run.event.RunStarted("pool", method, method, 7, List.of("tiny-shapes"), Map.of(),
+                        Map.of()),
+                new org.da3.workbench.run.event.Evaluation("tiny-shapes", 0, 0, 0, "test", 0.5, 8, 16, true),
+                new org.da3.workbench.run.event.RunFinished(status, 2, Map.of()));
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < ev.size(); i++) {
+            sb.append(org.da3.workbench.run.event.EventCodec.encode(new Envelope(1, runDir.getFileName().toString(), i,
+                    t, ev.get(i)))).append('\n');
+        }
+        Files.writeString(runDir.resolve("events.jsonl"), sb.toString());
+    }
+
     @ParameterizedTest
     @ValueSource(ints = {1, 2})
     void runsConcurrentRunsAtATimeOnOneOpenedTarget(int slots) throws Exception {
