@@ -123,6 +123,14 @@ public final class MonitorViewModel {
             items.add(item);
             Path earlier = done.get(j);
             if (earlier != null) {
+                // its curves, as they were recorded (its warnings are not news: they stay out of the log)
+                try {
+                    for (Envelope e : org.da3.workbench.run.EventLog.read(earlier.resolve("events.jsonl"))) {
+                        item.apply(e);
+                    }
+                } catch (java.io.IOException | RuntimeException e) {
+                    // the charts stay empty; the record below still shows the run
+                }
                 RunRecord r;
                 try {
                     r = RunRecord.read(earlier);

@@ -89,6 +89,8 @@ class TargetPoolLauncherTest {
             assertThat(vm.runs()).extracting(RunItem::label).containsExactly("linear s7", "finetune s7");
             assertThat(vm.runs()).extracting(RunItem::getStatus).containsExactly(RunStatus.COMPLETED, RunStatus.QUEUED);
             assertThat(toResults).containsExactly(done.dir());
+            assertThat(vm.runs().get(0).trace().pointCount(RunTrace.Chart.ACCURACY)).as("the earlier run's curves")
+                    .isPositive();
 
             // a changed spec matches nothing
             ExperimentSpec other = new SpecLoader(ws.datasets().names()).parse("pool.yaml",
@@ -106,6 +108,8 @@ class TargetPoolLauncherTest {
         List<org.da3.workbench.run.event.Event> ev = List.of(
                 new org.da3.workbench.run.event.RunStarted("pool", method, method, 7, List.of("tiny-shapes"), Map.of(),
                         Map.of()),
+                new org.da3.workbench.run.event.DomainStarted(0, "tiny-shapes", 10, 32, 16, 2, 100, "f"),
+                new org.da3.workbench.run.event.Evaluation("tiny-shapes", 0, 0, 1, "test", 0.4, 6, 16, false),
                 new org.da3.workbench.run.event.Evaluation("tiny-shapes", 0, 0, 0, "test", 0.5, 8, 16, true),
                 new org.da3.workbench.run.event.RunFinished(status, 2, Map.of()));
         StringBuilder sb = new StringBuilder();
