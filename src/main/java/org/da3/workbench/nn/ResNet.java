@@ -188,6 +188,26 @@ public final class ResNet extends Layer {
         return m;
     }
 
+    /**
+     * The shape of every tensor of {@link #stateDict()}, known before anything is allocated (so a
+     * weights file can be checked against it without the engine).
+     *
+     * @return shapes by torchvision name
+     */
+    public Map<String, Shape> stateShapes() {
+        Map<String, Shape> m = new LinkedHashMap<>();
+        for (ConvLayer c : convs()) {
+            m.put(c.path() + ".weight", c.weightShape());
+        }
+        for (BatchNormLayer b : bns()) {
+            Shape s = new Shape(b.channels());
+            for (String n : new String[] {"weight", "bias", "running_mean", "running_var"}) {
+                m.put(b.path() + "." + n, s);
+            }
+        }
+        return m;
+    }
+
     /** @return every conv of the backbone, in network order */
     public List<ConvLayer> convs() {
         List<ConvLayer> l = new ArrayList<>();

@@ -69,17 +69,22 @@ final class TensorFile {
      * Checks a file's framing and the description of every tensor, from its headers only.
      *
      * @param file a .safetensors or .npz file
+     * @return every tensor's shape by name, in file order
      * @throws Bad with the problem
      * @throws IOException when it cannot be read
      */
-    static void checkHeaders(Path file) throws IOException {
+    static Map<String, long[]> checkHeaders(Path file) throws IOException {
+        Map<String, long[]> shapes = new LinkedHashMap<>();
         if (isNpz(file)) {
-            readNpz(file, null);
+            readNpz(file, null, shapes);
         } else {
             try (InputStream is = Files.newInputStream(file)) {
-                safetensorsHeader(is, Files.size(file));
+                for (StEntry e : safetensorsHeader(is, Files.size(file)).entries()) {
+                    shapes.put(e.name(), e.shape());
+                }
             }
         }
+        return shapes;
     }
 
     /**
@@ -93,7 +98,7 @@ final class TensorFile {
      */
     static Map<String, NDArray> read(Path file, NDManager manager) throws IOException {
         if (isNpz(file)) {
-            return readNpz(file, manager);
+            return readNpz(file, manager, null);
         }
         long size = Files.size(file);
         if (size > Integer.MAX_VALUE - 16) {
@@ -291,8 +296,10 @@ final class TensorFile {
      * Reads or checks an npz file: every entry is NAME.npy, an npy array of a numeric dtype.
      *
      * @param manager the owner of the arrays, or null to check the headers only
+     * @param shapes where each array's shape goes by name, or null
      */
-    private static Map<String, NDArray> readNpz(Path file, NDManager manager) throws IOException {
+    private static Map<String, NDArray> readNpz(Path file, NDManager manager, Map<String, long[]> shapes)
+            throws IOException {
         Map<String, NDArray> out = new LinkedHashMap<>();
         List<String> foreign = new ArrayList<>();
         int arrays = 0;
@@ -322,7 +329,7 @@ final class TensorFile {
                 arrays++;
                 String name = ze.getName().substring(0, ze.getName().length() - 4);
                 try (InputStream is = zip.getInputStream(ze)) {
-                    NDArray a = npy(is, name, ze.getSize(), manager);
+                    NDArray a = npy(is, name, ze.getSize(), manager, shapes);
                     if (a != null) {
                         out.put(name, a);
                     }
@@ -349,7 +356,8 @@ final class TensorFile {
         return String.join(", ", q) + (names.size() > 5 ? ", ... (" + (names.size() - 5) + " more)" : "");
     }
 
-    private static NDArray npy(InputStream is, String name, long entrySize, NDManager manager) throws IOException {
+    private static NDArray npy(InputStream is, String name, long entrySize, NDManager manager,
+            Map<String, long[]> shapes) throws IOException {
         String where = "array '" + name + "'";
         byte[] magic = is.readNBytes(8);
         if (magic.length < 8 || (magic[0] & 0xff) != 0x93 || magic[1] != 'N' || magic[2] != 'U' || magic[3] != 'M'
@@ -420,6 +428,9 @@ final class TensorFile {
             throw new Bad((entrySize < dataStart + need ? "is cut off: its " : "is damaged: its ") + where + " ("
                     + descr + ", shape (" + dims + ")) needs " + need + " bytes of data but has " + (entrySize - dataStart)
                     + "; write it again");
+        }
+        if (shapes != null) {
+            shapes.put(name, shape);
         }
         if (manager == null) {
             return null;

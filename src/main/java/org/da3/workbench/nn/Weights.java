@@ -3,6 +3,7 @@ package org.da3.workbench.nn;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -129,45 +130,13 @@ public final class Weights {
     public static void importInto(ResNet net, Map<String, NDArray> source, String file) {
         source = withoutDataParallelPrefix(source);
         Map<String, Parameter> dict = net.stateDict();
-        List<String> missing = new ArrayList<>();
-        List<String> unexpected = new ArrayList<>();
-        List<String> misshaped = new ArrayList<>();
-        for (Map.Entry<String, Parameter> e : dict.entrySet()) {
-            NDArray a = source.get(e.getKey());
-            if (a == null) {
-                missing.add(e.getKey());
-            } else if (!a.getShape().equals(e.getValue().getArray().getShape())) {
-                misshaped.add(e.getKey() + " (file " + a.getShape() + ", backbone "
-                        + e.getValue().getArray().getShape() + ")");
-            }
+        Map<String, Shape> shapes = new LinkedHashMap<>();
+        for (Map.Entry<String, NDArray> e : source.entrySet()) {
+            shapes.put(e.getKey(), e.getValue().getShape());
         }
-        for (String k : new TreeMap<>(source).keySet()) {
-            if (!dict.containsKey(k) && !ignored(k)) {
-                unexpected.add(k);
-            }
-        }
-        if (!missing.isEmpty() || !unexpected.isEmpty() || !misshaped.isEmpty()) {
-            StringBuilder sb = new StringBuilder(file).append(": the weights do not fit ")
-                    .append(net.arch()).append(" width ").append(net.width()).append(".");
-            if (!missing.isEmpty()) {
-                sb.append(" Missing (").append(missing.size()).append("): ").append(abbrev(missing)).append('.');
-            }
-            if (!unexpected.isEmpty()) {
-                sb.append(" Unexpected (").append(unexpected.size()).append("): ").append(abbrev(unexpected)).append('.');
-            }
-            if (!misshaped.isEmpty()) {
-                sb.append(" Mis-shaped (").append(misshaped.size()).append("): ").append(abbrev(misshaped)).append('.');
-            }
-            String looks = looksLike(source);
-            if (looks != null && !looks.equals(net.arch() + " width " + net.width())) {
-                String[] aw = looks.split(" width ");
-                sb.append(" By its tensor names and layer1.0.conv1.weight, the file holds a ").append(looks)
-                        .append(": set backbone.name: ").append(aw[0]).append(" and backbone.width: ").append(aw[1])
-                        .append(", or give a file of ").append(net.arch()).append(" width ").append(net.width()).append('.');
-            } else {
-                sb.append(" Check backbone.name and backbone.width, or export the file as docs/weights.md shows.");
-            }
-            throw new IllegalArgumentException(sb.toString());
+        String misfit = misfit(net, shapes);
+        if (misfit != null) {
+            throw new IllegalArgumentException(file + ": the weights do not fit " + misfit);
         }
         List<String> integer = new ArrayList<>();
         for (String k : dict.keySet()) {
@@ -217,17 +186,102 @@ public final class Weights {
         }
     }
 
+    /**
+     * Whether a weights file fits a backbone, from its tensor shapes alone (its header): names and
+     * shapes must be the backbone's exactly, apart from what {@link #importInto} ignores.
+     *
+     * @param file the weights file
+     * @param arch the backbone's architecture
+     * @param width its first stage's width
+     * @return "ARCH width W. Missing ... " for a file that does not fit, or null when it fits
+     * @throws IOException when the file cannot be read or its framing is not sound
+     */
+    public static String fitProblem(Path file, String arch, int width) throws IOException {
+        Map<String, Shape> shapes = new LinkedHashMap<>();
+        try {
+            for (Map.Entry<String, long[]> e : TensorFile.checkHeaders(file).entrySet()) {
+                shapes.put(e.getKey(), new Shape(e.getValue()));
+            }
+        } catch (TensorFile.Bad e) {
+            throw new IOException(e.getMessage(), e);
+        }
+        return misfit(ResNet.create(arch, width), withoutDataParallelPrefix(shapes));
+    }
+
+    /**
+     * {@link #formatProblem}, then {@link #fitProblem}: everything that can be told of a weights
+     * file for a backbone from its headers, before any run starts.
+     *
+     * @param file the weights file
+     * @param arch the backbone's architecture
+     * @param width its first stage's width
+     * @return the problem in words, or null when the file can be used
+     * @throws IOException when the file cannot be read
+     */
+    public static String problem(Path file, String arch, int width) throws IOException {
+        String framing = formatProblem(file);
+        if (framing != null) {
+            return framing;
+        }
+        String misfit = fitProblem(file, arch, width);
+        return misfit == null ? null : "does not fit " + misfit;
+    }
+
+    /** What does not fit, after "the weights do not fit ", or null when everything fits. */
+    private static String misfit(ResNet net, Map<String, Shape> source) {
+        Map<String, Shape> dict = net.stateShapes();
+        List<String> missing = new ArrayList<>();
+        List<String> unexpected = new ArrayList<>();
+        List<String> misshaped = new ArrayList<>();
+        for (Map.Entry<String, Shape> e : dict.entrySet()) {
+            Shape a = source.get(e.getKey());
+            if (a == null) {
+                missing.add(e.getKey());
+            } else if (!a.equals(e.getValue())) {
+                misshaped.add(e.getKey() + " (file " + a + ", backbone " + e.getValue() + ")");
+            }
+        }
+        for (String k : new TreeMap<>(source).keySet()) {
+            if (!dict.containsKey(k) && !ignored(k)) {
+                unexpected.add(k);
+            }
+        }
+        if (missing.isEmpty() && unexpected.isEmpty() && misshaped.isEmpty()) {
+            return null;
+        }
+        StringBuilder sb = new StringBuilder().append(net.arch()).append(" width ").append(net.width()).append(".");
+        if (!missing.isEmpty()) {
+            sb.append(" Missing (").append(missing.size()).append("): ").append(abbrev(missing)).append('.');
+        }
+        if (!unexpected.isEmpty()) {
+            sb.append(" Unexpected (").append(unexpected.size()).append("): ").append(abbrev(unexpected)).append('.');
+        }
+        if (!misshaped.isEmpty()) {
+            sb.append(" Mis-shaped (").append(misshaped.size()).append("): ").append(abbrev(misshaped)).append('.');
+        }
+        String looks = looksLike(source);
+        if (looks != null && !looks.equals(net.arch() + " width " + net.width())) {
+            String[] aw = looks.split(" width ");
+            sb.append(" By its tensor names and layer1.0.conv1.weight, the file holds a ").append(looks)
+                    .append(": set backbone.name: ").append(aw[0]).append(" and backbone.width: ").append(aw[1])
+                    .append(", or give a file of ").append(net.arch()).append(" width ").append(net.width()).append('.');
+        } else {
+            sb.append(" Check backbone.name and backbone.width, or export the file as docs/weights.md shows.");
+        }
+        return sb.toString();
+    }
+
     private static boolean ignored(String name) {
         return name.startsWith("fc.") || name.endsWith("num_batches_tracked");
     }
 
     /** A state dict saved from a DataParallel model names every tensor module.NAME: drop that. */
-    private static Map<String, NDArray> withoutDataParallelPrefix(Map<String, NDArray> source) {
+    private static <T> Map<String, T> withoutDataParallelPrefix(Map<String, T> source) {
         if (source.isEmpty() || !source.keySet().stream().allMatch(k -> k != null && k.startsWith("module."))) {
             return source;
         }
-        Map<String, NDArray> out = new LinkedHashMap<>();
-        for (Map.Entry<String, NDArray> e : source.entrySet()) {
+        Map<String, T> out = new LinkedHashMap<>();
+        for (Map.Entry<String, T> e : source.entrySet()) {
             out.put(e.getKey().substring("module.".length()), e.getValue());
         }
         return out;
@@ -239,12 +293,12 @@ public final class Weights {
      *
      * @return "ARCH width W", or null when no architecture has exactly the file's names
      */
-    private static String looksLike(Map<String, NDArray> source) {
-        NDArray first = source.get("layer1.0.conv1.weight");
-        if (first == null || first.getShape().dimension() != 4) {
+    private static String looksLike(Map<String, Shape> source) {
+        Shape first = source.get("layer1.0.conv1.weight");
+        if (first == null || first.dimension() != 4) {
             return null;
         }
-        long width = first.getShape().get(0);
+        long width = first.get(0);
         if (width < 4 || width > 512) {
             return null;
         }

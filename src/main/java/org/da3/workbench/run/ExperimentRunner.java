@@ -179,7 +179,7 @@ public final class ExperimentRunner {
             // a damaged or foreign file is refused here, before a run directory or a worker exists
             String problem;
             try {
-                problem = org.da3.workbench.nn.Weights.formatProblem(w);
+                problem = org.da3.workbench.nn.Weights.problem(w, spec.backbone().name(), spec.backbone().width());
             } catch (java.io.IOException e) {
                 problem = "cannot be read (" + e.getMessage() + ")";
             }

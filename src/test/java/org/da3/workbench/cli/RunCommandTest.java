@@ -133,6 +133,22 @@ class RunCommandTest {
         assertThat(dir.resolve("pretrained/src.npz")).doesNotExist();
         assertThat(dir.resolve("experiments/bad")).doesNotExist();
 
+        // weights of another width: told from the file's header, before any run directory or worker
+        try (ai.djl.ndarray.NDManager m = ai.djl.ndarray.NDManager.newBaseManager()) {
+            org.da3.workbench.nn.ResNet wide = org.da3.workbench.nn.ResNet.create("resnet26", 16);
+            wide.allocate(m, 1);
+            org.da3.workbench.nn.Weights.save(org.da3.workbench.nn.Weights.arrays(wide.stateDict()),
+                    dir.resolve("pretrained/wide.safetensors"));
+        }
+        Files.writeString(spec, TestWorkspace.tinySpec("bad", "linear", "tiny-shapes").replace(
+                "backbone: {name: resnet26, width: 8}", "backbone: {name: resnet26, width: 8, weights: pretrained/wide.safetensors}"));
+        r = run("run", spec.toString());
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err().strip()).startsWith("da3: " + spec + ": backbone.weights: 'pretrained/wide.safetensors' does not"
+                + " fit resnet26 width 8. Mis-shaped (").endsWith("the file holds a resnet26 width 16: set backbone.name:"
+                + " resnet26 and backbone.width: 16, or give a file of resnet26 width 8.");
+        assertThat(dir.resolve("experiments/bad")).doesNotExist();
+
         // a file where the experiment's folder would be
         Files.writeString(spec, TestWorkspace.tinySpec("blocked", "linear", "tiny-shapes"));
         Files.writeString(dir.resolve("experiments/blocked"), "a file");

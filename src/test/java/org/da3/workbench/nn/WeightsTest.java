@@ -81,6 +81,46 @@ class WeightsTest {
     }
 
     @Test
+    void theFitIsToldFromTheHeadersAloneAsTheImportTellsIt() throws IOException {
+        try (NDManager m = NDManager.newBaseManager()) {
+            for (String arch : new String[] {"resnet18", "resnet50", "resnet26"}) {
+                // the shapes known before allocation are those allocated
+                ResNet net = ResNet.create(arch, 8);
+                net.allocate(m, 1);
+                Map<String, Shape> allocated = new LinkedHashMap<>();
+                net.stateDict().forEach((k, v) -> allocated.put(k, v.getArray().getShape()));
+                assertThat(ResNet.create(arch, 8).stateShapes()).as(arch).isEqualTo(allocated);
+                for (String ext : new String[] {".safetensors", ".npz"}) {
+                    Path file = dir.resolve("fit-" + arch + ext);
+                    Weights.save(torchvisionStyle(net, m), file);
+                    assertThat(Weights.problem(file, arch, 8)).as(arch + ext).isNull();
+                }
+            }
+            ResNet net = ResNet.resnet18(8);
+            net.allocate(m, 1);
+            Map<String, NDArray> w = torchvisionStyle(net, m);
+            w.remove("conv1.weight");
+            w.put("layer1.0.conv1.weight", m.zeros(new Shape(8, 8, 1, 1)));
+            Path file = dir.resolve("misfit.npz");
+            Weights.save(w, file);
+            ResNet target = ResNet.resnet18(8);
+            target.allocate(m, 2);
+            String imported = null;
+            try {
+                Weights.importInto(target, Weights.load(file, m), file.toString());
+            } catch (IllegalArgumentException e) {
+                imported = e.getMessage();
+            }
+            assertThat(imported).isEqualTo(file + ": the weights do not fit "
+                    + Weights.problem(file, "resnet18", 8).substring("does not fit ".length()));
+            assertThat(Weights.problem(file, "resnet18", 8)).startsWith("does not fit resnet18 width 8. Missing (1):"
+                    + " conv1.weight. Mis-shaped (1): layer1.0.conv1.weight (file (8, 8, 1, 1), backbone (8, 8, 3, 3)).");
+            assertThat(Weights.problem(dir.resolve("fit-resnet50.npz"), "resnet18", 8))
+                    .contains("the file holds a resnet50 width 8: set backbone.name: resnet50");
+        }
+    }
+
+    @Test
     void aFileThatIsNotATensorFileIsNamed() throws IOException {
         Path file = dir.resolve("notes.safetensors");
         Files.writeString(file, "these are not tensors");

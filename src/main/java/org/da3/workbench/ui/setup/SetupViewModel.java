@@ -662,9 +662,10 @@ public final class SetupViewModel {
         }
         Path p = workspace.resolve(w);
         if (Files.exists(p)) {
-            // the header only: a damaged or foreign file is marked before Launch, as da3 run refuses it
+            // the headers only: a damaged or foreign file, or one of another backbone, is marked before
+            // Launch, as da3 run refuses it
             try {
-                String problem = org.da3.workbench.nn.Weights.formatProblem(p);
+                String problem = org.da3.workbench.nn.Weights.problem(p, s.backbone().name(), s.backbone().width());
                 return problem == null ? null : "'" + w + "' " + problem;
             } catch (IOException e) {
                 return "'" + w + "' cannot be read (" + e.getMessage() + ")";

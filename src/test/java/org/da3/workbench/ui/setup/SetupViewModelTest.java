@@ -185,6 +185,18 @@ class SetupViewModelTest {
         vm.weights().setText("pretrained/text.safetensors");
         assertThat(vm.weights().getError()).contains("'pretrained/text.safetensors' is not a safetensors file");
         assertThat(vm.canLaunch()).isFalse();
+
+        // weights of another backbone: told from the header, with what to set
+        try (ai.djl.ndarray.NDManager m = ai.djl.ndarray.NDManager.newBaseManager()) {
+            org.da3.workbench.nn.ResNet r18 = org.da3.workbench.nn.ResNet.create("resnet18", 8);
+            r18.allocate(m, 1);
+            org.da3.workbench.nn.Weights.save(org.da3.workbench.nn.Weights.arrays(r18.stateDict()),
+                    ws.pretrainedDir().resolve("r18.safetensors"));
+        }
+        vm.weights().setText("pretrained/r18.safetensors");
+        assertThat(vm.weights().getError()).contains("'pretrained/r18.safetensors' does not fit resnet26 width")
+                .contains("the file holds a resnet18 width 8: set backbone.name: resnet18");
+        assertThat(vm.canLaunch()).isFalse();
     }
 
     @Test
