@@ -84,6 +84,15 @@ public final class RunCommand implements Callable<Integer> {
                 // a target from the spec's own target field is blamed on the spec file, not on --target
                 ts.add(TargetOption.resolve(ws, n, targets.isEmpty() ? specFile.toString() : TargetsFile.COMMAND_LINE));
             }
+            if (ts.stream().allMatch(t -> t instanceof org.da3.workbench.run.LocalTarget)) {
+                // one clear error now, not one failed run per method and seed (a remote machine
+                // reads its own copy of the data, so only runs here are checked)
+                try {
+                    runner.checkData(spec);
+                } catch (SpecException e) {
+                    throw new SpecException(specFile.toString(), e.field(), e.problem());
+                }
+            }
             Pretrainer pre = new Pretrainer(ws);
             if (spec.backbone().weights() != null && !java.nio.file.Files.isRegularFile(runner.weightsPath(spec))) {
                 out.println("Pretraining the source backbone " + spec.backbone().weights() + " (first use; cached"

@@ -61,6 +61,37 @@ public final class ExperimentRunner {
     }
 
     /**
+     * Checks that the data of every domain is there and usable on this machine, as Setup does
+     * before Launch: for runs on this machine (a remote machine reads its own copy of the data).
+     *
+     * @param spec the experiment
+     * @throws SpecException naming the first domain that cannot be used and why
+     */
+    public void checkData(ExperimentSpec spec) {
+        for (int i = 0; i < spec.domains().size(); i++) {
+            String name = spec.domains().get(i);
+            DatasetDescriptor d = workspace.datasets().get(name);
+            if (d == null) {
+                continue;
+            }
+            org.da3.workbench.data.DatasetInfo info;
+            try {
+                info = org.da3.workbench.data.DomainSources.forKind(d.kind()).describe(d);
+            } catch (RuntimeException e) {
+                throw new SpecException(spec.name(), "domains[" + i + "]", "cannot use domain '" + name + "': "
+                        + (e.getMessage() == null ? e.toString() : e.getMessage()));
+            }
+            if (!info.found() || !info.problems().isEmpty()) {
+                String first = info.problems().isEmpty() ? "its data is missing" : info.problems().get(0);
+                throw new SpecException(spec.name(), "domains[" + i + "]", "cannot use domain '" + name + "' ("
+                        + (info.found() ? "" : "missing: ") + first + (info.problems().size() > 1 ? "; and "
+                        + (info.problems().size() - 1) + " more problem(s)" : "") + "); 'da3 datasets check " + name
+                        + "' lists every problem");
+            }
+        }
+    }
+
+    /**
      * The planned runs that already completed in the experiment's runs folder with exactly the same
      * resolved spec (its spec.yaml, written the same way) and, when the spec names a weights file,
      * with the same weights (the sha-256 in the run's manifest): the latest such run of each.

@@ -149,6 +149,17 @@ class RunCommandTest {
                 + " resnet26 and backbone.width: 16, or give a file of resnet26 width 8.");
         assertThat(dir.resolve("experiments/bad")).doesNotExist();
 
+        // a domain whose data is not there: one error before anything runs, not a failed run per method
+        Files.writeString(dir.resolve("datasets/gone.yaml"), "kind: imagefolder\npath: " + dir.resolve("no-such-folder")
+                + "\n");
+        Files.writeString(spec, TestWorkspace.tinySpec("bad", "linear, finetune", "tiny-shapes, gone"));
+        r = run("run", spec.toString());
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err().strip()).startsWith("da3: " + spec + ": domains[1]: cannot use domain 'gone' (missing: ")
+                .endsWith("'da3 datasets check gone' lists every problem");
+        assertThat(dir.resolve("experiments/bad")).doesNotExist();
+        Files.delete(dir.resolve("datasets/gone.yaml"));
+
         // a file where the experiment's folder would be
         Files.writeString(spec, TestWorkspace.tinySpec("blocked", "linear", "tiny-shapes"));
         Files.writeString(dir.resolve("experiments/blocked"), "a file");
