@@ -24,6 +24,16 @@ public interface TargetProvider {
     }
 
     /**
+     * Whether a target runs on this machine, where the data of the domains must then be.
+     *
+     * @param name a name from {@link #names()}, or an ssh:// address
+     * @return true for {@code local} (and targets of kind local)
+     */
+    default boolean isLocal(String name) {
+        return org.da3.workbench.spec.TargetSpec.LOCAL.equals(name);
+    }
+
+    /**
      * Opens a target for runs (the caller closes it).
      *
      * @param name a name from {@link #names()}

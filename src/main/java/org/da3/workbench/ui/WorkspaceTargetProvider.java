@@ -59,6 +59,19 @@ public final class WorkspaceTargetProvider implements TargetProvider {
     }
 
     @Override
+    public boolean isLocal(String name) {
+        if (org.da3.workbench.spec.TargetSpec.LOCAL.equals(name)) {
+            return true;
+        }
+        try {
+            org.da3.workbench.spec.TargetSpec t = Targets.list(workspace).get(name);
+            return t != null && org.da3.workbench.spec.TargetSpec.LOCAL.equals(t.kind());
+        } catch (SpecException | IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    @Override
     public Target open(String name) {
         return Targets.open(workspace, name);
     }

@@ -11,6 +11,9 @@ import org.da3.workbench.data.DatasetInfo;
  * and whether the experiment uses it.
  */
 public final class DomainItem {
+    /** The kind shown for a name that no readable descriptor provides. */
+    public static final String NO_KIND = "?";
+
     private final String name;
     private final String title;
     private final String kind;
@@ -39,7 +42,7 @@ public final class DomainItem {
             int trainSize, int testSize, List<String> problems) {
         this.name = Objects.requireNonNull(name);
         this.title = title == null ? name : title;
-        this.kind = kind == null ? "?" : kind;
+        this.kind = kind == null ? NO_KIND : kind;
         this.location = location == null ? "" : location;
         this.found = found;
         this.classes = classes;
@@ -68,7 +71,7 @@ public final class DomainItem {
      * @return the item
      */
     public static DomainItem missing(String name, String problem) {
-        return new DomainItem(name, name, "?", "", false, -1, -1, -1, List.of(problem));
+        return new DomainItem(name, name, NO_KIND, "", false, -1, -1, -1, List.of(problem));
     }
 
     /** @return the dataset name */

@@ -222,12 +222,26 @@ public final class SetupViewModel {
     }
 
     /** The status line shows the chosen target's note until a connection test reports. */
+    private String hereChecked;
+    private boolean here = true;
+
+    /** Whether the chosen target is this machine, read from targets.yaml once per target chosen. */
+    private boolean targetIsHere() {
+        String t = target.get();
+        if (!Objects.equals(t, hereChecked)) {
+            here = t == null || targets.isLocal(t);
+            hereChecked = t;
+        }
+        return here;
+    }
+
     private void showTargetNote() {
         String note = target.get() == null ? null : targetNotes.get(target.get());
         targetStatus.set(note == null ? "" : note);
     }
 
     private void mergeTargets(List<String> names) {
+        hereChecked = null; // targets.yaml was read again: its kinds may have changed
         String chosen = target.get();
         targetNames.setAll(names);
         if (chosen != null && !targetNames.contains(chosen)) {
@@ -559,7 +573,9 @@ public final class SetupViewModel {
         List<String> ds = selectedDomainNames();
         List<String> unusable = new ArrayList<>();
         for (DomainItem d : domains) {
-            if (d.isSelected() && !d.usable()) {
+            // a remote target reads its own copy of the data (paths and variables are expanded
+            // there): only a domain without a descriptor to send it stops the launch then
+            if (d.isSelected() && !d.usable() && (d.kind().equals(DomainItem.NO_KIND) || targetIsHere())) {
                 unusable.add(d.name() + " (" + d.statusText() + ")");
             }
         }

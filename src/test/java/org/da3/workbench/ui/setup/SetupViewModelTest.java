@@ -305,5 +305,24 @@ class SetupViewModelTest {
         assertThat(v.targetStatusProperty().get()).isEqualTo("the Nano on the desk");
         v.targetProperty().set("bare");
         assertThat(v.targetStatusProperty().get()).isEmpty();
+
+        // data that is not on this machine stops a launch here, not on a device that reads its own copy
+        Files.writeString(ws.datasetsDir().resolve("ondevice.yaml"), "kind: imagefolder\npath: /data/on-the-nano\n");
+        Path spec = Files.writeString(ws.experimentsDir().resolve("remote.yaml"),
+                TestWorkspace.tinySpec("remote", "linear", "tiny-shapes, ondevice"));
+        v.load(spec);
+        v.refreshDomains();
+        v.targetProperty().set("local");
+        assertThat(v.getProblem()).startsWith("cannot use domain ondevice (missing");
+        assertThat(v.canLaunch()).isFalse();
+        v.targetProperty().set("nano");
+        assertThat(v.getProblem()).isEmpty();
+        assertThat(v.canLaunch()).isTrue();
+        // a name no descriptor provides cannot be sent anywhere
+        Files.writeString(spec, TestWorkspace.tinySpec("remote", "linear", "tiny-shapes, nowhere"));
+        v.load(spec);
+        v.targetProperty().set("nano");
+        assertThat(v.getProblem()).contains("nowhere");
+        assertThat(v.canLaunch()).isFalse();
     }
 }
