@@ -117,18 +117,31 @@ public final class ExperimentRunner {
         }
         Path weights = weightsPath(runs.get(0).spec());
         String weightsSha = weights != null && Files.isRegularFile(weights) ? WorkerJar.sha256(weights) : null;
+        if (weights != null && weightsSha == null) {
+            return out; // no run can have used weights that are not there
+        }
+        // each run folder's spec once, the latest first
+        Map<String, List<Path>> bySpec = new LinkedHashMap<>();
+        for (int i = dirs.size() - 1; i >= 0; i--) {
+            Path spec = dirs.get(i).resolve("spec.yaml");
+            try {
+                if (Files.isRegularFile(spec)) {
+                    bySpec.computeIfAbsent(Files.readString(spec), k -> new ArrayList<>()).add(dirs.get(i));
+                }
+            } catch (IOException e) {
+                // a folder whose spec cannot be read stands for no run
+            }
+        }
         for (PlannedRun run : runs) {
-            String yaml = org.da3.workbench.spec.SpecWriter.toYaml(run.spec(), true);
-            for (Path d : dirs) {
-                RunDirectory rd = RunDirectory.open(d);
+            for (Path d : bySpec.getOrDefault(org.da3.workbench.spec.SpecWriter.toYaml(run.spec(), true), List.of())) {
                 try {
-                    if (!Files.isRegularFile(rd.specFile()) || !Files.readString(rd.specFile()).equals(yaml)
-                            || (weights != null && !sameWeights(rd, weightsSha))) {
+                    if (weights != null && !sameWeights(RunDirectory.open(d), weightsSha)) {
                         continue;
                     }
                     RunRecord r = RunRecord.read(d, w -> { });
                     if (RunFinished.COMPLETED.equals(r.status())) {
                         out.put(run, r);
+                        break;
                     }
                 } catch (IOException | RuntimeException e) {
                     // a run that cannot be read is not one to stand for a new run

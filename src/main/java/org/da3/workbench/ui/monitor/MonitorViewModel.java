@@ -123,19 +123,15 @@ public final class MonitorViewModel {
             items.add(item);
             Path earlier = done.get(j);
             if (earlier != null) {
-                // its curves, as they were recorded (its warnings are not news: they stay out of the log)
+                // its curves and record, from its events read once (its warnings are not news: they
+                // stay out of the log)
+                RunRecord r = null;
                 try {
-                    for (Envelope e : org.da3.workbench.run.EventLog.read(earlier.resolve("events.jsonl"))) {
-                        item.apply(e);
-                    }
+                    List<Envelope> events = org.da3.workbench.run.EventLog.read(earlier.resolve("events.jsonl"));
+                    events.forEach(item::apply);
+                    r = RunRecord.fromEvents(earlier.getFileName().toString(), events);
                 } catch (java.io.IOException | RuntimeException e) {
-                    // the charts stay empty; the record below still shows the run
-                }
-                RunRecord r;
-                try {
-                    r = RunRecord.read(earlier);
-                } catch (java.io.IOException e) {
-                    r = null;
+                    // the launcher found it completed a moment ago; without its events it shows no curves
                 }
                 buffer.offer(new Finished(j, r, earlier, null));
             }
