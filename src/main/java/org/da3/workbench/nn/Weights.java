@@ -90,6 +90,11 @@ public final class Weights {
      * @throws IOException when the file cannot be read
      */
     public static String formatProblem(Path file) throws IOException {
+        return framing(file, new LinkedHashMap<>());
+    }
+
+    /** {@link #formatProblem}, keeping every tensor's shape from the headers in {@code shapes}. */
+    private static String framing(Path file, Map<String, Shape> shapes) throws IOException {
         if (Files.isDirectory(file)) {
             return "is a folder; give a weights file (.safetensors or .npz)";
         }
@@ -97,7 +102,7 @@ public final class Weights {
             return "the weights file does not exist";
         }
         try {
-            TensorFile.checkHeaders(file);
+            TensorFile.checkHeaders(file).forEach((k, v) -> shapes.put(k, new Shape(v)));
         } catch (TensorFile.Bad e) {
             return e.getMessage();
         }
@@ -187,30 +192,10 @@ public final class Weights {
     }
 
     /**
-     * Whether a weights file fits a backbone, from its tensor shapes alone (its header): names and
-     * shapes must be the backbone's exactly, apart from what {@link #importInto} ignores.
-     *
-     * @param file the weights file
-     * @param arch the backbone's architecture
-     * @param width its first stage's width
-     * @return "ARCH width W. Missing ... " for a file that does not fit, or null when it fits
-     * @throws IOException when the file cannot be read or its framing is not sound
-     */
-    public static String fitProblem(Path file, String arch, int width) throws IOException {
-        Map<String, Shape> shapes = new LinkedHashMap<>();
-        try {
-            for (Map.Entry<String, long[]> e : TensorFile.checkHeaders(file).entrySet()) {
-                shapes.put(e.getKey(), new Shape(e.getValue()));
-            }
-        } catch (TensorFile.Bad e) {
-            throw new IOException(e.getMessage(), e);
-        }
-        return misfit(ResNet.create(arch, width), withoutDataParallelPrefix(shapes));
-    }
-
-    /**
-     * {@link #formatProblem}, then {@link #fitProblem}: everything that can be told of a weights
-     * file for a backbone from its headers, before any run starts.
+     * {@link #formatProblem}, then whether the file fits the backbone: its tensor names and shapes
+     * must be the backbone's exactly, apart from what {@link #importInto} ignores. Everything that
+     * can be told of a weights file for a backbone from its headers (read once), before any run
+     * starts.
      *
      * @param file the weights file
      * @param arch the backbone's architecture
@@ -219,11 +204,12 @@ public final class Weights {
      * @throws IOException when the file cannot be read
      */
     public static String problem(Path file, String arch, int width) throws IOException {
-        String framing = formatProblem(file);
+        Map<String, Shape> shapes = new LinkedHashMap<>();
+        String framing = framing(file, shapes);
         if (framing != null) {
             return framing;
         }
-        String misfit = fitProblem(file, arch, width);
+        String misfit = misfit(ResNet.create(arch, width), withoutDataParallelPrefix(shapes));
         return misfit == null ? null : "does not fit " + misfit;
     }
 
