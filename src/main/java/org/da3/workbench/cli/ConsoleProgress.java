@@ -63,9 +63,10 @@ public final class ConsoleProgress implements RunMonitor.Listener {
             DomainStarted d = (DomainStarted) e;
             endBar();
             if (!quiet) {
-                out.printf(Locale.ROOT, "[%s] domain %d %s: %d classes, %d train / %d test images, %s trainable%n",
+                out.printf(Locale.ROOT, "[%s] domain %d %s: %d classes, %d train / %d test images, %s trainable%s%n",
                         label, d.domainIndex() + 1, d.domain(), d.classes(), d.trainSize(), d.testSize(),
-                        human(d.trainableParams()));
+                        human(d.trainableParams()), d.reusedFrom() == null ? ""
+                                : "; patch reused from run " + d.reusedFrom() + ", not trained again");
             }
         } else if (e instanceof Progress) {
             Progress p = (Progress) e;

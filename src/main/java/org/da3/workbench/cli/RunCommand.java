@@ -57,6 +57,12 @@ public final class RunCommand implements Callable<Integer> {
         + " changed dataset files are not noticed."})
     private boolean skipCompleted;
 
+    @Option(names = "--resume", description = {"--skip-completed, and a method and seed whose latest runs with this"
+        + " spec stopped part-way (failed, stopped, or cut off by a crash) picks up in a new run from the domains"
+        + " they finished: their saved patches are reused (checked by SHA-256) and evaluated again; the other"
+        + " domains are trained, the one it stopped in from its start."})
+    private boolean resume;
+
     private static String label(RunQueue.Entry e, boolean withTarget) {
         return e.run().label() + (withTarget && e.target() != null ? " @" + e.target().name() : "");
     }
@@ -100,7 +106,7 @@ public final class RunCommand implements Callable<Integer> {
                 pre.ensureWeights(spec, ts.get(0), new ConsoleProgress(out, "pretrain", quiet));
             }
             List<PlannedRun> runs = new ArrayList<>(ExperimentRunner.plan(spec));
-            if (skipCompleted) {
+            if (skipCompleted || resume) {
                 java.util.Map<PlannedRun, RunRecord> done = runner.completed(runs);
                 if (!done.isEmpty()) {
                     out.println("Skipping " + done.size() + " run(s) that already completed with this spec: "
@@ -108,6 +114,17 @@ public final class RunCommand implements Callable<Integer> {
                                     .collect(Collectors.joining(", ")));
                     records.addAll(done.values());
                     runs.removeAll(done.keySet());
+                }
+            }
+            if (resume) {
+                java.util.Map<PlannedRun, org.da3.workbench.run.ResumeFrom> from = runner.resumable(runs);
+                if (!from.isEmpty()) {
+                    out.println("Resuming " + from.size() + " run(s) from the domains they finished: "
+                            + from.entrySet().stream().map(e -> e.getKey().label() + " (" + e.getValue().run() + ": "
+                                    + e.getValue().patches().size() + " of " + e.getKey().spec().domains().size()
+                                    + " domains)")
+                                    .collect(Collectors.joining(", ")));
+                    runs.replaceAll(r -> from.containsKey(r) ? r.resuming(from.get(r)) : r);
                 }
             }
             out.printf("Experiment %s: %d run(s) on %s; domains %s%n", spec.name(), runs.size(),

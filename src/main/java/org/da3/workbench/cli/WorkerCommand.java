@@ -115,7 +115,7 @@ public final class WorkerCommand implements Callable<Integer> {
             }
             Map<String, Object> versions = EngineSupport.start(spec.training().threads());
             MultiDomainRun run = new MultiDomainRun(spec, ds, req.weights() == null ? null : Path.of(req.weights()),
-                    Path.of(req.outputDir()), ctx);
+                    Path.of(req.outputDir()), ctx).resuming(req.resume());
             holder[0] = run;
             Map<String, Object> summary = run.execute(versions);
             String status = (String) summary.getOrDefault("status", RunFinished.COMPLETED);

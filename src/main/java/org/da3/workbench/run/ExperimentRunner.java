@@ -103,6 +103,94 @@ public final class ExperimentRunner {
      */
     public Map<PlannedRun, RunRecord> completed(List<PlannedRun> runs) throws IOException {
         Map<PlannedRun, RunRecord> out = new LinkedHashMap<>();
+        Map<PlannedRun, List<RunDirectory>> earlier = earlier(runs);
+        for (PlannedRun run : runs) {
+            for (RunDirectory d : earlier.getOrDefault(run, List.of())) {
+                try {
+                    RunRecord r = RunRecord.read(d.dir(), w -> { });
+                    if (RunFinished.COMPLETED.equals(r.status())) {
+                        out.put(run, r);
+                        break;
+                    }
+                } catch (IOException | RuntimeException e) {
+                    // a run that cannot be read is not one to stand for a new run
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The planned runs that can pick up from an earlier run that stopped part-way (failed,
+     * cancelled, or cut off without a run_finished) with the same resolved spec and weights, as
+     * {@link #completed} compares them: each with the domains that run finished, whose patch files
+     * are still there with the SHA-256 its checkpoint_saved event gave. Of several such runs, the one
+     * with the most finished domains, the latest of equals. Planned runs that completed, or whose
+     * earlier runs finished no domain, are not in the answer.
+     *
+     * @param runs the planned runs of one experiment
+     * @return each resumable run, in plan order, with the run to pick up from
+     * @throws IOException if the runs folder cannot be listed
+     */
+    public Map<PlannedRun, ResumeFrom> resumable(List<PlannedRun> runs) throws IOException {
+        Map<PlannedRun, ResumeFrom> out = new LinkedHashMap<>();
+        Map<PlannedRun, List<RunDirectory>> earlier = earlier(runs);
+        for (PlannedRun run : runs) {
+            ResumeFrom best = null;
+            for (RunDirectory d : earlier.getOrDefault(run, List.of())) {
+                ResumeFrom r = finishedDomains(d, run.spec().domains());
+                if (r == null) {
+                    best = null; // it completed: nothing to resume
+                    break;
+                }
+                if (best == null || r.patches().size() > best.patches().size()) {
+                    best = r;
+                }
+            }
+            if (best != null && !best.patches().isEmpty()) {
+                out.put(run, best);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The domains a run finished whose patches are intact, in learning order; null when the run
+     * completed (or cannot be read).
+     */
+    private static ResumeFrom finishedDomains(RunDirectory d, List<String> domains) {
+        Map<String, String> shas = new LinkedHashMap<>();
+        try {
+            for (EventLog.Line line : EventLog.readLines(d.eventsFile(), w -> { })) {
+                Object e = line.envelope().event();
+                if (e instanceof RunFinished f && RunFinished.COMPLETED.equals(f.status())) {
+                    return null;
+                }
+                if (e instanceof org.da3.workbench.run.event.CheckpointSaved c && c.sha256() != null
+                        && domains.contains(c.domain())) {
+                    shas.put(c.domain(), c.sha256());
+                }
+            }
+            Map<String, String> intact = new LinkedHashMap<>();
+            for (String domain : domains) {
+                String sha = shas.get(domain);
+                Path file = d.patchFile(domain);
+                if (sha != null && Files.isRegularFile(file) && sha.equalsIgnoreCase(WorkerJar.sha256(file))) {
+                    intact.put(domain, sha);
+                }
+            }
+            return new ResumeFrom(d.runId(), intact);
+        } catch (IOException | RuntimeException e) {
+            return null; // a run that cannot be read is not one to pick up from
+        }
+    }
+
+    /**
+     * The earlier run folders of each planned run: same resolved spec (its spec.yaml, written the same
+     * way) and, when the spec names a weights file, the same weights; the latest first.
+     */
+    private Map<PlannedRun, List<RunDirectory>> earlier(List<PlannedRun> runs) throws IOException {
+        Map<PlannedRun, List<RunDirectory>> out = new LinkedHashMap<>();
         if (runs.isEmpty()) {
             return out;
         }
@@ -133,20 +221,17 @@ public final class ExperimentRunner {
             }
         }
         for (PlannedRun run : runs) {
+            List<RunDirectory> same = new ArrayList<>();
             for (Path d : bySpec.getOrDefault(org.da3.workbench.spec.SpecWriter.toYaml(run.spec(), true), List.of())) {
                 try {
-                    if (weights != null && !sameWeights(RunDirectory.open(d), weightsSha)) {
-                        continue;
-                    }
-                    RunRecord r = RunRecord.read(d, w -> { });
-                    if (RunFinished.COMPLETED.equals(r.status())) {
-                        out.put(run, r);
-                        break;
+                    if (weights == null || sameWeights(RunDirectory.open(d), weightsSha)) {
+                        same.add(RunDirectory.open(d));
                     }
                 } catch (IOException | RuntimeException e) {
-                    // a run that cannot be read is not one to stand for a new run
+                    // a run whose manifest cannot be read is not one to stand for a new run
                 }
             }
+            out.put(run, same);
         }
         return out;
     }
@@ -191,7 +276,7 @@ public final class ExperimentRunner {
         }
         Path w = weightsPath(run.spec());
         return new WorkerRequest(dir.runId(), org.da3.workbench.spec.SpecWriter.toMap(run.spec(), true), ds,
-                w == null ? null : w.toString(), dir.dir().toString());
+                w == null ? null : w.toString(), dir.dir().toString()).resuming(run.resume());
     }
 
     /**
@@ -314,6 +399,10 @@ public final class ExperimentRunner {
         try {
             monitor.starting();
             try {
+                if (run.resume() != null) {
+                    Path from = workspace.runsDir(run.spec().name()).resolve(run.resume().run());
+                    copyReused(run.resume(), RunDirectory.open(from), dir);
+                }
                 h = target.launch(req, dir);
             } finally {
                 monitor.started();
@@ -333,6 +422,24 @@ public final class ExperimentRunner {
         }
         writeOutputs(dir, manifest);
         return RunRecord.read(dir.dir());
+    }
+
+    /** Copies the patches a resumed run takes over into its own folder (the worker checks them there). */
+    private static void copyReused(ResumeFrom from, RunDirectory source, RunDirectory dir) throws IOException {
+        for (String domain : from.patches().keySet()) {
+            Path src = source.patchFile(domain);
+            Path dst = dir.patchFile(domain);
+            Files.createDirectories(dst.getParent());
+            Path tmp = Files.createTempFile(dst.getParent(), "." + dst.getFileName(), ".tmp");
+            try {
+                Files.copy(src, tmp, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                Files.move(tmp, dst, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            } catch (IOException e) {
+                Files.deleteIfExists(tmp);
+                throw new IOException("cannot copy the patch of domain " + domain + " from run " + from.run() + " ("
+                        + src + "): " + e.getMessage(), e);
+            }
+        }
     }
 
     private static void writeOutputs(RunDirectory dir, Map<String, Object> manifest) throws IOException {

@@ -20,6 +20,8 @@ import java.util.Objects;
  * @param outputDir the folder the worker writes patches into, on the worker's machine
  * @param probes extra measurement probes the worker starts, for example {@code ["tegrastats"]}
  *     (see {@code memory.Probes}); empty for none
+ * @param resume the domains whose patches already sit in the output folder's {@code patches/}, from
+ *     a stopped run of the same spec, or null to train every domain
  */
 public record WorkerRequest(
         @JsonProperty("run_id") String runId,
@@ -27,7 +29,8 @@ public record WorkerRequest(
         @JsonProperty("datasets") Map<String, JsonNode> datasets,
         @JsonProperty("weights") String weights,
         @JsonProperty("output_dir") String outputDir,
-        @JsonProperty("probes") @JsonInclude(JsonInclude.Include.NON_EMPTY) List<String> probes) {
+        @JsonProperty("probes") @JsonInclude(JsonInclude.Include.NON_EMPTY) List<String> probes,
+        @JsonProperty("resume") @JsonInclude(JsonInclude.Include.NON_NULL) ResumeFrom resume) {
 
     /** Checks the required fields. */
     public WorkerRequest {
@@ -65,7 +68,7 @@ public record WorkerRequest(
      */
     public WorkerRequest(String runId, Map<String, Object> spec, Map<String, JsonNode> datasets, String weights,
             String outputDir) {
-        this(runId, spec, datasets, weights, outputDir, List.of());
+        this(runId, spec, datasets, weights, outputDir, List.of(), null);
     }
 
     /**
@@ -76,7 +79,7 @@ public record WorkerRequest(
      * @return the copy
      */
     public WorkerRequest relocated(String newWeights, String newOutputDir) {
-        return new WorkerRequest(runId, spec, datasets, newWeights, newOutputDir, probes);
+        return new WorkerRequest(runId, spec, datasets, newWeights, newOutputDir, probes, resume);
     }
 
     /**
@@ -86,6 +89,16 @@ public record WorkerRequest(
      * @return the copy
      */
     public WorkerRequest withProbes(List<String> newProbes) {
-        return new WorkerRequest(runId, spec, datasets, weights, outputDir, newProbes);
+        return new WorkerRequest(runId, spec, datasets, weights, outputDir, newProbes, resume);
+    }
+
+    /**
+     * Copies with a run to pick up from.
+     *
+     * @param from the stopped run and the patches reused from it, or null
+     * @return the copy
+     */
+    public WorkerRequest resuming(ResumeFrom from) {
+        return new WorkerRequest(runId, spec, datasets, weights, outputDir, probes, from);
     }
 }

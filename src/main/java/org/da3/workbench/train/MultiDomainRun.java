@@ -29,6 +29,8 @@ import org.da3.workbench.method.PatchContext;
 import org.da3.workbench.method.StepResult;
 import org.da3.workbench.nn.ResNet;
 import org.da3.workbench.nn.Weights;
+import org.da3.workbench.run.ResumeFrom;
+import org.da3.workbench.run.RunDirectory;
 import org.da3.workbench.run.event.CheckpointSaved;
 import org.da3.workbench.run.event.DomainStarted;
 import org.da3.workbench.run.event.Evaluation;
@@ -57,6 +59,7 @@ public final class MultiDomainRun {
     private final Path weights;
     private final Path outputDir;
     private final RunContext run;
+    private ResumeFrom resume;
     private volatile boolean cancelled;
 
     /**
@@ -78,6 +81,27 @@ public final class MultiDomainRun {
         this.weights = weights;
         this.outputDir = outputDir;
         this.run = run;
+    }
+
+    /**
+     * Picks up from a stopped run of the same spec: the domains it finished are not trained again;
+     * their patches, already copied into this run's {@code patches/}, are checked against their
+     * SHA-256 and evaluated as if this run had trained them.
+     *
+     * @param from the stopped run and its finished domains' patches, or null to train every domain
+     * @return this run
+     */
+    public MultiDomainRun resuming(ResumeFrom from) {
+        if (from != null) {
+            for (String domain : from.patches().keySet()) {
+                if (!spec.domains().contains(domain)) {
+                    throw new IllegalArgumentException("resume.patches names domain '" + domain + "', which is not"
+                            + " one of the run's domains " + spec.domains());
+                }
+            }
+        }
+        this.resume = from;
+        return this;
     }
 
     /** Asks the run to stop after the current step. */
@@ -130,6 +154,9 @@ public final class MultiDomainRun {
         manifest.put("pid", ProcessHandle.current().pid());
         manifest.put("weights", weights == null ? null : weights.toString());
         manifest.put("weights_sha256", weights == null ? null : sha256(weights));
+        if (resume != null) {
+            manifest.put("resumed_from", resume.run());
+        }
         run.emit(new RunStarted(spec.name(), methodSpec.name(), methodSpec.displayLabel(), t.seed(),
                 spec.domains(), SpecWriter.toMap(spec, true), manifest));
 
@@ -169,7 +196,9 @@ public final class MultiDomainRun {
                 Domain d = DomainSources.load(datasets.get(name),
                         new LoadOptions(t.imageSize(), t.trainLimit(), t.testLimit(), true));
                 loaded.add(d);
-                runSteps += (long) t.epochs() * stepsPerEpoch(d.train().size(), t.batchSize());
+                if (reusedSha(name) == null) {
+                    runSteps += (long) t.epochs() * stepsPerEpoch(d.train().size(), t.batchSize());
+                }
                 if (d.skipped() > 0) {
                     run.emit(new Warning(name + ": skipped " + d.skipped() + " images that could not be decoded;"
                             + " 'da3 datasets check " + name + "' names them"));
@@ -177,18 +206,31 @@ public final class MultiDomainRun {
             }
             List<Seen> seen = new ArrayList<>();
             long runStep = 0;
+            boolean warmedUp = false;
             for (int di = 0; di < loaded.size() && !cancelled; di++) {
                 Domain d = loaded.get(di);
                 fingerprints.put(d.name(), d.fingerprint());
                 Batcher batcher = new Batcher(d, t.augmentation());
+                String reused = reusedSha(d.name());
+                Path file = outputDir.resolve("patches").resolve(RunDirectory.safe(d.name()) + ".safetensors");
+                if (reused != null) {
+                    long count = takeOver(method, methodSpec, backbone, d, di, file, reused, base);
+                    trainable.put(d.name(), count);
+                    patchBytes.put(d.name(), Files.size(file));
+                    seen.add(new Seen(testOnly(d), batcher, file));
+                    loaded.set(di, null);
+                    evaluateSeen(backbone, method, methodSpec, seen, di, base, finalAcc);
+                    continue;
+                }
                 long steps = (long) t.epochs() * stepsPerEpoch(d.train().size(), t.batchSize());
                 try (Patch patch = method.create(new PatchContext(backbone, d.numClasses(), methodSpec,
                         base.newSubManager(), Seeds.derive(t.seed(), "patch", di), t.imageSize()))) {
                     run.emit(new DomainStarted(di, d.name(), d.numClasses(), d.train().size(), d.test().size(),
                             steps, patch.trainableCount(), d.fingerprint()));
                     trainable.put(d.name(), patch.trainableCount());
-                    if (di == 0) {
+                    if (!warmedUp) {
                         warmUp(method, methodSpec, backbone, d, batcher, base);
+                        warmedUp = true;
                     }
                     System.gc();
                     ProcMemory.settleForBaseline();
@@ -315,7 +357,6 @@ public final class MultiDomainRun {
                     if (cancelled) {
                         break;
                     }
-                    Path file = outputDir.resolve("patches").resolve(org.da3.workbench.run.RunDirectory.safe(d.name()) + ".safetensors");
                     Weights.save(patch.state(), file);
                     long bytes = Files.size(file);
                     patchBytes.put(d.name(), bytes);
@@ -323,15 +364,9 @@ public final class MultiDomainRun {
                             patch.trainableCount(), sha256(file)));
                 }
                 // The training split is no longer needed; keep the test split for re-evaluation.
-                seen.add(new Seen(new Domain(d.name(), d.classNames(), d.test().limit(1), d.test(), d.mean(),
-                        d.std(), d.skipped()), batcher, outputDir.resolve("patches")
-                        .resolve(org.da3.workbench.run.RunDirectory.safe(d.name()) + ".safetensors")));
+                seen.add(new Seen(testOnly(d), batcher, file));
                 loaded.set(di, null);
-                for (int si = 0; si < seen.size(); si++) {
-                    Seen s = seen.get(si);
-                    double acc = evaluateFromCheckpoint(backbone, method, methodSpec, s, si, di, base);
-                    finalAcc.put(s.domain().name(), acc);
-                }
+                evaluateSeen(backbone, method, methodSpec, seen, di, base, finalAcc);
             }
             String after = Weights.checksum(backbone);
             summary.put("backbone_checksum_after", after);
@@ -375,6 +410,63 @@ public final class MultiDomainRun {
         summary.put("latency_ms", latency);
         summary.put("status", cancelled ? RunFinished.CANCELLED : RunFinished.COMPLETED);
         return summary;
+    }
+
+    /** The SHA-256 of a domain's reused patch, or null when the domain is trained. */
+    private String reusedSha(String domain) {
+        return resume == null ? null : resume.patches().get(domain);
+    }
+
+    /** A domain with its test split only (the training split is no longer needed). */
+    private static Domain testOnly(Domain d) {
+        return new Domain(d.name(), d.classNames(), d.test().limit(1), d.test(), d.mean(), d.std(), d.skipped());
+    }
+
+    /**
+     * Takes over a domain's patch from the run this one resumes: reports the domain (no training
+     * steps) and its checkpoint, once the file is checked.
+     *
+     * @return the scalars the method trains for the domain
+     */
+    private long takeOver(Method method, MethodSpec methodSpec, ResNet backbone, Domain d, int di, Path file,
+            String sha, NDManager base) throws IOException {
+        checkReused(d.name(), file, sha);
+        TrainingSpec t = spec.training();
+        try (Patch patch = method.create(new PatchContext(backbone, d.numClasses(), methodSpec, base.newSubManager(),
+                Seeds.derive(t.seed(), "patch", di), t.imageSize()))) {
+            long count = patch.trainableCount();
+            run.emit(new DomainStarted(di, d.name(), d.numClasses(), d.train().size(), d.test().size(), 0, count,
+                    d.fingerprint(), resume.run()));
+            run.emit(new CheckpointSaved(d.name(), outputDir.relativize(file).toString(), Files.size(file), count,
+                    sha));
+            return count;
+        }
+    }
+
+    /** Evaluates every domain seen so far from its saved patch, after domain {@code di}. */
+    private void evaluateSeen(ResNet backbone, Method method, MethodSpec methodSpec, List<Seen> seen, int di,
+            NDManager base, Map<String, Object> finalAcc) throws IOException {
+        for (int si = 0; si < seen.size(); si++) {
+            Seen s = seen.get(si);
+            finalAcc.put(s.domain().name(), evaluateFromCheckpoint(backbone, method, methodSpec, s, si, di, base));
+        }
+    }
+
+    /**
+     * Checks that a reused patch is the one the stopped run saved: present, with its SHA-256.
+     *
+     * @throws IOException naming the file and the run when it is missing or different
+     */
+    private void checkReused(String domain, Path file, String sha) throws IOException {
+        if (!Files.isRegularFile(file)) {
+            throw new IOException("the patch of domain " + domain + " to reuse from run " + resume.run() + " is not"
+                    + " at " + file + "; run the experiment again without resuming");
+        }
+        String actual = sha256(file);
+        if (!actual.equalsIgnoreCase(sha)) {
+            throw new IOException("the patch " + file + " of domain " + domain + " has SHA-256 " + actual + ", but run "
+                    + resume.run() + " saved one with " + sha + "; run the experiment again without resuming");
+        }
     }
 
     /**

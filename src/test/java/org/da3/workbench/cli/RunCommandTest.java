@@ -11,8 +11,12 @@ import java.util.List;
 import java.util.stream.Stream;
 import org.da3.workbench.report.RunRecord;
 import org.da3.workbench.run.EventLog;
+import org.da3.workbench.run.event.CheckpointSaved;
+import org.da3.workbench.run.event.DomainStarted;
 import org.da3.workbench.run.event.Envelope;
+import org.da3.workbench.run.event.Evaluation;
 import org.da3.workbench.run.event.RunStarted;
+import org.da3.workbench.run.event.TrainMetrics;
 import org.da3.workbench.test.TestWorkspace;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -210,6 +214,92 @@ class RunCommandTest {
         Files.writeString(spec, TestWorkspace.tinySpec("sweep", "linear", "tiny-shapes").replace("epochs: 1", "epochs: 2"));
         assertThat(run("run", "--quiet", "--skip-completed", spec.toString()).code()).isZero();
         assertThat(runDirs("sweep")).hasSize(3);
+    }
+
+    /**
+     * A run cut off after its first domain (its events end with that domain's checkpoint, the second
+     * domain's patch is missing, as after a crash) picks up with --resume: the finished domain's patch
+     * is reused unchanged and evaluated again, only the second domain trains, and a run that then
+     * completed is skipped.
+     */
+    @Test
+    void resumeTakesOverTheDomainsAStoppedRunFinished() throws Exception {
+        TestWorkspace.create(dir, 64, 32);
+        Path spec = dir.resolve("experiments/cut.yaml");
+        Files.writeString(spec, TestWorkspace.tinySpec("cut", "linear", "tiny-shapes, tiny-glyphs"));
+        assertThat(run("run", "--quiet", spec.toString()).code()).isZero();
+        Path first = runDirs("cut").get(0);
+        Evaluation was = checkpointEvaluation(EventLog.read(first.resolve("events.jsonl")), "tiny-shapes", 0);
+        List<String> lines = Files.readAllLines(first.resolve("events.jsonl"));
+        int cut = 0;
+        while (!lines.get(cut).contains("\"type\":\"checkpoint_saved\"")) {
+            cut++;
+        }
+        Files.write(first.resolve("events.jsonl"), lines.subList(0, cut + 1));
+        Files.delete(first.resolve("patches/tiny-glyphs.safetensors"));
+        List<Envelope> before = EventLog.read(first.resolve("events.jsonl"));
+        String sha = before.stream().map(Envelope::event).filter(e -> e instanceof CheckpointSaved)
+                .map(e -> ((CheckpointSaved) e).sha256()).findFirst().orElseThrow();
+
+        // a patch that changed since is not taken over
+        org.da3.workbench.run.ExperimentRunner runner = new org.da3.workbench.run.ExperimentRunner(
+                org.da3.workbench.Workspace.locate(spec));
+        List<org.da3.workbench.run.PlannedRun> plan = org.da3.workbench.run.ExperimentRunner.plan(
+                new org.da3.workbench.spec.SpecLoader(runner.workspace().datasets().names()).load(spec));
+        Path patch = first.resolve("patches/tiny-shapes.safetensors");
+        byte[] bytes = Files.readAllBytes(patch);
+        assertThat(runner.resumable(plan)).hasSize(1);
+        byte[] changed = bytes.clone();
+        changed[changed.length - 1] ^= 1;
+        Files.write(patch, changed);
+        assertThat(runner.resumable(plan)).isEmpty();
+        Files.write(patch, bytes);
+
+        java.io.ByteArrayOutputStream buf = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream stdout = System.out;
+        Result r;
+        System.setOut(new java.io.PrintStream(buf, true, java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            r = run("run", "--resume", spec.toString());
+        } finally {
+            System.setOut(stdout);
+        }
+        String out = buf.toString(java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(r.code()).as(out + r.err()).isZero();
+        assertThat(out).contains("Resuming 1 run(s) from the domains they finished: linear s7 (" + first.getFileName()
+                + ": 1 of 2 domains)").contains("patch reused from run "
+                + first.getFileName());
+        assertThat(runDirs("cut")).hasSize(2);
+        Path second = runDirs("cut").get(1);
+        List<Envelope> after = EventLog.read(second.resolve("events.jsonl"));
+        DomainStarted shapes = after.stream().map(Envelope::event).filter(e -> e instanceof DomainStarted)
+                .map(e -> (DomainStarted) e).findFirst().orElseThrow();
+        assertThat(shapes.domain()).isEqualTo("tiny-shapes");
+        assertThat(shapes.reusedFrom()).isEqualTo(first.getFileName().toString());
+        assertThat(shapes.steps()).isZero();
+        assertThat(after.stream().map(Envelope::event).filter(e -> e instanceof TrainMetrics)
+                .map(e -> ((TrainMetrics) e).domain())).isNotEmpty().allMatch("tiny-glyphs"::equals);
+        assertThat(Files.readAllBytes(second.resolve("patches/tiny-shapes.safetensors"))).isEqualTo(bytes);
+        assertThat(second.resolve("patches/tiny-glyphs.safetensors")).isRegularFile();
+        // the reused patch scores as it did in the run that trained it
+        assertThat(checkpointEvaluation(after, "tiny-shapes", 1).correct()).isEqualTo(was.correct());
+        RunRecord rec = RunRecord.read(second);
+        assertThat(rec.status()).isEqualTo("completed");
+        assertThat(Double.isNaN(rec.finalAccuracy(1))).isFalse();
+        assertThat(after.stream().map(Envelope::event).filter(e -> e instanceof CheckpointSaved)
+                .map(e -> ((CheckpointSaved) e).sha256()).findFirst().orElseThrow()).isEqualTo(sha);
+        assertThat(second.resolve("manifest.json")).content().contains("\"resumed_from\" : \""
+                + first.getFileName() + "\"");
+
+        // done now: a second --resume skips it
+        assertThat(run("run", "--quiet", "--resume", spec.toString()).code()).isZero();
+        assertThat(runDirs("cut")).hasSize(2);
+    }
+
+    private static Evaluation checkpointEvaluation(List<Envelope> events, String domain, int afterDomain) {
+        return events.stream().map(Envelope::event).filter(e -> e instanceof Evaluation).map(e -> (Evaluation) e)
+                .filter(v -> v.fromCheckpoint() && v.domain().equals(domain) && v.afterDomain() == afterDomain)
+                .findFirst().orElseThrow();
     }
 
     /**

@@ -167,6 +167,15 @@ public final class SshTarget implements Target {
         try (SftpClient sftp = c.sftp()) {
             SshConnection.mkdirs(sftp, runDir + "/patches");
         }
+        if (request.resume() != null) {
+            // the patches a resumed run takes over sit in the local run folder: the worker reads them there
+            for (String domain : request.resume().patches().keySet()) {
+                Path p = dir.patchFile(domain);
+                c.uploadIfAbsent(p, runDir + "/patches/" + p.getFileName());
+            }
+            note(dir, "uploaded the " + request.resume().patches().size() + " patch(es) reused from run "
+                    + request.resume().run());
+        }
         c.write(runDir + "/" + RemoteScripts.REQUEST, EventCodec.JSON.writeValueAsBytes(remote));
         c.write(runDir + "/" + RemoteScripts.STOP, RemoteScripts.stop(runDir));
         c.write(runDir + "/" + RemoteScripts.RUN, RemoteScripts.run(launch));

@@ -27,6 +27,7 @@ import org.da3.workbench.run.event.CheckpointSaved;
 import org.da3.workbench.run.event.Envelope;
 import org.da3.workbench.run.event.RunError;
 import org.da3.workbench.run.event.RunFinished;
+import org.da3.workbench.run.event.TrainMetrics;
 import org.da3.workbench.spec.ExperimentSpec;
 import org.da3.workbench.spec.SpecLoader;
 import org.da3.workbench.spec.TargetSpec;
@@ -166,6 +167,49 @@ class SshTargetTest {
         assertThat(Files.readString(remoteRun.resolve("request.json"))).contains("\"output_dir\":\"" + remoteRun + "\"");
         assertThat(Files.readString(remoteRun.resolve("worker.exit")).trim()).isEqualTo("0");
         assertThat(server.commands()).contains("/bin/sh " + Shell.quote(remoteRun + "/run.sh"));
+    }
+
+    /**
+     * A run that stopped after its first domain picks up on the machine: the patch it takes over is
+     * uploaded into the remote run folder, checked there by the worker, and only the second domain
+     * trains.
+     */
+    @Test
+    void aResumedRunUploadsThePatchesItTakesOver() throws Exception {
+        PlannedRun run = plan("resumed", null);
+        RunRecord stopped;
+        try (Target t = new LocalTarget(List.of("-Xmx1g"), Map.of())) {
+            stopped = execute(run, t, new RunMonitor(), quiet());
+        }
+        Path first = runDir(stopped);
+        List<String> lines = Files.readAllLines(first.resolve("events.jsonl"));
+        int cut = 0;
+        while (!lines.get(cut).contains("\"type\":\"checkpoint_saved\"")) {
+            cut++;
+        }
+        Files.write(first.resolve("events.jsonl"), lines.subList(0, cut + 1));
+        Files.delete(first.resolve("patches/tiny-textures.safetensors"));
+        ExperimentRunner runner = new ExperimentRunner(ws);
+        Map<PlannedRun, org.da3.workbench.run.ResumeFrom> from = runner.resumable(List.of(run));
+        assertThat(from.get(run).patches()).containsOnlyKeys("tiny-shapes");
+
+        Path remote = tmp.resolve("remote-resumed");
+        RunRecord resumed;
+        try (SshTarget t = new SshTarget(server.target("test", remote))) {
+            resumed = runner.execute(run.resuming(from.get(run)), t, new RunMonitor(), quiet());
+        }
+        assertThat(resumed.status()).as(resumed.error()).isEqualTo("completed");
+        byte[] taken = Files.readAllBytes(first.resolve("patches/tiny-shapes.safetensors"));
+        Path remoteRun = remote.resolve("runs").resolve(resumed.runId());
+        assertThat(Files.readAllBytes(remoteRun.resolve("patches/tiny-shapes.safetensors"))).isEqualTo(taken);
+        assertThat(Files.readAllBytes(runDir(resumed).resolve("patches/tiny-shapes.safetensors"))).isEqualTo(taken);
+        assertThat(runDir(resumed).resolve("patches/tiny-textures.safetensors")).isRegularFile();
+        List<Envelope> events = EventLog.read(runDir(resumed).resolve("events.jsonl"));
+        assertThat(events.stream().map(Envelope::event).filter(e -> e instanceof TrainMetrics)
+                .map(e -> ((TrainMetrics) e).domain())).isNotEmpty()
+                .allMatch("tiny-textures"::equals);
+        assertThat(Files.readString(runDir(resumed).resolve("worker.log")))
+                .contains("uploaded the 1 patch(es) reused from run " + stopped.runId());
     }
 
     /** A run that cannot start: its events.jsonl gets the error and a failed run_finished. */
