@@ -113,9 +113,10 @@ public final class WorkerCommand implements Callable<Integer> {
             for (Map.Entry<String, JsonNode> e : req.datasets().entrySet()) {
                 ds.put(e.getKey(), DatasetCatalog.fromTree(e.getKey(), e.getValue()));
             }
-            Map<String, Object> versions = EngineSupport.start(spec.training().threads());
+            // a patch to take over that is missing or changed is bad input, named before the engine loads
             MultiDomainRun run = new MultiDomainRun(spec, ds, req.weights() == null ? null : Path.of(req.weights()),
                     Path.of(req.outputDir()), ctx).resuming(req.resume());
+            Map<String, Object> versions = EngineSupport.start(spec.training().threads());
             holder[0] = run;
             Map<String, Object> summary = run.execute(versions);
             String status = (String) summary.getOrDefault("status", RunFinished.COMPLETED);

@@ -85,23 +85,43 @@ public final class MultiDomainRun {
 
     /**
      * Picks up from a stopped run of the same spec: the domains it finished are not trained again;
-     * their patches, already copied into this run's {@code patches/}, are checked against their
+     * their patches, already copied into this run's {@code patches/}, are checked here against their
      * SHA-256 and evaluated as if this run had trained them.
      *
      * @param from the stopped run and its finished domains' patches, or null to train every domain
      * @return this run
+     * @throws IllegalArgumentException naming the domain or the file when a patch is not the run's
+     *     own, is missing, or differs from the one the stopped run saved
+     * @throws IOException if a patch cannot be read
      */
-    public MultiDomainRun resuming(ResumeFrom from) {
+    public MultiDomainRun resuming(ResumeFrom from) throws IOException {
         if (from != null) {
-            for (String domain : from.patches().keySet()) {
+            for (Map.Entry<String, String> e : from.patches().entrySet()) {
+                String domain = e.getKey();
                 if (!spec.domains().contains(domain)) {
                     throw new IllegalArgumentException("resume.patches names domain '" + domain + "', which is not"
                             + " one of the run's domains " + spec.domains());
+                }
+                Path file = patchFile(domain);
+                if (!Files.isRegularFile(file)) {
+                    throw new IllegalArgumentException("the patch of domain " + domain + " to reuse from run "
+                            + from.run() + " is not at " + file + "; run the experiment again without resuming");
+                }
+                String actual = sha256(file);
+                if (!actual.equalsIgnoreCase(e.getValue())) {
+                    throw new IllegalArgumentException("the patch " + file + " of domain " + domain + " has SHA-256 "
+                            + actual + ", but run " + from.run() + " saved one with " + e.getValue()
+                            + "; run the experiment again without resuming");
                 }
             }
         }
         this.resume = from;
         return this;
+    }
+
+    /** Where a domain's patch is written: patches/DOMAIN.safetensors under the output folder. */
+    private Path patchFile(String domain) {
+        return outputDir.resolve("patches").resolve(RunDirectory.safe(domain) + ".safetensors");
     }
 
     /** Asks the run to stop after the current step. */
@@ -212,7 +232,7 @@ public final class MultiDomainRun {
                 fingerprints.put(d.name(), d.fingerprint());
                 Batcher batcher = new Batcher(d, t.augmentation());
                 String reused = reusedSha(d.name());
-                Path file = outputDir.resolve("patches").resolve(RunDirectory.safe(d.name()) + ".safetensors");
+                Path file = patchFile(d.name());
                 if (reused != null) {
                     long count = takeOver(method, methodSpec, backbone, d, di, file, reused, base);
                     trainable.put(d.name(), count);
@@ -423,14 +443,13 @@ public final class MultiDomainRun {
     }
 
     /**
-     * Takes over a domain's patch from the run this one resumes: reports the domain (no training
-     * steps) and its checkpoint, once the file is checked.
+     * Takes over a domain's patch from the run this one resumes (checked by {@link #resuming}):
+     * reports the domain, with no training steps, and its checkpoint.
      *
      * @return the scalars the method trains for the domain
      */
     private long takeOver(Method method, MethodSpec methodSpec, ResNet backbone, Domain d, int di, Path file,
             String sha, NDManager base) throws IOException {
-        checkReused(d.name(), file, sha);
         TrainingSpec t = spec.training();
         try (Patch patch = method.create(new PatchContext(backbone, d.numClasses(), methodSpec, base.newSubManager(),
                 Seeds.derive(t.seed(), "patch", di), t.imageSize()))) {
@@ -449,23 +468,6 @@ public final class MultiDomainRun {
         for (int si = 0; si < seen.size(); si++) {
             Seen s = seen.get(si);
             finalAcc.put(s.domain().name(), evaluateFromCheckpoint(backbone, method, methodSpec, s, si, di, base));
-        }
-    }
-
-    /**
-     * Checks that a reused patch is the one the stopped run saved: present, with its SHA-256.
-     *
-     * @throws IOException naming the file and the run when it is missing or different
-     */
-    private void checkReused(String domain, Path file, String sha) throws IOException {
-        if (!Files.isRegularFile(file)) {
-            throw new IOException("the patch of domain " + domain + " to reuse from run " + resume.run() + " is not"
-                    + " at " + file + "; run the experiment again without resuming");
-        }
-        String actual = sha256(file);
-        if (!actual.equalsIgnoreCase(sha)) {
-            throw new IOException("the patch " + file + " of domain " + domain + " has SHA-256 " + actual + ", but run "
-                    + resume.run() + " saved one with " + sha + "; run the experiment again without resuming");
         }
     }
 

@@ -99,4 +99,32 @@ class WorkerBadInputTest {
         assertThat(Files.readString(old.resolve("tiny-shapes.safetensors"))).isEqualTo("finished");
     }
 
+    @Test
+    void aPatchToTakeOverThatIsMissingOrChangedIsNamedBeforeAnythingTrains() throws Exception {
+        Workspace ws = TestWorkspace.create(tmp.resolve("ws"), 8, 4);
+        Path spec = Files.writeString(ws.experimentsDir().resolve("tiny.yaml"),
+                TestWorkspace.tinySpec("tiny", "linear", "tiny-shapes"));
+        org.da3.workbench.run.ExperimentRunner runner = new org.da3.workbench.run.ExperimentRunner(ws);
+        org.da3.workbench.run.PlannedRun run = org.da3.workbench.run.ExperimentRunner.plan(
+                new org.da3.workbench.spec.SpecLoader(ws.datasets().names()).load(spec)).get(0);
+        Path out = Files.createDirectories(tmp.resolve("out/patches")).getParent();
+        Path patch = out.resolve("patches/tiny-shapes.safetensors");
+        org.da3.workbench.run.WorkerRequest req = runner.request(run, org.da3.workbench.run.RunDirectory.open(out))
+                .resuming(new org.da3.workbench.run.ResumeFrom("old-run", java.util.Map.of("tiny-shapes", "ab12")));
+        Path file = tmp.resolve("req.json");
+        Files.write(file, EventCodec.JSON.writeValueAsBytes(req));
+
+        Result missing = worker("--request", file.toString());
+        assertThat(missing.code()).isEqualTo(2);
+        assertThat(missing.err()).contains("the patch of domain tiny-shapes to reuse from run old-run is not at "
+                + patch + "; run the experiment again without resuming").doesNotContain("\tat org.da3");
+        assertThat(missing.eventTypes()).containsExactly("error", "run_finished");
+
+        Files.writeString(patch, "not the saved patch");
+        Result changed = worker("--request", file.toString());
+        assertThat(changed.code()).isEqualTo(2);
+        assertThat(changed.err()).contains("the patch " + patch + " of domain tiny-shapes has SHA-256 ")
+                .contains(", but run old-run saved one with ab12");
+        assertThat(Files.readString(patch)).isEqualTo("not the saved patch");
+    }
 }
