@@ -73,7 +73,7 @@ public final class MainViewModel {
 
     private void launch(ExperimentSpec spec) {
         try {
-            int skipped = monitor.launch(spec, setup.skipCompletedProperty().get());
+            int skipped = monitor.launch(spec, setup.resumeProperty().get());
             page.set(Page.MONITOR);
             int n = spec.methods().size() * spec.seeds().size();
             status.set("launched " + spec.name() + ": " + (n - skipped) + " run(s) on " + spec.target()

@@ -114,12 +114,12 @@ class WorkbenchGuiTest {
         assertThat(targetStatus.getTooltip().getText()).isEqualTo(targetStatus.getText());
 
         // "Skip completed runs" beside Launch sets what Launch does
-        CheckBox skip = robot.lookup("#skip-completed").queryAs(CheckBox.class);
+        CheckBox skip = robot.lookup("#resume").queryAs(CheckBox.class);
         assertThat(skip.isSelected()).isFalse();
         robot.clickOn(skip);
-        assertThat(workbench.viewModel().setup().skipCompletedProperty().get()).isTrue();
+        assertThat(workbench.viewModel().setup().resumeProperty().get()).isTrue();
         robot.clickOn(skip);
-        assertThat(workbench.viewModel().setup().skipCompletedProperty().get()).isFalse();
+        assertThat(workbench.viewModel().setup().resumeProperty().get()).isFalse();
 
         // a bad value: inline error, Launch disabled
         TextField epochs = robot.lookup("#training-epochs").queryAs(TextField.class);

@@ -103,25 +103,29 @@ public final class MonitorViewModel {
     }
 
     /**
-     * {@link #launch(ExperimentSpec)}, leaving out, when asked, the methods and seeds that already
-     * completed with the same resolved spec: they join the queue as completed, with their earlier
-     * run, and go to Results as a finished run does.
+     * {@link #launch(ExperimentSpec)}, continuing, when asked, from the experiment's earlier runs
+     * (as {@code da3 run --resume}): the methods and seeds that already completed with the same
+     * resolved spec join the queue as completed, with their earlier run, and go to Results as a
+     * finished run does; those whose runs stopped part-way pick up from the domains they finished.
      *
      * @param spec the experiment
-     * @param skipCompleted whether to leave out what already completed
+     * @param resume whether to leave out what completed and resume what stopped
      * @return how many runs were left out
      * @throws org.da3.workbench.spec.SpecException if it cannot run (nothing is queued)
      */
-    public int launch(ExperimentSpec spec, boolean skipCompleted) {
+    public int launch(ExperimentSpec spec, boolean resume) {
         List<RunJob> planned = launcher.plan(spec);
-        Map<RunJob, Path> done = skipCompleted ? launcher.completed(planned) : Map.of();
-        List<RunJob> jobs = planned.stream().filter(j -> !done.containsKey(j)).toList();
+        Map<RunJob, Path> done = resume ? launcher.completed(planned) : Map.of();
+        List<RunJob> left = planned.stream().filter(j -> !done.containsKey(j)).toList();
+        Map<RunJob, RunJob> resumed = resume ? launcher.resumable(left) : Map.of();
+        List<RunJob> jobs = left.stream().map(j -> resumed.getOrDefault(j, j)).toList();
         List<RunItem> items = new ArrayList<>();
-        for (RunJob j : planned) {
+        for (RunJob planJob : planned) {
+            RunJob j = resumed.getOrDefault(planJob, planJob);
             RunItem item = new RunItem(j);
             byId.put(j.id(), item);
             items.add(item);
-            Path earlier = done.get(j);
+            Path earlier = done.get(planJob);
             if (earlier != null) {
                 // its curves and record, from its events read once (its warnings are not news: they
                 // stay out of the log)
@@ -142,6 +146,10 @@ public final class MonitorViewModel {
         info("", "queued " + jobs.size() + " run(s) of " + spec.name() + " on " + spec.target()
                 + (done.isEmpty() ? "" : "; " + done.size() + " already completed with this spec: "
                         + done.values().stream().map(d -> d.getFileName().toString())
+                                .collect(java.util.stream.Collectors.joining(", ")))
+                + (resumed.isEmpty() ? "" : "; " + resumed.size() + " resume(s) from the domains a stopped run"
+                        + " finished: " + resumed.values().stream().map(r -> r.label() + " from " + r.run().resume().run()
+                                + " (" + r.run().resume().patches().size() + " of " + spec.domains().size() + ")")
                                 .collect(java.util.stream.Collectors.joining(", "))));
         launcher.submit(jobs, new RunLauncher.Listener() {
             @Override

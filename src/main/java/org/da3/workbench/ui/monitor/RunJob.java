@@ -23,6 +23,16 @@ public record RunJob(int id, String label, ExperimentSpec experiment, PlannedRun
         Objects.requireNonNull(target, "target");
     }
 
+    /**
+     * The same job, picking up from a stopped run.
+     *
+     * @param from the stopped run and the patches it finished
+     * @return the copy, with the same id
+     */
+    public RunJob resuming(org.da3.workbench.run.ResumeFrom from) {
+        return new RunJob(id, label, experiment, run.resuming(from), target);
+    }
+
     /** @return whether this job pretrains the backbone rather than running a method */
     public boolean isPretraining() {
         return run == null;

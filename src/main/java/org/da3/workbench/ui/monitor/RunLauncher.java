@@ -35,6 +35,17 @@ public interface RunLauncher {
     }
 
     /**
+     * The planned jobs that can pick up from an earlier run of the same spec that stopped part-way
+     * (see {@link org.da3.workbench.run.ExperimentRunner#resumable}), each with the job that does.
+     *
+     * @param jobs jobs from {@link #plan} that did not complete
+     * @return the resumable ones, in order, each with its resuming copy (same id); none by default
+     */
+    default java.util.Map<RunJob, RunJob> resumable(List<RunJob> jobs) {
+        return java.util.Map.of();
+    }
+
+    /**
      * Queues jobs; they run in order after any already queued. Returns at once.
      *
      * @param jobs the jobs

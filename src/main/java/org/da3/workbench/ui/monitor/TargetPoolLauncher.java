@@ -88,6 +88,24 @@ public final class TargetPoolLauncher implements RunLauncher {
     }
 
     @Override
+    public Map<RunJob, RunJob> resumable(List<RunJob> jobs) {
+        List<RunJob> runs = jobs.stream().filter(j -> !j.isPretraining()).toList();
+        Map<PlannedRun, org.da3.workbench.run.ResumeFrom> from;
+        try {
+            from = runner.resumable(runs.stream().map(RunJob::run).toList());
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("cannot read the runs folder: " + e.getMessage(), e);
+        }
+        Map<RunJob, RunJob> out = new java.util.LinkedHashMap<>();
+        for (RunJob j : runs) {
+            if (from.containsKey(j.run())) {
+                out.put(j, j.resuming(from.get(j.run())));
+            }
+        }
+        return out;
+    }
+
+    @Override
     public void submit(List<RunJob> jobs, Listener listener) {
         pending.addAll(jobs);
         thread.execute(() -> runExperiment(jobs, listener));

@@ -49,7 +49,7 @@ public final class SetupView {
     @FXML private VBox nameBox;
     @FXML private TextField descriptionField;
     @FXML private Label problemLabel;
-    @FXML private CheckBox skipCompletedBox;
+    @FXML private CheckBox resumeBox;
     @FXML private Button launchButton;
     @FXML private Button stopButton;
     @FXML private Button saveButton;
@@ -92,11 +92,12 @@ public final class SetupView {
         problemLabel.visibleProperty().bind(vm.problemProperty().isNotEmpty());
         problemLabel.managedProperty().bind(problemLabel.visibleProperty());
         launchButton.setId("launch");
-        skipCompletedBox.setId("skip-completed");
-        skipCompletedBox.selectedProperty().bindBidirectional(vm.skipCompletedProperty());
-        skipCompletedBox.setTooltip(new Tooltip("Launch only the methods and seeds without a completed run of the"
-                + " same resolved spec and weights in this experiment's runs folder (da3 run --skip-completed);"
-                + " the completed ones show in the queue and in Results. Edited dataset files are not noticed."));
+        resumeBox.setId("resume");
+        resumeBox.selectedProperty().bindBidirectional(vm.resumeProperty());
+        resumeBox.setTooltip(new Tooltip("Continue from this experiment's earlier runs (da3 run --resume): a"
+                + " method and seed with a completed run of the same resolved spec and weights is not run again (it"
+                + " shows in the queue and in Results); one whose runs stopped part-way picks up from the domains"
+                + " they finished, reusing their saved patches. Edited dataset files are not noticed."));
         stopButton.setId("stop");
         launchButton.getStyleClass().add(Styles.ACCENT);
         stopButton.getStyleClass().add(Styles.DANGER);

@@ -117,7 +117,7 @@ public final class SetupViewModel {
     private final ReadOnlyStringWrapper problem = new ReadOnlyStringWrapper(this, "problem", "");
     private final ReadOnlyStringWrapper status = new ReadOnlyStringWrapper(this, "status", "");
     private final BooleanProperty running = new SimpleBooleanProperty(this, "running");
-    private final BooleanProperty skipCompleted = new SimpleBooleanProperty(this, "skipCompleted");
+    private final BooleanProperty resume = new SimpleBooleanProperty(this, "resume");
     private final ReadOnlyBooleanWrapper canLaunch = new ReadOnlyBooleanWrapper(this, "canLaunch");
 
     private Consumer<ExperimentSpec> onLaunch = s -> {};
@@ -932,10 +932,11 @@ public final class SetupViewModel {
 
     /**
      * @return whether Launch leaves out the methods and seeds that already completed with the
-     *     same resolved spec (as {@code da3 run --skip-completed})
+     *     same resolved spec, and resumes those whose runs stopped part-way (as {@code da3 run
+     *     --resume})
      */
-    public BooleanProperty skipCompletedProperty() {
-        return skipCompleted;
+    public BooleanProperty resumeProperty() {
+        return resume;
     }
 
     /** @return whether Launch is enabled: a valid spec and nothing running */

@@ -103,6 +103,87 @@ class TargetPoolLauncherTest {
         }
     }
 
+    /**
+     * The same box resumes a run that stopped part-way: the job submitted picks up from it, with the
+     * domain whose patch it saved intact.
+     */
+    @org.junit.jupiter.api.Test
+    void resumeSubmitsAStoppedRunToPickUpFromTheDomainsItFinished() throws Exception {
+        Workspace ws = TestWorkspace.create(dir, 32, 16);
+        Path specFile = Files.writeString(ws.experimentsDir().resolve("pool.yaml"),
+                TestWorkspace.tinySpec("pool", "linear", "tiny-shapes, tiny-glyphs"));
+        ExperimentSpec spec = new SpecLoader(ws.datasets().names()).load(specFile);
+        org.da3.workbench.run.RunDirectory stopped = org.da3.workbench.run.RunDirectory.create(ws,
+                ExperimentRunner.plan(spec).get(0).spec());
+        Path patch = Files.writeString(stopped.patchFile("tiny-shapes"), "the first domain's patch");
+        java.time.Instant t = java.time.Instant.parse("2026-01-01T00:00:00Z");
+        List<org.da3.workbench.run.event.Event> ev = List.of(
+                new org.da3.workbench.run.event.RunStarted("pool", "linear", "linear", 7,
+                        List.of("tiny-shapes", "tiny-glyphs"), Map.of(), Map.of()),
+                new org.da3.workbench.run.event.CheckpointSaved("tiny-shapes", "patches/tiny-shapes.safetensors",
+                        Files.size(patch), 330, org.da3.workbench.run.WorkerJar.sha256(patch)),
+                new org.da3.workbench.run.event.RunFinished("failed", 2, Map.of()));
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < ev.size(); i++) {
+            sb.append(org.da3.workbench.run.event.EventCodec.encode(new Envelope(1, stopped.runId(), i, t, ev.get(i))))
+                    .append('\n');
+        }
+        Files.writeString(stopped.eventsFile(), sb.toString());
+        List<RunJob> submitted = new java.util.ArrayList<>();
+        TargetPoolLauncher real = new TargetPoolLauncher(new ExperimentRunner(ws), new WorkspaceTargetProvider(ws));
+        RunLauncher recording = new RunLauncher() {
+            @Override
+            public List<RunJob> plan(ExperimentSpec s) {
+                return real.plan(s);
+            }
+
+            @Override
+            public Map<RunJob, Path> completed(List<RunJob> jobs) {
+                return real.completed(jobs);
+            }
+
+            @Override
+            public Map<RunJob, RunJob> resumable(List<RunJob> jobs) {
+                return real.resumable(jobs);
+            }
+
+            @Override
+            public void submit(List<RunJob> jobs, Listener listener) {
+                submitted.addAll(jobs);
+            }
+
+            @Override
+            public void stop(RunJob job) {}
+
+            @Override
+            public void stopAll() {}
+
+            @Override
+            public void shutdown() {
+                real.shutdown();
+            }
+        };
+        org.da3.workbench.ui.task.CurrentThreadTaskExecutor executor =
+                new org.da3.workbench.ui.task.CurrentThreadTaskExecutor();
+        MonitorViewModel vm = new MonitorViewModel(executor, recording);
+        try {
+            assertThat(vm.launch(spec, true)).isZero();
+            executor.tick();
+            assertThat(submitted).singleElement().satisfies(j -> {
+                assertThat(j.run().resume().run()).isEqualTo(stopped.runId());
+                assertThat(j.run().resume().patches()).containsOnlyKeys("tiny-shapes");
+            });
+            assertThat(vm.runs()).singleElement().satisfies(r -> assertThat(r.job()).isSameAs(submitted.get(0)));
+
+            // without the box, everything trains afresh
+            submitted.clear();
+            vm.launch(spec, false);
+            assertThat(submitted).singleElement().satisfies(j -> assertThat(j.run().resume()).isNull());
+        } finally {
+            recording.shutdown();
+        }
+    }
+
     private static void writeEvents(Path runDir, String method, String status) throws IOException {
         java.time.Instant t = java.time.Instant.parse("2026-01-01T00:00:00Z");
         List<org.da3.workbench.run.event.Event> ev = List.of(
