@@ -160,11 +160,15 @@ public final class ExperimentRunner {
      */
     private static ResumeFrom finishedDomains(RunDirectory d, List<String> domains) {
         Map<String, String> shas = new LinkedHashMap<>();
+        Map<String, String> fingerprints = new LinkedHashMap<>();
         try {
             for (EventLog.Line line : EventLog.readLines(d.eventsFile(), w -> { })) {
                 Object e = line.envelope().event();
                 if (e instanceof RunFinished f && RunFinished.COMPLETED.equals(f.status())) {
                     return null;
+                }
+                if (e instanceof DomainStarted s && s.fingerprint() != null) {
+                    fingerprints.put(s.domain(), s.fingerprint());
                 }
                 if (e instanceof org.da3.workbench.run.event.CheckpointSaved c && c.sha256() != null
                         && domains.contains(c.domain())) {
@@ -172,14 +176,18 @@ public final class ExperimentRunner {
                 }
             }
             Map<String, String> intact = new LinkedHashMap<>();
+            Map<String, String> data = new LinkedHashMap<>();
             for (String domain : domains) {
                 String sha = shas.get(domain);
                 Path file = d.patchFile(domain);
                 if (sha != null && Files.isRegularFile(file) && sha.equalsIgnoreCase(WorkerJar.sha256(file))) {
                     intact.put(domain, sha);
+                    if (fingerprints.containsKey(domain)) {
+                        data.put(domain, fingerprints.get(domain));
+                    }
                 }
             }
-            return new ResumeFrom(d.runId(), intact);
+            return new ResumeFrom(d.runId(), intact, data);
         } catch (IOException | RuntimeException e) {
             return null; // a run that cannot be read is not one to pick up from
         }

@@ -14,12 +14,27 @@ import java.util.Objects;
  *
  * @param run the earlier run's id (its folder's name in the same runs folder)
  * @param patches the SHA-256 of each reused domain's patch file, by domain, in learning order
+ * @param fingerprints the data fingerprint each reused domain had when its patch was trained (its
+ *     {@code domain_started} event's), by domain; a domain whose data now has another one is
+ *     trained again. Empty when not known.
  */
-public record ResumeFrom(@JsonProperty("run") String run, @JsonProperty("patches") Map<String, String> patches) {
+public record ResumeFrom(@JsonProperty("run") String run, @JsonProperty("patches") Map<String, String> patches,
+        @JsonProperty("fingerprints") Map<String, String> fingerprints) {
 
     /** Checks the fields and keeps the order of the domains. */
     public ResumeFrom {
         Objects.requireNonNull(run, "resume.run");
         patches = Collections.unmodifiableMap(new LinkedHashMap<>(Objects.requireNonNull(patches, "resume.patches")));
+        fingerprints = fingerprints == null ? Map.of() : Map.copyOf(fingerprints);
+    }
+
+    /**
+     * Without fingerprints.
+     *
+     * @param run the earlier run's id
+     * @param patches the SHA-256 of each reused patch, by domain
+     */
+    public ResumeFrom(String run, Map<String, String> patches) {
+        this(run, patches, Map.of());
     }
 }

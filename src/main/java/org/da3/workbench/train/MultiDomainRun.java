@@ -60,6 +60,8 @@ public final class MultiDomainRun {
     private final Path outputDir;
     private final RunContext run;
     private ResumeFrom resume;
+    /** Domains of the resumed run whose data changed since their patch was trained. */
+    private final java.util.Set<String> retrain = new java.util.HashSet<>();
     private volatile boolean cancelled;
 
     /**
@@ -216,6 +218,13 @@ public final class MultiDomainRun {
                 Domain d = DomainSources.load(datasets.get(name),
                         new LoadOptions(t.imageSize(), t.trainLimit(), t.testLimit(), true));
                 loaded.add(d);
+                String was = resume == null ? null : resume.fingerprints().get(name);
+                if (reusedSha(name) != null && was != null && !was.equals(d.fingerprint())) {
+                    // the patch was trained on other data: this run trains the domain itself
+                    run.emit(new Warning(name + ": its data changed since run " + resume.run() + " trained its patch"
+                            + " (fingerprint " + was + ", now " + d.fingerprint() + "); training it again"));
+                    retrain.add(name);
+                }
                 if (reusedSha(name) == null) {
                     runSteps += (long) t.epochs() * stepsPerEpoch(d.train().size(), t.batchSize());
                 }
@@ -434,7 +443,7 @@ public final class MultiDomainRun {
 
     /** The SHA-256 of a domain's reused patch, or null when the domain is trained. */
     private String reusedSha(String domain) {
-        return resume == null ? null : resume.patches().get(domain);
+        return resume == null || retrain.contains(domain) ? null : resume.patches().get(domain);
     }
 
     /** A domain with its test split only (the training split is no longer needed). */

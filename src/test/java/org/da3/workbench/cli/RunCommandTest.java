@@ -296,6 +296,41 @@ class RunCommandTest {
         assertThat(runDirs("cut")).hasSize(2);
     }
 
+    /** A domain whose data changed since the stopped run trained its patch is trained again, with a warning. */
+    @Test
+    void resumeTrainsAgainADomainWhoseDataChanged() throws Exception {
+        TestWorkspace.create(dir, 64, 32);
+        Path spec = dir.resolve("experiments/changed.yaml");
+        Files.writeString(spec, TestWorkspace.tinySpec("changed", "linear", "tiny-shapes"));
+        assertThat(run("run", "--quiet", spec.toString()).code()).isZero();
+        Path first = runDirs("changed").get(0);
+        List<String> lines = Files.readAllLines(first.resolve("events.jsonl"));
+        int cut = 0;
+        while (!lines.get(cut).contains("\"type\":\"checkpoint_saved\"")) {
+            cut++;
+        }
+        Files.write(first.resolve("events.jsonl"), lines.subList(0, cut + 1));
+        Path descriptor = dir.resolve("datasets/tiny-shapes.yaml");
+        Files.writeString(descriptor, Files.readString(descriptor).replace("seed: 1", "seed: 99"));
+
+        java.io.ByteArrayOutputStream buf = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream stdout = System.out;
+        Result r;
+        System.setOut(new java.io.PrintStream(buf, true, java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            r = run("run", "--resume", spec.toString());
+        } finally {
+            System.setOut(stdout);
+        }
+        String out = buf.toString(java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(r.code()).as(out + r.err()).isZero();
+        assertThat(out).contains("Resuming 1 run(s)").contains("warning: tiny-shapes: its data changed since run "
+                + first.getFileName() + " trained its patch (fingerprint ").contains("); training it again")
+                .doesNotContain("patch reused from run");
+        List<Envelope> after = EventLog.read(runDirs("changed").get(1).resolve("events.jsonl"));
+        assertThat(after.stream().map(Envelope::event).filter(e -> e instanceof TrainMetrics)).isNotEmpty();
+    }
+
     private static Evaluation checkpointEvaluation(List<Envelope> events, String domain, int afterDomain) {
         return events.stream().map(Envelope::event).filter(e -> e instanceof Evaluation).map(e -> (Evaluation) e)
                 .filter(v -> v.fromCheckpoint() && v.domain().equals(domain) && v.afterDomain() == afterDomain)
