@@ -27,14 +27,28 @@ class RunCommandTest {
     @TempDir
     Path dir;
 
-    private record Result(int code, String err) {}
+    private record Result(int code, String err, String out) {}
 
     private Result run(String... args) {
         CommandLine cl = Da3.commandLine();
         StringWriter err = new StringWriter();
         cl.setErr(new PrintWriter(err));
         int code = cl.execute(args);
-        return new Result(code, err.toString());
+        return new Result(code, err.toString(), "");
+    }
+
+    /** {@link #run}, keeping what the command prints on standard output. */
+    private Result runPrinting(String... args) {
+        java.io.ByteArrayOutputStream buf = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream stdout = System.out;
+        Result r;
+        System.setOut(new java.io.PrintStream(buf, true, java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            r = run(args);
+        } finally {
+            System.setOut(stdout);
+        }
+        return new Result(r.code(), r.err(), buf.toString(java.nio.charset.StandardCharsets.UTF_8));
     }
 
     private List<Path> runDirs(String experiment) throws IOException {
@@ -195,16 +209,8 @@ class RunCommandTest {
 
         // the sweep grows by a method: only the new one runs, and the table has both
         Files.writeString(spec, TestWorkspace.tinySpec("sweep", "linear, bn+last", "tiny-shapes"));
-        java.io.ByteArrayOutputStream buf = new java.io.ByteArrayOutputStream();
-        java.io.PrintStream stdout = System.out;
-        Result r;
-        System.setOut(new java.io.PrintStream(buf, true, java.nio.charset.StandardCharsets.UTF_8));
-        try {
-            r = run("run", "--quiet", "--skip-completed", spec.toString());
-        } finally {
-            System.setOut(stdout);
-        }
-        String out = buf.toString(java.nio.charset.StandardCharsets.UTF_8);
+        Result r = runPrinting("run", "--quiet", "--skip-completed", spec.toString());
+        String out = r.out();
         assertThat(r.code()).as(out + r.err()).isZero();
         assertThat(out).contains("Skipping 1 run(s) that already completed with this spec: linear s7 (" + first + ")")
                 .contains("Experiment sweep: 1 run(s)").containsPattern("(?m)^linear +7 ").containsPattern("(?m)^bn\\+last +7 ");
@@ -230,13 +236,7 @@ class RunCommandTest {
         assertThat(run("run", "--quiet", spec.toString()).code()).isZero();
         Path first = runDirs("cut").get(0);
         Evaluation was = checkpointEvaluation(EventLog.read(first.resolve("events.jsonl")), "tiny-shapes", 0);
-        List<String> lines = Files.readAllLines(first.resolve("events.jsonl"));
-        int cut = 0;
-        while (!lines.get(cut).contains("\"type\":\"checkpoint_saved\"")) {
-            cut++;
-        }
-        Files.write(first.resolve("events.jsonl"), lines.subList(0, cut + 1));
-        Files.delete(first.resolve("patches/tiny-glyphs.safetensors"));
+        TestWorkspace.cutAfterFirstDomain(first, "tiny-glyphs");
         List<Envelope> before = EventLog.read(first.resolve("events.jsonl"));
         String sha = before.stream().map(Envelope::event).filter(e -> e instanceof CheckpointSaved)
                 .map(e -> ((CheckpointSaved) e).sha256()).findFirst().orElseThrow();
@@ -255,16 +255,8 @@ class RunCommandTest {
         assertThat(runner.resumable(plan)).isEmpty();
         Files.write(patch, bytes);
 
-        java.io.ByteArrayOutputStream buf = new java.io.ByteArrayOutputStream();
-        java.io.PrintStream stdout = System.out;
-        Result r;
-        System.setOut(new java.io.PrintStream(buf, true, java.nio.charset.StandardCharsets.UTF_8));
-        try {
-            r = run("run", "--resume", spec.toString());
-        } finally {
-            System.setOut(stdout);
-        }
-        String out = buf.toString(java.nio.charset.StandardCharsets.UTF_8);
+        Result r = runPrinting("run", "--resume", spec.toString());
+        String out = r.out();
         assertThat(r.code()).as(out + r.err()).isZero();
         assertThat(out).contains("Resuming 1 run(s) from the domains they finished: linear s7 (" + first.getFileName()
                 + ": 1 of 2 domains)").contains("patch reused from run "
@@ -304,25 +296,12 @@ class RunCommandTest {
         Files.writeString(spec, TestWorkspace.tinySpec("changed", "linear", "tiny-shapes"));
         assertThat(run("run", "--quiet", spec.toString()).code()).isZero();
         Path first = runDirs("changed").get(0);
-        List<String> lines = Files.readAllLines(first.resolve("events.jsonl"));
-        int cut = 0;
-        while (!lines.get(cut).contains("\"type\":\"checkpoint_saved\"")) {
-            cut++;
-        }
-        Files.write(first.resolve("events.jsonl"), lines.subList(0, cut + 1));
+        TestWorkspace.cutAfterFirstDomain(first);
         Path descriptor = dir.resolve("datasets/tiny-shapes.yaml");
         Files.writeString(descriptor, Files.readString(descriptor).replace("seed: 1", "seed: 99"));
 
-        java.io.ByteArrayOutputStream buf = new java.io.ByteArrayOutputStream();
-        java.io.PrintStream stdout = System.out;
-        Result r;
-        System.setOut(new java.io.PrintStream(buf, true, java.nio.charset.StandardCharsets.UTF_8));
-        try {
-            r = run("run", "--resume", spec.toString());
-        } finally {
-            System.setOut(stdout);
-        }
-        String out = buf.toString(java.nio.charset.StandardCharsets.UTF_8);
+        Result r = runPrinting("run", "--resume", spec.toString());
+        String out = r.out();
         assertThat(r.code()).as(out + r.err()).isZero();
         assertThat(out).contains("Resuming 1 run(s)").contains("warning: tiny-shapes: its data changed since run "
                 + first.getFileName() + " trained its patch (fingerprint ").contains("); training it again")

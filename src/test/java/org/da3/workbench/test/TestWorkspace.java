@@ -54,6 +54,27 @@ public final class TestWorkspace {
     }
 
     /**
+     * Makes a finished run look like one cut off by a crash after its first domain: its events end
+     * with that domain's {@code checkpoint_saved}, and the patches of the later domains are gone.
+     *
+     * @param runDir the run folder
+     * @param laterDomains the domains after the first, whose patches are deleted
+     * @throws IOException on a read or write error
+     */
+    public static void cutAfterFirstDomain(Path runDir, String... laterDomains) throws IOException {
+        Path events = runDir.resolve("events.jsonl");
+        java.util.List<String> lines = Files.readAllLines(events);
+        int cut = 0;
+        while (!lines.get(cut).contains("\"type\":\"checkpoint_saved\"")) {
+            cut++;
+        }
+        Files.write(events, lines.subList(0, cut + 1));
+        for (String d : laterDomains) {
+            Files.delete(runDir.resolve("patches/" + d + ".safetensors"));
+        }
+    }
+
+    /**
      * The project folder (where pom.xml is), for tests that read committed files.
      *
      * @return the folder

@@ -182,13 +182,7 @@ class SshTargetTest {
             stopped = execute(run, t, new RunMonitor(), quiet());
         }
         Path first = runDir(stopped);
-        List<String> lines = Files.readAllLines(first.resolve("events.jsonl"));
-        int cut = 0;
-        while (!lines.get(cut).contains("\"type\":\"checkpoint_saved\"")) {
-            cut++;
-        }
-        Files.write(first.resolve("events.jsonl"), lines.subList(0, cut + 1));
-        Files.delete(first.resolve("patches/tiny-textures.safetensors"));
+        TestWorkspace.cutAfterFirstDomain(first, "tiny-textures");
         ExperimentRunner runner = new ExperimentRunner(ws);
         Map<PlannedRun, org.da3.workbench.run.ResumeFrom> from = runner.resumable(List.of(run));
         assertThat(from.get(run).patches()).containsOnlyKeys("tiny-shapes");

@@ -50,34 +50,7 @@ class TargetPoolLauncherTest {
         writeEvents(org.da3.workbench.run.RunDirectory.create(ws, ExperimentRunner.plan(spec).get(1).spec()).dir(),
                 "finetune", "failed");
         List<RunJob> submitted = new java.util.ArrayList<>();
-        TargetPoolLauncher real = new TargetPoolLauncher(new ExperimentRunner(ws), new WorkspaceTargetProvider(ws));
-        RunLauncher recording = new RunLauncher() {
-            @Override
-            public List<RunJob> plan(ExperimentSpec s) {
-                return real.plan(s);
-            }
-
-            @Override
-            public Map<RunJob, Path> completed(List<RunJob> jobs) {
-                return real.completed(jobs);
-            }
-
-            @Override
-            public void submit(List<RunJob> jobs, Listener listener) {
-                submitted.addAll(jobs);
-            }
-
-            @Override
-            public void stop(RunJob job) {}
-
-            @Override
-            public void stopAll() {}
-
-            @Override
-            public void shutdown() {
-                real.shutdown();
-            }
-        };
+        RunLauncher recording = recording(ws, submitted);
         org.da3.workbench.ui.task.CurrentThreadTaskExecutor executor = new org.da3.workbench.ui.task.CurrentThreadTaskExecutor();
         MonitorViewModel vm = new MonitorViewModel(executor, recording);
         List<Path> toResults = new java.util.ArrayList<>();
@@ -130,8 +103,35 @@ class TargetPoolLauncherTest {
         }
         Files.writeString(stopped.eventsFile(), sb.toString());
         List<RunJob> submitted = new java.util.ArrayList<>();
+        RunLauncher recording = recording(ws, submitted);
+        org.da3.workbench.ui.task.CurrentThreadTaskExecutor executor =
+                new org.da3.workbench.ui.task.CurrentThreadTaskExecutor();
+        MonitorViewModel vm = new MonitorViewModel(executor, recording);
+        try {
+            assertThat(vm.launch(spec, true)).isZero();
+            executor.tick();
+            assertThat(submitted).singleElement().satisfies(j -> {
+                assertThat(j.run().resume().run()).isEqualTo(stopped.runId());
+                assertThat(j.run().resume().patches()).containsOnlyKeys("tiny-shapes");
+            });
+            assertThat(vm.runs()).singleElement().satisfies(r -> assertThat(r.job()).isSameAs(submitted.get(0)));
+
+            // without the box, everything trains afresh
+            submitted.clear();
+            vm.launch(spec, false);
+            assertThat(submitted).singleElement().satisfies(j -> assertThat(j.run().resume()).isNull());
+        } finally {
+            recording.shutdown();
+        }
+    }
+
+    /**
+     * The real launcher's planning (plan, completed, resumable) with submissions recorded instead
+     * of run.
+     */
+    private static RunLauncher recording(Workspace ws, List<RunJob> submitted) {
         TargetPoolLauncher real = new TargetPoolLauncher(new ExperimentRunner(ws), new WorkspaceTargetProvider(ws));
-        RunLauncher recording = new RunLauncher() {
+        return new RunLauncher() {
             @Override
             public List<RunJob> plan(ExperimentSpec s) {
                 return real.plan(s);
@@ -163,25 +163,6 @@ class TargetPoolLauncherTest {
                 real.shutdown();
             }
         };
-        org.da3.workbench.ui.task.CurrentThreadTaskExecutor executor =
-                new org.da3.workbench.ui.task.CurrentThreadTaskExecutor();
-        MonitorViewModel vm = new MonitorViewModel(executor, recording);
-        try {
-            assertThat(vm.launch(spec, true)).isZero();
-            executor.tick();
-            assertThat(submitted).singleElement().satisfies(j -> {
-                assertThat(j.run().resume().run()).isEqualTo(stopped.runId());
-                assertThat(j.run().resume().patches()).containsOnlyKeys("tiny-shapes");
-            });
-            assertThat(vm.runs()).singleElement().satisfies(r -> assertThat(r.job()).isSameAs(submitted.get(0)));
-
-            // without the box, everything trains afresh
-            submitted.clear();
-            vm.launch(spec, false);
-            assertThat(submitted).singleElement().satisfies(j -> assertThat(j.run().resume()).isNull());
-        } finally {
-            recording.shutdown();
-        }
     }
 
     private static void writeEvents(Path runDir, String method, String status) throws IOException {
