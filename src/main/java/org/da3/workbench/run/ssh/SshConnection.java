@@ -464,10 +464,13 @@ final class SshConnection implements AutoCloseable {
      *
      * @param local the local file
      * @param remote the remote path
+     * @param sha256 the content's SHA-256 that the remote name stands for (hex), checked against the
+     *     bytes sent: a file that changed since it was hashed is not left under that name; null for
+     *     a name that does not stand for its content
      * @return true if it was uploaded, false if it was already there
      * @throws IOException on failure
      */
-    boolean uploadIfAbsent(Path local, String remote) throws IOException {
+    boolean uploadIfAbsent(Path local, String remote, String sha256) throws IOException {
         // runs started together (concurrent_runs) upload the same jar once: the second waits and finds it there
         ReentrantLock lock = uploads.computeIfAbsent(remote, k -> new ReentrantLock());
         try {
@@ -477,13 +480,13 @@ final class SshConnection implements AutoCloseable {
             throw new InterruptedIOException(who(spec) + ": stopped while another run was uploading " + remote);
         }
         try {
-            return upload(local, remote);
+            return upload(local, remote, sha256);
         } finally {
             lock.unlock();
         }
     }
 
-    private boolean upload(Path local, String remote) throws IOException {
+    private boolean upload(Path local, String remote, String sha256) throws IOException {
         long size = Files.size(local);
         try (SftpClient sftp = sftp()) {
             SftpClient.Attributes a = stat(sftp, remote);
@@ -493,8 +496,9 @@ final class SshConnection implements AutoCloseable {
             String dir = remote.substring(0, remote.lastIndexOf('/'));
             mkdirs(sftp, dir);
             String tmp = remote + ".part-" + UUID.randomUUID();
+            String sent;
             try {
-                transfer(sftp, local, tmp);
+                sent = transfer(sftp, local, tmp);
             } catch (IOException e) {
                 // a Stop interrupts this thread; the clean-up below must not be interrupted too
                 boolean interrupted = Thread.interrupted();
@@ -513,6 +517,12 @@ final class SshConnection implements AutoCloseable {
                         + String.format(Locale.ROOT, "%.1f MB", size / 1e6) + ") to " + remote + ": " + message(e)
                         + ". Check that the machine's disk has room for it (df -h " + dir + ") and that user '"
                         + spec.user() + "' may write there; the partial file was removed", e);
+            }
+            if (sha256 != null && !sha256.equalsIgnoreCase(sent)) {
+                removePartial(tmp);
+                throw new IOException(local + " changed while it was being uploaded to " + who(spec) + " (SHA-256 "
+                        + sha256 + " when the upload began, " + sent + " for the bytes sent), so it is not kept under"
+                        + " the name " + remote + "; start the run again once the file no longer changes");
             }
             removeStaleParts(sftp, dir, remote.substring(dir.length() + 1), tmp);
             try {
@@ -568,20 +578,23 @@ final class SshConnection implements AutoCloseable {
      * calling thread (a Stop) ends the upload at once: the SFTP channel is closed under the writes
      * still in flight, which would otherwise wait for the machine to acknowledge every one of them.
      *
+     * @return the SHA-256 of the bytes sent (hex)
      * @throws InterruptedIOException if the calling thread was interrupted (its flag is set again)
      */
-    private static void transfer(SftpClient sftp, Path local, String remote) throws IOException {
-        FutureTask<Void> task = new FutureTask<>(() -> {
-            try (OutputStream out = sftp.write(remote); InputStream in = Files.newInputStream(local)) {
+    private static String transfer(SftpClient sftp, Path local, String remote) throws IOException {
+        FutureTask<String> task = new FutureTask<>(() -> {
+            java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
+            try (OutputStream out = sftp.write(remote);
+                    InputStream in = new java.security.DigestInputStream(Files.newInputStream(local), md)) {
                 in.transferTo(out);
             }
-            return null;
+            return java.util.HexFormat.of().formatHex(md.digest());
         });
         Thread t = new Thread(task, "sftp-upload");
         t.setDaemon(true);
         t.start();
         try {
-            task.get();
+            return task.get();
         } catch (InterruptedException e) {
             try {
                 sftp.getClientChannel().close(true);

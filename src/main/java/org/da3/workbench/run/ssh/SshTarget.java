@@ -139,7 +139,7 @@ public final class SshTarget implements Target {
         }
         WorkerJar jar = WorkerJar.current();
         String jarRemote = c.remoteDir() + "/jars/" + jar.sha256() + ".jar";
-        if (c.uploadIfAbsent(jar.path(), jarRemote)) {
+        if (c.uploadIfAbsent(jar.path(), jarRemote, jar.sha256())) {
             note(dir, "uploaded the worker jar " + jar.path().getFileName() + " (" + mb(jar.path()) + ") to "
                     + jarRemote + (jar.development() ? " (development jar: valid on this machine only)" : ""));
         } else {
@@ -151,8 +151,9 @@ public final class SshTarget implements Target {
             if (!Files.isRegularFile(w)) {
                 throw new IOException("the backbone weights " + w + " do not exist");
             }
-            weights = c.remoteDir() + "/weights/" + WorkerJar.sha256(w) + extension(w);
-            if (c.uploadIfAbsent(w, weights)) {
+            String sha = WorkerJar.sha256(w);
+            weights = c.remoteDir() + "/weights/" + sha + extension(w);
+            if (c.uploadIfAbsent(w, weights, sha)) {
                 note(dir, "uploaded the weights " + w.getFileName() + " (" + mb(w) + ") to " + weights);
             }
         }
@@ -171,7 +172,8 @@ public final class SshTarget implements Target {
             // the patches a resumed run takes over sit in the local run folder: the worker reads them there
             for (String domain : request.resume().patches().keySet()) {
                 Path p = dir.patchFile(domain);
-                c.uploadIfAbsent(p, runDir + "/patches/" + p.getFileName());
+                String sha = request.resume().patches().get(domain);
+                c.uploadIfAbsent(p, runDir + "/patches/" + p.getFileName(), sha);
             }
             note(dir, "uploaded the " + request.resume().patches().size() + " patch(es) reused from run "
                     + request.resume().run());

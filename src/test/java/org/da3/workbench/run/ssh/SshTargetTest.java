@@ -1,6 +1,7 @@
 package org.da3.workbench.run.ssh;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -670,6 +671,31 @@ class SshTargetTest {
             String resolved = t.check();
             assertThat(resolved).startsWith("/").endsWith("/da3-home-test").doesNotContain("~");
             assertThat(Path.of(resolved)).doesNotExist(); // checking creates nothing
+        }
+    }
+
+    /**
+     * A file named by its hash on the machine that changed after it was hashed (weights pretrained
+     * again during an upload) is not left under the old hash's name, which later runs would trust.
+     */
+    @Test
+    void aFileThatChangedSinceItWasHashedIsNotKeptUnderThatHash() throws Exception {
+        Path file = Files.writeString(tmp.resolve("changing.safetensors"), "the weights as they are now");
+        String now = org.da3.workbench.run.WorkerJar.sha256(file);
+        String before = "0".repeat(64);
+        Path remote = tmp.resolve("remote-changing");
+        try (SshTarget t = new SshTarget(server.target("test", remote))) {
+            SshConnection c = t.connection();
+            String named = c.remoteDir() + "/weights/" + before + ".safetensors";
+            assertThatThrownBy(() -> c.uploadIfAbsent(file, named, before)).isInstanceOf(IOException.class)
+                    .hasMessageContaining(file + " changed while it was being uploaded to ")
+                    .hasMessageContaining("(SHA-256 " + before + " when the upload began, " + now + " for the bytes sent)")
+                    .hasMessageContaining("start the run again once the file no longer changes");
+            try (Stream<Path> left = Files.list(remote.resolve("weights"))) {
+                assertThat(left).as("nothing kept, not even the partial file").isEmpty();
+            }
+            assertThat(c.uploadIfAbsent(file, c.remoteDir() + "/weights/" + now + ".safetensors", now)).isTrue();
+            assertThat(remote.resolve("weights/" + now + ".safetensors")).hasSameBinaryContentAs(file);
         }
     }
 
