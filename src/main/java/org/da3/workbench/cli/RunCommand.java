@@ -63,6 +63,11 @@ public final class RunCommand implements Callable<Integer> {
         + " domains are trained, the one it stopped in from its start."})
     private boolean resume;
 
+    @Option(names = {"-n", "--dry-run"}, description = {"check the spec, its data and its weights, and print the"
+        + " runs that would start (with --skip-completed or --resume, also those skipped or resumed); start"
+        + " nothing, pretrain nothing."})
+    private boolean dryRun;
+
     private static String label(RunQueue.Entry e, boolean withTarget) {
         return e.run().label() + (withTarget && e.target() != null ? " @" + e.target().name() : "");
     }
@@ -100,7 +105,12 @@ public final class RunCommand implements Callable<Integer> {
                 }
             }
             Pretrainer pre = new Pretrainer(ws);
-            if (spec.backbone().weights() != null && !java.nio.file.Files.isRegularFile(runner.weightsPath(spec))) {
+            if (spec.backbone().weights() != null && !java.nio.file.Files.isRegularFile(runner.weightsPath(spec))
+                    && dryRun) {
+                out.println("The source backbone " + spec.backbone().weights() + " would be pretrained first, from"
+                        + " its recipe " + ws.root().relativize(Pretrainer.recipeFor(runner.weightsPath(spec))));
+            } else if (spec.backbone().weights() != null
+                    && !java.nio.file.Files.isRegularFile(runner.weightsPath(spec))) {
                 out.println("Pretraining the source backbone " + spec.backbone().weights() + " (first use; cached"
                         + " afterwards) ...");
                 pre.ensureWeights(spec, ts.get(0), new ConsoleProgress(out, "pretrain", quiet));
@@ -109,7 +119,7 @@ public final class RunCommand implements Callable<Integer> {
             if (skipCompleted || resume) {
                 java.util.Map<PlannedRun, RunRecord> done = runner.completed(runs);
                 if (!done.isEmpty()) {
-                    out.println("Skipping " + done.size() + " run(s) that already completed with this spec: "
+                    out.println((dryRun ? "Would skip " : "Skipping ") + done.size() + " run(s) that already completed with this spec: "
                             + done.entrySet().stream().map(e -> e.getKey().label() + " (" + e.getValue().runId() + ")")
                                     .collect(Collectors.joining(", ")));
                     records.addAll(done.values());
@@ -119,7 +129,7 @@ public final class RunCommand implements Callable<Integer> {
             if (resume) {
                 java.util.Map<PlannedRun, org.da3.workbench.run.ResumeFrom> from = runner.resumable(runs);
                 if (!from.isEmpty()) {
-                    out.println("Resuming " + from.size() + " run(s) from the domains they finished: "
+                    out.println((dryRun ? "Would resume " : "Resuming ") + from.size() + " run(s) from the domains they finished: "
                             + from.entrySet().stream().map(e -> e.getKey().label() + " (" + e.getValue().run() + ": "
                                     + e.getValue().patches().size() + " of " + e.getKey().spec().domains().size()
                                     + " domains)")
@@ -130,6 +140,15 @@ public final class RunCommand implements Callable<Integer> {
             out.printf("Experiment %s: %d run(s) on %s; domains %s%n", spec.name(), runs.size(),
                     ts.stream().map(Target::describe).collect(Collectors.joining(", ")),
                     String.join(", ", spec.domains()));
+            if (dryRun) {
+                for (PlannedRun r : runs) {
+                    out.println("  " + r.label() + (r.resume() == null ? ": trains every domain" : ": takes over "
+                            + String.join(", ", r.resume().patches().keySet()) + " from " + r.resume().run()
+                            + " and trains the rest"));
+                }
+                out.println("Dry run: nothing was started.");
+                return 0;
+            }
             boolean several = ts.size() > 1 || ts.get(0).maxConcurrentRuns() > 1;
             RunQueue queue = new RunQueue(runner, ts, runs);
             String experiment = spec.name();

@@ -255,6 +255,17 @@ class RunCommandTest {
         assertThat(runner.resumable(plan)).isEmpty();
         Files.write(patch, bytes);
 
+        // a dry run says what --resume would do, and does nothing
+        Result dry = runPrinting("run", "--resume", "--dry-run", spec.toString());
+        assertThat(dry.code()).as(dry.out() + dry.err()).isZero();
+        assertThat(dry.out()).contains("Would resume 1 run(s) from the domains they finished: linear s7 ("
+                + first.getFileName() + ": 1 of 2 domains)").contains("Experiment cut: 1 run(s) on local")
+                .contains("  linear s7: takes over tiny-shapes from " + first.getFileName() + " and trains the rest")
+                .endsWith("Dry run: nothing was started.\n");
+        Result plain = runPrinting("run", "-n", spec.toString());
+        assertThat(plain.out()).contains("  linear s7: trains every domain\n").doesNotContain("resume");
+        assertThat(runDirs("cut")).hasSize(1);
+
         Result r = runPrinting("run", "--resume", spec.toString());
         String out = r.out();
         assertThat(r.code()).as(out + r.err()).isZero();
