@@ -13,6 +13,12 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
 import java.io.IOException;
 import java.io.Reader;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CoderResult;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -62,15 +68,43 @@ public final class YamlNodes {
      */
     public static JsonNode readTree(Path path) {
         String name = path.toString();
-        String text;
+        if (Files.isDirectory(path)) {
+            throw new SpecException(name, "(file)", "is a folder; give a YAML file");
+        }
+        byte[] bytes;
         try {
-            text = Files.readString(path);
+            bytes = Files.readAllBytes(path);
         } catch (NoSuchFileException e) {
             throw new SpecException(name, "(file)", "the file does not exist; check the path");
+        } catch (AccessDeniedException e) {
+            throw new SpecException(name, "(file)", "cannot be read: permission denied");
         } catch (IOException e) {
             throw new SpecException(name, "(file)", "cannot be read: " + e.getMessage());
         }
-        return parse(name, text);
+        return parse(name, utf8(name, bytes));
+    }
+
+    /** The text of a file's bytes; a byte that is not UTF-8 is named with its line and column. */
+    private static String utf8(String name, byte[] bytes) {
+        ByteBuffer in = ByteBuffer.wrap(bytes);
+        CharBuffer out = CharBuffer.allocate(bytes.length);
+        CoderResult r = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT).decode(in, out, true);
+        if (!r.isError()) {
+            return out.flip().toString();
+        }
+        int bad = in.position();
+        int lineStart = 0;
+        int line = 1;
+        for (int i = 0; i < bad; i++) {
+            if (bytes[i] == '\n') {
+                line++;
+                lineStart = i + 1;
+            }
+        }
+        int column = new String(bytes, lineStart, bad - lineStart, StandardCharsets.UTF_8).length() + 1;
+        throw new SpecException(name, at(line, column),
+                String.format("byte 0x%02X is not UTF-8; save the file as UTF-8 text", bytes[bad] & 0xFF));
     }
 
     /**

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.da3.workbench.data.DatasetCatalog;
@@ -29,6 +30,24 @@ class YamlNodesTest {
         assertThatThrownBy(() -> YamlNodes.readTree(f)).isInstanceOf(SpecException.class)
                 .hasMessage(f + ": training: is given twice, at line 3 and again at line 6; give each key once"
                         + " (the second would silently replace the first)");
+    }
+
+    @Test
+    void aFileThatIsNotUtf8IsRefusedAtItsFirstBadByte() throws IOException {
+        // "café" saved as Latin-1: the é is the single byte 0xE9
+        Path f = dir.resolve("latin1.yaml");
+        Files.write(f, "name: x\ndescription: caf\u00e9 au lait\n".getBytes(StandardCharsets.ISO_8859_1));
+        assertThatThrownBy(() -> YamlNodes.readTree(f)).isInstanceOf(SpecException.class)
+                .hasMessage(f + ": line 2, column 17: byte 0xE9 is not UTF-8; save the file as UTF-8 text");
+        Path ok = dir.resolve("utf8.yaml");
+        Files.writeString(ok, "name: x\ndescription: caf\u00e9 au lait\n");
+        assertThat(YamlNodes.readTree(ok).get("description").asText()).isEqualTo("caf\u00e9 au lait");
+    }
+
+    @Test
+    void aFolderIsRefusedAsAFolder() {
+        assertThatThrownBy(() -> YamlNodes.readTree(dir)).isInstanceOf(SpecException.class)
+                .hasMessage(dir + ": (file): is a folder; give a YAML file");
     }
 
     @Test
