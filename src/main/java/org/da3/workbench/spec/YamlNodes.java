@@ -116,10 +116,20 @@ public final class YamlNodes {
      */
     public static JsonNode parse(String name, String text) {
         JsonNode root;
-        try {
-            root = YAML.readTree(text);
+        try (JsonParser p = YAML.getFactory().createParser(text)) {
+            root = YAML.readTree(p);
+            JsonToken next = p.nextToken();
+            int line = next == null ? 0 : p.currentTokenLocation().getLineNr();
+            if (next != null && !(next == JsonToken.VALUE_NULL && p.nextToken() == null)) {
+                // YAML would silently drop every document after the first (an empty one loses nothing)
+                throw new SpecException(name, "line " + line, "a second YAML"
+                        + " document starts here (after a '---' line); a file holds one: remove the '---' or move"
+                        + " what follows it to a file of its own");
+            }
         } catch (JsonProcessingException e) {
             throw notValid(name, text, e);
+        } catch (IOException e) {
+            throw new SpecException(name, "(file)", "is not valid YAML: " + e.getMessage());
         }
         if (root == null || !root.isObject()) {
             throw new SpecException(name, "(file)", "must be a YAML mapping of fields (key: value)");

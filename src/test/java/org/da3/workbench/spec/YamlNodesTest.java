@@ -51,6 +51,18 @@ class YamlNodesTest {
     }
 
     @Test
+    void aSecondDocumentIsRefusedNotSilentlyDropped() {
+        // two specs pasted into one file: YAML reads the first and drops the rest
+        assertThatThrownBy(() -> YamlNodes.parse("two.yaml", "name: a\ndomains: [shapes]\n---\nname: b\n"))
+                .isInstanceOf(SpecException.class)
+                .hasMessage("two.yaml: line 4: a second YAML document starts here (after a '---' line); a file holds"
+                        + " one: remove the '---' or move what follows it to a file of its own");
+        // a '---' that opens the only document, or one with nothing after it, loses nothing
+        assertThat(YamlNodes.parse("one.yaml", "---\nname: a\n").get("name").asText()).isEqualTo("a");
+        assertThat(YamlNodes.parse("one.yaml", "name: a\n---\n# done\n").get("name").asText()).isEqualTo("a");
+    }
+
+    @Test
     void aDatasetDescriptorWithAKeyTwiceIsRefused() throws IOException {
         Path f = write("shapes2.yaml", "name: shapes2\nkind: procedural\nname: shapes3\n");
         assertThatThrownBy(() -> DatasetCatalog.read(f)).isInstanceOf(SpecException.class)
