@@ -16,6 +16,12 @@ import java.util.Objects;
  */
 public record MethodSpec(String name, Map<String, Object> options, String label) {
 
+    /**
+     * The longest display label a spec accepts: the label names the run directories
+     * ({@code <time>-<label>-s<seed>}), and a file name has at most 255 bytes.
+     */
+    public static final int MAX_LABEL_LENGTH = 160;
+
     /** Copies the options into an unmodifiable, ordered map. */
     public MethodSpec {
         Objects.requireNonNull(name, "name");

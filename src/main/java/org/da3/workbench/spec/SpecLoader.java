@@ -239,6 +239,14 @@ public final class SpecLoader {
                 throw new SpecException(file, path + ".label", "'" + spec.displayLabel()
                         + "' is not a usable label; use letters, digits and + . _ - [ ] , =");
             }
+            String shown = spec.displayLabel();
+            if (shown.length() > MethodSpec.MAX_LABEL_LENGTH) {
+                // it names the run directories, and a file name has at most 255 bytes
+                throw new SpecException(file, label == null ? path : path + ".label", "the label '"
+                        + shown.substring(0, 40) + "...' is " + shown.length() + " characters long; a label names"
+                        + " the run directories, so use at most " + MethodSpec.MAX_LABEL_LENGTH
+                        + (label == null ? " (give the entry a shorter 'label')" : ""));
+            }
             out.add(spec);
         }
         return out;

@@ -251,6 +251,26 @@ class SpecLoaderTest {
     }
 
     @Test
+    void aLabelTooLongToNameARunDirectoryIsRefused() {
+        // a sweep of many options makes a label longer than a file name may be: every run would fail
+        String many = "{name: da3, options: {gates: false, attention: channel, reduction: 8, pool: 2, kernel: 5,"
+                + " lambda: 10.5, rho: 0.55, gate_init: 1.25, skip: false, gate_blocks: all, gate_lr_scale: 0.5,"
+                + " gate_temperature: 2.5, budget: block, budget_ramp: rho, budget_warmup: 0.25}}";
+        assertThatThrownBy(() -> loader.parse("demo.yaml", spec("[" + many + "]", "[shapes]", "{}")))
+                .hasMessage("demo.yaml: methods[0]: the label 'da3[gates=false,attention=channel,reduct...' is 212"
+                        + " characters long; a label names the run directories, so use at most 160 (give the entry a"
+                        + " shorter 'label')");
+        assertThat(loader.parse("demo.yaml", spec("[" + many.replace("{name: da3,", "{name: da3, label: sweep,")
+                + "]", "[shapes]", "{}")).methods().get(0).displayLabel()).isEqualTo("sweep");
+        String x161 = "x".repeat(161);
+        assertThatThrownBy(() -> loader.parse("demo.yaml", spec("[{name: linear, label: " + x161 + "}]", "[shapes]",
+                "{}"))).hasMessage("demo.yaml: methods[0].label: the label '" + "x".repeat(40) + "...' is 161"
+                        + " characters long; a label names the run directories, so use at most 160");
+        assertThat(loader.parse("demo.yaml", spec("[{name: linear, label: " + "x".repeat(160) + "}]", "[shapes]",
+                "{}")).methods().get(0).displayLabel()).hasSize(160);
+    }
+
+    @Test
     void labelsAndNamesAreTheTextWrittenEvenWhereYamlReadsANumberOrYesNo() {
         ExperimentSpec s = loader.parse("demo.yaml", spec("[{name: linear, label: no}, {name: da3, label: 1e-3},"
                 + " {name: finetune, label: 007}]", "[shapes]", "{}").replace("name: demo", "name: 2026"));
