@@ -121,8 +121,14 @@ public final class SpecLoader {
             }
             for (int i = 0; i < seedsNode.size(); i++) {
                 JsonNode s = seedsNode.get(i);
+                if (s.isTextual() && s.asText().trim().matches("[+-]?[0-9]+")) {
+                    // '3' in quotes, or 08 (YAML reads a leading 0 followed by 8 or 9 as text)
+                    throw new SpecException(file, "seeds[" + i + "]", "'" + s.asText() + "' is text, not a number"
+                            + " (in quotes, or with a leading 0); write " + new java.math.BigInteger(s.asText().trim()));
+                }
                 if (!s.isIntegralNumber()) {
-                    throw new SpecException(file, "seeds[" + i + "]", "'" + s.asText() + "' is not a whole number");
+                    throw new SpecException(file, "seeds[" + i + "]", "'" + WrittenScalars.text(s)
+                            + "' is not a whole number");
                 }
                 long seed = y.wholeNumber(s, "seeds[" + i + "]", Long.MIN_VALUE, Long.MAX_VALUE);
                 if (seeds.contains(seed)) {
@@ -202,6 +208,7 @@ public final class SpecLoader {
                                 + String.join(", ", info.optionNames()));
                     }
                     JsonNode v = y.given(opts, path + ".options", e.getKey());
+                    y.notOctal(v, optPath);
                     Object raw = v.isBoolean() ? Boolean.valueOf(v.asBoolean())
                             : v.isIntegralNumber() ? v.bigIntegerValue()
                             : v.isNumber() ? Double.valueOf(v.asDouble())

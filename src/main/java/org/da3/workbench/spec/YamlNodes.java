@@ -13,6 +13,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
 import java.io.IOException;
 import java.io.Reader;
+import java.math.BigInteger;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
 import java.nio.charset.CoderResult;
@@ -407,6 +408,7 @@ public final class YamlNodes {
         }
         double d;
         if (v.isNumber()) {
+            notOctal(v, join(path, key));
             d = v.asDouble();
         } else if (v.isTextual()) {
             try {
@@ -454,11 +456,35 @@ public final class YamlNodes {
      * @return the value
      */
     public long wholeNumber(JsonNode v, String field, long min, long max) {
+        notOctal(v, field);
         Object raw = v.isIntegralNumber() ? v.bigIntegerValue() : v.isNumber() ? v.numberValue() : v.asText();
         try {
             return OptionDef.wholeNumber(raw, min, max, "use a whole number from " + min + " to " + max);
         } catch (IllegalArgumentException e) {
             throw new SpecException(file, field, e.getMessage());
+        }
+    }
+
+    /**
+     * Refuses a whole number that YAML read as octal because it was written with a leading zero
+     * ({@code 010} is 8): its author almost surely meant the decimal number. A leading zero that
+     * changes nothing ({@code 07}) and hexadecimal ({@code 0x1F}) are left alone.
+     *
+     * @param v the value
+     * @param field the field path for messages
+     * @throws SpecException naming both readings
+     */
+    public void notOctal(JsonNode v, String field) {
+        String written = WrittenScalars.text(v).trim();
+        String digits = written.replace("_", "");
+        if (!v.isIntegralNumber() || !digits.matches("[+-]?0[0-9]+")) {
+            return;
+        }
+        BigInteger decimal = new BigInteger(digits);
+        if (!decimal.equals(v.bigIntegerValue())) {
+            throw new SpecException(file, field, "'" + written + "' starts with 0, so YAML reads it as the octal number "
+                    + v.bigIntegerValue() + "; write " + v.bigIntegerValue() + ", or " + decimal
+                    + " without the leading 0");
         }
     }
 

@@ -251,6 +251,29 @@ class SpecLoaderTest {
     }
 
     @Test
+    void aNumberWithALeadingZeroIsNotSilentlyReadAsOctal() {
+        // zero-padded seeds: YAML reads 010 as 8 (and 08, no octal, as text)
+        String octal = "'010' starts with 0, so YAML reads it as the octal number 8; write 8, or 10 without the"
+                + " leading 0";
+        refused(new String[][] {
+            {spec("[linear]", "[shapes]", "{}") + "seeds: [1, 010]\n", "seeds[1]: " + octal},
+            {spec("[linear]", "[shapes]", "{}") + "seeds: [07, 08]\n", "seeds[1]: '08' is text, not a number (in"
+                    + " quotes, or with a leading 0); write 8"},
+            {spec("[linear]", "[shapes]", "{}") + "seeds: ['3']\n", "seeds[0]: '3' is text, not a number (in"
+                    + " quotes, or with a leading 0); write 3"},
+            {training("{seed: 010}"), "training.seed: " + octal},
+            {training("{learning_rate: 010}"), "training.learning_rate: " + octal},
+            {spec("[{name: da3, options: {reduction: 010}}]", "[shapes]", "{}"),
+                "methods[0].options.reduction: " + octal},
+            {spec("[{name: da3, options: {lambda: 010}}]", "[shapes]", "{}"), "methods[0].options.lambda: " + octal},
+        });
+        // a leading zero that changes nothing, hexadecimal, and quoted text stay as they were
+        assertThat(loader.parse("demo.yaml", training("{epochs: 07, batch_size: 0x10, log_every: '010'}"))
+                .training()).extracting(TrainingSpec::epochs, TrainingSpec::batchSize, TrainingSpec::logEvery)
+                .containsExactly(7, 16, 10);
+    }
+
+    @Test
     void aLabelTooLongToNameARunDirectoryIsRefused() {
         // a sweep of many options makes a label longer than a file name may be: every run would fail
         String many = "{name: da3, options: {gates: false, attention: channel, reduction: 8, pool: 2, kernel: 5,"
