@@ -59,7 +59,8 @@ public final class MethodCatalog {
                 "a real-valued mask per backbone weight, binarised at 5e-3 with a straight-through gradient"
                         + " (Mallya 2018); BN frozen; masks stored as bits",
                 true, List.of(
-                        OptionDef.ofDouble("learning_rate", 1e-4, 1e-7, 10, "learning rate (Adam, as in the paper)"),
+                        OptionDef.ofDouble("learning_rate", 1e-4, TrainingSpec.MIN_LEARNING_RATE, 10,
+                                "learning rate (Adam, as in the paper)"),
                         OptionDef.ofChoice("optimizer", "adam", List.of("sgd", "adam"), "optimizer"),
                         OptionDef.ofDouble("threshold", 5e-3, 0, 1, "binarisation threshold of the real-valued mask"),
                         OptionDef.ofDouble("mask_init", 1e-2, -1, 1, "initial value of every mask entry"),

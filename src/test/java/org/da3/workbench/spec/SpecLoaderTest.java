@@ -242,6 +242,18 @@ class SpecLoaderTest {
     }
 
     @Test
+    void everyMethodsLearningRateHasTheRangeOfTheTrainingSection() {
+        // docs/spec.md: learning_rate, as a method option, is 1e-9 to 10 for every method
+        for (MethodInfo m : MethodCatalog.all()) {
+            OptionDef lr = m.option("learning_rate");
+            assertThat(lr.min()).as(m.name()).isEqualTo(TrainingSpec.MIN_LEARNING_RATE);
+            assertThat(lr.max()).as(m.name()).isEqualTo(10);
+        }
+        assertThat(loader.parse("demo.yaml", spec("[{name: piggyback, options: {learning_rate: 1e-8}}]", "[shapes]",
+                "{learning_rate: 1e-8}")).methods().get(0).options()).containsEntry("learning_rate", 1e-8);
+    }
+
+    @Test
     void sameMethodTwiceNeedsALabel() {
         assertThatThrownBy(() -> loader.parse("demo.yaml", spec("[linear, linear]", "[shapes]", "{}")))
                 .hasMessage("demo.yaml: methods[1]: method 'linear' is listed twice; give one of them other options"
