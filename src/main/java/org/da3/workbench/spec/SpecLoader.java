@@ -185,7 +185,9 @@ public final class SpecLoader {
             String mName;
             Map<String, Object> options = new LinkedHashMap<>();
             String label = null;
-            if (m.isValueNode()) {
+            if (m.isNull() || m.isTextual() && m.asText().isBlank()) {
+                throw new SpecException(file, path, "is empty; give a method name or remove the entry" + allowed);
+            } else if (m.isValueNode()) {
                 mName = m.asText().trim();
             } else if (m.isObject()) {
                 y.onlyKeys(m, path, METHOD_KEYS);

@@ -555,7 +555,11 @@ public final class YamlNodes {
         }
         for (int i = 0; i < v.size(); i++) {
             JsonNode e = v.get(i);
-            if (!e.isValueNode() || e.isNull()) {
+            if (e.isNull()) {
+                throw new SpecException(file, join(path, key) + "[" + i + "]", "is empty; give a value or remove"
+                        + " the entry");
+            }
+            if (!e.isValueNode()) {
                 throw new SpecException(file, join(path, key) + "[" + i + "]", "must be a name");
             }
             out.add(WrittenScalars.text(e).trim());

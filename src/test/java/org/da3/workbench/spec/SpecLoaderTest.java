@@ -254,6 +254,18 @@ class SpecLoaderTest {
     }
 
     @Test
+    void anEmptyListEntryIsSaidToBeEmptyNotAnUnknownMethodNull() {
+        String allowed = "; allowed methods: " + String.join(", ", MethodCatalog.names());
+        refused(new String[][] {
+            {spec("\n  - linear\n  -\n  - da3", "[shapes]", "{}"),
+                "methods[1]: is empty; give a method name or remove the entry" + allowed},
+            {spec("[linear, '']", "[shapes]", "{}"), "methods[1]: is empty; give a method name or remove the entry"
+                    + allowed},
+            {spec("[linear]", "\n  - shapes\n  -", "{}"), "domains[1]: is empty; give a value or remove the entry"},
+        });
+    }
+
+    @Test
     void sameMethodTwiceNeedsALabel() {
         assertThatThrownBy(() -> loader.parse("demo.yaml", spec("[linear, linear]", "[shapes]", "{}")))
                 .hasMessage("demo.yaml: methods[1]: method 'linear' is listed twice; give one of them other options"
