@@ -213,6 +213,8 @@ public final class SpecLoader {
                     y.notOctal(v, optPath);
                     Object raw = v.isBoolean() ? Boolean.valueOf(v.asBoolean())
                             : v.isIntegralNumber() ? v.bigIntegerValue()
+                            : v.isNumber() && def.type() == OptionDef.Type.INT && Double.isFinite(v.asDouble())
+                                    ? WrittenScalars.text(v) // 1e3 as written, not 1000.0
                             : v.isNumber() ? Double.valueOf(v.asDouble())
                             : v.isValueNode() ? v.asText() : null;
                     if (raw == null) {

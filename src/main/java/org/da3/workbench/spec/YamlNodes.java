@@ -457,7 +457,9 @@ public final class YamlNodes {
      */
     public long wholeNumber(JsonNode v, String field, long min, long max) {
         notOctal(v, field);
-        Object raw = v.isIntegralNumber() ? v.bigIntegerValue() : v.isNumber() ? v.numberValue() : v.asText();
+        Object raw = v.isIntegralNumber() ? v.bigIntegerValue()
+                : v.isNumber() && Double.isFinite(v.asDouble()) ? WrittenScalars.text(v) // 5e4, not 50000.0
+                : v.isNumber() ? v.numberValue() : v.asText();
         try {
             return OptionDef.wholeNumber(raw, min, max, "use a whole number from " + min + " to " + max);
         } catch (IllegalArgumentException e) {

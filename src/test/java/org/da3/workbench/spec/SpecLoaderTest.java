@@ -298,6 +298,18 @@ class SpecLoaderTest {
     }
 
     @Test
+    void aWholeNumberWrittenAsADecimalIsNamedAsWritten() {
+        refused(new String[][] {
+            {training("{train_limit: 5e4}"), "training.train_limit: '5e4' is not a whole number; use a whole number"
+                    + " from 0 to 2147483647"},
+            {training("{epochs: 2.0}"), "training.epochs: '2.0' is not a whole number; use a whole number from 1 to"
+                    + " 10000"},
+            {spec("[{name: da3, options: {reduction: 1.6e1}}]", "[shapes]", "{}"),
+                "methods[0].options.reduction: '1.6e1' is not a whole number; use a whole number from 1 to 1024"},
+        });
+    }
+
+    @Test
     void aLabelTooLongToNameARunDirectoryIsRefused() {
         // a sweep of many options makes a label longer than a file name may be: every run would fail
         String many = "{name: da3, options: {gates: false, attention: channel, reduction: 8, pool: 2, kernel: 5,"
