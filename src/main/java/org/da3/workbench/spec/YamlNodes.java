@@ -87,6 +87,12 @@ public final class YamlNodes {
 
     /** The text of a file's bytes; a byte that is not UTF-8 is named with its line and column. */
     private static String utf8(String name, byte[] bytes) {
+        for (byte b : bytes) {
+            if (b == 0) {
+                // a weights file or an archive given in place of a YAML file: no encoding would help
+                throw new SpecException(name, "(file)", "is a binary file, not YAML text; give a YAML file");
+            }
+        }
         ByteBuffer in = ByteBuffer.wrap(bytes);
         CharBuffer out = CharBuffer.allocate(bytes.length);
         CoderResult r = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)

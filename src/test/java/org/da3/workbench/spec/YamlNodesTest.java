@@ -45,6 +45,15 @@ class YamlNodesTest {
     }
 
     @Test
+    void aBinaryFileIsRefusedAsBinaryNotAsABadEncoding() throws IOException {
+        // a weights file given in place of the spec: safetensors starts with an 8-byte length
+        Path f = dir.resolve("resnet.safetensors");
+        Files.write(f, new byte[] {(byte) 0xea, 0x01, 0, 0, 0, 0, 0, 0, '{', '}'});
+        assertThatThrownBy(() -> YamlNodes.readTree(f)).isInstanceOf(SpecException.class)
+                .hasMessage(f + ": (file): is a binary file, not YAML text; give a YAML file");
+    }
+
+    @Test
     void aFolderIsRefusedAsAFolder() {
         assertThatThrownBy(() -> YamlNodes.readTree(dir)).isInstanceOf(SpecException.class)
                 .hasMessage(dir + ": (file): is a folder; give a YAML file");
