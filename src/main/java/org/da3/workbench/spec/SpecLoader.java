@@ -123,8 +123,9 @@ public final class SpecLoader {
                 JsonNode s = seedsNode.get(i);
                 if (s.isTextual() && s.asText().trim().matches("[+-]?[0-9]+")) {
                     // '3' in quotes, or 08 (YAML reads a leading 0 followed by 8 or 9 as text)
+                    String plain = new java.math.BigInteger(s.asText().trim()).toString();
                     throw new SpecException(file, "seeds[" + i + "]", "'" + s.asText() + "' is text, not a number"
-                            + " (in quotes, or with a leading 0); write " + new java.math.BigInteger(s.asText().trim()));
+                            + " (in quotes, or with a leading 0); write " + plain);
                 }
                 if (!s.isIntegralNumber()) {
                     throw new SpecException(file, "seeds[" + i + "]", "'" + WrittenScalars.text(s)

@@ -490,8 +490,8 @@ public final class YamlNodes {
         }
         BigInteger decimal = new BigInteger(digits);
         if (!decimal.equals(v.bigIntegerValue())) {
-            throw new SpecException(file, field, "'" + written + "' starts with 0, so YAML reads it as the octal number "
-                    + v.bigIntegerValue() + "; write " + v.bigIntegerValue() + ", or " + decimal
+            throw new SpecException(file, field, "'" + written + "' starts with 0, so YAML reads it as the octal"
+                    + " number " + v.bigIntegerValue() + "; write " + v.bigIntegerValue() + ", or " + decimal
                     + " without the leading 0");
         }
     }
