@@ -119,6 +119,22 @@ public record OptionDef(
         return new OptionDef(name, Type.CHOICE, def, 0, 0, choices, help, false);
     }
 
+    /** A decimal number as a person writes it: 3, -0.5, .25, 1e-3. */
+    private static final java.util.regex.Pattern DECIMAL =
+            java.util.regex.Pattern.compile("[+-]?([0-9]+(\\.[0-9]*)?|\\.[0-9]+)([eE][+-]?[0-9]+)?");
+
+    /**
+     * Whether text is a decimal number as a person writes it ({@code 3}, {@code -0.5}, {@code .25},
+     * {@code 1e-3}); Java's own spellings ({@code 0.9d}, {@code 1f}, {@code 0x1p-3}, {@code NaN})
+     * are not.
+     *
+     * @param text the text, trimmed
+     * @return whether it is one
+     */
+    public static boolean isDecimal(String text) {
+        return DECIMAL.matcher(text).matches();
+    }
+
     /**
      * Parses and checks a value for this option, as typed in YAML or in a GUI field.
      *
@@ -141,11 +157,10 @@ public record OptionDef(
             }
             case DOUBLE: {
                 double v;
-                try {
-                    v = raw instanceof Number ? ((Number) raw).doubleValue() : Double.parseDouble(text);
-                } catch (NumberFormatException e) {
+                if (!(raw instanceof Number) && !isDecimal(text)) {
                     throw new IllegalArgumentException("'" + text + "' is not a number; " + allowed());
                 }
+                v = raw instanceof Number ? ((Number) raw).doubleValue() : Double.parseDouble(text);
                 if (Double.isNaN(v) || v < min || v > max) {
                     throw new IllegalArgumentException(text + " is out of range; " + allowed());
                 }

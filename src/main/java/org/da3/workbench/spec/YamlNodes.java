@@ -416,20 +416,30 @@ public final class YamlNodes {
         if (v.isNumber()) {
             notOctal(v, join(path, key));
             d = v.asDouble();
+        } else if (v.isTextual() && (OptionDef.isDecimal(v.asText().trim())
+                || v.asText().trim().matches("[+-]?(NaN|Infinity)"))) {
+            // a number in quotes (NaN and the infinities are refused as out of range below); Java's
+            // own spellings (0.9d, 1f, 0x1p-3) are not numbers in a spec
+            d = Double.parseDouble(v.asText().trim());
         } else if (v.isTextual()) {
-            try {
-                d = Double.parseDouble(v.asText().trim());
-            } catch (NumberFormatException e) {
-                throw new SpecException(file, join(path, key),
-                        "'" + v.asText() + "' is not a number; use " + hint);
-            }
+            throw new SpecException(file, join(path, key), "'" + v.asText() + "' is not a number; use " + hint);
         } else {
             throw new SpecException(file, join(path, key), "must be a number; use " + hint);
         }
-        if (Double.isNaN(d) || d < min || d > max) {
-            throw new SpecException(file, join(path, key), OptionDef.formatNumber(d) + " is out of range; use " + hint);
+        if (Double.isNaN(d) || d < min || d > max || d == 0 && !isZero(v)) {
+            // as written: 1e400 is not 'Infinity', 1e-400 is not '0'
+            String written = WrittenScalars.text(v).trim();
+            String shown = OptionDef.isDecimal(written) && (Double.isInfinite(d) || d == 0) ? written
+                    : OptionDef.formatNumber(d);
+            throw new SpecException(file, join(path, key), shown + " is out of range; use " + hint);
         }
         return d;
+    }
+
+    /** Whether a number node, as written, is zero (and not a tiny number that underflowed to 0). */
+    private static boolean isZero(JsonNode v) {
+        String t = WrittenScalars.text(v).trim();
+        return OptionDef.isDecimal(t) && !t.replaceFirst("[eE].*", "").matches(".*[1-9].*");
     }
 
     /**

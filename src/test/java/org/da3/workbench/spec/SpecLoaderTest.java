@@ -310,6 +310,27 @@ class SpecLoaderTest {
     }
 
     @Test
+    void javasOwnNumberSpellingsAreNotNumbersAndOutOfRangeValuesAreNamedAsWritten() {
+        String[][] cases = {
+            {training("{momentum: 0.9d}"), "training.momentum: '0.9d' is not a number; use "},
+            {training("{learning_rate: '1f'}"), "training.learning_rate: '1f' is not a number; use "},
+            {training("{learning_rate: 0x1p-3}"), "training.learning_rate: '0x1p-3' is not a number; use "},
+            {training("{learning_rate: 1e400}"), "training.learning_rate: 1e400 is out of range; use "},
+            {training("{learning_rate: 1e-400}"), "training.learning_rate: 1e-400 is out of range; use "},
+            {spec("[{name: da3, options: {rho: 0.5f}}]", "[shapes]", "{}"), "methods[0].options.rho: '0.5f' is not a"
+                    + " number; "},
+        };
+        for (String[] c : cases) {
+            assertThatThrownBy(() -> loader.parse("demo.yaml", c[0])).as(c[0]).isInstanceOf(SpecException.class)
+                    .hasMessageStartingWith("demo.yaml: " + c[1]);
+        }
+        // a number in quotes, and the ways people write numbers, still are
+        assertThat(loader.parse("demo.yaml", training("{momentum: '0.9', learning_rate: .25, weight_decay: 0}"))
+                .training()).extracting(TrainingSpec::momentum, TrainingSpec::learningRate, TrainingSpec::weightDecay)
+                .containsExactly(0.9, 0.25, 0.0);
+    }
+
+    @Test
     void aLabelTooLongToNameARunDirectoryIsRefused() {
         // a sweep of many options makes a label longer than a file name may be: every run would fail
         String many = "{name: da3, options: {gates: false, attention: channel, reduction: 8, pool: 2, kernel: 5,"
