@@ -169,9 +169,13 @@ public final class YamlNodes {
         String reason = e.getOriginalMessage() == null ? e.toString() : e.getOriginalMessage().split("\n")[0];
         if (reason.startsWith("Duplicate field ") && e.getProcessor() instanceof JsonParser p) {
             String key = fieldPath(p.getParsingContext());
-            List<Integer> lines = keyLines(text, key);
-            String where = lines.size() >= 2 ? "at line " + lines.get(0) + " and again at line " + lines.get(1)
-                    : e.getLocation() == null ? "again" : "again at line " + e.getLocation().getLineNr();
+            List<int[]> places = keyPlaces(text, key);
+            String where = places.size() < 2
+                    ? e.getLocation() == null ? "again" : "again at line " + e.getLocation().getLineNr()
+                    : places.get(0)[0] != places.get(1)[0]
+                            ? "at line " + places.get(0)[0] + " and again at line " + places.get(1)[0]
+                            : "at " + at(places.get(0)[0], places.get(0)[1]) + " and again at column "
+                                    + places.get(1)[1]; // in one {...} line
             return new SpecException(name, key, "is given twice, " + where
                     + "; give each key once (the second would silently replace the first)");
         }
@@ -206,13 +210,16 @@ public final class YamlNodes {
         return path;
     }
 
-    /** The lines where the key of a field path is written, in order (reading without the duplicate check). */
-    private static List<Integer> keyLines(String text, String field) {
-        List<Integer> lines = new ArrayList<>();
+    /**
+     * The places (line, column) where the key of a field path is written, in order (reading without
+     * the duplicate check).
+     */
+    private static List<int[]> keyPlaces(String text, String field) {
+        List<int[]> lines = new ArrayList<>();
         try (JsonParser p = new YAMLFactory().createParser(text)) {
             for (JsonToken t = p.nextToken(); t != null; t = p.nextToken()) {
                 if (t == JsonToken.FIELD_NAME && fieldPath(p.getParsingContext()).equals(field)) {
-                    lines.add(p.currentTokenLocation().getLineNr());
+                    lines.add(new int[] {p.currentTokenLocation().getLineNr(), p.currentTokenLocation().getColumnNr()});
                 }
             }
         } catch (IOException e) {

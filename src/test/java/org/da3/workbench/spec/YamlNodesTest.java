@@ -83,8 +83,8 @@ class YamlNodesTest {
         assertThatThrownBy(() -> YamlNodes.parse("d.yaml", "name: x\nmethods:\n  - linear\n"
                 + "  - {name: da3, options: {rho: 0.5, rho: 0.6}}\n"))
                 .isInstanceOf(SpecException.class)
-                .hasMessage("d.yaml: methods[1].options.rho: is given twice, at line 4 and again at line 4; give each"
-                        + " key once (the second would silently replace the first)");
+                .hasMessage("d.yaml: methods[1].options.rho: is given twice, at line 4, column 27 and again at"
+                        + " column 37; give each key once (the second would silently replace the first)");
         // the same key in two different mappings is no duplicate
         assertThat(YamlNodes.parse("d.yaml", "a: {x: 1}\nb: {x: 2}\nc: [{x: 1}, {x: 2}]\n").get("c")).hasSize(2);
     }
