@@ -116,11 +116,17 @@ public final class SpecLoader {
         List<Long> seeds = new ArrayList<>();
         JsonNode seedsNode = root.get("seeds");
         if (seedsNode != null) {
+            if (seedsNode.isNull()) {
+                throw new SpecException(file, "seeds", "is empty; give a value or remove the key");
+            }
             if (!seedsNode.isArray() || seedsNode.isEmpty()) {
                 throw new SpecException(file, "seeds", "must be a non-empty list of whole numbers, for example [1, 2, 3]");
             }
             for (int i = 0; i < seedsNode.size(); i++) {
                 JsonNode s = seedsNode.get(i);
+                if (s.isNull()) {
+                    throw new SpecException(file, "seeds[" + i + "]", "is empty; give a value or remove the entry");
+                }
                 if (s.isTextual() && s.asText().trim().matches("[+-]?[0-9]+")) {
                     // '3' in quotes, or 08 (YAML reads a leading 0 followed by 8 or 9 as text)
                     String plain = new java.math.BigInteger(s.asText().trim()).toString();

@@ -152,7 +152,7 @@ class SpecLoaderTest {
             {spec("[{name: da3, label: null}]", "[shapes]", "{}"), "methods[0].label" + empty},
             {base.replace("width: 16", "width: "), "backbone.width" + empty},
             {base + "target:\n", "target" + empty},
-            {base + "seeds: null\n", "seeds: must be a non-empty list of whole numbers, for example [1, 2, 3]"},
+            {base + "seeds: null\n", "seeds: is empty; give a value or remove the key"},
         };
         refused(cases);
         // where the spec documents empty: no weights, no description, and an empty section is {}
@@ -328,6 +328,16 @@ class SpecLoaderTest {
         assertThat(loader.parse("demo.yaml", training("{momentum: '0.9', learning_rate: .25, weight_decay: 0}"))
                 .training()).extracting(TrainingSpec::momentum, TrainingSpec::learningRate, TrainingSpec::weightDecay)
                 .containsExactly(0.9, 0.25, 0.0);
+    }
+
+    @Test
+    void anEmptySeedsKeyOrEntryIsSaidToBeEmpty() {
+        String base = "name: demo\ndomains: [shapes]\nmethods: [linear]\n";
+        refused(new String[][] {
+            {base + "seeds:\n", "seeds: is empty; give a value or remove the key"},
+            {base + "seeds: [1, ~]\n", "seeds[1]: is empty; give a value or remove the entry"},
+            {base + "seeds: []\n", "seeds: must be a non-empty list of whole numbers, for example [1, 2, 3]"},
+        });
     }
 
     @Test
