@@ -337,8 +337,12 @@ public final class ExperimentRunner {
                     + " weights file");
         }
         if (w != null && !Files.isRegularFile(w) && Pretrainer.recipeFor(w) == null) {
+            // a relative path is read from the workspace, which may not be the folder the user is in
+            String where = Path.of(spec.backbone().weights()).isAbsolute() ? "" : " in the workspace "
+                    + workspace.root();
             throw new SpecException(spec.name(), "backbone.weights", "'" + spec.backbone().weights()
-                    + "' does not exist and no recipe " + w.getFileName().toString().replaceFirst("\\.[^.]+$", ".yaml")
+                    + "' does not exist" + where + ", and no recipe "
+                    + w.getFileName().toString().replaceFirst("\\.[^.]+$", ".yaml")
                     + " sits beside it to pretrain it; run 'da3 pretrain RECIPE.yaml' or remove the field");
         }
         if (w != null && !Files.isRegularFile(w) && !w.getFileName().toString().endsWith(".safetensors")) {

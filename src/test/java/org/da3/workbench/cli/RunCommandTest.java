@@ -138,8 +138,9 @@ class RunCommandTest {
                 + " the weights file"},
             {"pretrained/other.npz", "backbone.weights: 'pretrained/other.npz' does not exist; its recipe other.yml"
                 + " pretrains other.safetensors; name that file instead"},
-            {"pretrained/nothing.safetensors", "backbone.weights: 'pretrained/nothing.safetensors' does not exist and no"
-                + " recipe nothing.yaml sits beside it to pretrain it; run 'da3 pretrain RECIPE.yaml' or remove the field"},
+            {"pretrained/nothing.safetensors", "backbone.weights: 'pretrained/nothing.safetensors' does not exist in the"
+                + " workspace " + dir + ", and no recipe nothing.yaml sits beside it to pretrain it; run 'da3 pretrain"
+                + " RECIPE.yaml' or remove the field"},
             {"pretrained/src.npz", "backbone.weights: 'pretrained/src.npz' does not exist; its recipe src.yaml pretrains"
                 + " src.safetensors; name that file instead"}}) {
             Files.writeString(spec, TestWorkspace.tinySpec("bad", "linear", "tiny-shapes")
