@@ -211,6 +211,9 @@ public record RunRecord(String runId, String experiment, String method, String l
                 if (bad == null && v.fromCheckpoint()) {
                     bad = outside("afterDomain", v.afterDomain(), domains.size());
                 }
+                if (bad == null && !isFraction(v.accuracy())) {
+                    bad = "accuracy " + v.accuracy() + " is not a fraction from 0 to 1 (correct / total)";
+                }
                 if (bad != null) {
                     skip.accept(where + "evaluation." + bad);
                 } else if (v.fromCheckpoint()) {
@@ -370,6 +373,16 @@ public record RunRecord(String runId, String experiment, String method, String l
         private static String blankToNull(String t) {
             return t == null || t.isBlank() ? null : t;
         }
+    }
+
+    /**
+     * Whether an accuracy can be right.
+     *
+     * @param accuracy the value
+     * @return true from 0 to 1; false for NaN and anything else
+     */
+    static boolean isFraction(double accuracy) {
+        return accuracy >= 0 && accuracy <= 1;
     }
 
     /**

@@ -254,7 +254,8 @@ public record RunResult(Path dir, RunRecord record, double[] reachedAccuracy, bo
                 runStep = Math.max(runStep, ((Progress) e).runStep());
             } else if (e instanceof Evaluation) {
                 Evaluation v = (Evaluation) e;
-                boolean known = v.domainIndex() >= 0 && v.domainIndex() < nd;
+                // what RunRecord skipped with a warning is skipped here too
+                boolean known = v.domainIndex() >= 0 && v.domainIndex() < nd && RunRecord.isFraction(v.accuracy());
                 if (!v.fromCheckpoint() && "test".equals(v.split()) && known) {
                     test.add(new CurvePoint(v.domain(), v.domainIndex(), v.epoch(), runStep, v.accuracy()));
                     lastEpoch[v.domainIndex()] = v.accuracy();

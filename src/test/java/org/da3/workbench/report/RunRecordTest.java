@@ -61,6 +61,26 @@ class RunRecordTest {
     }
 
     @Test
+    void anAccuracyThatIsNotAFractionIsSkippedWithAWarning(@TempDir Path tmp) throws IOException {
+        Path dir = copyRun(tmp.resolve("r"), l -> {
+            replace(l, 49, "\"accuracy\":0.14583333333333334", "\"accuracy\":\"NaN\"");
+            replace(l, 52, "\"accuracy\":0.14583333333333334", "\"accuracy\":1.5");
+        });
+        List<String> warnings = new ArrayList<>();
+        RunRecord r = RunRecord.read(dir, warnings::add);
+        Path file = dir.resolve("events.jsonl");
+        assertThat(warnings).containsExactly(
+                file + ":49: evaluation.accuracy NaN is not a fraction from 0 to 1 (correct / total); event skipped",
+                file + ":52: evaluation.accuracy 1.5 is not a fraction from 0 to 1 (correct / total); event skipped");
+        assertThat(r.evaluations()[1][1]).isNaN();
+        assertThat(r.finalAccuracy(0)).isEqualTo(5 / 48.0);
+        // neither 150% nor NaN reaches the tables: the last per-epoch value that can be right does
+        RunResult res = RunResult.read(dir);
+        assertThat(res.accuracy("tiny-textures")).isEqualTo(0.0625);
+        assertThat(res.isFinal("tiny-textures")).isFalse();
+    }
+
+    @Test
     void manyBadEventsAreCountedAfterTheFirstFew(@TempDir Path tmp) throws IOException {
         int[] n = {0};
         Path dir = copyRun(tmp.resolve("r"), l -> {
