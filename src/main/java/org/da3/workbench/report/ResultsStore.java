@@ -320,7 +320,8 @@ public final class ResultsStore {
 
     /**
      * One row per run: entry, run_id, experiment, method, method_name, seed, status, stopped_in,
-     * accuracy (mean over domains, NaN unless every domain has a value), step_seconds,
+     * accuracy (mean over domains, NaN unless every domain that runs of its experiment learned has a
+     * value), step_seconds,
      * measured_step_bytes, analytic_step_bytes, trainable_params and patch_bytes (means per domain),
      * gate_sparsity, macs_per_image, full_macs_per_image, latency_skip_ms, latency_full_ms,
      * seconds, error.
@@ -340,12 +341,18 @@ public final class ResultsStore {
                 DoubleColumn.create("gate_sparsity"), DoubleColumn.create("macs_per_image"),
                 DoubleColumn.create("full_macs_per_image"), DoubleColumn.create("latency_skip_ms"),
                 DoubleColumn.create("latency_full_ms"), DoubleColumn.create("seconds"), StringColumn.create("error"));
+        // a mean over fewer domains than the others of its experiment learned is not comparable
+        Map<String, Set<String>> domainsOf = new HashMap<>();
+        for (RunResult r : runs) {
+            domainsOf.computeIfAbsent(r.record().experiment(), k -> new LinkedHashSet<>()).addAll(r.domains());
+        }
         for (Entry e : entries) {
             for (RunResult r : e.runs()) {
                 RunRecord rec = r.record();
                 Row row = t.appendRow();
                 runColumns(row, e, r);
-                row.setDouble(ACCURACY, r.meanAccuracy());
+                boolean every = r.domains().containsAll(domainsOf.get(rec.experiment()));
+                row.setDouble(ACCURACY, every ? r.meanAccuracy() : Double.NaN);
                 row.setDouble("step_seconds", rec.stepSeconds());
                 row.setDouble("measured_step_bytes", bytes(r.measuredStepBytes()));
                 row.setDouble("analytic_step_bytes", bytes(r.analyticStepBytes()));

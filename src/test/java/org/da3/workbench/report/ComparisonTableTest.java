@@ -140,6 +140,26 @@ class ComparisonTableTest {
     }
 
     @Test
+    void aRowThatLacksADomainOfItsExperimentHasNoMean() {
+        // da3 learned dtd only: its 90% is not a mean over the domains finetune's 60% is over, and
+        // must neither be bold nor lead the figure; another experiment's own domains are its own
+        ResultsStore s = ResultsStore.of(List.of(
+                ReportFixtures.syntheticRun("x", "f1", "finetune", 1, Map.of("dtd", 0.5, "gtsrb", 0.7), 1_000_000,
+                        false, null),
+                ReportFixtures.syntheticRun("x", "d1", "da3", 1, Map.of("dtd", 0.9), 1_000_000, true, null),
+                ReportFixtures.syntheticRun("y", "o1", "linear", 1, Map.of("svhn", 0.4), 1_000_000, false, null)));
+        ComparisonTable t = ComparisonTables.accuracy(s, TableOptions.DEFAULTS.withScore(TableOptions.ScoreMode.OFF));
+        int mean = t.columns().stream().map(Column::header).toList().indexOf("Mean");
+        assertThat(t.rows()).extracting(r -> r.cells().get(0).text()).containsExactly("finetune", "da3", "linear");
+        assertThat(t.rows().get(0).cells().get(mean).stats().mean()).isCloseTo(0.6, within(1e-12));
+        assertThat(t.rows().get(1).cells().get(mean).stats().present()).isFalse();
+        assertThat(t.rows().get(2).cells().get(mean).stats().mean()).isEqualTo(0.4);
+        assertThat(t.best(mean)).containsExactly(0);
+        int dtd = t.columns().stream().map(Column::header).toList().indexOf("dtd");
+        assertThat(t.rows().get(1).cells().get(dtd).stats().mean()).isEqualTo(0.9);
+    }
+
+    @Test
     void documentsShowTheStatusColumnOnlyWhenARowStoppedPartWay() throws IOException {
         Map<String, Double> acc = Map.of("dtd", 0.6);
         TableOptions doc = TableOptions.DEFAULTS.forFormat(ExportFormat.LATEX);
