@@ -455,17 +455,23 @@ public final class ResultsStore {
                 ? rec.label() + " (" + rec.experiment() + ")" : rec.label();
         if (!perRun) {
             // one completed run per method and seed: an experiment run again repeats its seeds, and
-            // a mean and deviation over repeats would pass for one over seeds. Runs come in time
-            // order, so the latest of a seed stands; the others are named
+            // a mean and deviation over repeats would pass for one over seeds. The latest of a seed
+            // stands, whatever order the paths were given in: run ids start with their time
+            // (yyyyMMdd-HHmmss); the others are named
             Map<String, Map<Long, RunResult>> byRow = new LinkedHashMap<>();
             for (RunResult r : runs) {
                 if (r.completed()) {
                     String row = rowOf.apply(r.record());
-                    RunResult earlier = byRow.computeIfAbsent(row, k -> new LinkedHashMap<>()).put(r.record().seed(), r);
-                    if (earlier != null) {
+                    Map<Long, RunResult> seeds = byRow.computeIfAbsent(row, k -> new LinkedHashMap<>());
+                    RunResult other = seeds.get(r.record().seed());
+                    RunResult stands = other == null || r.record().runId().compareTo(other.record().runId()) >= 0
+                            ? r : other;
+                    seeds.put(r.record().seed(), stands);
+                    if (other != null) {
+                        RunResult left = stands == r ? other : r;
                         warnings.add(row + " seed " + r.record().seed() + " completed more than once: "
-                                + r.record().runId() + " stands, " + earlier.record().runId() + " is left out of the"
-                                + " mean (--per-run lists both)");
+                                + stands.record().runId() + " stands, " + left.record().runId() + " is left out of"
+                                + " the mean (--per-run lists both)");
                     }
                 }
             }

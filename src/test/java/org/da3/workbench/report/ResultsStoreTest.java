@@ -54,6 +54,22 @@ class ResultsStoreTest {
     }
 
     @Test
+    void theLatestRunOfARepeatedSeedStandsInWhateverOrderTheRunsCome() {
+        RunResult earlier = ReportFixtures.syntheticRun("20261125-002255-linear-s1", "linear", 1,
+                java.util.Map.of("dtd", 0.4), 1_000_000, false);
+        RunResult later = ReportFixtures.syntheticRun("20261126-090000-linear-s1", "linear", 1,
+                java.util.Map.of("dtd", 0.9), 1_000_000, false);
+        for (List<RunResult> order : List.of(List.of(earlier, later), List.of(later, earlier))) {
+            ResultsStore s = ResultsStore.of(order);
+            assertThat(s.entries()).singleElement().satisfies(e -> assertThat(e.runs()).containsExactly(later));
+            assertThat(s.stats("linear", "dtd", ResultsStore.ACCURACY).mean()).isEqualTo(0.9);
+            assertThat(s.warnings()).containsExactly("linear seed 1 completed more than once:"
+                    + " 20261126-090000-linear-s1 stands, 20261125-002255-linear-s1 is left out of the mean"
+                    + " (--per-run lists both)");
+        }
+    }
+
+    @Test
     void partialRunsKeepTheValuesTheyReached() throws IOException {
         ResultsStore s = ReportFixtures.paperStore();
         RunResult failed = s.runs().get(4);
