@@ -106,7 +106,9 @@ public final class LatexExporter implements TableExporter {
 
     private static String cell(Column col, Cell cell, boolean bold) {
         if (col.text()) {
-            return escape(cell.text() == null ? "" : cell.text());
+            String t = escape(cell.text() == null ? "" : cell.text());
+            // a row starting with [ would be read as the optional argument of the \\ or \midrule before it
+            return t.startsWith("[") ? "{}" + t : t;
         }
         Stats s = cell.stats();
         if (!s.present()) {

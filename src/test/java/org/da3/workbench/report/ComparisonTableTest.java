@@ -34,6 +34,18 @@ class ComparisonTableTest {
     }
 
     @Test
+    void aLatexRowStartingWithABracketIsNotReadAsAnOptionalArgument() {
+        // labels may start with [ (letters, digits and + . _ - [ ] , =); after \\ or \midrule LaTeX
+        // would take "[lr=2]" for a length and stop with "Missing number"
+        List<Column> cols = List.of(Column.text("Method"), Column.number("Acc", "%", 0.01, 1, Better.HIGHER));
+        List<Row> rows = List.of(new Row(List.of(Cell.text("[lr=2]"), Cell.of(Stats.of(0.5))), false),
+                new Row(List.of(Cell.text("[lr=3]_b"), Cell.of(Stats.of(0.6))), false));
+        String tex = new LatexExporter(null).render(new ComparisonTable("t", "C.", List.of(), cols, rows, List.of()));
+        assertThat(tex).contains("    \\midrule\n    {}[lr=2] & 50.0 \\\\\n    {}[lr=3]\\_b & \\textbf{60.0}");
+        assertThat(tex.lines().filter(l -> l.trim().startsWith("["))).isEmpty();
+    }
+
+    @Test
     void formatsScaledAndRounded() {
         Column pct = Column.number("Acc", "%", 0.01, 1, Better.HIGHER);
         assertThat(pct.format(0.12345)).isEqualTo("12.3");

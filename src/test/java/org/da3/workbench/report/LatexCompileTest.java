@@ -7,6 +7,8 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -33,6 +35,11 @@ class LatexCompileTest {
             body.append(new LatexExporter("tab:dec-" + k.id())
                     .render(k.build(TableGoldenTest.decathlonStore(), TableOptions.DEFAULTS))).append('\n');
         }
+        // names with LaTeX's special characters, a label that starts with [ and a letter beyond ASCII
+        ResultsStore names = ResultsStore.of(List.of(ReportFixtures.syntheticRun("exp_1 & co", "n1",
+                "[lr=2]_a%b#c&d", 1, Map.of("dtd_1 ü", 0.5), 1_000_000, false, null)));
+        body.append(new LatexExporter("tab:names").render(TableKind.ACCURACY.build(names, TableOptions.DEFAULTS)))
+                .append('\n');
         String doc = "\\documentclass{article}\n\\usepackage[T1]{fontenc}\n\\usepackage{booktabs}\n"
                 + "\\usepackage[a4paper,landscape,margin=1cm]{geometry}\n\\begin{document}\n" + body
                 + "\\end{document}\n";
