@@ -142,7 +142,6 @@ public final class ExportCommand implements Callable<Integer> {
             int w = width == null ? ChartFiles.WIDTH : width;
             int h = height == null ? ChartFiles.HEIGHT : height;
             byte[] bytes = ChartFiles.bytes(chart, f, w, h);
-            createParent(file);
             // a name the user did not give: say when it replaced a figure of an earlier export
             boolean replaced = out == null && Files.exists(file);
             AtomicFiles.write(file, bytes);
@@ -184,7 +183,6 @@ public final class ExportCommand implements Callable<Integer> {
             stdout.print(text);
             stdout.flush();
         } else {
-            createParent(out);
             AtomicFiles.writeString(out, text);
             stdout.println("Wrote " + out + " (" + kind.id() + " table, " + f.id() + ", " + t.rows().size()
                     + " rows from " + store.runs().size() + " runs)");
@@ -314,12 +312,5 @@ public final class ExportCommand implements Callable<Integer> {
             out.put(e.getKey(), d);
         }
         return out;
-    }
-
-    private static void createParent(Path file) throws IOException {
-        Path parent = file.toAbsolutePath().getParent();
-        if (parent != null) {
-            Files.createDirectories(parent);
-        }
     }
 }

@@ -149,6 +149,23 @@ class ExportCommandTest {
     }
 
     @Test
+    void anOutputUnderAFileSaysSo(@TempDir Path tmp) throws Exception {
+        Path file = Files.writeString(tmp.resolve("notes"), "mine");
+        for (String[] args : new String[][] {{"-f", "md"}, {"-F", "pareto", "-f", "png"}}) {
+            Path out = file.resolve("sub/t.out");
+            String[] all = new String[args.length + 3];
+            all[0] = PAPER.toString();
+            System.arraycopy(args, 0, all, 1, args.length);
+            all[args.length + 1] = "-o";
+            all[args.length + 2] = out.toString();
+            Result r = run(all);
+            assertThat(r.code()).as(r.err()).isEqualTo(1);
+            assertThat(r.err()).contains("da3: cannot write " + out + ": " + file + " is a file, not a folder");
+        }
+        assertThat(file).hasContent("mine");
+    }
+
+    @Test
     void aLineThatIsNotUtf8IsSkippedWithAWarningAndEveryRunIsExported(@TempDir Path tmp) throws Exception {
         Path exp = copyRuns(tmp.resolve("exp"), "20261125-002255-linear-s1", "20261125-002301-finetune-s1");
         Path events = exp.resolve("runs/20261125-002301-finetune-s1/events.jsonl");
