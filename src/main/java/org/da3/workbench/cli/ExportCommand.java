@@ -109,7 +109,7 @@ public final class ExportCommand implements Callable<Integer> {
 
     @Option(names = "--reference", paramLabel = "DOMAIN=ERROR", arity = "1",
             description = "the score's reference error of a domain, as a fraction (0.25) or a percentage (25%%);"
-                + " repeat per domain (default: the errors of --reference-method in these runs)")
+                + " repeat for every domain (default: the errors of --reference-method in these runs)")
     private List<String> referenceArgs = new ArrayList<>();
 
     @Option(names = "--memory", paramLabel = "KIND",
@@ -176,6 +176,14 @@ public final class ExportCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("--reference " + d + ": no run has domain '" + d
                         + "'; the domains are " + String.join(", ", store.domains()));
             }
+        }
+        List<String> unreferenced = store.domains().stream().filter(d -> !reference.containsKey(d)).toList();
+        if (!reference.isEmpty() && !unreferenced.isEmpty()) {
+            // the score sums over every domain: without a reference for one, no row would have a score
+            throw new IllegalArgumentException("--reference gives no reference error for "
+                    + String.join(", ", unreferenced) + "; the score needs one for every domain: give "
+                    + unreferenced.stream().map(d -> "--reference " + d + "=ERROR").collect(Collectors.joining(" "))
+                    + ", or no --reference to take the errors of --reference-method");
         }
         ComparisonTable t = kind.build(store, to).withCaption(caption);
         String text = TableExporter.of(f, label).render(t);

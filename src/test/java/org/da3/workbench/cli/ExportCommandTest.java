@@ -235,8 +235,22 @@ class ExportCommandTest {
     void aReferenceErrorForADomainNotInTheRunsIsRefused() {
         assertBad(run(PAPER.toString(), "--reference", "cars=0.3", "--score", "on"),
                 "--reference cars: no run has domain 'cars'; the domains are tiny-shapes, tiny-textures");
-        Result ok = run(PAPER.toString(), "--reference", "tiny-shapes=0.3", "--score", "on");
+        Result ok = run(PAPER.toString(), "--reference", "tiny-shapes=0.3", "--reference", "tiny-textures=0.3",
+                "--score", "on");
         assertThat(ok.code()).as(ok.err()).isZero();
+    }
+
+    @Test
+    void referenceErrorsForSomeDomainsOnlyAreRefused() {
+        // a score sums over every domain: with tiny-textures' reference missing, every row had "-"
+        assertBad(run(PAPER.toString(), "--score", "on", "--reference", "tiny-shapes=0.5"),
+                "--reference gives no reference error for tiny-textures; the score needs one for every domain: give"
+                        + " --reference tiny-textures=ERROR, or no --reference to take the errors of"
+                        + " --reference-method");
+        Result ok = run(PAPER.toString(), "--score", "on", "--reference", "tiny-shapes=0.5",
+                "--reference", "tiny-textures=50%");
+        assertThat(ok.code()).as(ok.err()).isZero();
+        assertThat(ok.out()).contains("reference errors: given (tiny-shapes 50.0%, tiny-textures 50.0%)");
     }
 
     @Test
