@@ -128,6 +128,7 @@ public final class ExportCommand implements Callable<Integer> {
             requireAbsent(f, "--score", score, "the accuracy table");
             requireAbsent(f, "--reference", reference.isEmpty() ? null : "x", "the accuracy table");
             requireAbsent(f, "--per-run", perRun ? "x" : null, "tables");
+            requireAbsent(f, "--reference-method", referenceMethod, "tables");
             FigureKind kind = FigureKind.of(figure == null ? FigureKind.PARETO.id() : figure);
             if (memory != null && kind != FigureKind.PARETO) {
                 throw new IllegalArgumentException("--memory applies to --figure pareto, not " + kind.id());
@@ -176,6 +177,12 @@ public final class ExportCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("--reference " + d + ": no run has domain '" + d
                         + "'; the domains are " + String.join(", ", store.domains()));
             }
+        }
+        if (referenceMethod != null && store.runs().stream().noneMatch(r -> referenceMethod.equals(r.record().label())
+                || referenceMethod.equals(r.record().method()))) {
+            throw new IllegalArgumentException("--reference-method " + referenceMethod + ": no run has this method"
+                    + " (label or name); the methods are " + store.runs().stream().map(r -> r.record().label())
+                            .distinct().collect(Collectors.joining(", ")));
         }
         List<String> unreferenced = store.domains().stream().filter(d -> !reference.containsKey(d)).toList();
         if (!reference.isEmpty() && !unreferenced.isEmpty()) {

@@ -254,6 +254,19 @@ class ExportCommandTest {
     }
 
     @Test
+    void aReferenceMethodThatNoRunHasIsRefused() {
+        // a typo left every × FT ratio and the score empty, with no word but the caption's
+        assertBad(run(PAPER.toString(), "-t", "cost", "--reference-method", "fintune"),
+                "--reference-method fintune: no run has this method (label or name); the methods are linear,"
+                        + " finetune");
+        assertBad(run(PAPER.toString(), "-F", "pareto", "--reference-method", "linear"),
+                "--reference-method cannot be used with --format png: it applies to tables");
+        Result ok = run(PAPER.toString(), "-t", "cost", "--reference-method", "linear");
+        assertThat(ok.code()).as(ok.err()).isZero();
+        assertThat(ok.out()).contains("Analytic peak × linear");
+    }
+
+    @Test
     void aReferenceThatIsNotDomainEqualsErrorIsNamed() {
         assertBad(run(PAPER.toString(), "--reference", "tiny-shapes"),
                 "--reference tiny-shapes: give DOMAIN=ERROR, a domain and its reference error");
