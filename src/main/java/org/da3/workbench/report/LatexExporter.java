@@ -168,6 +168,9 @@ public final class LatexExporter implements TableExporter {
                 case '>':
                     sb.append("\\textgreater{}");
                     break;
+                case '|':
+                    sb.append("\\textbar{}");
+                    break;
                 case '±':
                     sb.append("$\\pm$");
                     break;

@@ -46,6 +46,13 @@ class ComparisonTableTest {
     }
 
     @Test
+    void latexEscapesWhatTheDefaultFontEncodingWouldDrawAsOtherCharacters() {
+        // with OT1, pdflatex's default, | < > in text come out as an em dash, ¡ and ¿
+        assertThat(LatexExporter.escape("a|b<c>d")).isEqualTo("a\\textbar{}b\\textless{}c\\textgreater{}d");
+        assertThat(LatexExporter.escape("x_1 & 50% #2 $")).isEqualTo("x\\_1 \\& 50\\% \\#2 \\$");
+    }
+
+    @Test
     void formatsScaledAndRounded() {
         Column pct = Column.number("Acc", "%", 0.01, 1, Better.HIGHER);
         assertThat(pct.format(0.12345)).isEqualTo("12.3");
