@@ -321,10 +321,9 @@ public final class ResultsStore {
     /**
      * One row per run: entry, run_id, experiment, method, method_name, seed, status, stopped_in,
      * accuracy (mean over domains, NaN unless every domain that runs of its experiment learned has a
-     * value), step_seconds,
-     * measured_step_bytes, analytic_step_bytes, trainable_params and patch_bytes (means per domain),
-     * gate_sparsity, macs_per_image, full_macs_per_image, latency_skip_ms, latency_full_ms,
-     * seconds, error.
+     * value), step_seconds, measured_step_bytes, analytic_step_bytes, trainable_params and
+     * patch_bytes (means per domain), gate_sparsity, macs_per_image, full_macs_per_image,
+     * latency_skip_ms, latency_full_ms, seconds, error.
      *
      * @return the table (missing values are NaN)
      */
