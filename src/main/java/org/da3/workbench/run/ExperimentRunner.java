@@ -382,7 +382,6 @@ public final class ExperimentRunner {
      */
     public RunRecord execute(PlannedRun run, RunDirectory dir, Target target, RunMonitor monitor,
             RunMonitor.Listener listener) throws IOException {
-        WorkerRequest req = request(run, dir);
         Map<String, Object> manifest = new LinkedHashMap<>();
         RunMonitor.Listener recording = new RunMonitor.Listener() {
             @Override
@@ -408,9 +407,13 @@ public final class ExperimentRunner {
             }
         };
         RunHandle h;
+        WorkerRequest req;
         try {
             monitor.starting();
             try {
+                // a descriptor that went missing since the spec was checked fails the run in its
+                // events, as a worker that cannot start does, rather than leave a folder without them
+                req = request(run, dir);
                 if (run.resume() != null) {
                     Path from = workspace.runsDir(run.spec().name()).resolve(run.resume().run());
                     copyReused(run.resume(), RunDirectory.open(from), dir);

@@ -212,6 +212,25 @@ class RunQueueTest {
         assertThat(a.launched).hasSize(4);
     }
 
+    /**
+     * A domain's descriptor deleted while the queue waits (the spec was checked when it was
+     * queued): each run records the failure in its events, no run folder is left without them.
+     */
+    @Test
+    void aDescriptorGoneSinceTheSpecWasCheckedFailsTheRunInItsEvents() throws Exception {
+        Files.delete(ws.root().resolve("datasets/tiny-shapes.yaml"));
+        FakeTarget a = new FakeTarget("a", 1);
+        List<RunQueue.Entry> done = new RunQueue(new ExperimentRunner(ws), List.of(a), runs).run(new Recorder());
+        assertThat(done).extracting(RunQueue.Entry::state).containsOnly(RunQueue.State.FAILED);
+        assertThat(done.get(0).message()).contains("could not start the worker on a (fake): ")
+                .contains("tiny-shapes");
+        assertThat(a.launched).isEmpty();
+        try (java.util.stream.Stream<Path> folders = Files.list(ws.runsDir("q"))) {
+            assertThat(folders).hasSize(4).allSatisfy(f -> assertThat(EventLog.read(f.resolve("events.jsonl")))
+                    .extracting(e -> e.event().getClass().getSimpleName()).containsExactly("RunError", "RunFinished"));
+        }
+    }
+
     @Test
     void stopCancelsTheRunningRunAndSkipsTheRest() throws Exception {
         FakeTarget a = new FakeTarget("a", 1);
