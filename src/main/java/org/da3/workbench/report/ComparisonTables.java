@@ -57,13 +57,14 @@ public final class ComparisonTables {
             cells.add(Cell.text(e.key()));
             for (String d : domains) {
                 Stats st = s.stats(e.key(), d, ResultsStore.ACCURACY);
-                boolean provisional = e.partial() && st.present() && !e.runs().get(0).isFinal(d);
+                // a run that stopped part-way, or whose final evaluation of the domain is missing
+                boolean provisional = st.present() && e.runs().stream().anyMatch(r -> !r.isFinal(d));
                 provisionalAny |= provisional;
                 cells.add(new Cell(null, st, provisional));
             }
             Stats mean = s.stats(e.key(), ResultsStore.ACCURACY);
-            boolean meanProvisional = e.partial() && mean.present()
-                    && domains.stream().anyMatch(d -> !e.runs().get(0).isFinal(d));
+            boolean meanProvisional = mean.present()
+                    && domains.stream().anyMatch(d -> e.runs().stream().anyMatch(r -> !r.isFinal(d)));
             cells.add(new Cell(null, mean, meanProvisional));
             if (score) {
                 DecathlonScore.Reference ref = given != null ? given : errors(refs, refs.of(e), domains);
@@ -98,8 +99,8 @@ public final class ComparisonTables {
         }
         partialNotes(notes, partialAny, options.perRun());
         if (provisionalAny) {
-            notes.add("* last per-epoch test accuracy reached before the run stopped (no final evaluation from a"
-                    + " saved patch).");
+            notes.add("* last per-epoch test accuracy reached (no final evaluation from a saved patch: the run"
+                    + " stopped before it, or its event is missing).");
         }
         return new ComparisonTable("accuracy", cap.toString(), facts, cols, rows, notes);
     }

@@ -179,6 +179,28 @@ class ComparisonTableTest {
     }
 
     @Test
+    void aCompletedRunWithoutTheFinalEvaluationOfADomainIsMarkedAsPerEpoch() {
+        Map<String, Double> acc = new java.util.LinkedHashMap<>(Map.of("dtd", 0.5));
+        acc.put("gtsrb", 0.7);
+        List<org.da3.workbench.run.event.Envelope> events = new java.util.ArrayList<>(ReportFixtures.syntheticEvents(
+                "x", "f2", "finetune", 2, acc, 1_000_000, false, null));
+        // the final evaluation of gtsrb is lost (a hand-edited or damaged log); its epoch value stands in
+        events.removeIf(e -> e.event() instanceof org.da3.workbench.run.event.Evaluation v && v.fromCheckpoint()
+                && v.domain().equals("gtsrb"));
+        ResultsStore s = ResultsStore.of(List.of(
+                ReportFixtures.syntheticRun("x", "f1", "finetune", 1, acc, 1_000_000, false, null),
+                RunResult.fromEvents(null, "f2", events)));
+        ComparisonTable t = ComparisonTables.accuracy(s, TableOptions.DEFAULTS.withScore(TableOptions.ScoreMode.OFF));
+        List<String> headers = t.columns().stream().map(Column::header).toList();
+        assertThat(t.rows()).singleElement().satisfies(r -> {
+            assertThat(r.cells().get(headers.indexOf("dtd")).provisional()).isFalse();
+            assertThat(r.cells().get(headers.indexOf("gtsrb")).provisional()).isTrue();
+            assertThat(r.cells().get(headers.indexOf("Mean")).provisional()).isTrue();
+        });
+        assertThat(t.notes()).anyMatch(n -> n.startsWith("* last per-epoch test accuracy reached"));
+    }
+
+    @Test
     void documentsShowTheStatusColumnOnlyWhenARowStoppedPartWay() throws IOException {
         Map<String, Double> acc = Map.of("dtd", 0.6);
         TableOptions doc = TableOptions.DEFAULTS.forFormat(ExportFormat.LATEX);

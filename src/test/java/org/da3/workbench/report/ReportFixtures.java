@@ -118,6 +118,25 @@ final class ReportFixtures {
      */
     static RunResult syntheticRun(String experiment, String runId, String method, long seed,
             Map<String, Double> accuracy, long measuredBytes, boolean gates, String allocator) {
+        return RunResult.fromEvents(null, runId, syntheticEvents(experiment, runId, method, seed, accuracy,
+                measuredBytes, gates, allocator));
+    }
+
+    /**
+     * The events of {@link #syntheticRun(String, String, String, long, Map, long, boolean, String)}.
+     *
+     * @param experiment the experiment
+     * @param runId the id
+     * @param method the method name (and label)
+     * @param seed the seed
+     * @param accuracy accuracy per domain, in order
+     * @param measuredBytes measured peak
+     * @param gates whether to report DA3 values
+     * @param allocator exact or reuse, or null
+     * @return the events
+     */
+    static List<Envelope> syntheticEvents(String experiment, String runId, String method, long seed,
+            Map<String, Double> accuracy, long measuredBytes, boolean gates, String allocator) {
         List<String> domains = new ArrayList<>(accuracy.keySet());
         List<Event> ev = new ArrayList<>();
         ev.add(new RunStarted(experiment, method, method, seed, domains, Map.of(), Map.of()));
@@ -168,6 +187,6 @@ final class ReportFixtures {
         for (int i = 0; i < ev.size(); i++) {
             env.add(new Envelope(Envelope.SCHEMA, runId, i, Instant.EPOCH.plusSeconds(i), ev.get(i)));
         }
-        return RunResult.fromEvents(null, runId, env);
+        return env;
     }
 }
