@@ -108,6 +108,8 @@ public final class SetupViewModel {
     private final ValidatedField<List<Long>> seeds = new ValidatedField<>("seeds", Long.toString(D.seed()), Parsers.longList());
 
     private final ObservableList<String> targetNames = FXCollections.observableArrayList();
+    /** The targets the provider knows (targetNames also holds a loaded spec's unknown target, to show it). */
+    private List<String> knownTargets = List.of();
     private final ObjectProperty<String> target = new SimpleObjectProperty<>(this, "target", "local");
     private java.util.Map<String, String> targetNotes = java.util.Map.of();
     private final ReadOnlyStringWrapper targetStatus = new ReadOnlyStringWrapper(this, "targetStatus", "");
@@ -136,7 +138,8 @@ public final class SetupViewModel {
         this.workspace = Objects.requireNonNull(workspace);
         this.executor = Objects.requireNonNull(executor);
         this.targets = Objects.requireNonNull(targets);
-        targetNames.setAll(targets.names());
+        knownTargets = List.copyOf(targets.names());
+        targetNames.setAll(knownTargets);
         for (MethodInfo info : MethodCatalog.all()) {
             methods.add(new MethodItem(info, "methods[" + methods.size() + "]"));
         }
@@ -242,12 +245,14 @@ public final class SetupViewModel {
 
     private void mergeTargets(List<String> names) {
         hereChecked = null; // targets.yaml was read again: its kinds may have changed
+        knownTargets = List.copyOf(names);
         String chosen = target.get();
         targetNames.setAll(names);
         if (chosen != null && !targetNames.contains(chosen)) {
             targetNames.add(chosen);
         }
         target.set(chosen);
+        revalidate(); // the chosen target may have become known, or unknown
     }
 
     private List<DomainItem> describeDomains() {
@@ -588,6 +593,10 @@ public final class SetupViewModel {
             why = "choose at least one method";
         } else if (!unusable.isEmpty()) {
             why = "cannot use domain " + String.join(", ", unusable);
+        } else if (target.get() != null && !target.get().contains(":") && !knownTargets.contains(target.get())) {
+            // every run would fail on opening it; an ssh:// address (with a ':') needs no entry
+            why = "target: '" + target.get() + "' is not a known target; choose one of " + String.join(", ", knownTargets)
+                    + ", or add it to experiments/targets.yaml and press Refresh (docs/targets.md)";
         } else {
             try {
                 List<Long> sd = seeds.getValue();

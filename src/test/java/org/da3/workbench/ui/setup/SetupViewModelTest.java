@@ -325,4 +325,31 @@ class SetupViewModelTest {
         assertThat(v.getProblem()).contains("nowhere");
         assertThat(v.canLaunch()).isFalse();
     }
+
+    @Test
+    void aTargetThatTargetsYamlDoesNotNameKeepsLaunchDisabled() throws Exception {
+        // a spec from another machine names a target this workspace does not define: every run would fail
+        Path spec = Files.writeString(ws.experimentsDir().resolve("elsewhere.yaml"),
+                TestWorkspace.tinySpec("elsewhere", "linear", "tiny-shapes") + "target: nano\n");
+        SetupViewModel v = new SetupViewModel(ws, new CurrentThreadTaskExecutor(),
+                new org.da3.workbench.ui.WorkspaceTargetProvider(ws));
+        v.refreshDomains();
+        v.load(spec);
+        assertThat(v.targetNames()).as("shown, so it can be seen and changed").contains("nano");
+        assertThat(v.getProblem()).startsWith("target: 'nano' is not a known target; choose one of local")
+                .contains("experiments/targets.yaml");
+        assertThat(v.canLaunch()).isFalse();
+        // defined and read again (Refresh): Launch is back
+        Files.writeString(ws.experimentsDir().resolve("targets.yaml"), """
+                targets:
+                  local: {kind: local}
+                  nano: {kind: jetson, host: 127.0.0.1, port: 2222, user: me}
+                """);
+        v.refreshDomains();
+        assertThat(v.getProblem()).isEmpty();
+        assertThat(v.canLaunch()).isTrue();
+        // an address needs no entry
+        v.targetProperty().set("ssh://me@127.0.0.1:2222");
+        assertThat(v.getProblem()).isEmpty();
+    }
 }
