@@ -595,8 +595,9 @@ public final class SetupViewModel {
             why = "cannot use domain " + String.join(", ", unusable);
         } else if (target.get() != null && !target.get().contains(":") && !knownTargets.contains(target.get())) {
             // every run would fail on opening it; an ssh:// address (with a ':') needs no entry
-            why = "target: '" + target.get() + "' is not a known target; choose one of " + String.join(", ", knownTargets)
-                    + ", or add it to experiments/targets.yaml and press Refresh (docs/targets.md)";
+            why = "target: '" + target.get() + "' is not a known target; choose one of "
+                    + String.join(", ", knownTargets) + ", or add it to experiments/targets.yaml and press Refresh"
+                    + " (docs/targets.md)";
         } else {
             try {
                 List<Long> sd = seeds.getValue();
