@@ -52,11 +52,8 @@ public final class MainViewModel {
         this.monitor = Objects.requireNonNull(monitor);
         this.results = Objects.requireNonNull(results);
         this.memory = Objects.requireNonNull(memory);
-        setup.specProperty().addListener((o, a, s) -> {
-            if (s != null) {
-                memory.setSpec(s);
-            }
-        });
+        // null while Setup has errors: the Memory view keeps the last valid profile and says so
+        setup.specProperty().addListener((o, a, s) -> memory.setSpec(s));
         if (setup.getSpec() != null) {
             memory.setSpec(setup.getSpec());
         }

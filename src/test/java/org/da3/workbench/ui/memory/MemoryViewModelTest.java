@@ -60,4 +60,28 @@ class MemoryViewModelTest {
         assertThat(MemoryViewModel.blockOf("fc")).isEqualTo("head");
         assertThat(MemoryViewModel.blockOf("bn1")).isEqualTo("stem");
     }
+
+    @Test
+    void saysSoWhileTheSpecInSetupHasErrors(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        org.da3.workbench.Workspace ws = TestWorkspace.create(dir, 10, 10);
+        org.da3.workbench.ui.task.TaskExecutor ex = new CurrentThreadTaskExecutor();
+        var targets = new org.da3.workbench.ui.LocalTargetProvider();
+        var setup = new org.da3.workbench.ui.setup.SetupViewModel(ws, ex, targets);
+        var launcher = new org.da3.workbench.ui.monitor.TargetPoolLauncher(
+                new org.da3.workbench.run.ExperimentRunner(ws), targets);
+        new org.da3.workbench.ui.MainViewModel(setup, new org.da3.workbench.ui.monitor.MonitorViewModel(ex, launcher),
+                new org.da3.workbench.ui.results.ResultsViewModel(ws, ex), vm);
+        setup.refreshDomains();
+        setup.load(java.nio.file.Files.writeString(ws.experimentsDir().resolve("t.yaml"),
+                TestWorkspace.tinySpec("t", "finetune", "tiny-shapes")));
+        assertThat(vm.statusProperty().get()).contains("batch 16");
+        setup.batchSize().setText("sixty-four");
+        assertThat(vm.statusProperty().get()).as("not the batch of 16 the form no longer holds")
+                .isEqualTo("the spec in Setup has errors; the profile shows the last valid one");
+        assertThat(vm.profiles()).as("the last valid profile stays").hasSize(1);
+        setup.batchSize().setText("64");
+        assertThat(vm.statusProperty().get()).contains("batch 64");
+        launcher.shutdown();
+    }
 }
