@@ -111,8 +111,35 @@ public final class LocalTarget implements Target {
         Process p = pb.start();
         try (OutputStream in = p.getOutputStream()) {
             in.write(org.da3.workbench.run.event.EventCodec.JSON.writeValueAsBytes(request));
+        } catch (IOException e) {
+            throw new IOException(endedAtOnce(p, e), e);
         }
         return new ProcessHandle(p);
+    }
+
+    /**
+     * Why a worker took no request: a JVM that ended before reading it (a flag it does not know, too
+     * little memory) said why on stderr, which "Stream closed" alone would lose.
+     */
+    private static String endedAtOnce(Process p, IOException writeError) {
+        try {
+            if (!p.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                return "cannot hand the worker its request: " + writeError.getMessage();
+            }
+            String said = new String(p.getErrorStream().readNBytes(4000), java.nio.charset.StandardCharsets.UTF_8)
+                    .strip().replaceAll("\\s*\\R\\s*", " / ");
+            return "the worker JVM ended at once with exit code " + p.exitValue()
+                    + (said.isEmpty() ? "" : " (" + said + ")") + "; check the target's jvm_flags and environment in"
+                    + " experiments/targets.yaml";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            p.destroyForcibly();
+            return "cannot hand the worker its request: " + writeError.getMessage();
+        } catch (IOException e) {
+            return "the worker JVM ended at once with exit code " + p.exitValue() + " (" + writeError.getMessage()
+                    + ")";
+        }
     }
 
     /** A child process as a run handle. */

@@ -296,4 +296,45 @@ class TargetPoolLauncherTest {
         });
         assertThat(ws.runsDir("pre")).doesNotExist();
     }
+
+    /** A worker JVM that exits before it reads its request (a bad jvm_flags entry) fails saying why. */
+    @org.junit.jupiter.api.RepeatedTest(3)
+    void aWorkerThatCannotStartFailsWithWhatItsJvmSaid() throws Exception {
+        Workspace ws = TestWorkspace.create(dir, 32, 16);
+        Files.writeString(ws.experimentsDir().resolve("targets.yaml"),
+                "targets:\n  local: {kind: local, jvm_flags: [-XX:+NoSuchDa3Flag]}\n");
+        Path specFile = Files.writeString(ws.experimentsDir().resolve("bad.yaml"),
+                TestWorkspace.tinySpec("bad", "linear", "tiny-shapes"));
+        ExperimentSpec spec = new SpecLoader(ws.datasets().names()).load(specFile);
+        TargetPoolLauncher launcher = new TargetPoolLauncher(new ExperimentRunner(ws), new WorkspaceTargetProvider(ws));
+        Map<String, String> ended = new ConcurrentHashMap<>();
+        Path[] dirOf = new Path[1];
+        CountDownLatch done = new CountDownLatch(1);
+        try {
+            launcher.submit(launcher.plan(spec), new RunLauncher.Listener() {
+                @Override
+                public void started(RunJob job) {}
+
+                @Override
+                public void event(RunJob job, Envelope event) {}
+
+                @Override
+                public void log(RunJob job, String line) {}
+
+                @Override
+                public void finished(RunJob job, RunRecord record, Path runDir, String error) {
+                    ended.put(job.label(), String.valueOf(error));
+                    dirOf[0] = runDir;
+                    done.countDown();
+                }
+            });
+            assertThat(done.await(1, TimeUnit.MINUTES)).isTrue();
+        } finally {
+            launcher.shutdown();
+        }
+        // it ends before or after taking its request: either way its words are kept, in the error or in the log
+        assertThat(ended.get("linear s7")).doesNotContain("Stream closed");
+        assertThat(Files.readString(dirOf[0].resolve("worker.log"))).as("what the JVM said, not a closed pipe")
+                .contains("NoSuchDa3Flag");
+    }
 }
