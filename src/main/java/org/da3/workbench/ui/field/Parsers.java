@@ -20,20 +20,8 @@ public final class Parsers {
      * @return the parser
      */
     public static Function<String, Integer> integer(long min, long max) {
-        return s -> {
-            long v;
-            try {
-                v = Long.parseLong(s.trim());
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("'" + s + "' is not a whole number; use one from " + min
-                        + " to " + max);
-            }
-            if (v < min || v > max) {
-                throw new IllegalArgumentException(v + " is out of range; use a whole number from " + min
-                        + " to " + max);
-            }
-            return (int) v;
-        };
+        // as the spec loader reads it: ASCII digits only, and a number too long for a long is out of range
+        return s -> (int) OptionDef.wholeNumber(s.trim(), min, max, "use a whole number from " + min + " to " + max);
     }
 
     /**

@@ -23,6 +23,14 @@ class ValidatedFieldTest {
         f.setText("abc");
         assertThat(f.getError()).contains("'abc' is not a whole number");
 
+        // what the spec loader says of them too: a long number is a whole number, just too big
+        f.setText("99999999999999999999");
+        assertThat(f.getError()).isEqualTo("99999999999999999999 is out of range; use a whole number from 1 to 10000");
+        f.setText("\u0663"); // ARABIC-INDIC DIGIT THREE, which Long.parseLong took for 3
+        assertThat(f.getError()).isEqualTo("'\u0663' is not a whole number; use a whole number from 1 to 10000");
+        f.setText("+5");
+        assertThat(f.getValue()).isEqualTo(5);
+
         f.setText(" 12 ");
         assertThat(f.isValid()).isTrue();
         assertThat(f.getValue()).isEqualTo(12);
