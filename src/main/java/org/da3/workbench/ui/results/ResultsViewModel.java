@@ -281,7 +281,9 @@ public final class ResultsViewModel {
 
     private String display(Path p) {
         Path abs = p.toAbsolutePath().normalize();
-        return abs.startsWith(workspace.root()) ? workspace.root().relativize(abs).toString() : abs.toString();
+        // the workspace folder itself is named in full, not as an empty relative path
+        return abs.startsWith(workspace.root()) && !abs.equals(workspace.root())
+                ? workspace.root().relativize(abs).toString() : abs.toString();
     }
 
     /** @return the results of the runs collected so far */

@@ -110,6 +110,10 @@ class ResultsViewModelTest {
         vm.reopen(dir.resolve("nothing-here"));
         assertThat(vm.getStatus()).startsWith("cannot open");
         assertThat(vm.runs()).hasSize(4);
+        // the workspace folder holds no runs of its own: the message names it, not ""
+        vm.reopen(ws.root());
+        assertThat(vm.getStatus()).startsWith("cannot open " + ws.root().toAbsolutePath().normalize() + ": ");
+        assertThat(vm.runs()).hasSize(4);
     }
 
     @Test
