@@ -70,11 +70,11 @@ public final class MainViewModel {
 
     private void launch(ExperimentSpec spec) {
         try {
-            int skipped = monitor.launch(spec, setup.resumeProperty().get());
-            page.set(Page.MONITOR);
             int n = spec.methods().size() * spec.seeds().size();
-            status.set("launched " + spec.name() + ": " + (n - skipped) + " run(s) on " + spec.target()
-                    + (skipped > 0 ? "; " + skipped + " already completed with this spec" : ""));
+            monitor.launch(spec, setup.resumeProperty().get(), skipped -> status.set("launched " + spec.name()
+                    + ": " + (n - skipped) + " run(s) on " + spec.target()
+                    + (skipped > 0 ? "; " + skipped + " already completed with this spec" : "")));
+            page.set(Page.MONITOR);
         } catch (RuntimeException e) {
             status.set("cannot launch: " + e.getMessage());
         }

@@ -24,6 +24,7 @@ import org.da3.workbench.run.event.Envelope;
 import org.da3.workbench.run.event.RunError;
 import org.da3.workbench.run.event.Warning;
 import org.da3.workbench.spec.ExperimentSpec;
+import org.da3.workbench.ui.task.BackgroundTask;
 import org.da3.workbench.ui.task.EventBuffer;
 import org.da3.workbench.ui.task.TaskExecutor;
 
@@ -99,7 +100,7 @@ public final class MonitorViewModel {
      * @throws org.da3.workbench.spec.SpecException if it cannot run (nothing is queued)
      */
     public void launch(ExperimentSpec spec) {
-        launch(spec, false);
+        launch(spec, false, n -> { });
     }
 
     /**
@@ -107,37 +108,78 @@ public final class MonitorViewModel {
      * (as {@code da3 run --resume}): the methods and seeds that already completed with the same
      * resolved spec join the queue as completed, with their earlier run, and go to Results as a
      * finished run does; those whose runs stopped part-way pick up from the domains they finished.
+     * Finding those reads the runs folder and checksums weights and patches, off the UI thread:
+     * the runs are queued when it is done, and {@link #runningProperty()} is true meanwhile.
      *
      * @param spec the experiment
      * @param resume whether to leave out what completed and resume what stopped
-     * @return how many runs were left out
+     * @param onQueued told, on the UI thread once the runs are queued, how many were left out as
+     *     completed
      * @throws org.da3.workbench.spec.SpecException if it cannot run (nothing is queued)
      */
-    public int launch(ExperimentSpec spec, boolean resume) {
+    public void launch(ExperimentSpec spec, boolean resume, java.util.function.IntConsumer onQueued) {
         List<RunJob> planned = launcher.plan(spec);
-        Map<RunJob, Path> done = resume ? launcher.completed(planned) : Map.of();
+        if (!resume) {
+            queue(spec, planned, new Earlier(Map.of(), Map.of(), Map.of()));
+            onQueued.accept(0);
+            return;
+        }
+        running.set(true); // Launch stays disabled while the earlier runs are read
+        info("", "reading the earlier runs of " + spec.name() + " ...");
+        executor.execute(BackgroundTask.of(() -> earlier(planned)).onSuccess(e -> {
+            queue(spec, planned, e);
+            onQueued.accept(e.done().size());
+        }).onFailure(ex -> {
+            running.set(runs.stream().anyMatch(r -> !r.getStatus().isDone()));
+            add(new LogLine(Instant.now(), "", LogLine.Level.ERROR, "cannot launch " + spec.name() + ": "
+                    + (ex.getMessage() == null ? ex.toString() : ex.getMessage())));
+        }));
+    }
+
+    /**
+     * What the earlier runs of an experiment give a launch: the completed run of each job that has
+     * one (and its events, for its curves), and the resuming copy of each job that can pick up.
+     */
+    private record Earlier(Map<RunJob, Path> done, Map<RunJob, RunJob> resumed, Map<RunJob, List<Envelope>> events) {}
+
+    /** Finds the earlier runs of planned jobs; runs off the UI thread. */
+    private Earlier earlier(List<RunJob> planned) {
+        Map<RunJob, Path> done = launcher.completed(planned);
         List<RunJob> left = planned.stream().filter(j -> !done.containsKey(j)).toList();
-        Map<RunJob, RunJob> resumed = resume ? launcher.resumable(left) : Map.of();
-        List<RunJob> jobs = left.stream().map(j -> resumed.getOrDefault(j, j)).toList();
+        Map<RunJob, RunJob> resumed = launcher.resumable(left);
+        Map<RunJob, List<Envelope>> events = new HashMap<>();
+        for (Map.Entry<RunJob, Path> d : done.entrySet()) {
+            try {
+                events.put(d.getKey(), org.da3.workbench.run.EventLog.read(d.getValue().resolve("events.jsonl")));
+            } catch (java.io.IOException | RuntimeException e) {
+                // the launcher found it completed a moment ago; without its events it shows no curves
+            }
+        }
+        return new Earlier(done, resumed, events);
+    }
+
+    /** Queues planned jobs, those that completed earlier as finished and those that resume as such. */
+    private void queue(ExperimentSpec spec, List<RunJob> planned, Earlier earlier) {
+        Map<RunJob, Path> done = earlier.done();
+        Map<RunJob, RunJob> resumed = earlier.resumed();
+        List<RunJob> jobs = planned.stream().filter(j -> !done.containsKey(j)).map(j -> resumed.getOrDefault(j, j))
+                .toList();
         List<RunItem> items = new ArrayList<>();
         for (RunJob planJob : planned) {
             RunJob j = resumed.getOrDefault(planJob, planJob);
             RunItem item = new RunItem(j);
             byId.put(j.id(), item);
             items.add(item);
-            Path earlier = done.get(planJob);
-            if (earlier != null) {
-                // its curves and record, from its events read once (its warnings are not news: they
-                // stay out of the log)
+            Path dir = done.get(planJob);
+            if (dir != null) {
+                // its curves and record, from its events (its warnings are not news: they stay out of the log)
+                List<Envelope> events = earlier.events().get(planJob);
                 RunRecord r = null;
-                try {
-                    List<Envelope> events = org.da3.workbench.run.EventLog.read(earlier.resolve("events.jsonl"));
+                if (events != null) {
                     events.forEach(item::apply);
-                    r = RunRecord.fromEvents(earlier.getFileName().toString(), events);
-                } catch (java.io.IOException | RuntimeException e) {
-                    // the launcher found it completed a moment ago; without its events it shows no curves
+                    r = RunRecord.fromEvents(dir.getFileName().toString(), events);
                 }
-                buffer.offer(new Finished(j, r, earlier, null));
+                buffer.offer(new Finished(j, r, dir, null));
             }
         }
         runs.addAll(items);
@@ -148,9 +190,9 @@ public final class MonitorViewModel {
                         + done.values().stream().map(d -> d.getFileName().toString())
                                 .collect(java.util.stream.Collectors.joining(", ")))
                 + (resumed.isEmpty() ? "" : "; " + resumed.size() + " resume(s) from the domains a stopped run"
-                        + " finished: " + resumed.values().stream().map(r -> r.label() + " from " + r.run().resume().run()
-                                + " (" + r.run().resume().patches().size() + " of " + spec.domains().size() + ")")
-                                .collect(java.util.stream.Collectors.joining(", "))));
+                        + " finished: " + resumed.values().stream().map(r -> r.label() + " from "
+                                + r.run().resume().run() + " (" + r.run().resume().patches().size() + " of "
+                                + spec.domains().size() + ")").collect(java.util.stream.Collectors.joining(", "))));
         launcher.submit(jobs, new RunLauncher.Listener() {
             @Override
             public void started(RunJob job) {
@@ -172,7 +214,6 @@ public final class MonitorViewModel {
                 buffer.offer(new Finished(job, record, runDir, error));
             }
         });
-        return done.size();
     }
 
     /** Stops every queued and running run. */

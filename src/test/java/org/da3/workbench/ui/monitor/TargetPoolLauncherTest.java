@@ -21,6 +21,8 @@ import org.da3.workbench.spec.SpecLoader;
 import org.da3.workbench.test.TestWorkspace;
 import org.da3.workbench.ui.TargetProvider;
 import org.da3.workbench.ui.WorkspaceTargetProvider;
+import org.da3.workbench.ui.task.BackgroundTask;
+import org.da3.workbench.ui.task.CurrentThreadTaskExecutor;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
@@ -56,7 +58,9 @@ class TargetPoolLauncherTest {
         List<Path> toResults = new java.util.ArrayList<>();
         vm.setOnRunFinished(toResults::add);
         try {
-            assertThat(vm.launch(spec, true)).isEqualTo(1);
+            int[] skipped = {-1};
+            vm.launch(spec, true, n -> skipped[0] = n);
+            assertThat(skipped[0]).isEqualTo(1);
             executor.tick();
             assertThat(submitted).extracting(RunJob::label).containsExactly("finetune s7");
             assertThat(vm.runs()).extracting(RunItem::label).containsExactly("linear s7", "finetune s7");
@@ -69,7 +73,8 @@ class TargetPoolLauncherTest {
             ExperimentSpec other = new SpecLoader(ws.datasets().names()).parse("pool.yaml",
                     TestWorkspace.tinySpec("pool", "linear", "tiny-shapes").replace("epochs: 1", "epochs: 2"));
             submitted.clear();
-            assertThat(vm.launch(other, true)).isZero();
+            vm.launch(other, true, n -> skipped[0] = n);
+            assertThat(skipped[0]).isZero();
             assertThat(submitted).extracting(RunJob::label).containsExactly("linear s7");
         } finally {
             recording.shutdown();
@@ -108,7 +113,7 @@ class TargetPoolLauncherTest {
                 new org.da3.workbench.ui.task.CurrentThreadTaskExecutor();
         MonitorViewModel vm = new MonitorViewModel(executor, recording);
         try {
-            assertThat(vm.launch(spec, true)).isZero();
+            vm.launch(spec, true, n -> { });
             executor.tick();
             assertThat(submitted).singleElement().satisfies(j -> {
                 assertThat(j.run().resume().run()).isEqualTo(stopped.runId());
@@ -116,9 +121,41 @@ class TargetPoolLauncherTest {
             });
             assertThat(vm.runs()).singleElement().satisfies(r -> assertThat(r.job()).isSameAs(submitted.get(0)));
 
+            // the runs folder is read off the UI thread: nothing is queued until that work is done
+            List<BackgroundTask<?>> deferred = new java.util.ArrayList<>();
+            org.da3.workbench.ui.task.TaskExecutor later = new org.da3.workbench.ui.task.TaskExecutor() {
+                @Override
+                public <T> void execute(BackgroundTask<T> task) {
+                    deferred.add(task);
+                }
+
+                @Override
+                public void runOnUi(Runnable action) {
+                    action.run();
+                }
+
+                @Override
+                public AutoCloseable every(java.time.Duration period, Runnable action) {
+                    return () -> { };
+                }
+
+                @Override
+                public void shutdown() {}
+            };
+            MonitorViewModel deferring = new MonitorViewModel(later, recording);
+            submitted.clear();
+            deferring.launch(spec, true, n -> { });
+            assertThat(deferring.runs()).isEmpty();
+            assertThat(deferring.runningProperty().get()).as("Launch stays disabled meanwhile").isTrue();
+            assertThat(submitted).isEmpty();
+            assertThat(deferred).hasSize(1);
+            new CurrentThreadTaskExecutor().execute(deferred.get(0));
+            assertThat(submitted).singleElement().satisfies(j -> assertThat(j.run().resume()).isNotNull());
+            assertThat(deferring.runs()).hasSize(1);
+
             // without the box, everything trains afresh
             submitted.clear();
-            vm.launch(spec, false);
+            vm.launch(spec, false, n -> { });
             assertThat(submitted).singleElement().satisfies(j -> assertThat(j.run().resume()).isNull());
         } finally {
             recording.shutdown();
