@@ -75,15 +75,13 @@ public final class Parsers {
                 if (part.isBlank()) {
                     continue;
                 }
-                try {
-                    long v = Long.parseLong(part.trim());
-                    if (out.contains(v)) {
-                        throw new IllegalArgumentException(v + " is listed twice; list each seed once");
-                    }
-                    out.add(v);
-                } catch (NumberFormatException e) {
-                    throw new IllegalArgumentException("'" + part + "' is not a whole number; list seeds such as 1, 2, 3");
+                // as the spec loader reads a seed: ASCII digits, and a number too long for a long is out of range
+                long v = OptionDef.wholeNumber(part.trim(), Long.MIN_VALUE, Long.MAX_VALUE,
+                        "list seeds such as 1, 2, 3");
+                if (out.contains(v)) {
+                    throw new IllegalArgumentException(v + " is listed twice; list each seed once");
                 }
+                out.add(v);
             }
             if (out.isEmpty()) {
                 throw new IllegalArgumentException("list at least one seed, such as 7 or 1, 2, 3");

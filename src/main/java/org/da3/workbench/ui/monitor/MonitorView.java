@@ -98,7 +98,7 @@ public final class MonitorView {
         stopAllButton.setId("stop-all");
         stopAllButton.getStyleClass().add(Styles.DANGER);
         stopAllButton.disableProperty().bind(vm.runningProperty().not());
-        stopSelectedButton.disableProperty().bind(vm.runningProperty().not());
+        stopSelectedButton.disableProperty().bind(vm.canStopSelectedProperty().not());
         summaryLabel.setId("run-summary");
         summaryLabel.textProperty().bind(vm.summaryProperty());
 

@@ -52,6 +52,7 @@ public final class MonitorViewModel {
     private final ObservableList<LogLine> log = FXCollections.observableArrayList();
     private final ReadOnlyLongWrapper chartsVersion = new ReadOnlyLongWrapper(this, "chartsVersion");
     private final ReadOnlyBooleanWrapper running = new ReadOnlyBooleanWrapper(this, "running");
+    private final ReadOnlyBooleanWrapper canStopSelected = new ReadOnlyBooleanWrapper(this, "canStopSelected");
     private final ReadOnlyStringWrapper summary = new ReadOnlyStringWrapper(this, "summary", "no runs yet");
     private final Map<Integer, RunItem> byId = new HashMap<>();
     private final AutoCloseable ticker;
@@ -80,7 +81,14 @@ public final class MonitorViewModel {
         this.executor = Objects.requireNonNull(executor);
         this.launcher = Objects.requireNonNull(launcher);
         this.ticker = executor.every(FLUSH_PERIOD, this::flush);
-        selected.addListener((ListChangeListener<RunItem>) c -> chartsVersion.set(chartsVersion.get() + 1));
+        selected.addListener((ListChangeListener<RunItem>) c -> {
+            chartsVersion.set(chartsVersion.get() + 1);
+            updateCanStopSelected();
+        });
+    }
+
+    private void updateCanStopSelected() {
+        canStopSelected.set(selected.stream().anyMatch(r -> !r.getStatus().isDone()));
     }
 
     /**
@@ -293,6 +301,7 @@ public final class MonitorViewModel {
             chartsVersion.set(chartsVersion.get() + 1);
         }
         running.set(runs.stream().anyMatch(r -> !r.getStatus().isDone()));
+        updateCanStopSelected();
         updateSummary();
     }
 
@@ -389,6 +398,11 @@ public final class MonitorViewModel {
     /** @return whether any run is queued or running */
     public ReadOnlyBooleanProperty runningProperty() {
         return running.getReadOnlyProperty();
+    }
+
+    /** @return whether a chosen run is queued or running, so that Stop selected has something to stop */
+    public ReadOnlyBooleanProperty canStopSelectedProperty() {
+        return canStopSelected.getReadOnlyProperty();
     }
 
     /** @return whether any run is queued or running */

@@ -369,7 +369,11 @@ public final class SetupViewModel {
      */
     public static String suggestDatasetName(Path dir) {
         String base = dir.getFileName() == null ? "images" : dir.getFileName().toString();
-        String safe = base.toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9._-]+", "-").replaceAll("^[^a-z0-9]+", "");
+        // accents dropped first (Ünïcödé is unicode, not n-c-d-); what is left that a name cannot hold
+        // becomes '-', and no name starts or ends with one
+        String plain = java.text.Normalizer.normalize(base, java.text.Normalizer.Form.NFD).replaceAll("\\p{M}+", "");
+        String safe = plain.toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9._-]+", "-")
+                .replaceAll("^[^a-z0-9]+", "").replaceAll("-+$", "");
         return safe.isEmpty() ? "images" : safe;
     }
 

@@ -30,6 +30,12 @@ public final class FxTaskExecutor implements TaskExecutor {
             } catch (Exception e) {
                 Platform.runLater(() -> task.failureCallback().accept(e));
                 return;
+            } catch (Error e) {
+                // out of memory in a profile or an export: the view's status says so instead of
+                // showing "profiling ..." for ever
+                Exception wrapped = new java.util.concurrent.ExecutionException(e.toString(), e);
+                Platform.runLater(() -> task.failureCallback().accept(wrapped));
+                throw e;
             }
             Platform.runLater(() -> task.successCallback().accept(result));
         });

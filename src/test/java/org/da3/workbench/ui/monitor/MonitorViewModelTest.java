@@ -52,6 +52,7 @@ class MonitorViewModelTest {
         assertThat(vm.runs()).extracting(RunItem::label).containsExactly("linear s7", "finetune s7");
         assertThat(vm.runs()).extracting(RunItem::getStatus).containsOnly(RunStatus.QUEUED);
         assertThat(vm.isRunning()).isTrue();
+        assertThat(vm.canStopSelectedProperty().get()).as("nothing chosen to stop").isFalse();
         assertThat(executor.tickerCount()).as("a periodic flush, not one UI update per event").isEqualTo(1);
 
         RunJob job = launcher.submitted.get(0);
@@ -75,6 +76,7 @@ class MonitorViewModelTest {
         RunItem item = vm.runs().get(0);
         assertThat(item.getStatus()).isEqualTo(RunStatus.RUNNING);
         assertThat(vm.selected()).as("the first run to start is shown").containsExactly(item);
+        assertThat(vm.canStopSelectedProperty().get()).isTrue();
         assertThat(item.getProgress()).isEqualTo(0.5);
         assertThat(item.getEta()).isEqualTo("ETA 1m05s");
         assertThat(item.getDetail()).contains("a").contains("epoch 2").contains("step 20/20");
@@ -110,6 +112,8 @@ class MonitorViewModelTest {
 
         assertThat(vm.runs().get(0).getStatus()).isEqualTo(RunStatus.COMPLETED);
         assertThat(vm.runs().get(0).getProgress()).isEqualTo(1.0);
+        assertThat(vm.selected()).containsExactly(vm.runs().get(0));
+        assertThat(vm.canStopSelectedProperty().get()).as("the chosen run is over").isFalse();
         assertThat(finished).containsExactly(java.nio.file.Path.of("runs", "run-1"));
         assertThat(vm.log()).extracting(LogLine::level).contains(LogLine.Level.WARNING, LogLine.Level.ERROR);
         assertThat(vm.log()).extracting(LogLine::message)

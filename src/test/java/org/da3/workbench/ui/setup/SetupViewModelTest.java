@@ -242,6 +242,8 @@ class SetupViewModelTest {
         Path images = Files.createDirectories(dir.resolve("My Birds"));
         Files.createDirectories(images.resolve("train/robin"));
         assertThat(SetupViewModel.suggestDatasetName(images)).isEqualTo("my-birds");
+        assertThat(SetupViewModel.suggestDatasetName(dir.resolve("Ünïcödé Vögel!"))).isEqualTo("unicode-vogel");
+        assertThat(SetupViewModel.suggestDatasetName(dir.resolve("鳥"))).isEqualTo("images");
         vm.addImageFolder(images, "my-birds");
         Path file = ws.datasetsDir().resolve("my-birds.yaml");
         String text = Files.readString(file);
