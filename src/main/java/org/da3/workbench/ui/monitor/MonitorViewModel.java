@@ -330,7 +330,9 @@ public final class MonitorViewModel {
     static LogLine.Level levelOf(String line) {
         String l = line.toLowerCase(Locale.ROOT);
         if (l.contains(" error ") || l.startsWith("error") || l.contains("exception") || l.contains("fatal")
-                || l.contains("outofmemory")) {
+                || l.contains("outofmemory") || l.startsWith("unrecognized vm option")
+                || l.startsWith("invalid maximum heap size") || l.startsWith("improperly specified vm option")) {
+            // the JVM's own refusal of a jvm_flags entry, which comes before its "Could not create the JVM"
             return LogLine.Level.ERROR;
         }
         if (l.contains("warn") && l.contains("org.da3")) {

@@ -108,6 +108,7 @@ class MonitorViewModelTest {
         launcher.listener.log(b, "[main] INFO org.da3 something routine");
         launcher.listener.log(b, "[main] WARN ai.djl.util.cuda.CudaUtils - Failed to detect GPU count");
         launcher.listener.log(b, "java.lang.OutOfMemoryError: Java heap space");
+        launcher.listener.log(b, "Unrecognized VM option 'NoSuchFlag'");
         executor.tick();
 
         assertThat(vm.runs().get(0).getStatus()).isEqualTo(RunStatus.COMPLETED);
@@ -117,7 +118,8 @@ class MonitorViewModelTest {
         assertThat(finished).containsExactly(java.nio.file.Path.of("runs", "run-1"));
         assertThat(vm.log()).extracting(LogLine::level).contains(LogLine.Level.WARNING, LogLine.Level.ERROR);
         assertThat(vm.log()).extracting(LogLine::message)
-                .contains("image size 16 is below the backbone's 64", "java.lang.OutOfMemoryError: Java heap space")
+                .contains("image size 16 is below the backbone's 64", "java.lang.OutOfMemoryError: Java heap space",
+                        "Unrecognized VM option 'NoSuchFlag'")
                 .noneMatch(m -> m.contains("routine") || m.contains("GPU count"));
         assertThat(vm.isRunning()).as("the second run is still queued").isTrue();
         assertThat(vm.summaryProperty().get()).isEqualTo("1 queued · 1 completed");
