@@ -94,7 +94,8 @@ public final class ExperimentRunner {
     /**
      * The planned runs that already completed in the experiment's runs folder with exactly the same
      * resolved spec (its spec.yaml, written the same way) and, when the spec names a weights file,
-     * with the same weights (the sha-256 in the run's manifest): the latest such run of each.
+     * with the same weights (the sha-256 in the run's manifest, or in its run_started event when the
+     * workbench was cut off before writing the manifest): the latest such run of each.
      * Dataset contents are not compared; a spec names its datasets, not their files.
      *
      * @param runs the planned runs of one experiment
@@ -245,10 +246,21 @@ public final class ExperimentRunner {
     }
 
     private static boolean sameWeights(RunDirectory rd, String sha) throws IOException {
-        if (sha == null || !Files.isRegularFile(rd.manifestFile())) {
+        if (sha == null) {
             return false;
         }
-        return sha.equals(EventCodec.JSON.readTree(rd.manifestFile().toFile()).path("weights_sha256").asText(null));
+        if (Files.isRegularFile(rd.manifestFile())) {
+            return sha.equals(EventCodec.JSON.readTree(rd.manifestFile().toFile()).path("weights_sha256").asText(null));
+        }
+        // cut off with the workbench (killed, crashed): no manifest.json, but the worker's run_started has the sha
+        if (Files.isRegularFile(rd.eventsFile())) {
+            for (EventLog.Line line : EventLog.readLines(rd.eventsFile(), w -> { })) {
+                if (line.envelope().event() instanceof RunStarted s) {
+                    return s.manifest() != null && sha.equals(s.manifest().get("weights_sha256"));
+                }
+            }
+        }
+        return false;
     }
 
     /**

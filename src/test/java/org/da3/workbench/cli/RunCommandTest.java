@@ -300,6 +300,42 @@ class RunCommandTest {
         assertThat(runDirs("cut")).hasSize(2);
     }
 
+    /**
+     * A run cut off together with the workbench (kill -9 of da3 run, a crash of the GUI) has no
+     * manifest.json; with backbone.weights its weights are known from its run_started event, so it
+     * resumes, and weights changed since still keep it from resuming.
+     */
+    @Test
+    void resumePicksUpARunWhoseWorkbenchWasKilledWithWeights() throws Exception {
+        TestWorkspace.create(dir, 64, 32);
+        Path weights = dir.resolve("pretrained/w8.safetensors");
+        Files.createDirectories(weights.getParent());
+        try (ai.djl.ndarray.NDManager m = ai.djl.ndarray.NDManager.newBaseManager()) {
+            org.da3.workbench.nn.ResNet net = org.da3.workbench.nn.ResNet.create("resnet26", 8);
+            net.allocate(m, 1);
+            org.da3.workbench.nn.Weights.save(org.da3.workbench.nn.Weights.arrays(net.stateDict()), weights);
+        }
+        Path spec = dir.resolve("experiments/killed.yaml");
+        Files.writeString(spec, TestWorkspace.tinySpec("killed", "linear", "tiny-shapes, tiny-glyphs").replace(
+                "backbone: {name: resnet26, width: 8}", "backbone: {name: resnet26, width: 8, weights: "
+                + "pretrained/w8.safetensors}"));
+        assertThat(run("run", "--quiet", spec.toString()).code()).isZero();
+        Path first = runDirs("killed").get(0);
+        TestWorkspace.cutAfterFirstDomain(first, "tiny-glyphs");
+        Files.delete(first.resolve("manifest.json"));
+        Files.delete(first.resolve("results.csv"));
+
+        Result dry = runPrinting("run", "--resume", "-n", spec.toString());
+        assertThat(dry.out()).as(dry.out() + dry.err()).contains("Would resume 1 run(s) from the domains they"
+                + " finished: linear s7 (" + first.getFileName() + ": 1 of 2 domains)");
+        byte[] bytes = Files.readAllBytes(weights);
+        bytes[bytes.length - 1] ^= 1;
+        Files.write(weights, bytes);
+        dry = runPrinting("run", "--resume", "-n", spec.toString());
+        assertThat(dry.out()).as(dry.out() + dry.err()).contains("  linear s7: trains every domain\n")
+                .doesNotContain("Would resume");
+    }
+
     /** A domain whose data changed since the stopped run trained its patch is trained again, with a warning. */
     @Test
     void resumeTrainsAgainADomainWhoseDataChanged() throws Exception {
