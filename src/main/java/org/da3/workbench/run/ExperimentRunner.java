@@ -156,8 +156,9 @@ public final class ExperimentRunner {
     }
 
     /**
-     * The domains a run finished whose patches are intact, in learning order; null when the run
-     * completed (or cannot be read).
+     * The domains a run finished whose patches are intact, in learning order; none when it cannot
+     * be read (a folder without events: cut off while its worker was being started); null when the
+     * run completed.
      */
     private static ResumeFrom finishedDomains(RunDirectory d, List<String> domains) {
         Map<String, String> shas = new LinkedHashMap<>();
@@ -190,7 +191,8 @@ public final class ExperimentRunner {
             }
             return new ResumeFrom(d.runId(), intact, data);
         } catch (IOException | RuntimeException e) {
-            return null; // a run that cannot be read is not one to pick up from
+            // not one to pick up from, but no reason to pass over the runs before it either
+            return new ResumeFrom(d.runId(), Map.of());
         }
     }
 

@@ -336,6 +336,31 @@ class RunCommandTest {
                 .doesNotContain("Would resume");
     }
 
+    /**
+     * A later run folder of the same spec without events (cut off while its worker was being started,
+     * an upload to a remote machine for one) does not hide the stopped run before it.
+     */
+    @Test
+    void resumePassesOverALaterRunThatHasNoEvents() throws Exception {
+        TestWorkspace.create(dir, 64, 32);
+        Path spec = dir.resolve("experiments/later.yaml");
+        Files.writeString(spec, TestWorkspace.tinySpec("later", "linear", "tiny-shapes, tiny-glyphs"));
+        assertThat(run("run", "--quiet", spec.toString()).code()).isZero();
+        Path first = runDirs("later").get(0);
+        TestWorkspace.cutAfterFirstDomain(first, "tiny-glyphs");
+        org.da3.workbench.run.ExperimentRunner runner = new org.da3.workbench.run.ExperimentRunner(
+                org.da3.workbench.Workspace.locate(spec));
+        List<org.da3.workbench.run.PlannedRun> plan = org.da3.workbench.run.ExperimentRunner.plan(
+                new org.da3.workbench.spec.SpecLoader(runner.workspace().datasets().names()).load(spec));
+        Path empty = org.da3.workbench.run.RunDirectory.create(runner.workspace(), plan.get(0).spec()).dir();
+        assertThat(runDirs("later")).containsExactly(first, empty);
+
+        assertThat(runner.resumable(plan).values()).singleElement().satisfies(from -> {
+            assertThat(from.run()).isEqualTo(first.getFileName().toString());
+            assertThat(from.patches()).containsOnlyKeys("tiny-shapes");
+        });
+    }
+
     /** A domain whose data changed since the stopped run trained its patch is trained again, with a warning. */
     @Test
     void resumeTrainsAgainADomainWhoseDataChanged() throws Exception {
