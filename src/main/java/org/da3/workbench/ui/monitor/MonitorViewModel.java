@@ -57,6 +57,9 @@ public final class MonitorViewModel {
     private final Map<Integer, RunItem> byId = new HashMap<>();
     private final AutoCloseable ticker;
     private Consumer<Path> onRunFinished = d -> {};
+    /** Whether a launch is reading the earlier runs, and whether Stop all was asked for meanwhile. */
+    private boolean readingEarlier;
+    private boolean stoppedWhileReading;
 
     /** A report from the launcher, buffered until the next flush. */
     private sealed interface Update permits Started, EventUpdate, LogUpdate, Finished {
@@ -133,11 +136,21 @@ public final class MonitorViewModel {
             return;
         }
         running.set(true); // Launch stays disabled while the earlier runs are read
+        readingEarlier = true;
+        stoppedWhileReading = false;
         info("", "reading the earlier runs of " + spec.name() + " ...");
         executor.execute(BackgroundTask.of(() -> earlier(planned)).onSuccess(e -> {
+            readingEarlier = false;
+            if (stoppedWhileReading) {
+                // Stop all came while the runs folder was read: none of this launch's runs may start
+                running.set(runs.stream().anyMatch(r -> !r.getStatus().isDone()));
+                info("", "stopped before the runs of " + spec.name() + " were queued");
+                return;
+            }
             queue(spec, planned, e);
             onQueued.accept(e.done().size());
         }).onFailure(ex -> {
+            readingEarlier = false;
             running.set(runs.stream().anyMatch(r -> !r.getStatus().isDone()));
             add(new LogLine(Instant.now(), "", LogLine.Level.ERROR, "cannot launch " + spec.name() + ": "
                     + (ex.getMessage() == null ? ex.toString() : ex.getMessage())));
@@ -224,8 +237,9 @@ public final class MonitorViewModel {
         });
     }
 
-    /** Stops every queued and running run. */
+    /** Stops every queued and running run, and a launch still reading the earlier runs: it queues nothing. */
     public void stopAll() {
+        stoppedWhileReading = readingEarlier;
         launcher.stopAll();
         info("", "stop requested for all runs");
     }

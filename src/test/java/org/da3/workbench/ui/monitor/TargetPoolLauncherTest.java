@@ -153,6 +153,19 @@ class TargetPoolLauncherTest {
             assertThat(submitted).singleElement().satisfies(j -> assertThat(j.run().resume()).isNotNull());
             assertThat(deferring.runs()).hasSize(1);
 
+            // Stop all while the earlier runs are read: nothing of that launch is queued or started
+            MonitorViewModel stopping = new MonitorViewModel(later, recording);
+            submitted.clear();
+            deferred.clear();
+            stopping.launch(spec, true, n -> { });
+            stopping.stopAll();
+            new CurrentThreadTaskExecutor().execute(deferred.get(0));
+            assertThat(submitted).isEmpty();
+            assertThat(stopping.runs()).isEmpty();
+            assertThat(stopping.runningProperty().get()).as("Launch enabled again").isFalse();
+            assertThat(stopping.log()).extracting(LogLine::message)
+                    .contains("stopped before the runs of pool were queued");
+
             // without the box, everything trains afresh
             submitted.clear();
             vm.launch(spec, false, n -> { });
