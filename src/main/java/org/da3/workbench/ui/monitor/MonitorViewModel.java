@@ -376,8 +376,9 @@ public final class MonitorViewModel {
         }
     }
 
-    /** Stops the periodic flush and every run; for window close. */
+    /** Stops the periodic flush and every run, and a launch still reading the earlier runs; for window close. */
     public void dispose() {
+        stoppedWhileReading = readingEarlier;
         try {
             ticker.close();
         } catch (Exception e) {

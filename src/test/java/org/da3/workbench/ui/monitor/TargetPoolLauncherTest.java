@@ -165,6 +165,13 @@ class TargetPoolLauncherTest {
             assertThat(stopping.runningProperty().get()).as("Launch enabled again").isFalse();
             assertThat(stopping.log()).extracting(LogLine::message)
                     .contains("stopped before the runs of pool were queued");
+            // so does closing the window (the launcher is shut down: it takes no more runs)
+            MonitorViewModel closing = new MonitorViewModel(later, recording(ws, submitted));
+            deferred.clear();
+            closing.launch(spec, true, n -> { });
+            closing.dispose();
+            new CurrentThreadTaskExecutor().execute(deferred.get(0));
+            assertThat(submitted).isEmpty();
 
             // without the box, everything trains afresh
             submitted.clear();
