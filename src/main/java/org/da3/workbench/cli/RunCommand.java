@@ -144,7 +144,8 @@ public final class RunCommand implements Callable<Integer> {
                 for (PlannedRun r : runs) {
                     out.println("  " + r.label() + (r.resume() == null ? ": trains every domain" : ": takes over "
                             + String.join(", ", r.resume().patches().keySet()) + " from " + r.resume().run()
-                            + " and trains the rest"));
+                            + (r.resume().patches().size() < r.spec().domains().size() ? " and trains the rest"
+                                    : " (every domain: it evaluates them again and trains none)")));
                 }
                 out.println("Dry run: nothing was started.");
                 return 0;

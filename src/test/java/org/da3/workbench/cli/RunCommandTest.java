@@ -370,6 +370,10 @@ class RunCommandTest {
         assertThat(run("run", "--quiet", spec.toString()).code()).isZero();
         Path first = runDirs("changed").get(0);
         TestWorkspace.cutAfterFirstDomain(first);
+        // it finished its only domain (and stopped before its run_finished): nothing is left to train
+        Result dry = runPrinting("run", "--resume", "-n", spec.toString());
+        assertThat(dry.out()).as(dry.out() + dry.err()).contains("  linear s7: takes over tiny-shapes from "
+                + first.getFileName() + " (every domain: it evaluates them again and trains none)\n");
         Path descriptor = dir.resolve("datasets/tiny-shapes.yaml");
         Files.writeString(descriptor, Files.readString(descriptor).replace("seed: 1", "seed: 99"));
 
