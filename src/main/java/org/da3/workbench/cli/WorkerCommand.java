@@ -62,10 +62,21 @@ public final class WorkerCommand implements Callable<Integer> {
         PrintStream events = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), false,
                 StandardCharsets.UTF_8);
         System.setOut(System.err);
+        // the run, once it exists: stopped when nobody reads the events any more
+        AtomicReference<MultiDomainRun> current = new AtomicReference<>();
+        AtomicBoolean readerGone = new AtomicBoolean();
         RunContext.EnvelopeSink write = env -> {
             synchronized (events) {
                 events.println(EventCodec.encode(env));
-                events.flush();
+                if (events.checkError() && readerGone.compareAndSet(false, true)) {
+                    // the workbench that started this worker is gone (killed, crashed): training on
+                    // unobserved would hold the machine and write patches no run records
+                    System.err.println("da3 worker: nobody reads the events any more (the workbench ended); stopping");
+                    MultiDomainRun r = current.get();
+                    if (r != null) {
+                        r.cancel();
+                    }
+                }
             }
         };
         WorkerRequest req;
@@ -118,6 +129,10 @@ public final class WorkerCommand implements Callable<Integer> {
                     Path.of(req.outputDir()), ctx).resuming(req.resume());
             Map<String, Object> versions = EngineSupport.start(spec.training().threads());
             holder[0] = run;
+            current.set(run);
+            if (readerGone.get()) {
+                run.cancel();
+            }
             Map<String, Object> summary = run.execute(versions);
             String status = (String) summary.getOrDefault("status", RunFinished.COMPLETED);
             finished.set(true);
