@@ -236,6 +236,8 @@ public final class MultiDomainRun {
             List<Seen> seen = new ArrayList<>();
             long runStep = 0;
             boolean warmedUp = false;
+            // when training began: the ETA leaves out data loading, the warm-up and reused domains
+            double trainingSince = -1;
             for (int di = 0; di < loaded.size() && !cancelled; di++) {
                 Domain d = loaded.get(di);
                 fingerprints.put(d.name(), d.fingerprint());
@@ -260,6 +262,7 @@ public final class MultiDomainRun {
                     if (!warmedUp) {
                         warmUp(method, methodSpec, backbone, d, batcher, base);
                         warmedUp = true;
+                        trainingSince = run.elapsedSeconds();
                     }
                     System.gc();
                     ProcMemory.settleForBaseline();
@@ -353,7 +356,7 @@ public final class MultiDomainRun {
                                     }
                                     emitGates(patch, d.name(), step, runStep, "train");
                                     double elapsed = run.elapsedSeconds();
-                                    double eta = elapsed / runStep * (runSteps - runStep);
+                                    double eta = (elapsed - trainingSince) / runStep * (runSteps - runStep);
                                     run.emit(new Progress(di, d.name(), epoch, step, steps, runStep, runSteps,
                                             elapsed, eta));
                                     winLoss = 0;
