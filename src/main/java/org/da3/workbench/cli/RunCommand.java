@@ -52,9 +52,9 @@ public final class RunCommand implements Callable<Integer> {
     private boolean quiet;
 
     @Option(names = "--skip-completed", description = {"run only the methods and seeds that have not completed yet:"
-        + " one whose latest completed run in experiments/<name>/runs has the same resolved spec (and weights) is"
-        + " not run again, and its results join the table.", "For picking up a sweep after a failure or a crash;"
-        + " changed dataset files are not noticed."})
+        + " one whose latest completed run in experiments/<name>/runs has the same resolved spec (target and"
+        + " description aside) and weights is not run again, and its results join the table.", "For picking up a"
+        + " sweep after a failure or a crash; changed dataset files are not noticed."})
     private boolean skipCompleted;
 
     @Option(names = "--resume", description = {"--skip-completed, and a method and seed whose latest runs with this"
@@ -119,8 +119,9 @@ public final class RunCommand implements Callable<Integer> {
             if (skipCompleted || resume) {
                 java.util.Map<PlannedRun, RunRecord> done = runner.completed(runs);
                 if (!done.isEmpty()) {
-                    out.println((dryRun ? "Would skip " : "Skipping ") + done.size() + " run(s) that already completed with this spec: "
-                            + done.entrySet().stream().map(e -> e.getKey().label() + " (" + e.getValue().runId() + ")")
+                    out.println((dryRun ? "Would skip " : "Skipping ") + done.size() + " run(s) that already"
+                            + " completed with this spec: " + done.entrySet().stream()
+                                    .map(e -> e.getKey().label() + " (" + e.getValue().runId() + ")")
                                     .collect(Collectors.joining(", ")));
                     records.addAll(done.values());
                     runs.removeAll(done.keySet());
@@ -129,10 +130,11 @@ public final class RunCommand implements Callable<Integer> {
             if (resume) {
                 java.util.Map<PlannedRun, org.da3.workbench.run.ResumeFrom> from = runner.resumable(runs);
                 if (!from.isEmpty()) {
-                    out.println((dryRun ? "Would resume " : "Resuming ") + from.size() + " run(s) from the domains they finished: "
-                            + from.entrySet().stream().map(e -> e.getKey().label() + " (" + e.getValue().run() + ": "
-                                    + e.getValue().patches().size() + " of " + e.getKey().spec().domains().size()
-                                    + " domains)")
+                    out.println((dryRun ? "Would resume " : "Resuming ") + from.size() + " run(s) from the"
+                            + " domains they finished: " + from.entrySet().stream()
+                                    .map(e -> e.getKey().label() + " (" + e.getValue().run() + ": "
+                                            + e.getValue().patches().size() + " of "
+                                            + e.getKey().spec().domains().size() + " domains)")
                                     .collect(Collectors.joining(", ")));
                     runs.replaceAll(r -> from.containsKey(r) ? r.resuming(from.get(r)) : r);
                 }
@@ -213,6 +215,10 @@ public final class RunCommand implements Callable<Integer> {
             }
         }
         out.println();
+        // in plan order: runs skipped as completed were recorded first
+        List<String> order = ExperimentRunner.plan(spec).stream().map(p -> p.method().displayLabel() + " s" + p.seed())
+                .toList();
+        records.sort(java.util.Comparator.comparingInt(r -> order.indexOf(r.label() + " s" + r.seed())));
         out.println("Results: " + spec.name() + " (final test accuracy per domain, after all domains)");
         out.print(ConsoleTable.render(records));
         out.flush();

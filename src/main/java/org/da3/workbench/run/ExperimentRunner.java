@@ -92,9 +92,9 @@ public final class ExperimentRunner {
     }
 
     /**
-     * The planned runs that already completed in the experiment's runs folder with exactly the same
-     * resolved spec (its spec.yaml, written the same way) and, when the spec names a weights file,
-     * with the same weights (the sha-256 in the run's manifest, or in its run_started event when the
+     * The planned runs that already completed in the experiment's runs folder with the same resolved
+     * spec (its spec.yaml, but for where it ran and its description: {@link #trained}) and, when the
+     * spec names a weights file, with the same weights (the sha-256 in the run's manifest, or in its run_started event when the
      * workbench was cut off before writing the manifest): the latest such run of each.
      * Dataset contents are not compared; a spec names its datasets, not their files.
      *
@@ -197,8 +197,8 @@ public final class ExperimentRunner {
     }
 
     /**
-     * The earlier run folders of each planned run: same resolved spec (its spec.yaml, written the same
-     * way) and, when the spec names a weights file, the same weights; the latest first.
+     * The earlier run folders of each planned run: the same resolved spec ({@link #trained}) and, when
+     * the spec names a weights file, the same weights; the latest first.
      */
     private Map<PlannedRun, List<RunDirectory>> earlier(List<PlannedRun> runs) throws IOException {
         Map<PlannedRun, List<RunDirectory>> out = new LinkedHashMap<>();
@@ -225,15 +225,16 @@ public final class ExperimentRunner {
             Path spec = dirs.get(i).resolve("spec.yaml");
             try {
                 if (Files.isRegularFile(spec)) {
-                    bySpec.computeIfAbsent(Files.readString(spec), k -> new ArrayList<>()).add(dirs.get(i));
+                    bySpec.computeIfAbsent(trained(Files.readString(spec)), k -> new ArrayList<>()).add(dirs.get(i));
                 }
-            } catch (IOException e) {
+            } catch (IOException | RuntimeException e) {
                 // a folder whose spec cannot be read stands for no run
             }
         }
         for (PlannedRun run : runs) {
             List<RunDirectory> same = new ArrayList<>();
-            for (Path d : bySpec.getOrDefault(org.da3.workbench.spec.SpecWriter.toYaml(run.spec(), true), List.of())) {
+            String key = trained(org.da3.workbench.spec.SpecWriter.toYaml(run.spec(), true));
+            for (Path d : bySpec.getOrDefault(key, List.of())) {
                 try {
                     if (weights == null || sameWeights(RunDirectory.open(d), weightsSha)) {
                         same.add(RunDirectory.open(d));
@@ -245,6 +246,18 @@ public final class ExperimentRunner {
             out.put(run, same);
         }
         return out;
+    }
+
+    /**
+     * What of a run's spec.yaml decides what it trains: all of it but where it ran ({@code target})
+     * and its {@code description}, so a sweep moved to another machine, or described anew, still
+     * finds its runs.
+     */
+    private static String trained(String specYaml) {
+        com.fasterxml.jackson.databind.node.ObjectNode tree = (com.fasterxml.jackson.databind.node.ObjectNode)
+                org.da3.workbench.spec.YamlNodes.parse("spec.yaml", specYaml);
+        tree.remove(List.of("target", "description"));
+        return tree.toString();
     }
 
     private static boolean sameWeights(RunDirectory rd, String sha) throws IOException {

@@ -208,13 +208,21 @@ class RunCommandTest {
         assertThat(runDirs("sweep")).hasSize(1);
         String first = runDirs("sweep").get(0).getFileName().toString();
 
-        // the sweep grows by a method: only the new one runs, and the table has both
-        Files.writeString(spec, TestWorkspace.tinySpec("sweep", "linear, bn+last", "tiny-shapes"));
+        // the sweep grows by a method: only the new one runs, and the table has both, in the spec's order
+        Files.writeString(spec, TestWorkspace.tinySpec("sweep", "bn+last, linear", "tiny-shapes"));
         Result r = runPrinting("run", "--quiet", "--skip-completed", spec.toString());
         String out = r.out();
         assertThat(r.code()).as(out + r.err()).isZero();
         assertThat(out).contains("Skipping 1 run(s) that already completed with this spec: linear s7 (" + first + ")")
-                .contains("Experiment sweep: 1 run(s)").containsPattern("(?m)^linear +7 ").containsPattern("(?m)^bn\\+last +7 ");
+                .contains("Experiment sweep: 1 run(s)").containsPattern("(?ms)^bn\\+last +7 .*^linear +7 ");
+        assertThat(runDirs("sweep")).hasSize(2);
+
+        // described anew and moved to another machine, it is still the same training: nothing runs
+        Files.writeString(spec, TestWorkspace.tinySpec("sweep", "linear, bn+last", "tiny-shapes")
+                + "description: now on the board\ntarget: ssh://me@127.0.0.1:9\n");
+        Result moved = runPrinting("run", "--quiet", "--skip-completed", spec.toString());
+        assertThat(moved.code()).as(moved.out() + moved.err()).isZero();
+        assertThat(moved.out()).contains("Skipping 2 run(s)").contains("Experiment sweep: 0 run(s)");
         assertThat(runDirs("sweep")).hasSize(2);
 
         // a changed setting is a different run: it runs again
