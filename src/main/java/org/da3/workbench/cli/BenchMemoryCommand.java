@@ -102,6 +102,15 @@ public final class BenchMemoryCommand implements Callable<Integer> {
                 specs.add(BenchCommand.parseMethod(m, "--methods"));
             }
         }
+        // a subset of the methods is no replacement for the published table or its CSV
+        boolean subset = methods != null;
+        Path out = csv != null ? csv : ws.root().resolve("bench/results/memory-" + arch + "-" + width + "-" + imageSize
+                + "-b" + batch + (subset ? "-subset" : "") + ".csv");
+        Path doc = ws.root().resolve("docs/benchmarks.md");
+        String section = "memory-" + arch + "-" + width + "-" + imageSize + "-b" + batch;
+        if (!subset && !noDocs) {
+            checkSection(doc, section);
+        }
         System.out.printf(Locale.ROOT, "Training memory, %s-%d, %d px, batch %d: each method in its own JVM%n", arch,
                 width, imageSize, batch);
         List<Row> rows = new ArrayList<>();
@@ -132,10 +141,6 @@ public final class BenchMemoryCommand implements Callable<Integer> {
         String md = markdown(rows);
         System.out.println();
         System.out.print(md);
-        // a subset of the methods is no replacement for the published table or its CSV
-        boolean subset = methods != null;
-        Path out = csv != null ? csv : ws.root().resolve("bench/results/memory-" + arch + "-" + width + "-" + imageSize
-                + "-b" + batch + (subset ? "-subset" : "") + ".csv");
         AtomicFiles.writeString(out, csvText(rows));
         System.out.println("CSV: " + out);
         long failed = rows.stream().filter(Row::failed).count();
@@ -147,8 +152,7 @@ public final class BenchMemoryCommand implements Callable<Integer> {
         if (subset && !noDocs) {
             System.out.println("--methods measured a subset: docs/benchmarks.md keeps its table of every method");
         } else if (!noDocs) {
-            Path doc = ws.root().resolve("docs/benchmarks.md");
-            updateSection(doc, "memory-" + arch + "-" + width + "-" + imageSize + "-b" + batch, md);
+            updateSection(doc, section, md);
             System.out.println("Updated " + doc);
         }
         return 0;
@@ -243,6 +247,8 @@ public final class BenchMemoryCommand implements Callable<Integer> {
      * @param key the section key
      * @param body the new body
      * @throws IOException on a write error
+     * @throws IllegalArgumentException if the file has the section's begin marker without its end
+     *     marker after it (the file is left as it was)
      */
     static void updateSection(Path doc, String key, String body) throws IOException {
         String begin = "<!-- bench:" + key + ":begin -->";
@@ -250,12 +256,42 @@ public final class BenchMemoryCommand implements Callable<Integer> {
         String text = Files.exists(doc) ? Files.readString(doc, StandardCharsets.UTF_8) : "# Benchmarks\n";
         String block = begin + "\n" + body + end;
         int b = text.indexOf(begin);
-        int e = text.indexOf(end);
-        if (b >= 0 && e > b) {
+        int e = sectionEnd(doc, text, key);
+        if (b >= 0) {
             text = text.substring(0, b) + block + text.substring(e + end.length());
         } else {
             text = text.stripTrailing() + "\n\n" + block + "\n";
         }
         AtomicFiles.writeString(doc, text);
+    }
+
+    /**
+     * Checks, before a benchmark measures anything, that {@link #updateSection} can write its
+     * section into the file.
+     *
+     * @param doc the file (it may not exist yet)
+     * @param key the section key
+     * @throws IOException if the file cannot be read
+     * @throws IllegalArgumentException if it has the section's begin marker without its end marker
+     */
+    static void checkSection(Path doc, String key) throws IOException {
+        if (Files.exists(doc)) {
+            sectionEnd(doc, Files.readString(doc, StandardCharsets.UTF_8), key);
+        }
+    }
+
+    /** @return where the section's end marker starts, after its begin marker; -1 without a begin marker */
+    private static int sectionEnd(Path doc, String text, String key) {
+        String begin = "<!-- bench:" + key + ":begin -->";
+        String end = "<!-- bench:" + key + ":end -->";
+        int b = text.indexOf(begin);
+        int e = b < 0 ? -1 : text.indexOf(end, b);
+        if (b >= 0 && e < 0) {
+            // appending would leave this begin marker behind, and the next run would replace
+            // everything from it to the appended section's end: the prose between included
+            throw new IllegalArgumentException(doc + ": has " + begin + " but no " + end + " after it; put the end"
+                    + " marker back after that section's table (or remove the begin marker), or give --no-docs");
+        }
+        return e;
     }
 }

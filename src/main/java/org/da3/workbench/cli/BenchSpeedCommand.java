@@ -80,9 +80,14 @@ public final class BenchSpeedCommand implements Callable<Integer> {
         Flags.wholeNumber("--steps", steps, 1, 10_000);
         Flags.wholeNumber("--warmup", warmup, 0, 10_000);
         Flags.wholeNumber("--threads", threads, 0, 1024);
-        // every configuration is checked before the first probe starts
+        // every configuration, and the docs' section it will replace, is checked before the first probe starts
+        boolean docs = !noDocs && !json && (methods == null || methods.isEmpty());
         for (String cfg : cfgs) {
-            Flags.config("--config", cfg);
+            int[] shape = Flags.config("--config", cfg);
+            if (docs) {
+                BenchMemoryCommand.checkSection(Workspace.locate(null).root().resolve("docs/benchmarks.md"), "speed-"
+                        + cfg.split(":")[0] + "-" + shape[0] + "-" + shape[1] + "-b" + shape[2]);
+            }
         }
         List<MethodSpec> ms = new ArrayList<>();
         for (String m : names) {

@@ -1,6 +1,7 @@
 package org.da3.workbench.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -67,5 +68,26 @@ class BenchMemoryCommandTest {
         } finally {
             Files.deleteIfExists(subsetCsv);
         }
+    }
+
+    @Test
+    void aSectionWhoseEndMarkerIsMissingIsRefusedAndTheProseAroundItKept(@TempDir Path dir) throws Exception {
+        // the end marker was lost in an edit: appending a second section would leave the first begin
+        // marker behind, and the run after it would replace everything from there on, prose included
+        Path doc = dir.resolve("benchmarks.md");
+        String text = "# Benchmarks\n\n<!-- bench:k:begin -->\nold table\n\nHand-written prose.\n";
+        Files.writeString(doc, text);
+        assertThatThrownBy(() -> BenchMemoryCommand.updateSection(doc, "k", "new table\n"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage(doc + ": has <!-- bench:k:begin --> but no <!-- bench:k:end --> after it; put the end"
+                        + " marker back after that section's table (or remove the begin marker), or give --no-docs");
+        assertThatThrownBy(() -> BenchMemoryCommand.checkSection(doc, "k")).isInstanceOf(IllegalArgumentException.class);
+        assertThat(Files.readString(doc)).isEqualTo(text);
+        // an end marker quoted before the section is not taken for the section's end
+        String quoted = "Sections end with `<!-- bench:k:end -->`.\n\n<!-- bench:k:begin -->\nold\n<!-- bench:k:end -->\n"
+                + "\nProse after.\n";
+        Files.writeString(doc, quoted);
+        BenchMemoryCommand.updateSection(doc, "k", "new\n");
+        assertThat(Files.readString(doc)).isEqualTo(quoted.replace("\nold\n", "\nnew\n"));
     }
 }
