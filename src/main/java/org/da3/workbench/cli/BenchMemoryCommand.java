@@ -108,6 +108,8 @@ public final class BenchMemoryCommand implements Callable<Integer> {
                 + "-b" + batch + (subset ? "-subset" : "") + ".csv");
         Path doc = ws.root().resolve("docs/benchmarks.md");
         String section = "memory-" + arch + "-" + width + "-" + imageSize + "-b" + batch;
+        // where the results go is checked before minutes of probes, not after them
+        Flags.outputFile("--csv", out);
         if (!subset && !noDocs) {
             checkSection(doc, section);
         }

@@ -1,5 +1,8 @@
 package org.da3.workbench.cli;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.da3.workbench.spec.BackboneSpec;
 
 /**
@@ -69,6 +72,41 @@ final class Flags {
                     + String.join(", ", BackboneSpec.NAMES));
         }
         return arch;
+    }
+
+    /**
+     * Checks that a file can be written where a flag (or its default) puts it: not a folder, under
+     * folders that exist or can be made, in one that takes new files (a scratch file is made there
+     * and removed). A benchmark checks its outputs so before it measures, not after.
+     *
+     * @param flag the flag
+     * @param file the file to be written
+     * @return the file
+     */
+    static Path outputFile(String flag, Path file) {
+        if (Files.isDirectory(file)) {
+            throw new IllegalArgumentException(flag + " " + file + ": is a folder; give a file name");
+        }
+        for (Path d = file.toAbsolutePath().getParent(); d != null; d = d.getParent()) {
+            if (!Files.exists(d)) {
+                continue;
+            }
+            if (!Files.isDirectory(d)) {
+                throw new IllegalArgumentException(flag + " " + file + ": " + d + " is a file, not a folder;"
+                        + " give a path under a folder");
+            }
+            try {
+                Files.delete(Files.createTempFile(d, ".da3-write-check", ".tmp"));
+            } catch (IOException | SecurityException e) {
+                String why = e instanceof java.nio.file.AccessDeniedException ? "permission denied"
+                        : e instanceof java.nio.file.FileSystemException f && f.getReason() != null ? f.getReason()
+                        : e.getClass().getSimpleName();
+                throw new IllegalArgumentException(flag + " " + file + ": files cannot be written in " + d + " ("
+                        + why + "); choose a folder you can write to");
+            }
+            break;
+        }
+        return file;
     }
 
     /**

@@ -36,6 +36,19 @@ class FlagsCheckedUpFrontTest {
     }
 
     @Test
+    void benchMemoryChecksWhereItWillWriteItsCsvBeforeItMeasures() throws Exception {
+        Path file = Files.writeString(tmp.resolve("notes.txt"), "x");
+        // without the check, this tiny probe would run, and the CSV fail after it (minutes at full size)
+        assertThat(refused("bench", "memory", "--width", "4", "--image-size", "8", "--batch", "2", "--steps", "1",
+                "--warmup", "0", "--methods", "linear", "--csv", file.resolve("m.csv").toString(), "--no-docs"))
+                .isEqualTo("da3: --csv " + file.resolve("m.csv") + ": " + file + " is a file, not a folder; give a path"
+                        + " under a folder\n");
+        assertThat(refused("bench", "memory", "--csv", tmp.toString(), "--no-docs"))
+                .isEqualTo("da3: --csv " + tmp + ": is a folder; give a file name\n");
+        assertThat(tmp.toFile().list()).containsExactly("notes.txt");
+    }
+
+    @Test
     void benchSpeedChecksEveryConfigurationFirst() {
         assertThat(refused("bench", "speed", "--config", "resnet26:x:16:4"))
                 .startsWith("da3: --config resnet26:x:16:4: width 'x' is not a whole number");
