@@ -187,8 +187,17 @@ final class ProbeRunner {
             synchronized (log) {
                 tail = log.substring(Math.max(0, log.length() - 2000));
             }
+            // the probe's own error line, when it gave one, belongs in the one-line summary (the
+            // CSV's and the table's): "ended (exit 1)" alone does not say what to change
+            String said = null;
+            for (String line : tail.split("\n")) {
+                if (line.startsWith("da3: ")) {
+                    said = line.substring(5).strip();
+                }
+            }
             return new ProbeFailure("the probe for " + req.label() + " " + what
-                    + (process.isAlive() ? "" : " (exit " + process.exitValue() + ")"), tail);
+                    + (process.isAlive() ? "" : " (exit " + process.exitValue() + ")")
+                    + (said == null || said.isEmpty() ? "" : ": " + said), tail);
         }
 
         /**

@@ -90,4 +90,25 @@ class BenchMemoryCommandTest {
         BenchMemoryCommand.updateSection(doc, "k", "new\n");
         assertThat(Files.readString(doc)).isEqualTo(quoted.replace("\nold\n", "\nnew\n"));
     }
+
+    @Test
+    void aProbeThatRefusesItsConfigurationSaysWhyInTheCsv(@TempDir Path dir) throws Exception {
+        // one image of 8 px leaves a single value per channel in the last stage: fine-tuning's
+        // batch-statistics BatchNorm cannot train on it, and the probe says so
+        Path csv = dir.resolve("memory.csv");
+        PrintStream old = System.out;
+        int code;
+        try (PrintStream out = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8)) {
+            System.setOut(out);
+            code = new CommandLine(new BenchMemoryCommand()).execute("--width", "4", "--image-size", "8", "--batch",
+                    "1", "--methods", "finetune", "--steps", "1", "--warmup", "0", "--threads", "1", "--csv",
+                    csv.toString(), "--no-docs");
+        } finally {
+            System.setOut(old);
+        }
+        assertThat(code).isEqualTo(1);
+        assertThat(Files.readAllLines(csv).get(1)).startsWith("finetune,autograd,")
+                .contains(",,,,\"the probe for finetune ended (exit 1): Expected more than 1 value per channel when"
+                        + " training");
+    }
 }
