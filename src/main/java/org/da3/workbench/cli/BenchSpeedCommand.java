@@ -139,7 +139,7 @@ public final class BenchSpeedCommand implements Callable<Integer> {
                 failedHere += got.error[ri] == null ? 0 : 1;
             }
             String methodsArg = methods == null || methods.isEmpty() ? "" : " --methods " + String.join(",", methods);
-            String md = markdown(arch, width, size, batch, rounds, methodsArg, rows);
+            String md = markdown(arch, width, size, batch, rounds, methodsArg + otherOptions(), rows);
             if (!json) {
                 System.out.print(md);
                 System.out.println();
@@ -159,6 +159,27 @@ public final class BenchSpeedCommand implements Callable<Integer> {
             }
         }
         return failures == 0 ? 0 : 1;
+    }
+
+    /**
+     * The options besides --config, --methods and --rounds that differ from their defaults, for the
+     * command a table names as the one that measured it.
+     */
+    String otherOptions() {
+        StringBuilder c = new StringBuilder();
+        if (steps != 5) {
+            c.append(" --steps ").append(steps);
+        }
+        if (warmup != 5) {
+            c.append(" --warmup ").append(warmup);
+        }
+        if (threads != 0) {
+            c.append(" --threads ").append(threads);
+        }
+        if (!gateOpen.equals("rho")) {
+            c.append(" --gate-open ").append(gateOpen);
+        }
+        return c.toString();
     }
 
     /**
@@ -415,7 +436,7 @@ public final class BenchSpeedCommand implements Callable<Integer> {
         return r;
     }
 
-    private static String markdown(String arch, int width, int size, int batch, int rounds, String methodsArg,
+    private static String markdown(String arch, int width, int size, int batch, int rounds, String options,
             List<Map<String, Object>> rows) {
         StringBuilder sb = new StringBuilder();
         boolean paired = rows.stream().anyMatch(r -> r.get("vs_finetune") != null);
@@ -426,7 +447,7 @@ public final class BenchSpeedCommand implements Callable<Integer> {
         sb.append(String.format(Locale.ROOT, "%s-%d, %d px, batch %d; measured %s on %s with %d cores (`da3 bench"
                 + " speed --config %s:%d:%d:%d%s --rounds %d`): step times are the median of every measured step over %d"
                 + " round%s%s.%n%n", arch, width, size, batch, LocalDate.now(), System.getProperty("os.arch"),
-                Runtime.getRuntime().availableProcessors(), arch, width, size, batch, methodsArg, rounds, rounds,
+                Runtime.getRuntime().availableProcessors(), arch, width, size, batch, options, rounds, rounds,
                 rounds == 1 ? "" : "s", ratios));
         sb.append("| method | engine | gates open | step s | images/s | step vs fine-tune |"
                 + (rounds > 1 ? " range over rounds |\n" : "\n")

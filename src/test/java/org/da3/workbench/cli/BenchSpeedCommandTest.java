@@ -159,4 +159,23 @@ class BenchSpeedCommandTest {
         assertThat(r.out())
                 .contains("--methods measured a subset: docs/benchmarks.md keeps its table for this configuration.");
     }
+
+    @Test
+    void theTableNamesTheOptionsThatMeasuredIt() throws Exception {
+        // the command a table names must measure it again: steps, warm-up, threads and the gates' ratio too
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        PrintStream old = System.out;
+        int code;
+        try (PrintStream out = new PrintStream(buf, true, StandardCharsets.UTF_8)) {
+            System.setOut(out);
+            code = new CommandLine(new BenchSpeedCommand()).execute("--config", "resnet26:4:8:2", "--methods", "linear",
+                    "--rounds", "1", "--steps", "1", "--warmup", "0", "--threads", "1", "--gate-open", "none",
+                    "--no-docs");
+        } finally {
+            System.setOut(old);
+        }
+        assertThat(code).isZero();
+        assertThat(buf.toString(StandardCharsets.UTF_8)).contains("(`da3 bench speed --config resnet26:4:8:2 --methods"
+                + " linear --steps 1 --warmup 0 --threads 1 --gate-open none --rounds 1`)");
+    }
 }
