@@ -29,6 +29,10 @@ import org.da3.workbench.spec.MethodSpec;
  *       late layers keeps nothing before them.
  * </ul>
  *
+ * <p>Its peak is the end of the forward (everything kept, and the last block's outputs), or, for a
+ * step that keeps little (the linear probe with {@code engine: autograd}), the largest layer's
+ * transients on top of what the layers before it keep.
+ *
  * <p>Frozen path (DA3, lite residual, linear probe): the batch keeps bit-packed ReLU masks (one bit
  * per element; a DA3 block's inner masks only for samples whose gate is open) and each adapter's
  * pooled inputs; the transient workspace is that of one micro-batch.
@@ -109,6 +113,8 @@ public final class Profiler {
             // of it, the last block's output and two tensors the size of it, and the logits
             workspace = 4L * batch * (3 * model.lastBlockOut + 2L * classes);
         }
+        // autograd's running peak: what the layers before have kept, and the layer's own transients
+        long layerPeak = 0;
         for (Model.Row r : model.rows) {
             long keptBytes = Math.round(r.keptPerImage * 4 * batch + r.keptFixed * 4);
             long peakBytes;
@@ -121,12 +127,20 @@ public final class Profiler {
             } else {
                 peakBytes = Math.round(r.peakPerImage * 4 * batch);
             }
+            if (!t.frozenPath()) {
+                layerPeak = Math.max(layerPeak, kept + peakBytes);
+            }
             kept += keptBytes;
             if (t.frozenPath()) {
                 workspace = Math.max(workspace, peakBytes);
             }
             rows.add(new MemoryProfile.Layer(r.name, r.kind, r.shape, r.params, r.trainable, keptBytes, peakBytes,
                     r.note));
+        }
+        if (!t.frozenPath()) {
+            // a method that keeps little (the linear probe with engine: autograd) peaks in an early,
+            // large layer instead: its transients exceed what the end of the forward holds
+            workspace = Math.max(workspace, layerPeak - kept);
         }
         return new MemoryProfile(ms.displayLabel(), ms.name(), t.frozenPath() ? "frozen-path" : "autograd", arch, width,
                 batch, imageSize, t.frozenPath() ? chunk : batch, open, 4 * model.weights, 4 * (trainable + model.buffers),
@@ -257,6 +271,9 @@ public final class Profiler {
                 flow = true;
             }
             flow = bnRow(net.bn1(), stemOut, s1, flow, false);
+            if (!t.frozenPath()) {
+                rows.get(rows.size() - 1).peakPerImage += image; // the images' channels-last copy
+            }
             Row relu = row("relu", "relu", c1.outChannels(), s1, s1);
             relu.peakPerImage = 2 * stemOut;
             if (flow && !t.frozenPath()) {
@@ -427,8 +444,10 @@ public final class Profiler {
                     }
                 }
                 // conv output plus the oneDNN reorder of its input; the frozen path hands oneDNN
-                // channels-last arrays, which it reads as they are
-                cr.peakPerImage = frozen ? rho * (in + m) : in + m + in;
+                // channels-last arrays, which it reads as they are. On the autograd path the block
+                // input (past the first conv) and the shortcut's output, made first, are held too
+                cr.peakPerImage = frozen ? rho * (in + m)
+                        : in + m + in + (i > 0 ? x : 0) + (b.downConv() != null ? y : 0);
                 flow = flow || t.convTrain() || t.maskedConv() || (t.parallel() && c.kernel() == 3);
                 if (!frozen && t.series() && c.kernel() == 3) {
                     Row sr = row("adapter." + c.path(), "adapter", c.outChannels(), cs, cs);
@@ -452,6 +471,10 @@ public final class Profiler {
                     pr.peakPerImage = 2 * m + in;
                 }
                 flow = bnRow(bns.get(i), m, cs, flow, true);
+                if (!frozen) {
+                    // the block input, the conv's input and the shortcut's output are still held
+                    rows.get(rows.size() - 1).peakPerImage += (i > 0 ? in : 0) + x + (b.downConv() != null ? y : 0);
+                }
                 if (i < convs.size() - 1) {
                     Row rr = row(b.path() + ".relu" + (i + 1), "relu", c.outChannels(), cs, cs);
                     if (frozen && backward) {

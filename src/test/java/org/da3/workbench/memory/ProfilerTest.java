@@ -83,4 +83,18 @@ class ProfilerTest {
                 0.9, 0.5);
         assertThat(gated.keptBytes()).isLessThan(p.get("da3").keptBytes());
     }
+
+    @Test
+    void anAutogradStepThatKeepsLittlePeaksInItsLargestLayer() {
+        // the linear probe with engine: autograd keeps only the pooled features, so its step peaks
+        // while block 0's first conv runs (ResNet-26 w64 at 64 px): the block input (32 x 64 x 64),
+        // its reorder copy, the conv's output and the shortcut's (64 x 32 x 32 each). Measured
+        // 2026-12-07 with bench memory: 50.7 MB; ResNet-50 at 224 px, batch 8: 90.3 MB (90.1 here)
+        MemoryProfile p = Profiler.profile("resnet26", 64, new MethodSpec("linear", Map.of("engine", "autograd"), null),
+                10, 32, 64, "sgd", 0.9, 1.0);
+        assertThat(p.stepBytes()).isEqualTo(2 * 4 * 2570L + 4L * 32 * (2 * 131_072 + 2 * 65_536));
+        MemoryProfile r50 = Profiler.profile("resnet50", 64, new MethodSpec("linear", Map.of("engine", "autograd"),
+                null), 10, 8, 224, "sgd", 0.9, 1.0);
+        assertThat(r50.stepBytes() / 1e6).isBetween(90.3 * 0.95, 90.3 * 1.05);
+    }
 }
