@@ -81,11 +81,12 @@ class BenchMemoryCommandTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage(doc + ": has <!-- bench:k:begin --> but no <!-- bench:k:end --> after it; put the end"
                         + " marker back after that section's table (or remove the begin marker), or give --no-docs");
-        assertThatThrownBy(() -> BenchMemoryCommand.checkSection(doc, "k")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> BenchMemoryCommand.checkSection(doc, "k"))
+                .isInstanceOf(IllegalArgumentException.class);
         assertThat(Files.readString(doc)).isEqualTo(text);
         // an end marker quoted before the section is not taken for the section's end
-        String quoted = "Sections end with `<!-- bench:k:end -->`.\n\n<!-- bench:k:begin -->\nold\n<!-- bench:k:end -->\n"
-                + "\nProse after.\n";
+        String quoted = "Sections end with `<!-- bench:k:end -->`.\n\n<!-- bench:k:begin -->\nold\n"
+                + "<!-- bench:k:end -->\n\nProse after.\n";
         Files.writeString(doc, quoted);
         BenchMemoryCommand.updateSection(doc, "k", "new\n");
         assertThat(Files.readString(doc)).isEqualTo(quoted.replace("\nold\n", "\nnew\n"));
