@@ -271,9 +271,9 @@ public final class Profiler {
                 flow = true;
             }
             flow = bnRow(net.bn1(), stemOut, s1, flow, false);
-            if (!t.frozenPath()) {
-                rows.get(rows.size() - 1).peakPerImage += image; // the images' channels-last copy
-            }
+            // beside the BN: the images' channels-last copy, and on the frozen path the micro-batch's
+            // own copy of the images it was made from
+            rows.get(rows.size() - 1).peakPerImage += t.frozenPath() ? 2 * image : image;
             Row relu = row("relu", "relu", c1.outChannels(), s1, s1);
             relu.peakPerImage = 2 * stemOut;
             if (flow && !t.frozenPath()) {
