@@ -270,7 +270,14 @@ public final class MultiDomainRun {
                     long analytic = analyticStepBytes(methodSpec, d.numClasses());
                     analyticMax = Math.max(analyticMax, analytic);
                     run.emit(new MemorySample("idle", "rss", baseline, ProcMemory.peak(), baseline, analytic));
-                    ProcMemory.resetPeak();
+                    if (!ProcMemory.resetPeak() && ProcMemory.available() && peaksReset) {
+                        // VmHWM would then be the peak since the worker started (data loading
+                        // included): no training peak at all rather than a wrong one
+                        peaksReset = false;
+                        run.emit(new Warning("the peak resident memory cannot be reset here (/proc/self/clear_refs"
+                                + " is not writable, as in some containers), so training peaks are not measured;"
+                                + " the analytic figures and the current RSS still are"));
+                    }
                     if (cuda.isPresent()) {
                         cuda.get().resetPeak();
                         cudaBaseline = cuda.get().used();
@@ -341,7 +348,7 @@ public final class MultiDomainRun {
                                                 + " learning rate (%s)", d.name(), firstWindowLoss, windowLoss, step,
                                                 lrSource, baseLr)));
                                     }
-                                    long peak = ProcMemory.peak();
+                                    long peak = peaksReset ? ProcMemory.peak() : -1;
                                     if (peak >= 0 && baseline >= 0) {
                                         // a window whose peak stayed under the idle baseline took nothing
                                         // above it: 0, not "not measured"
@@ -374,8 +381,8 @@ public final class MultiDomainRun {
                                 // peak that the next epoch's samples report
                                 ProcMemory.resetPeak();
                                 long c = Evaluator.correct(patch, batcher, d.test(), t.evalBatchSize(), base);
-                                run.emit(new MemorySample("eval", "rss", ProcMemory.rss(), ProcMemory.peak(), baseline,
-                                        -1));
+                                run.emit(new MemorySample("eval", "rss", ProcMemory.rss(),
+                                        peaksReset ? ProcMemory.peak() : -1, baseline, -1));
                                 run.emit(new Evaluation(d.name(), di, di, epoch, "test",
                                         (double) c / d.test().size(), c, d.test().size(), false));
                                 emitGates(patch, d.name(), -1, runStep, "eval");
@@ -605,6 +612,8 @@ public final class MultiDomainRun {
     }
 
     private final Map<String, InferenceStats> inference = new LinkedHashMap<>();
+    /** Whether VmHWM can be reset, so that it reads the peak of each phase (false: not measured). */
+    private boolean peaksReset = true;
 
     private void emitGates(Patch patch, String domain, long step, long runStep, String phase) {
         Map<String, Object> stats = patch.statistics();
