@@ -218,8 +218,11 @@ public final class BenchMemoryCommand implements Callable<Integer> {
         return c.toString();
     }
 
-    /** "19.2x less" or "1.7x more": a method's memory against fine-tune's. */
+    /** "19.2x less" or "1.7x more": a method's memory against fine-tune's; "-" when either is not a size. */
     static String versus(long fineTune, long method) {
+        if (method <= 0 || fineTune <= 0) {
+            return "-"; // not measured, or nothing above the baseline: no ratio, not 'Infinityx less'
+        }
         return method <= fineTune ? String.format(Locale.ROOT, "%.1fx less", (double) fineTune / method)
                 : String.format(Locale.ROOT, "%.1fx more", (double) method / fineTune);
     }

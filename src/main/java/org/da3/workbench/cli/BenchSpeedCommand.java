@@ -80,6 +80,10 @@ public final class BenchSpeedCommand implements Callable<Integer> {
         Flags.wholeNumber("--steps", steps, 1, 10_000);
         Flags.wholeNumber("--warmup", warmup, 0, 10_000);
         Flags.wholeNumber("--threads", threads, 0, 1024);
+        if (!gateOpen.equals("rho") && !gateOpen.equals("none")) {
+            // checked whether or not a gated method is measured: a typo is not silently ignored
+            gatedRatio(MethodSpec.of("da3"));
+        }
         // every configuration, and the docs' section it will replace, is checked before the first probe starts
         boolean docs = !noDocs && !json && (methods == null || methods.isEmpty());
         for (String cfg : cfgs) {

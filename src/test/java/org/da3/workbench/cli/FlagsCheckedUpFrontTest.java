@@ -56,6 +56,17 @@ class FlagsCheckedUpFrontTest {
                 .startsWith("da3: --config bogus:8:16:4: unknown backbone 'bogus'");
         assertThat(refused("bench", "speed", "--config", "resnet26:8:16:0"))
                 .startsWith("da3: --config resnet26:8:16:0: batch: 0 is out of range; use a whole number from 1 to 4096");
+        // a bad ratio is refused even when no gated method is measured
+        assertThat(refused("bench", "speed", "--config", "resnet26:8:16:4", "--methods", "linear", "--gate-open",
+                "1.5", "--no-docs")).startsWith("da3: --gate-open: '1.5' is not a ratio in [0, 1], 'rho' or 'none'");
+    }
+
+    @Test
+    void aMemoryRatioNeedsTwoSizes() {
+        assertThat(BenchMemoryCommand.versus(300_000_000, 15_000_000)).isEqualTo("20.0x less");
+        assertThat(BenchMemoryCommand.versus(300_000_000, 0)).isEqualTo("-");
+        assertThat(BenchMemoryCommand.versus(300_000_000, -1)).isEqualTo("-");
+        assertThat(BenchMemoryCommand.versus(-1, 15_000_000)).isEqualTo("-");
     }
 
     @Test
