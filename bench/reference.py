@@ -185,6 +185,7 @@ def make(method, arch, width, classes):
             with torch.no_grad():
                 f = net(x)
             return head(f)
+        forward.layout = nn.ModuleList([net, head])  # what a layout change applies to
         return forward, list(head.parameters()), None
     if method == "da3":
         if arch != "resnet26":
@@ -244,12 +245,12 @@ def measure(method, args):
     # warm-up on a scratch copy: kernels and caches belong to the baseline
     scratch = make(method, args.arch, args.width, args.classes)
     if args.channels_last:
-        scratch[0].to(memory_format=torch.channels_last)
+        getattr(scratch[0], "layout", scratch[0]).to(memory_format=torch.channels_last)
     step_fn(*scratch, lr=0.01)(x, y)
     del scratch
     model, params, budget = make(method, args.arch, args.width, args.classes)
     if args.channels_last:
-        model.to(memory_format=torch.channels_last)
+        getattr(model, "layout", model).to(memory_format=torch.channels_last)
     step = step_fn(model, params, budget, lr=0.01)
     baseline = rss()
     peaks, times = [], []
@@ -330,6 +331,8 @@ def main():
     ap.add_argument("--paired", action="store_true",
                     help="time each method's steps beside fine-tune steps in this process and print the ratios")
     args = ap.parse_args()
+    if args.steps < 1 or args.warmup < 0:
+        ap.error("--steps must be at least 1 and --warmup at least 0")
     torch.set_num_threads(args.threads)
     for m in args.methods.split(","):
         print(json.dumps(paired(m, args) if args.paired else measure(m, args)), flush=True)
