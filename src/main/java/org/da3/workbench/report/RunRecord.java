@@ -54,6 +54,11 @@ public record RunRecord(String runId, String experiment, String method, String l
 
     /** Status of a run whose events have no run_finished yet. */
     public static final String RUNNING = "running";
+    /**
+     * Status of a run without a run_finished whose worker ran on this machine and is gone: cut off
+     * with the workbench that watched it (killed, crashed, the machine restarted).
+     */
+    public static final String CUT_OFF = "cut off";
     /** Status of a run whose run_finished names none of {@link #STATUSES}. */
     public static final String UNKNOWN = "unknown";
     /** The statuses a run_finished event may give. */
@@ -168,10 +173,12 @@ public record RunRecord(String runId, String experiment, String method, String l
     static RunRecord fromLines(String runId, Path file, List<EventLog.Line> lines, Consumer<String> warnings) {
         RunStarted started = null;
         int startedLine = 1;
+        java.time.Instant startedAt = null;
         for (EventLog.Line line : lines) {
             if (line.envelope().event() instanceof RunStarted) {
                 started = (RunStarted) line.envelope().event();
                 startedLine = line.number();
+                startedAt = line.envelope().time();
                 break;
             }
         }
@@ -274,12 +281,47 @@ public record RunRecord(String runId, String experiment, String method, String l
         }
         double gate = lastGateEval.isEmpty() ? Double.NaN
                 : lastGateEval.values().stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
+        if (RUNNING.equals(status) && started != null && workerGone(started.manifest(), startedAt)) {
+            status = CUT_OFF;
+        }
         Object peakSummary = summary.get("peak_step_bytes");
         if (peakSummary instanceof Number && ((Number) peakSummary).longValue() > 0) {
             peak = ((Number) peakSummary).longValue();
         }
         return new RunRecord(runId, experiment, method, label, seed, status, error, domains, ev, trainable, patches,
                 stepN == 0 ? Double.NaN : stepSum / stepN, peak, gate, seconds, summary);
+    }
+
+    /**
+     * Whether the worker of a run without a run_finished is known to be gone: it ran on this machine
+     * (the manifest's host) and no process with its pid has run since the run started. A worker on
+     * another machine, or one whose pid is alive, may still be running.
+     */
+    static boolean workerGone(Map<String, Object> manifest, java.time.Instant startedAt) {
+        if (manifest == null || !(manifest.get("pid") instanceof Number pid) || "unknown".equals(LocalHost.NAME)
+                || !LocalHost.NAME.equals(manifest.get("host"))) {
+            return false;
+        }
+        java.util.Optional<ProcessHandle> p = ProcessHandle.of(pid.longValue());
+        if (p.isEmpty() || !p.get().isAlive()) {
+            return true;
+        }
+        // a pid used again by a process that started after the run did is not the worker
+        java.util.Optional<java.time.Instant> since = p.get().info().startInstant();
+        return startedAt != null && since.isPresent() && since.get().isAfter(startedAt.plusSeconds(60));
+    }
+
+    /** This machine's name as a worker's manifest gives it, looked up once. */
+    private static final class LocalHost {
+        static final String NAME = name();
+
+        private static String name() {
+            try {
+                return java.net.InetAddress.getLocalHost().getHostName();
+            } catch (java.io.IOException e) {
+                return "unknown";
+            }
+        }
     }
 
     /** The run directory's spec.yaml beside an events file, or null for events held in memory. */

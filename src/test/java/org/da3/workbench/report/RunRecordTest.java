@@ -164,4 +164,21 @@ class RunRecordTest {
                 ":1: run_started lists an empty domain, and " + nodomains.resolve("spec.yaml")
                         + " does not list the run's domains");
     }
+
+    @Test
+    void aRunWithoutRunFinishedWhoseWorkerHereIsGoneIsCutOffNotRunning() throws Exception {
+        String here = java.net.InetAddress.getLocalHost().getHostName();
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-version")
+                .redirectErrorStream(true).start();
+        p.getInputStream().readAllBytes();
+        p.waitFor();
+        java.time.Instant t = java.time.Instant.now();
+        java.util.function.BiFunction<String, Long, RunRecord> record = (host, pid) -> RunRecord.fromEvents("r",
+                List.of(new org.da3.workbench.run.event.Envelope(1, "r", 0, t, new org.da3.workbench.run.event
+                        .RunStarted("e", "linear", "linear", 1, List.of("a"), java.util.Map.of(),
+                                java.util.Map.of("host", host, "pid", pid)))));
+        assertThat(record.apply(here, p.pid()).status()).as("its worker ended").isEqualTo(RunRecord.CUT_OFF);
+        assertThat(record.apply(here, ProcessHandle.current().pid()).status()).as("alive").isEqualTo("running");
+        assertThat(record.apply("another-machine", p.pid()).status()).as("elsewhere: unknown").isEqualTo("running");
+    }
 }
