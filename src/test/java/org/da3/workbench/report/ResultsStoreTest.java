@@ -103,9 +103,12 @@ class ResultsStoreTest {
     }
 
     @Test
-    void aRunWithoutRunFinishedIsRunning(@TempDir Path tmp) throws IOException {
+    void aRunWithoutRunFinishedIsRunningOrCutOff(@TempDir Path tmp) throws Exception {
         Path src = ResultsStore.runDirectories(ReportFixtures.paper()).get(2).resolve("events.jsonl");
-        List<String> lines = Files.readAllLines(src);
+        List<String> lines = new java.util.ArrayList<>(Files.readAllLines(src));
+        assertThat(lines.get(0)).contains("\"host\":\"vm\"");
+        // its worker on another machine: it may still run
+        lines.set(0, lines.get(0).replace("\"host\":\"vm\"", "\"host\":\"another-machine\""));
         Path dir = Files.createDirectories(tmp.resolve("crashed"));
         Files.write(dir.resolve("events.jsonl"), lines.subList(0, lines.size() / 2));
         Files.writeString(dir.resolve("events.jsonl"), "{\"torn", java.nio.file.StandardOpenOption.APPEND);
@@ -113,6 +116,17 @@ class ResultsStoreTest {
         assertThat(s.runs().get(0).record().status()).isEqualTo("running");
         assertThat(s.entries().get(0).partial()).isTrue();
         assertThat(s.entries().get(0).statusText()).startsWith("running in ");
+
+        // its worker on this machine, and gone
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-version")
+                .redirectErrorStream(true).start();
+        p.getInputStream().readAllBytes();
+        p.waitFor();
+        lines.set(0, lines.get(0).replace("\"host\":\"another-machine\"", "\"host\":\""
+                + java.net.InetAddress.getLocalHost().getHostName() + "\"").replaceFirst("\"pid\":[0-9]+",
+                "\"pid\":" + p.pid()));
+        Files.write(dir.resolve("events.jsonl"), lines.subList(0, lines.size() / 2));
+        assertThat(ResultsStore.load(List.of(dir)).entries().get(0).statusText()).startsWith("cut off in ");
     }
 
     @Test
