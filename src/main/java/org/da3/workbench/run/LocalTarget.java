@@ -18,6 +18,7 @@ public final class LocalTarget implements Target {
     /** The main class workers start with. */
     public static final String MAIN_CLASS = "org.da3.workbench.cli.Da3";
 
+    private final String name;
     private final List<String> jvmFlags;
     private final Map<String, String> environment;
     private final int concurrentRuns;
@@ -61,6 +62,19 @@ public final class LocalTarget implements Target {
      * @param concurrentRuns how many runs a {@link RunQueue} starts at once here (at least 1)
      */
     public LocalTarget(List<String> jvmFlags, Map<String, String> environment, int concurrentRuns) {
+        this("local", jvmFlags, environment, concurrentRuns);
+    }
+
+    /**
+     * A local target of a name from targets.yaml (an entry of kind local with its own flags).
+     *
+     * @param name the target's name, which messages and the Monitor show
+     * @param jvmFlags flags for the worker JVM
+     * @param environment extra environment variables
+     * @param concurrentRuns how many runs start at once here (at least 1)
+     */
+    public LocalTarget(String name, List<String> jvmFlags, Map<String, String> environment, int concurrentRuns) {
+        this.name = java.util.Objects.requireNonNull(name, "name");
         this.jvmFlags = List.copyOf(jvmFlags);
         this.environment = Map.copyOf(environment);
         this.concurrentRuns = Math.max(1, concurrentRuns);
@@ -73,12 +87,12 @@ public final class LocalTarget implements Target {
 
     @Override
     public String name() {
-        return "local";
+        return name;
     }
 
     @Override
     public String describe() {
-        return "local (this machine, " + Runtime.getRuntime().availableProcessors() + " cores)";
+        return name + " (this machine, " + Runtime.getRuntime().availableProcessors() + " cores)";
     }
 
     /**

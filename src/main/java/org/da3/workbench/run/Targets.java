@@ -43,7 +43,7 @@ public final class Targets {
      */
     public static Target open(TargetSpec spec) {
         if (spec.isLocal()) {
-            return new LocalTarget(spec.jvmFlags(), spec.environment(), spec.concurrentRuns());
+            return new LocalTarget(spec.name(), spec.jvmFlags(), spec.environment(), spec.concurrentRuns());
         }
         return new SshTarget(spec);
     }

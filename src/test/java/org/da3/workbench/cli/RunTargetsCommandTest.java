@@ -77,7 +77,7 @@ class RunTargetsCommandTest {
         Path keys = Files.createDirectories(dir.resolve("keys"));
         try (SshTestServer server = SshTestServer.start(keys)) {
             Files.writeString(dir.resolve("experiments/targets.yaml"), "targets:\n"
-                    + "  local: {kind: local, jvm_flags: [-Xmx1g]}\n"
+                    + "  here: {kind: local, jvm_flags: [-Xmx1g]}\n"
                     + server.targetsYamlEntry("box", "linux", server.knownHostsFile())
                     + "    remote_dir: " + dir.resolve("remote") + "\n"
                     + "    java: " + Path.of(System.getProperty("java.home"), "bin", "java") + "\n"
@@ -90,14 +90,15 @@ class RunTargetsCommandTest {
             int code;
             System.setOut(new PrintStream(bytes, true, StandardCharsets.UTF_8));
             try {
-                code = Da3.execute("run", spec.toString(), "--target", "local", "--target", "box");
+                code = Da3.execute("run", spec.toString(), "--target", "here", "--target", "box");
             } finally {
                 System.setOut(old);
             }
             String out = bytes.toString(StandardCharsets.UTF_8);
             assertThat(code).as(out).isZero();
-            assertThat(out).contains("Experiment two: 2 run(s) on local (this machine", "box (ssh ");
-            assertThat(out).contains("@local] run directory: ", "@box] run directory: ");
+            // a local-kind target is named by its own name
+            assertThat(out).contains("Experiment two: 2 run(s) on here (this machine", "box (ssh ");
+            assertThat(out).contains("@here] run directory: ", "@box] run directory: ");
             assertThat(out).contains("Results: two");
             List<Path> runs;
             try (Stream<Path> s = Files.list(dir.resolve("experiments/two/runs"))) {
