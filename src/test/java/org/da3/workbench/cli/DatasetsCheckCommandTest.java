@@ -52,4 +52,11 @@ class DatasetsCheckCommandTest {
                 + " of datasets/*.yaml nor an existing path; known datasets: ");
         assertThat(cli.err.toString()).contains("accepted layouts: idx (");
     }
+
+    @Test
+    void aProblemNamingAFileWithALineBreakStaysOnOneLine() {
+        assertThat(DatasetsCommand.oneLine("train/cat/a\nb.png: not an image\u001b[2J"))
+                .isEqualTo("train/cat/a\\nb.png: not an image\\u001b[2J");
+        assertThat(DatasetsCommand.oneLine("train/Käse/ü.png: ok")).isEqualTo("train/Käse/ü.png: ok");
+    }
 }
