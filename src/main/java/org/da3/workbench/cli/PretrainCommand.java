@@ -100,6 +100,10 @@ public final class PretrainCommand implements Callable<Integer> {
         try {
             com.fasterxml.jackson.databind.JsonNode prov = org.da3.workbench.run.event.EventCodec.JSON.readTree(
                     Pretrainer.provenanceFor(weights).toFile());
+            String sha = prov.path("weights_sha256").asText(null);
+            if (sha != null && !sha.equals(org.da3.workbench.run.WorkerJar.sha256(weights))) {
+                return " (its " + Pretrainer.provenanceFor(weights).getFileName() + " describes other weights)";
+            }
             if (prov.hasNonNull("created") && prov.hasNonNull("source_test_accuracy")) {
                 return String.format(java.util.Locale.ROOT, " (pretrained %s, source test accuracy %.1f%%, by %s)",
                         prov.get("created").asText(), 100 * prov.get("source_test_accuracy").asDouble(),

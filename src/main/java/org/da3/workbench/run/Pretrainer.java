@@ -132,6 +132,9 @@ public final class Pretrainer {
         }
         Map<String, Object> prov = new LinkedHashMap<>();
         prov.put("weights", out.getFileName().toString());
+        // what the provenance describes: a crash between the two writes leaves weights that an older
+        // .json does not match, and readers can tell
+        prov.put("weights_sha256", WorkerJar.sha256(out));
         prov.put("architecture", spec.backbone().name());
         prov.put("width", spec.backbone().width());
         prov.put("recipe", workspace.root().relativize(recipe.toAbsolutePath().normalize()).toString());

@@ -125,6 +125,11 @@ class FlagsCheckedUpFrontTest {
                         + " OTHER.safetensors to keep both");
         assertThat(Files.readAllBytes(out)).containsExactly(1, 2, 3);
         assertThat(cli.out.toString()).as("nothing trained").doesNotContain("[pretrain]");
+        // a provenance of other weights (the weights replaced, their .json not) is not quoted for these
+        Files.writeString(tmp.resolve("w.json"), "{\"created\": \"2026-01-02T03:04:05Z\", \"source_test_accuracy\":"
+                + " 0.8125, \"weights_sha256\": \"" + "0".repeat(64) + "\"}");
+        assertThat(refused("pretrain", recipe.toString(), "--out", out.toString()))
+                .startsWith("da3: " + out + ": exists (its w.json describes other weights); pretraining again");
     }
 
     @Test
