@@ -221,7 +221,7 @@ public final class SetupViewModel {
                 }));
         executor.execute(BackgroundTask.of(this::describeDomains)
                 .onSuccess(this::mergeDomains)
-                .onFailure(e -> status.set("cannot read " + workspace.datasetsDir() + ": " + e.getMessage())));
+                .onFailure(e -> say("cannot read " + workspace.datasetsDir() + ": " + e.getMessage())));
     }
 
     /** The status line shows the chosen target's note until a connection test reports. */
@@ -357,7 +357,7 @@ public final class SetupViewModel {
         } finally {
             filling = false;
         }
-        status.set("added datasets/" + n + ".yaml (" + path + ")");
+        say("added datasets/" + n + ".yaml (" + path + ")");
         refreshDomains();
     }
 
@@ -375,6 +375,15 @@ public final class SetupViewModel {
         String safe = plain.toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9._-]+", "-")
                 .replaceAll("^[^a-z0-9]+", "").replaceAll("-+$", "");
         return safe.isEmpty() ? "images" : safe;
+    }
+
+    /**
+     * Shows a message in the status line, also when it repeats the last one (saving twice says so
+     * twice, even after another view's message took the status bar in between).
+     */
+    private void say(String message) {
+        status.set("");
+        status.set(message);
     }
 
     /** Tests the chosen target in the background; the result shows in {@link #targetStatusProperty()}. */
@@ -397,7 +406,7 @@ public final class SetupViewModel {
         ExperimentSpec s = new SpecLoader(null).load(file);
         fill(s);
         specFile.set(file.toAbsolutePath().normalize());
-        status.set("loaded " + displayPath(file));
+        say("loaded " + displayPath(file));
     }
 
     /**
@@ -524,7 +533,7 @@ public final class SetupViewModel {
         // creates the folders; says in plain words why a file cannot be written there
         AtomicFiles.writeString(file, SpecWriter.toYaml(s, false));
         specFile.set(file.toAbsolutePath().normalize());
-        status.set("saved " + displayPath(file));
+        say("saved " + displayPath(file));
     }
 
     /** @return where specs are saved and loaded by default: the workspace's experiments folder */

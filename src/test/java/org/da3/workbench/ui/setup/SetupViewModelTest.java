@@ -204,7 +204,16 @@ class SetupViewModelTest {
         vm.epochs().setText("4");
         vm.seeds().setText("1, 2");
         Path out = ws.experimentsDir().resolve("copy.yaml");
+        List<String> said = new java.util.ArrayList<>();
+        vm.statusProperty().addListener((o, was, now) -> {
+            if (!now.isEmpty()) {
+                said.add(now);
+            }
+        });
         vm.save(out);
+        vm.save(out);
+        assertThat(said).as("saving twice says so twice").containsExactly("saved experiments/copy.yaml",
+                "saved experiments/copy.yaml");
         ExperimentSpec back = new SpecLoader(ws.datasets().names()).load(out);
         assertThat(back).isEqualTo(vm.getSpec());
         assertThat(back.seeds()).containsExactly(1L, 2L);
