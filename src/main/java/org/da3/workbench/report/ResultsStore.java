@@ -452,12 +452,12 @@ public final class ResultsStore {
         }
         java.util.function.Function<RunRecord, String> rowOf = rec -> experiments.get(rec.label()).size() > 1
                 ? rec.label() + " (" + rec.experiment() + ")" : rec.label();
+        Map<String, Map<Long, RunResult>> byRow = new LinkedHashMap<>();
         if (!perRun) {
             // one completed run per method and seed: an experiment run again repeats its seeds, and
             // a mean and deviation over repeats would pass for one over seeds. The latest of a seed
             // stands, whatever order the paths were given in: run ids start with their time
             // (yyyyMMdd-HHmmss); the others are named
-            Map<String, Map<Long, RunResult>> byRow = new LinkedHashMap<>();
             for (RunResult r : runs) {
                 if (r.completed()) {
                     String row = rowOf.apply(r.record());
@@ -487,6 +487,14 @@ public final class ResultsStore {
             }
             RunRecord rec = r.record();
             String row = rowOf.apply(rec);
+            RunResult later = byRow.getOrDefault(row, Map.of()).get(rec.seed());
+            if (!perRun && later != null && later.record().runId().compareTo(rec.runId()) > 0) {
+                // a stopped attempt that a later run of its seed completed (resumed it, or ran it
+                // again) is history, not a result
+                warnings.add(row + " seed " + rec.seed() + ": " + rec.runId() + " (" + rec.status() + ") is left out:"
+                        + " the later " + later.record().runId() + " completed (--per-run lists both)");
+                continue;
+            }
             String key = row.equals(rec.label()) ? rec.label() + " s" + rec.seed()
                     : rec.label() + " s" + rec.seed() + " (" + rec.experiment() + ")";
             if (!keys.add(key)) {

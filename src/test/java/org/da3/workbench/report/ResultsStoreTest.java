@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -161,5 +162,29 @@ class ResultsStoreTest {
         assertThat(plain.meanGateSparsity()).isNaN();
         assertThat(plain.meanMacsPerImage()).isEqualTo(863_232);
         assertThat(plain.analyticStepBytes()).isEqualTo(40_000_000);
+    }
+
+    @Test
+    void aStoppedRunThatALaterRunOfItsSeedCompletedIsLeftOutAndNamed() {
+        Map<String, Double> acc = new java.util.LinkedHashMap<>();
+        acc.put("a", 0.5);
+        acc.put("b", 0.7);
+        List<org.da3.workbench.run.event.Envelope> stopped = new java.util.ArrayList<>(ReportFixtures.syntheticEvents(
+                "x", "20261207-100000-da3-s1", "da3", 1, acc, 1_000_000, true, null));
+        stopped.removeIf(e -> e.event() instanceof org.da3.workbench.run.event.RunFinished);
+        stopped.add(new org.da3.workbench.run.event.Envelope(1, "20261207-100000-da3-s1", stopped.size(),
+                java.time.Instant.EPOCH, new org.da3.workbench.run.event.RunFinished("failed", 3, Map.of())));
+        RunResult failed = RunResult.fromEvents(null, "20261207-100000-da3-s1", stopped);
+        RunResult resumed = ReportFixtures.syntheticRun("x", "20261207-110000-da3-s1", "da3", 1, acc, 1_000_000, true,
+                null);
+        ResultsStore s = ResultsStore.of(List.of(failed, resumed));
+        assertThat(s.entries()).extracting(ResultsStore.Entry::key).containsExactly("da3");
+        assertThat(s.warnings()).anyMatch(w -> w.equals("da3 seed 1: 20261207-100000-da3-s1 (failed) is left out:"
+                + " the later 20261207-110000-da3-s1 completed (--per-run lists both)"));
+        assertThat(s.withEntriesPerRun(true).entries()).hasSize(2);
+
+        // a failure after the completed run is news: it stays
+        RunResult laterFailure = RunResult.fromEvents(null, "20261207-120000-da3-s1", stopped);
+        assertThat(ResultsStore.of(List.of(resumed, laterFailure)).entries()).hasSize(2);
     }
 }
