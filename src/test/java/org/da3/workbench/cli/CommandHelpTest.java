@@ -31,4 +31,13 @@ class CommandHelpTest {
                     .endsWith(".");
         }
     }
+
+    @Test
+    void targetsTestHelpSaysThatNoKeyHereExitsWithTwo() {
+        // a key set-up problem here (TargetsCommand's LoginSetupException) is bad input, not a host
+        // that could not be logged into
+        String help = Da3.commandLine().getSubcommands().get("targets").getSubcommands().get("test").getUsageMessage();
+        assertThat(help.replaceAll("\\s+", " ")).contains("2 no target of that name, targets.yaml is invalid, or"
+                + " no key here to log in with");
+    }
 }
