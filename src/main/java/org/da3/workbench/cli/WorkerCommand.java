@@ -53,7 +53,8 @@ public final class WorkerCommand implements Callable<Integer> {
     @Parameters(arity = "0..1", paramLabel = "SPEC", description = "a spec file (its first method and seed are run)")
     private Path specFile;
 
-    @Option(names = "--output", paramLabel = "DIR", description = "output folder with --spec (default: a new run directory)")
+    @Option(names = "--output", paramLabel = "DIR",
+            description = "output folder when running a SPEC (default: a new run directory)")
     private Path output;
 
     @Override

@@ -33,6 +33,23 @@ class CommandHelpTest {
     }
 
     @Test
+    void everyOptionAnOptionsHelpNamesIsAnOptionOfItsCommand() {
+        List<CommandLine> all = new ArrayList<>();
+        collect(Da3.commandLine(), all);
+        for (CommandLine c : all) {
+            for (CommandLine.Model.OptionSpec o : c.getCommandSpec().options()) {
+                java.util.regex.Matcher m = java.util.regex.Pattern.compile("--[a-z][a-z-]*")
+                        .matcher(String.join(" ", o.description()));
+                while (m.find()) {
+                    assertThat(c.getCommandSpec().findOption(m.group()))
+                            .as("%s %s's help names %s", c.getCommandSpec().qualifiedName(), o.longestName(), m.group())
+                            .isNotNull();
+                }
+            }
+        }
+    }
+
+    @Test
     void targetsTestHelpSaysThatNoKeyHereExitsWithTwo() {
         // a key set-up problem here (TargetsCommand's LoginSetupException) is bad input, not a host
         // that could not be logged into
