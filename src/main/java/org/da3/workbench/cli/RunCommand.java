@@ -31,7 +31,7 @@ import picocli.CommandLine.Parameters;
  */
 @Command(name = "run", mixinStandardHelpOptions = true,
         description = {"Run an experiment: every method and seed of the spec, each in its own worker.",
-            "Runs go to experiments/<name>/runs/<time>-<method>-s<seed>/."},
+            "Runs go to experiments/<name>/runs/<time>-<method label>-s<seed>/."},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:every run completed", "1:a run failed", "2:invalid spec (nothing was run)",
             "3:engine unusable"})
