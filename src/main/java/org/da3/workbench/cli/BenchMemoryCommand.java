@@ -58,7 +58,8 @@ public final class BenchMemoryCommand implements Callable<Integer> {
     @Option(names = "--threads", defaultValue = "0", description = "intra-op threads, 0 for all cores (default: ${DEFAULT-VALUE})")
     int threads;
 
-    @Option(names = "--csv", paramLabel = "FILE", description = "CSV to write (default: bench/results/memory-ARCH-WIDTH-SIZE-bBATCH.csv)")
+    @Option(names = "--csv", paramLabel = "FILE", description = "CSV to write (default: bench/results/"
+        + "memory-ARCH-WIDTH-SIZE-bBATCH.csv; with --methods, ...-subset.csv, which leaves the published one alone)")
     Path csv;
 
     @Option(names = "--no-docs", description = "do not update docs/benchmarks.md")
