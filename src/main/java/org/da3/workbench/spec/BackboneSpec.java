@@ -31,6 +31,22 @@ public record BackboneSpec(String name, int width, String weights) {
         }
     }
 
+    /**
+     * The side of the last stage's feature maps, the network's smallest, for an image side. Every
+     * stride-2 layer rounds up: ResNet-26 halves the side three times (its stages), ResNet-18 and
+     * ResNet-50 five times (stem, max pool and three stages).
+     *
+     * @param imageSize the input side
+     * @return the last stage's side
+     */
+    public int lastStageSide(int imageSize) {
+        int side = imageSize;
+        for (int i = "resnet26".equals(name) ? 3 : 5; i > 0; i--) {
+            side = (side + 1) / 2;
+        }
+        return side;
+    }
+
     /** @return the image size the architecture was designed for */
     public int nativeImageSize() {
         return nativeImageSize(name);

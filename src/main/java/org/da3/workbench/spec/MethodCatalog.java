@@ -5,6 +5,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The one place that names the methods and their options.
@@ -35,6 +36,13 @@ public final class MethodCatalog {
                             0,
                             1,
                             "L2 weight decay for this method; default: training.weight_decay"));
+
+    /**
+     * The methods that train BatchNorms with batch statistics: the backbone's per domain, or, for
+     * lite residual, its modules' own. They need more than one value per channel in every step.
+     */
+    public static final Set<String> BATCH_STATISTICS =
+            Set.of("finetune", "bn+last", "series-adapter", "parallel-adapter", "lite-residual");
 
     private static final Map<String, MethodInfo> METHODS = new LinkedHashMap<>();
 

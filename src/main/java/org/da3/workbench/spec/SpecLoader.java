@@ -112,6 +112,7 @@ public final class SpecLoader {
         List<MethodSpec> methods = methods(y, root);
         BackboneSpec backbone = backbone(y, y.object(root, "", "backbone"));
         TrainingSpec training = training(y, y.object(root, "", "training"), backbone);
+        oneValuePerChannel(file, methods, backbone, training);
 
         List<Long> seeds = new ArrayList<>();
         JsonNode seedsNode = root.get("seeds");
@@ -155,6 +156,45 @@ public final class SpecLoader {
             TargetsFile.fromUri(target, file); // an address is checked here in full; a name when it is used
         }
         return new ExperimentSpec(name, description, domains, methods, backbone, training, seeds, target);
+    }
+
+    /**
+     * Refuses a step of one image where a method's BatchNorm with batch statistics would see a 1x1
+     * map: one value per channel, which libtorch refuses to normalise deep inside the run. That is
+     * the backbone's last stage, or a lite residual module's input pooled to 1x1.
+     */
+    private static void oneValuePerChannel(String file, List<MethodSpec> methods, BackboneSpec backbone,
+            TrainingSpec t) {
+        boolean byLimit = t.trainLimit() > 0 && t.trainLimit() < t.batchSize();
+        if ((byLimit ? t.trainLimit() : t.batchSize()) > 1) {
+            return;
+        }
+        for (int i = 0; i < methods.size(); i++) {
+            MethodSpec m = methods.get(i);
+            if (!MethodCatalog.BATCH_STATISTICS.contains(m.name())) {
+                continue;
+            }
+            boolean lite = m.name().equals("lite-residual");
+            int pool = lite ? (int) m.number("pool", 2) : 1;
+            if (ceilDiv(backbone.lastStageSide(t.imageSize()), pool) > 1) {
+                continue;
+            }
+            int size = t.imageSize();
+            while (ceilDiv(backbone.lastStageSide(size), pool) == 1) {
+                size++;
+            }
+            String where = lite ? "its modules' BatchNorms, whose last stage's input pooled by " + pool + " is 1x1"
+                    : "its BatchNorms, whose last stage is 1x1";
+            throw new SpecException(file, byLimit ? "training.train_limit" : "training.batch_size",
+                    "1 image per step leaves " + m.displayLabel() + " (methods[" + i + "]) one value per channel in "
+                    + where + " at image_size " + t.imageSize() + ", too few for batch statistics; use"
+                    + (byLimit ? " a train_limit of 0 or at least 2" : " a batch_size of at least 2")
+                    + ", or an image_size of at least " + size + (pool > 1 ? ", or a smaller pool" : ""));
+        }
+    }
+
+    private static int ceilDiv(int a, int b) {
+        return (a + b - 1) / b;
     }
 
     /** " (did you mean da3?)" when the name is a near miss of an allowed one, else "". */

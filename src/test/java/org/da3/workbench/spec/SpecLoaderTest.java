@@ -407,4 +407,51 @@ class SpecLoaderTest {
         assertThat(run.training().seed()).isEqualTo(2);
         assertThat(run.seeds()).isEqualTo(List.of(2L));
     }
+
+    @Test
+    void oneImagePerStepIsRefusedWhereBatchStatisticsWouldSeeOneValuePerChannel() {
+        refused(new String[][] {
+            {spec("[linear, finetune]", "[shapes]", "{batch_size: 1, image_size: 8}"),
+                "training.batch_size: 1 image per step leaves finetune (methods[1]) one value per channel in its"
+                        + " BatchNorms, whose last stage is 1x1 at image_size 8, too few for batch statistics; use a"
+                        + " batch_size of at least 2, or an image_size of at least 9"},
+            {spec("[bn+last]", "[shapes]", "{batch_size: 4, train_limit: 1, image_size: 8}"),
+                "training.train_limit: 1 image per step leaves bn+last (methods[0]) one value per channel in its"
+                        + " BatchNorms, whose last stage is 1x1 at image_size 8, too few for batch statistics; use a"
+                        + " train_limit of 0 or at least 2, or an image_size of at least 9"},
+            {spec("[lite-residual]", "[shapes]", "{batch_size: 1, image_size: 16}"),
+                "training.batch_size: 1 image per step leaves lite-residual (methods[0]) one value per channel in"
+                        + " its modules' BatchNorms, whose last stage's input pooled by 2 is 1x1 at image_size 16,"
+                        + " too few for batch statistics; use a batch_size of at least 2, or an image_size of at"
+                        + " least 17, or a smaller pool"},
+            {spec("[series-adapter]", "[shapes]", "{batch_size: 1, image_size: 32}").replace("resnet26", "resnet18"),
+                "training.batch_size: 1 image per step leaves series-adapter (methods[0]) one value per channel in"
+                        + " its BatchNorms, whose last stage is 1x1 at image_size 32, too few for batch statistics;"
+                        + " use a batch_size of at least 2, or an image_size of at least 33"},
+        });
+        // more than one value per channel: a second image, a larger map, or frozen BatchNorms
+        for (String ok : new String[] {
+            spec("[finetune, lite-residual]", "[shapes]", "{batch_size: 2, image_size: 8}"),
+            spec("[finetune, {name: lite-residual, options: {pool: 1}}]", "[shapes]", "{batch_size: 1, image_size: 9}"),
+            spec("[linear, da3, piggyback]", "[shapes]", "{batch_size: 1, image_size: 8}"),
+            spec("[finetune]", "[shapes]", "{batch_size: 1, image_size: 33}").replace("resnet26", "resnet50"),
+        }) {
+            assertThat(loader.parse("demo.yaml", ok).methods()).as(ok).isNotEmpty();
+        }
+    }
+
+    @Test
+    void theLastStageSideIsTheNetworksSmallestFeatureMap() {
+        for (String arch : BackboneSpec.NAMES) {
+            org.da3.workbench.nn.ResNet net = org.da3.workbench.nn.ResNet.create(arch, 4);
+            for (int size = 8; size <= 80; size++) {
+                int side = net.stemOutSide(size);
+                for (org.da3.workbench.nn.ResidualBlock b : net.blocks()) {
+                    side = b.outSide(side);
+                }
+                assertThat(new BackboneSpec(arch, 4, null).lastStageSide(size)).as(arch + " at " + size)
+                        .isEqualTo(side);
+            }
+        }
+    }
 }
