@@ -374,6 +374,13 @@ public final class MultiDomainRun {
                                     patch.resetStatistics();
                                 }
                             }
+                            String blown = cancelled ? null : nonFinite(patch);
+                            if (blown != null) {
+                                // a step's loss comes before its update, so the epoch's last update is checked here
+                                throw new IllegalStateException("the trained weights became NaN or infinite ("
+                                        + blown + ") at step " + step + " of domain " + d.name() + "; lower the "
+                                        + lrSource + " learning rate (" + baseLr + ")");
+                            }
                             if (!cancelled) {
                                 patch.resetStatistics();
                                 // the evaluation's batches (eval_batch_size, no graph) have a peak of
@@ -595,6 +602,30 @@ public final class MultiDomainRun {
             ms = Math.min(ms, (System.nanoTime() - t0) / 1e6 / d.test().size());
         }
         return ms;
+    }
+
+    /**
+     * The first of a patch's trained or saved floating-point arrays that holds NaN or an infinity.
+     *
+     * @param patch the patch
+     * @return the array's name, or null when every value is finite
+     */
+    static String nonFinite(Patch patch) {
+        for (Map<String, NDArray> arrays : List.of(patch.trainable(), patch.buffers())) {
+            for (Map.Entry<String, NDArray> e : arrays.entrySet()) {
+                NDArray a = e.getValue();
+                if (!a.getDataType().isFloating()) {
+                    continue;
+                }
+                // x - x is 0 for every finite x, NaN for NaN and the infinities
+                try (NDArray zero = a.sub(a); NDArray nan = zero.isNaN(); NDArray any = nan.any()) {
+                    if (any.getBoolean()) {
+                        return e.getKey();
+                    }
+                }
+            }
+        }
+        return null;
     }
 
     /**

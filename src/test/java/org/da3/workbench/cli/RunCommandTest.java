@@ -15,6 +15,7 @@ import org.da3.workbench.run.event.CheckpointSaved;
 import org.da3.workbench.run.event.DomainStarted;
 import org.da3.workbench.run.event.Envelope;
 import org.da3.workbench.run.event.Evaluation;
+import org.da3.workbench.run.event.RunError;
 import org.da3.workbench.run.event.RunStarted;
 import org.da3.workbench.run.event.TrainMetrics;
 import org.da3.workbench.test.TestWorkspace;
@@ -445,5 +446,29 @@ class RunCommandTest {
             p.descendants().forEach(ProcessHandle::destroyForcibly);
             p.destroyForcibly();
         }
+    }
+
+    @Test
+    void weightsBlownUpByTheDomainsLastUpdateFailTheRunInsteadOfBeingEvaluatedAndSaved() throws IOException {
+        // lite residual at the highest learning rate: on this case the last of the four updates made
+        // its weights NaN while every loss, computed before its update, was finite
+        Files.createDirectories(dir.resolve("datasets"));
+        Files.writeString(dir.resolve("datasets/shapes.yaml"),
+                "kind: procedural\ngenerator: shapes\ntrain_size: 3000\ntest_size: 1000\nseed: 101\n");
+        Path spec = dir.resolve("experiments/blown.yaml");
+        Files.createDirectories(spec.getParent());
+        Files.writeString(spec, "name: blown\ndomains: [shapes]\n"
+                + "methods: [{name: lite-residual, options: {learning_rate: 10}}]\n"
+                + "backbone: {name: resnet26, width: 4}\n"
+                + "training: {epochs: 1, batch_size: 4, image_size: 16, train_limit: 16, test_limit: 8, threads: 1}\n");
+        Result r = run("run", "--quiet", spec.toString());
+        assertThat(r.code()).as(r.err()).isEqualTo(1);
+        List<Envelope> events = EventLog.read(runDirs("blown").get(0).resolve("events.jsonl"));
+        assertThat(events).extracting(Envelope::event).filteredOn(RunError.class::isInstance)
+                .singleElement().extracting(e -> ((RunError) e).message()).asString()
+                .matches("the (loss|trained weights) became .* of domain shapes; lower the method learning rate"
+                        + " \\(10\\.0\\)");
+        assertThat(events).extracting(Envelope::event).noneMatch(e -> e instanceof Evaluation);
+        assertThat(runDirs("blown").get(0).resolve("patches/shapes.safetensors")).doesNotExist();
     }
 }
