@@ -79,7 +79,8 @@ public final class MethodCatalog {
                 "TinyTL's lite residual module on each block (pooled input, grouped 5x5 conv, 1x1 conv, BN with"
                         + " gamma 0), the backbone's BN biases, and the head",
                 true, List.of(
-                        OptionDef.ofInt("group_width", 8, 1, 512, "channels per group of the 5x5 conv"),
+                        OptionDef.ofInt("group_width", 8, 1, 512, "channels per group of the 5x5 conv (a block"
+                                + " whose channels it does not divide gets one group)"),
                         OptionDef.ofInt("pool", 2, 1, 16, "average-pooling factor of the module's input"),
                         OptionDef.ofChoice("engine", "frozen-path", List.of("frozen-path", "autograd"),
                                 "training step: the frozen path (keeps no float activation of frozen layers) or plain"
