@@ -362,7 +362,12 @@ public final class Profiler {
                 int r = (int) ms.number("reduction", 16);
                 int k = (int) ms.number("kernel", 3);
                 int hid = Math.max(4, cin / r);
-                long p = (long) hid * cin + hid + (long) cout * hid + cout + 2L * k * k + 1 + 1 + cin + 1;
+                String att = ms.text("attention", "both");
+                // what the patch trains: an ablation's parts that are turned off are not there
+                boolean channelOn = att.equals("both") || att.equals("channel");
+                boolean spatialOn = att.equals("both") || att.equals("spatial");
+                long p = (channelOn ? (long) hid * cin + hid + (long) cout * hid + cout : 0)
+                        + (spatialOn ? 2L * k * k + 1 + 1 : 0) + (ms.flag("gates", true) ? cin + 1 : 0);
                 ad.params = p;
                 ad.trainable = p;
                 trainable += p;

@@ -839,16 +839,23 @@ public final class Da3 implements Method {
                 int out = b.outChannels();
                 int hid = Math.max(4, in / opt.reduction());
                 String p = "da3." + b.path();
-                NDArray w1 = trainable(p + ".channel.fc1.weight", uniform(new Shape(hid, in), in, rnd));
-                NDArray b1 = trainable(p + ".channel.fc1.bias", manager.zeros(new Shape(hid)));
-                NDArray w2 = trainable(p + ".channel.fc2.weight", manager.zeros(new Shape(out, hid)));
-                NDArray b2 = trainable(p + ".channel.fc2.bias", manager.zeros(new Shape(out)));
+                // every initial value is drawn whatever the options, so that an ablation starts the
+                // parts it keeps where DA3 starts them; the parts it turns off are neither trained
+                // nor saved nor counted
+                boolean ch = opt.channel();
+                NDArray w1 = keep(ch, p + ".channel.fc1.weight", uniform(new Shape(hid, in), in, rnd));
+                NDArray b1 = keep(ch, p + ".channel.fc1.bias", manager.zeros(new Shape(hid)));
+                NDArray w2 = keep(ch, p + ".channel.fc2.weight", manager.zeros(new Shape(out, hid)));
+                NDArray b2 = keep(ch, p + ".channel.fc2.bias", manager.zeros(new Shape(out)));
                 int k = opt.kernel();
-                NDArray cs = trainable(p + ".spatial.conv.weight", uniform(new Shape(1, 2, k, k), 2 * k * k, rnd));
-                NDArray bs = trainable(p + ".spatial.conv.bias", manager.zeros(new Shape(1)));
-                NDArray gamma = trainable(p + ".spatial.gamma", manager.zeros(new Shape(1)));
-                NDArray wg = trainable(p + ".gate.weight", normal(new Shape(1, in), 0.25 / Math.sqrt(in), rnd));
-                NDArray cg = trainable(p + ".gate.bias", manager.full(new Shape(1), (float) opt.gateInit()));
+                boolean sp = opt.spatial();
+                NDArray cs = keep(sp, p + ".spatial.conv.weight", uniform(new Shape(1, 2, k, k), 2 * k * k, rnd));
+                NDArray bs = keep(sp, p + ".spatial.conv.bias", manager.zeros(new Shape(1)));
+                NDArray gamma = keep(sp, p + ".spatial.gamma", manager.zeros(new Shape(1)));
+                // gates off: no block has one (with gates on, every block keeps its pair, as before)
+                boolean gt = opt.gates();
+                NDArray wg = keep(gt, p + ".gate.weight", normal(new Shape(1, in), 0.25 / Math.sqrt(in), rnd));
+                NDArray cg = keep(gt, p + ".gate.bias", manager.full(new Shape(1), (float) opt.gateInit()));
                 Module m = new Module(this, i++, b, opt, w1, b1, w2, b2, cs, bs, gamma, wg, cg);
                 modules.put(b, m);
                 ordered.add(m);
@@ -856,6 +863,15 @@ public final class Da3 implements Method {
             openSum = new double[ordered.size()];
             openCount = new long[ordered.size()];
             steGates = new NDArray[ordered.size()];
+        }
+
+        /** Registers a trainable array the options use; closes one they turn off (null then). */
+        private NDArray keep(boolean used, String name, NDArray array) {
+            if (used) {
+                return trainable(name, array);
+            }
+            array.close();
+            return null;
         }
 
         private NDArray normal(Shape shape, double std, SplittableRandom rnd) {

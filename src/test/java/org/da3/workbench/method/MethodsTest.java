@@ -344,4 +344,39 @@ class MethodsTest {
             }
         }
     }
+
+    /**
+     * A DA3 ablation trains, saves and counts only the parts it keeps: without attention and gates it
+     * is the linear probe's head; channel attention alone has no spatial tensors; the full DA3's
+     * count is that sum plus the spatial and gate parts. The parts it keeps start as DA3's do.
+     */
+    @Test
+    void aDa3AblationHasOnlyThePartsItKeeps() {
+        try (NDManager m = base.newSubManager();
+                Patch full = patch("da3", m, Map.of());
+                Patch none = patch("da3", m, Map.of("attention", "none", "gates", false));
+                Patch channel = patch("da3", m, Map.of("attention", "channel", "gates", false));
+                Patch linear = patch("linear", m, Map.of())) {
+            assertThat(none.trainableCount()).isEqualTo(linear.trainableCount());
+            assertThat(none.state().keySet()).noneMatch(k -> k.startsWith("da3."));
+            assertThat(channel.state().keySet()).anyMatch(k -> k.contains(".channel."))
+                    .noneMatch(k -> k.contains(".spatial.") || k.contains(".gate."));
+            assertThat(full.state().keySet()).anyMatch(k -> k.contains(".spatial."))
+                    .anyMatch(k -> k.contains(".gate."));
+            assertThat(full.trainableCount()).isGreaterThan(channel.trainableCount());
+            String w1 = channel.state().keySet().stream().filter(k -> k.endsWith(".channel.fc1.weight")).findFirst()
+                    .orElseThrow();
+            assertThat(channel.state().get(w1).toFloatArray()).as("initialised as the full DA3's")
+                    .containsExactly(full.state().get(w1).toFloatArray());
+            // the profiler counts the same
+            for (Map<String, Object> o : List.of(Map.<String, Object>of(), Map.<String, Object>of("attention", "none",
+                    "gates", false), Map.<String, Object>of("attention", "channel", "gates", false))) {
+                long counted = org.da3.workbench.memory.Profiler.profile(net.arch(), net.width(),
+                        new MethodSpec("da3", o, null), CLASSES, 6, 16, "sgd", 0.9, 1.0).trainableParams();
+                try (Patch p = patch("da3", m, o)) {
+                    assertThat(counted).as(o.toString()).isEqualTo(p.trainableCount());
+                }
+            }
+        }
+    }
 }
