@@ -13,6 +13,28 @@ public final class Versions {
         return v == null ? "dev" : v;
     }
 
+    /**
+     * This machine's name, as a run's manifest records it (and a reader compares it with), looked up
+     * once.
+     *
+     * @return the host name, or "unknown"
+     */
+    public static String host() {
+        return Host.NAME;
+    }
+
+    private static final class Host {
+        static final String NAME = lookUp();
+
+        private static String lookUp() {
+            try {
+                return java.net.InetAddress.getLocalHost().getHostName();
+            } catch (java.io.IOException e) {
+                return "unknown";
+            }
+        }
+    }
+
     /** @return JVM and OS facts (no DJL) */
     public static Map<String, Object> platform() {
         Map<String, Object> m = new LinkedHashMap<>();

@@ -16,6 +16,7 @@ import org.da3.workbench.data.DatasetException;
 import org.da3.workbench.data.DomainSource;
 import org.da3.workbench.data.DomainSources;
 import org.da3.workbench.data.files.LayoutProbe;
+import org.da3.workbench.run.EventLog;
 import org.da3.workbench.spec.SpecException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
@@ -62,7 +63,7 @@ public final class DatasetsCommand implements Runnable {
             out.println("added " + w.root().relativize(file) + " (imagefolder, " + info.location() + "): "
                     + CheckCommand.sizes(info));
             for (String p : info.problems()) {
-                out.println("  - " + oneLine(p));
+                out.println("  - " + EventLog.oneLine(p, 0));
             }
             if (!info.problems().isEmpty()) {
                 out.println("  fix these before training on it; da3 datasets check " + d.name() + " reads every image");
@@ -143,7 +144,7 @@ public final class DatasetsCommand implements Runnable {
                     withProblems++;
                     out.println("  " + problems.size() + (problems.size() == 1 ? " problem:" : " problems:"));
                     for (String p : problems) {
-                        out.println("  - " + oneLine(p));
+                        out.println("  - " + EventLog.oneLine(p, 0));
                     }
                 }
                 out.flush();
@@ -194,27 +195,5 @@ public final class DatasetsCommand implements Runnable {
         private static String num(int n) {
             return n < 0 ? "?" : Integer.toString(n);
         }
-    }
-
-    /**
-     * A problem on one line: a file name may hold a line break or another control character, which
-     * would split the line or move the cursor; they are shown escaped, as a backslash sequence.
-     */
-    static String oneLine(String problem) {
-        StringBuilder sb = new StringBuilder(problem.length());
-        problem.codePoints().forEach(c -> {
-            if (c == '\n') {
-                sb.append("\\n");
-            } else if (c == '\r') {
-                sb.append("\\r");
-            } else if (c == '\t') {
-                sb.append("\\t");
-            } else if (Character.isISOControl(c)) {
-                sb.append(String.format(java.util.Locale.ROOT, "\\u%04x", c));
-            } else {
-                sb.appendCodePoint(c);
-            }
-        });
-        return sb.toString();
     }
 }

@@ -216,8 +216,7 @@ public final class RunCommand implements Callable<Integer> {
         }
         out.println();
         // in plan order: runs skipped as completed were recorded first
-        List<String> order = ExperimentRunner.plan(spec).stream().map(p -> p.method().displayLabel() + " s" + p.seed())
-                .toList();
+        List<String> order = ExperimentRunner.plan(spec).stream().map(PlannedRun::label).toList();
         records.sort(java.util.Comparator.comparingInt(r -> order.indexOf(r.label() + " s" + r.seed())));
         out.println("Results: " + spec.name() + " (final test accuracy per domain, after all domains)");
         out.print(ConsoleTable.render(records));

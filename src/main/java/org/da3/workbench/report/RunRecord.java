@@ -298,8 +298,9 @@ public record RunRecord(String runId, String experiment, String method, String l
      * another machine, or one whose pid is alive, may still be running.
      */
     static boolean workerGone(Map<String, Object> manifest, java.time.Instant startedAt) {
-        if (manifest == null || !(manifest.get("pid") instanceof Number pid) || "unknown".equals(LocalHost.NAME)
-                || !LocalHost.NAME.equals(manifest.get("host"))) {
+        String here = org.da3.workbench.Versions.host();
+        if (manifest == null || !(manifest.get("pid") instanceof Number pid) || "unknown".equals(here)
+                || !here.equals(manifest.get("host"))) {
             return false;
         }
         java.util.Optional<ProcessHandle> p = ProcessHandle.of(pid.longValue());
@@ -309,19 +310,6 @@ public record RunRecord(String runId, String experiment, String method, String l
         // a pid used again by a process that started after the run did is not the worker
         java.util.Optional<java.time.Instant> since = p.get().info().startInstant();
         return startedAt != null && since.isPresent() && since.get().isAfter(startedAt.plusSeconds(60));
-    }
-
-    /** This machine's name as a worker's manifest gives it, looked up once. */
-    private static final class LocalHost {
-        static final String NAME = name();
-
-        private static String name() {
-            try {
-                return java.net.InetAddress.getLocalHost().getHostName();
-            } catch (java.io.IOException e) {
-                return "unknown";
-            }
-        }
     }
 
     /** The run directory's spec.yaml beside an events file, or null for events held in memory. */

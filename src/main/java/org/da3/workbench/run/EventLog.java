@@ -192,11 +192,34 @@ public final class EventLog implements AutoCloseable {
 
     /** A message with control characters escaped and long text cut, fit for one line of a terminal. */
     private static String printable(String s) {
-        StringBuilder b = new StringBuilder();
+        return oneLine(s, 160);
+    }
+
+    /**
+     * Text on one line: a line break or another control character (a file name may hold one, a
+     * damaged line does) would split the line or move the cursor; each is shown escaped, as a
+     * backslash sequence (a line break as backslash-n, others by their code).
+     *
+     * @param s the text
+     * @param max the length after which the rest is cut and "..." added; 0 for none
+     * @return the line
+     */
+    public static String oneLine(String s, int max) {
+        StringBuilder b = new StringBuilder(s.length());
         int i = 0;
-        for (; i < s.length() && b.length() < 160; i++) {
+        for (; i < s.length() && (max <= 0 || b.length() < max); i++) {
             char c = s.charAt(i);
-            b.append(Character.isISOControl(c) ? String.format(Locale.ROOT, "\\u%04x", (int) c) : c);
+            if (c == '\n') {
+                b.append("\\n");
+            } else if (c == '\r') {
+                b.append("\\r");
+            } else if (c == '\t') {
+                b.append("\\t");
+            } else if (Character.isISOControl(c)) {
+                b.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
+            } else {
+                b.append(c);
+            }
         }
         return i < s.length() ? b + "..." : b.toString();
     }

@@ -13,6 +13,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
 import java.io.IOException;
 import java.io.Reader;
+import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
@@ -446,7 +447,7 @@ public final class YamlNodes {
     /** Whether a number node, as written, is zero (and not a tiny number that underflowed to 0). */
     private static boolean isZero(JsonNode v) {
         String t = WrittenScalars.text(v).trim();
-        return OptionDef.isDecimal(t) && !t.replaceFirst("[eE].*", "").matches(".*[1-9].*");
+        return OptionDef.isDecimal(t) && new BigDecimal(t).signum() == 0;
     }
 
     /**

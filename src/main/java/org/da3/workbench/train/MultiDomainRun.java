@@ -172,7 +172,7 @@ public final class MultiDomainRun {
         manifest.putAll(engineVersions);
         manifest.put("malloc_mmap_threshold", System.getenv("MALLOC_MMAP_THRESHOLD_"));
         manifest.put("malloc_arena_max", System.getenv("MALLOC_ARENA_MAX"));
-        manifest.put("host", hostName());
+        manifest.put("host", Versions.host());
         manifest.put("pid", ProcessHandle.current().pid());
         manifest.put("weights", weights == null ? null : weights.toString());
         manifest.put("weights_sha256", weights == null ? null : sha256(weights));
@@ -669,14 +669,6 @@ public final class MultiDomainRun {
      */
     public static int stepsPerEpoch(int n, int batch) {
         return Math.max(1, n / batch);
-    }
-
-    private static String hostName() {
-        try {
-            return java.net.InetAddress.getLocalHost().getHostName();
-        } catch (IOException e) {
-            return "unknown";
-        }
     }
 
     /**

@@ -55,8 +55,8 @@ class DatasetsCheckCommandTest {
 
     @Test
     void aProblemNamingAFileWithALineBreakStaysOnOneLine() {
-        assertThat(DatasetsCommand.oneLine("train/cat/a\nb.png: not an image\u001b[2J"))
+        assertThat(org.da3.workbench.run.EventLog.oneLine("train/cat/a\nb.png: not an image\u001b[2J", 0))
                 .isEqualTo("train/cat/a\\nb.png: not an image\\u001b[2J");
-        assertThat(DatasetsCommand.oneLine("train/Käse/ü.png: ok")).isEqualTo("train/Käse/ü.png: ok");
+        assertThat(org.da3.workbench.run.EventLog.oneLine("train/Käse/ü.png: ok", 0)).isEqualTo("train/Käse/ü.png: ok");
     }
 }
