@@ -367,7 +367,7 @@ public final class Profiler {
                 boolean channelOn = att.equals("both") || att.equals("channel");
                 boolean spatialOn = att.equals("both") || att.equals("spatial");
                 long p = (channelOn ? (long) hid * cin + hid + (long) cout * hid + cout : 0)
-                        + (spatialOn ? 2L * k * k + 1 + 1 : 0) + (ms.flag("gates", true) ? cin + 1 : 0);
+                        + (spatialOn ? 2L * k * k + 1 + 1 : 0) + (gated ? cin + 1 : 0);
                 ad.params = p;
                 ad.trainable = p;
                 trainable += p;

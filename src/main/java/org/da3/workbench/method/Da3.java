@@ -852,8 +852,9 @@ public final class Da3 implements Method {
                 NDArray cs = keep(sp, p + ".spatial.conv.weight", uniform(new Shape(1, 2, k, k), 2 * k * k, rnd));
                 NDArray bs = keep(sp, p + ".spatial.conv.bias", manager.zeros(new Shape(1)));
                 NDArray gamma = keep(sp, p + ".spatial.gamma", manager.zeros(new Shape(1)));
-                // gates off: no block has one (with gates on, every block keeps its pair, as before)
-                boolean gt = opt.gates();
+                // a gate only where the options gate the block (with gate_blocks: identity, not on
+                // the blocks that downsample); none at all with gates off
+                boolean gt = opt.gated(b);
                 NDArray wg = keep(gt, p + ".gate.weight", normal(new Shape(1, in), 0.25 / Math.sqrt(in), rnd));
                 NDArray cg = keep(gt, p + ".gate.bias", manager.full(new Shape(1), (float) opt.gateInit()));
                 Module m = new Module(this, i++, b, opt, w1, b1, w2, b2, cs, bs, gamma, wg, cg);

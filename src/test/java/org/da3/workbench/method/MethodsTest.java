@@ -242,8 +242,10 @@ class MethodsTest {
                 Da3.Da3Patch p = (Da3.Da3Patch) patch("da3", m, Map.of())) {
             // close the gates of about half the samples in every block: random gate weights, bias 0
             for (Da3.Module mod : p.modules()) {
-                mod.wg.set(m.randomNormal(mod.wg.getShape()).toFloatArray());
-                mod.cg.set(new float[] {0f});
+                if (mod.gated) {
+                    mod.wg.set(m.randomNormal(mod.wg.getShape()).toFloatArray());
+                    mod.cg.set(new float[] {0f});
+                }
                 mod.w2.set(m.randomNormal(0, 0.1f, mod.w2.getShape(), mod.w2.getDataType()).toFloatArray());
             }
             NDArray x = images(m, 11);
@@ -341,6 +343,39 @@ class MethodsTest {
                 assertThat(p.budget()[1]).isCloseTo(0.85, within(1e-12));
                 p.onTrainingProgress(1.0);
                 assertThat(p.budget()[1]).isCloseTo(0.7, within(1e-12));
+            }
+        }
+    }
+
+    /**
+     * DA3 holds a gate only on the blocks it gates: by default those with an identity shortcut, not
+     * the blocks that downsample (which run every sample); with gate_blocks: all, every block. The
+     * profiler counts the same parameters.
+     */
+    @Test
+    void da3HasGateTensorsOnlyOnGatedBlocks() {
+        try (NDManager m = base.newSubManager();
+                Da3.Da3Patch identity = (Da3.Da3Patch) patch("da3", m, Map.of());
+                Da3.Da3Patch all = (Da3.Da3Patch) patch("da3", m, Map.of("gate_blocks", "all"))) {
+            assertThat(identity.modules()).anyMatch(mod -> !mod.gated).anyMatch(mod -> mod.gated);
+            for (Da3.Module mod : identity.modules()) {
+                String prefix = "da3." + mod.block().path() + ".gate.";
+                assertThat(mod.gated).as(mod.block().path()).isEqualTo(mod.block().downConv() == null);
+                assertThat(identity.state().keySet().stream().filter(k -> k.startsWith(prefix)).count())
+                        .as(prefix).isEqualTo(mod.gated ? 2 : 0);
+                assertThat(all.state()).as(prefix).containsKeys(prefix + "weight", prefix + "bias");
+            }
+            long ungatedInputs = identity.modules().stream().filter(mod -> !mod.gated)
+                    .mapToLong(mod -> mod.block().inChannels() + 1).sum();
+            assertThat(all.trainableCount() - identity.trainableCount()).isEqualTo(ungatedInputs);
+            // a patch saved with gates on every block (as DA3 saved them before) still loads
+            identity.load(all.state(), "older.safetensors");
+            for (Map<String, Object> o : List.of(Map.<String, Object>of(), Map.<String, Object>of("gate_blocks", "all"))) {
+                long counted = org.da3.workbench.memory.Profiler.profile(net.arch(), net.width(),
+                        new MethodSpec("da3", o, null), CLASSES, 6, 16, "sgd", 0.9, 1.0).trainableParams();
+                try (Patch p = patch("da3", m, o)) {
+                    assertThat(counted).as(o.toString()).isEqualTo(p.trainableCount());
+                }
             }
         }
     }
