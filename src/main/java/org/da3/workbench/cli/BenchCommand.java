@@ -23,6 +23,32 @@ public final class BenchCommand implements Runnable {
     }
 
     /**
+     * Fails a probe that cannot train before it starts: with {@code --batch 1}, a method whose
+     * BatchNorms use batch statistics and would see a 1x1 map (the spec loader refuses the same
+     * step in a spec; the probe would fail with libtorch's message).
+     *
+     * @param ms the method
+     * @param arch the backbone
+     * @param width its width
+     * @param imageSize the image side
+     * @param batch the batch size
+     * @throws java.io.IOException naming the method and the fix, as a failed probe's row shows it
+     */
+    static void checkCanTrain(MethodSpec ms, String arch, int width, int imageSize, int batch)
+            throws java.io.IOException {
+        if (batch > 1) {
+            return;
+        }
+        org.da3.workbench.spec.BackboneSpec backbone = new org.da3.workbench.spec.BackboneSpec(arch, width, null);
+        String problem = org.da3.workbench.spec.SpecLoader.oneImagePerStepProblem(ms, ms.displayLabel(), backbone,
+                imageSize, "--image-size");
+        if (problem != null) {
+            throw new java.io.IOException(problem + "; use a --batch of at least 2, or "
+                    + org.da3.workbench.spec.SpecLoader.smallestImage(ms, backbone, imageSize, "--image-size"));
+        }
+    }
+
+    /**
      * A method as the benchmarks name it: a registered method, {@code da3-autograd}, or a method
      * with options after colons, such as {@code da3:micro_batch=16}. Each option is checked by the
      * method's catalogue entry, as in a spec.

@@ -123,6 +123,7 @@ public final class BenchMemoryCommand implements Callable<Integer> {
                     ms.displayLabel(), steps, warmup, "sgd", 0.01, 0.9, threads, 7, null);
             ProbeResult r;
             try {
+                BenchCommand.checkCanTrain(ms, arch, width, imageSize, batch);
                 r = ProbeRunner.run(req, true);
             } catch (IOException e) {
                 // one method's failure (a crash, the OOM killer) leaves the others' measurements

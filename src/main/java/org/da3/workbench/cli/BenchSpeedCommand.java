@@ -385,6 +385,7 @@ public final class BenchSpeedCommand implements Callable<Integer> {
 
     /** Starts a method's probe and runs its warm-up steps. */
     private ProbeRunner.Stepwise open(Run run, String arch, int width, int size, int batch) throws java.io.IOException {
+        BenchCommand.checkCanTrain(run.spec(), arch, width, size, batch);
         ProbeRequest req = new ProbeRequest(arch, width, size, batch, 10, run.spec().name(), run.spec().options(),
                 run.label(), steps, warmup, "sgd", 0.01, 0.9, threads, 7, run.gateOpen());
         ProbeRunner.Stepwise p = new ProbeRunner.Stepwise(req);

@@ -171,26 +171,60 @@ public final class SpecLoader {
         }
         for (int i = 0; i < methods.size(); i++) {
             MethodSpec m = methods.get(i);
-            if (!MethodCatalog.BATCH_STATISTICS.contains(m.name())) {
-                continue;
+            String problem = oneImagePerStepProblem(m, m.displayLabel() + " (methods[" + i + "])", backbone,
+                    t.imageSize(), "image_size");
+            if (problem != null) {
+                throw new SpecException(file, byLimit ? "training.train_limit" : "training.batch_size", problem + "; use"
+                        + (byLimit ? " a train_limit of 0 or at least 2" : " a batch_size of at least 2") + ", or "
+                        + smallestImage(m, backbone, t.imageSize(), "image_size"));
             }
-            boolean lite = m.name().equals("lite-residual");
-            int pool = lite ? (int) m.number("pool", 2) : 1;
-            if (ceilDiv(backbone.lastStageSide(t.imageSize()), pool) > 1) {
-                continue;
-            }
-            int size = t.imageSize();
-            while (ceilDiv(backbone.lastStageSide(size), pool) == 1) {
-                size++;
-            }
-            String where = lite ? "its modules' BatchNorms, whose last stage's input pooled by " + pool + " is 1x1"
-                    : "its BatchNorms, whose last stage is 1x1";
-            throw new SpecException(file, byLimit ? "training.train_limit" : "training.batch_size",
-                    "1 image per step leaves " + m.displayLabel() + " (methods[" + i + "]) one value per channel in "
-                    + where + " at image_size " + t.imageSize() + ", too few for batch statistics; use"
-                    + (byLimit ? " a train_limit of 0 or at least 2" : " a batch_size of at least 2")
-                    + ", or an image_size of at least " + size + (pool > 1 ? ", or a smaller pool" : ""));
         }
+    }
+
+    /**
+     * Why a step of one image cannot train a method at an image size: one of its BatchNorms with
+     * batch statistics would see a 1x1 map (see {@link #oneValuePerChannel}); null when it can.
+     * The benchmarks ask it for their {@code --batch 1} rows.
+     *
+     * @param m the method
+     * @param who how the message names the method
+     * @param backbone the backbone
+     * @param imageSize the image side
+     * @param sizeName how the image size is named in the message (a field or a flag)
+     * @return the reason, naming the method, or null
+     */
+    public static String oneImagePerStepProblem(MethodSpec m, String who, BackboneSpec backbone, int imageSize,
+            String sizeName) {
+        if (!MethodCatalog.BATCH_STATISTICS.contains(m.name())) {
+            return null;
+        }
+        boolean lite = m.name().equals("lite-residual");
+        int pool = lite ? (int) m.number("pool", 2) : 1;
+        if (ceilDiv(backbone.lastStageSide(imageSize), pool) > 1) {
+            return null;
+        }
+        String where = lite ? "its modules' BatchNorms, whose last stage's input pooled by " + pool + " is 1x1"
+                : "its BatchNorms, whose last stage is 1x1";
+        return "1 image per step leaves " + who + " one value per channel in " + where + " at "
+                + sizeName + " " + imageSize + ", too few for batch statistics";
+    }
+
+    /**
+     * The fix by image size for {@link #oneImagePerStepProblem}: the smallest that works.
+     *
+     * @param m the method
+     * @param backbone the backbone
+     * @param imageSize the image side that does not work
+     * @param sizeName how the image size is named (a field or a flag)
+     * @return "an image_size of at least N" (and ", or a smaller pool" for lite residual)
+     */
+    public static String smallestImage(MethodSpec m, BackboneSpec backbone, int imageSize, String sizeName) {
+        int pool = m.name().equals("lite-residual") ? (int) m.number("pool", 2) : 1;
+        int size = imageSize;
+        while (ceilDiv(backbone.lastStageSide(size), pool) == 1) {
+            size++;
+        }
+        return "an " + sizeName + " of at least " + size + (pool > 1 ? ", or a smaller pool" : "");
     }
 
     private static int ceilDiv(int a, int b) {
