@@ -205,6 +205,19 @@ class WorkbenchGuiTest {
         assertThat(resultsTable.getVisibleLeafColumns()).extracting(c -> c.getText())
                 .contains("Method", "tiny-shapes", "tiny-textures", "Gate sparsity");
         assertThat(resultsTable.getItems()).hasSize(3);
+        // under the table, the Pareto figure of the same runs; the box switches it to the gate curves
+        var results = workbench.view().resultsView();
+        waitFor(20, () -> results.shownFigure() != null
+                && results.shownFigure().getXYPlot().getDataset().getSeriesCount() >= 3);
+        assertThat(robot.lookup("#figure-chart").tryQuery()).isPresent();
+        robot.interact(() -> robot.lookup("#figure-kind").<javafx.scene.control.ChoiceBox<
+                org.da3.workbench.report.FigureKind>>query().setValue(org.da3.workbench.report.FigureKind.GATES));
+        waitFor(20, () -> results.shownFigure() == workbench.viewModel().results().getFigure()
+                && workbench.viewModel().results().figureKindProperty().get()
+                        == org.da3.workbench.report.FigureKind.GATES);
+        assertThat(results.shownFigure().getTitle().getText()).isEqualTo(org.da3.workbench.report.FigureKind.GATES
+                .build(workbench.viewModel().results().storeProperty().get(),
+                        org.da3.workbench.report.FigureOptions.DEFAULTS).getTitle().getText());
         try (var runDirs = Files.list(dir.resolve("ws/experiments/gui/runs"))) {
             assertThat(runDirs.count()).isEqualTo(3);
         }

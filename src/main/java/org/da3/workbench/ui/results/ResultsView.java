@@ -16,6 +16,7 @@ import javafx.collections.ObservableList;
 import javafx.collections.transformation.SortedList;
 import javafx.fxml.FXML;
 import javafx.scene.Parent;
+import javafx.scene.control.ChoiceBox;
 import javafx.scene.control.Label;
 import javafx.scene.control.Menu;
 import javafx.scene.control.MenuButton;
@@ -24,9 +25,11 @@ import javafx.scene.control.TableCell;
 import javafx.scene.control.TableColumn;
 import javafx.scene.control.TableView;
 import javafx.scene.control.Tooltip;
+import javafx.scene.layout.StackPane;
 import javafx.stage.DirectoryChooser;
 import javafx.stage.FileChooser;
 import javafx.stage.Window;
+import javafx.util.StringConverter;
 import org.da3.workbench.report.ComparisonTable;
 import org.da3.workbench.report.ComparisonTable.Cell;
 import org.da3.workbench.report.ComparisonTable.Column;
@@ -36,12 +39,15 @@ import org.da3.workbench.report.FigureKind;
 import org.da3.workbench.report.TableKind;
 import org.da3.workbench.ui.StyleClasses;
 import org.da3.workbench.ui.ViewLoader;
+import org.jfree.chart.JFreeChart;
+import org.jfree.chart.fx.ChartViewer;
 
 /**
  * The Results view: binds {@code Results.fxml} to a {@link ResultsViewModel}. It draws whatever
  * {@link ComparisonTable} the view model holds: one column per table column (grouped headers
  * nest), values formatted and ranked as the report package decides, every column sortable with
- * missing values last.
+ * missing values last. Under it, one of the export's figures of the same runs (the Pareto front of
+ * accuracy and training memory first), chosen in a box.
  */
 public final class ResultsView {
     private final ResultsViewModel vm;
@@ -53,6 +59,11 @@ public final class ResultsView {
     @FXML private MenuButton exportButton;
     @FXML private Label statusLabel;
     @FXML private Label notesLabel;
+    @FXML private ChoiceBox<FigureKind> figureChoice;
+    @FXML private Label figureHint;
+    @FXML private StackPane figurePane;
+    private ChartViewer figureViewer;
+    private final Label noFigure = new Label("The figure of the runs above appears here");
 
     /**
      * Loads the view.
@@ -85,6 +96,53 @@ public final class ResultsView {
         exportButton.disableProperty().bind(javafx.beans.binding.Bindings.isEmpty(rows));
         vm.tableProperty().addListener((o, a, t) -> show(t));
         show(vm.getTable());
+        figureChoice.setId("figure-kind");
+        figureChoice.getItems().setAll(FigureKind.values());
+        figureChoice.setConverter(new StringConverter<>() {
+            @Override
+            public String toString(FigureKind k) {
+                return k == null ? "" : figureTitle(k);
+            }
+
+            @Override
+            public FigureKind fromString(String text) {
+                return null;
+            }
+        });
+        figureChoice.valueProperty().bindBidirectional(vm.figureKindProperty());
+        figureHint.setText("drawn as Export writes it; right-click the figure to zoom, copy or save it");
+        figurePane.setId("figure");
+        noFigure.getStyleClass().add("hint");
+        vm.figureProperty().addListener((o, a, c) -> showFigure(c));
+        showFigure(vm.getFigure());
+    }
+
+    /** What the figure choice calls each figure. */
+    static String figureTitle(FigureKind k) {
+        switch (k) {
+            case PARETO:
+                return "Accuracy against training memory (Pareto front)";
+            case MEMORY:
+                return "Training memory per method, analytic and measured";
+            case ACCURACY:
+                return "Test accuracy during training";
+            default:
+                return "Gate sparsity during training";
+        }
+    }
+
+    private void showFigure(JFreeChart chart) {
+        if (chart == null) {
+            figurePane.getChildren().setAll(noFigure);
+            return;
+        }
+        if (figureViewer == null) {
+            figureViewer = new ChartViewer(chart);
+            figureViewer.setId("figure-chart");
+        } else {
+            figureViewer.setChart(chart);
+        }
+        figurePane.getChildren().setAll(figureViewer);
     }
 
     private void buildExportMenu() {
@@ -248,6 +306,11 @@ public final class ResultsView {
     @FXML
     private void onClear() {
         vm.clear();
+    }
+
+    /** @return the chart drawn under the table, or null when none is, for tests */
+    public JFreeChart shownFigure() {
+        return figurePane.getChildren().contains(figureViewer) ? figureViewer.getChart() : null;
     }
 
     /** @return the rows as drawn (in the table's sort order), for tests */

@@ -48,6 +48,10 @@ public final class ResultsViewModel {
             ResultsStore.of(List.of()));
     private final ReadOnlyObjectWrapper<ComparisonTable> table = new ReadOnlyObjectWrapper<>(this, "table");
     private final ReadOnlyStringWrapper status = new ReadOnlyStringWrapper(this, "status", "");
+    private final javafx.beans.property.ObjectProperty<FigureKind> figureKind =
+            new javafx.beans.property.SimpleObjectProperty<>(this, "figureKind", FigureKind.PARETO);
+    private final ReadOnlyObjectWrapper<org.jfree.chart.JFreeChart> figure = new ReadOnlyObjectWrapper<>(this,
+            "figure");
 
     /**
      * Creates the view model.
@@ -58,6 +62,13 @@ public final class ResultsViewModel {
     public ResultsViewModel(Workspace workspace, TaskExecutor executor) {
         this.workspace = Objects.requireNonNull(workspace);
         this.executor = Objects.requireNonNull(executor);
+        figureKind.addListener((o, a, k) -> {
+            if (k == null) {
+                figureKind.set(a == null ? FigureKind.PARETO : a);
+            } else {
+                drawFigure();
+            }
+        });
         rebuild();
     }
 
@@ -102,6 +113,25 @@ public final class ResultsViewModel {
         ResultsStore s = ResultsStore.of(new ArrayList<>(runs.values()));
         store.set(s);
         table.set(joined(TableKind.ACCURACY.build(s, TableOptions.DEFAULTS), TableKind.COST.build(s, TableOptions.DEFAULTS)));
+        drawFigure();
+    }
+
+    /**
+     * The figure under the table, as {@code da3 export -F} draws it: none without runs. A figure
+     * the runs cannot make (a report error) leaves none and says why in the status line.
+     */
+    private void drawFigure() {
+        ResultsStore s = store.get();
+        if (s.runs().isEmpty()) {
+            figure.set(null);
+            return;
+        }
+        try {
+            figure.set(figureKind.get().build(s, FigureOptions.DEFAULTS));
+        } catch (RuntimeException e) {
+            figure.set(null);
+            status.set("cannot draw the " + figureKind.get().id() + " figure: " + e.getMessage());
+        }
     }
 
     /**
@@ -299,6 +329,21 @@ public final class ResultsViewModel {
     /** @return the comparison table shown */
     public ComparisonTable getTable() {
         return table.get();
+    }
+
+    /** @return which figure is drawn under the table (the Pareto front of accuracy and memory first) */
+    public javafx.beans.property.ObjectProperty<FigureKind> figureKindProperty() {
+        return figureKind;
+    }
+
+    /** @return the figure drawn under the table, exactly as the export writes it; null without runs */
+    public ReadOnlyObjectProperty<org.jfree.chart.JFreeChart> figureProperty() {
+        return figure.getReadOnlyProperty();
+    }
+
+    /** @return the figure drawn under the table, or null */
+    public org.jfree.chart.JFreeChart getFigure() {
+        return figure.get();
     }
 
     /** @return the last action's result */

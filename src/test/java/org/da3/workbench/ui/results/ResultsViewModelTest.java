@@ -103,6 +103,35 @@ class ResultsViewModelTest {
     }
 
     @Test
+    void theFigureUnderTheTableIsTheExportsFigureOfTheSameRunsAndFollowsTheChoice() throws Exception {
+        assertThat(vm.getFigure()).as("no runs, no figure").isNull();
+        assertThat(vm.figureKindProperty().get()).isEqualTo(FigureKind.PARETO);
+        vm.reopen(ws.experimentsDir().resolve("demo"));
+        org.jfree.chart.JFreeChart pareto = vm.getFigure();
+        assertThat(pareto).isNotNull();
+        // the same chart as da3 export -F pareto: one series per method, with the Pareto front
+        org.jfree.chart.JFreeChart exported = FigureKind.PARETO.build(vm.storeProperty().get(),
+                org.da3.workbench.report.FigureOptions.DEFAULTS);
+        assertThat(pareto.getTitle().getText()).isEqualTo(exported.getTitle().getText());
+        assertThat(pareto.getXYPlot().getDataset().getSeriesCount())
+                .isEqualTo(exported.getXYPlot().getDataset().getSeriesCount()).isGreaterThanOrEqualTo(2);
+        vm.figureKindProperty().set(FigureKind.MEMORY);
+        assertThat(vm.getFigure()).isNotSameAs(pareto);
+        assertThat(vm.getFigure().getTitle().getText()).isEqualTo(FigureKind.MEMORY.build(vm.storeProperty().get(),
+                org.da3.workbench.report.FigureOptions.DEFAULTS).getTitle().getText());
+        // a run added redraws the chosen figure; cleared, there is none
+        org.jfree.chart.JFreeChart before = vm.getFigure();
+        Path more = ws.runsDir("demo").resolve("r5-finetune-s2");
+        writeRun(more, "demo", "finetune", 2, 0.70, 0.90, 92_000, 0.030);
+        vm.add(org.da3.workbench.report.RunResult.read(more));
+        assertThat(vm.getFigure()).isNotSameAs(before);
+        vm.figureKindProperty().set(null);
+        assertThat(vm.figureKindProperty().get()).as("a choice always stands").isEqualTo(FigureKind.MEMORY);
+        vm.clear();
+        assertThat(vm.getFigure()).isNull();
+    }
+
+    @Test
     void theExperimentsFolderOpensEveryExperiment() throws Exception {
         writeRun(ws.runsDir("other").resolve("r4-linear-s1"), "other", "linear", 1, 0.1, 0.2, 330, 0.01);
         vm.reopen(ws.experimentsDir());
