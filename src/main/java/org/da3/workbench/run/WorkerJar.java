@@ -168,8 +168,10 @@ public record WorkerJar(Path path, String sha256, boolean development) {
     }
 
     /**
-     * The SHA-256 of a file, remembered per (path, size, modification time) so a large jar is
-     * hashed once per process.
+     * The SHA-256 of a file, remembered per (path, file key, size, modification and status-change
+     * times to the nanosecond where the file system keeps them) so a large jar is hashed once per
+     * process, while a file written again, even within the same millisecond and to the same size,
+     * or replaced by a rename, is hashed again.
      *
      * @param file the file
      * @return lowercase hex
@@ -177,7 +179,7 @@ public record WorkerJar(Path path, String sha256, boolean development) {
      */
     public static String sha256(Path file) throws IOException {
         Path p = file.toAbsolutePath().normalize();
-        String key = p + "|" + Files.size(p) + "|" + Files.getLastModifiedTime(p).toMillis();
+        String key = p + "|" + identity(p);
         String known = HASHES.get(key);
         if (known != null) {
             return known;
@@ -189,6 +191,23 @@ public record WorkerJar(Path path, String sha256, boolean development) {
         String h = hex(md.digest());
         HASHES.put(key, h);
         return h;
+    }
+
+    /** What changes when a file's content may have: its file key, size, mtime and (on Unix) ctime. */
+    static String identity(Path p) throws IOException {
+        java.nio.file.attribute.BasicFileAttributes a = Files.readAttributes(p,
+                java.nio.file.attribute.BasicFileAttributes.class);
+        String id = a.fileKey() + "|" + a.size() + "|" + a.lastModifiedTime().to(java.util.concurrent.TimeUnit.NANOSECONDS);
+        try {
+            // a write always moves ctime, which no program can set back (mtime can be)
+            Object ctime = Files.getAttribute(p, "unix:ctime");
+            if (ctime instanceof java.nio.file.attribute.FileTime t) {
+                id += "|" + t.to(java.util.concurrent.TimeUnit.NANOSECONDS);
+            }
+        } catch (UnsupportedOperationException | IllegalArgumentException e) {
+            // not a Unix file system: file key, size and mtime
+        }
+        return id;
     }
 
     private static MessageDigest digest() {

@@ -49,4 +49,23 @@ class WorkerJarTest {
         Files.writeString(classes.resolve("A.class"), "b");
         assertThat(WorkerJar.development(dir.resolve("classes"), cp).sha256()).isNotEqualTo(one.sha256());
     }
+
+    @Test
+    void aFileWrittenAgainToTheSameSizeWithItsModificationTimeSetBackIsHashedAgain(@TempDir Path dir)
+            throws Exception {
+        // a patch edited in place, same size, its mtime restored (cp -p, an editor, the same millisecond):
+        // the remembered hash must not stand for the new content
+        Path f = Files.writeString(dir.resolve("p.safetensors"), "aaaa");
+        java.nio.file.attribute.FileTime mtime = Files.getLastModifiedTime(f);
+        String first = WorkerJar.sha256(f);
+        Thread.sleep(20);
+        Files.writeString(f, "bbbb");
+        Files.setLastModifiedTime(f, mtime);
+        assertThat(WorkerJar.sha256(f)).isNotEqualTo(first);
+        // replaced by another file of the same size and mtime, by a rename
+        Path other = Files.writeString(dir.resolve("q"), "aaaa");
+        Files.setLastModifiedTime(other, mtime);
+        Files.move(other, f, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        assertThat(WorkerJar.sha256(f)).isEqualTo(first);
+    }
 }
