@@ -25,7 +25,7 @@ import org.da3.workbench.ui.task.TaskExecutor;
  * WorkbenchApp} and by the GUI tests, which pass their own stage.
  */
 public final class Workbench {
-    private static final String[] SPLITS = {"split", "horizontalSplit", "verticalSplit", "memorySplit"};
+    private static final String[] SPLITS = {"split", "horizontalSplit", "verticalSplit", "memorySplit", "resultsSplit"};
 
     private final Stage stage;
     private final TaskExecutor executor;
