@@ -16,24 +16,32 @@ import picocli.CommandLine;
 /** {@code da3 bench memory} with real probe JVMs on a tiny network. */
 class BenchMemoryCommandTest {
 
-    @Test
-    void aProbeThatDiesFailsItsMethodAloneAndTheCsvKeepsEveryRow(@TempDir Path dir) throws Exception {
-        Path csv = dir.resolve("memory.csv");
+    /** What a bench memory run printed and returned, and whether the watcher killed a probe. */
+    private record Run(int code, String out, boolean killed) {}
+
+    /** Runs bench memory in this JVM with its standard output captured, a child watcher beside it. */
+    private static Run run(ChildKiller k, String... args) throws Exception {
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
         PrintStream old = System.out;
-        int code;
-        // the first probe (linear's) dies as it starts, as a crash or the OOM killer would end it
-        try (ChildKiller k = new ChildKiller(1, 1, 120);
-                PrintStream out = new PrintStream(buf, true, StandardCharsets.UTF_8)) {
+        try (k; PrintStream out = new PrintStream(buf, true, StandardCharsets.UTF_8)) {
             System.setOut(out);
-            code = new CommandLine(new BenchMemoryCommand()).execute("--arch", "resnet26", "--width", "8",
-                    "--image-size", "16", "--batch", "4", "--methods", "linear,da3", "--steps", "1", "--warmup", "1",
-                    "--threads", "1", "--csv", csv.toString(), "--no-docs");
-            assertThat(k.killed()).isTrue();
+            int code = new CommandLine(new BenchMemoryCommand()).execute(args);
+            return new Run(code, buf.toString(StandardCharsets.UTF_8), k.killed());
         } finally {
             System.setOut(old);
         }
-        String printed = buf.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void aProbeThatDiesFailsItsMethodAloneAndTheCsvKeepsEveryRow(@TempDir Path dir) throws Exception {
+        Path csv = dir.resolve("memory.csv");
+        // the first probe (linear's) dies as it starts, as a crash or the OOM killer would end it
+        Run r = run(new ChildKiller(1, 1, 120), "--arch", "resnet26", "--width", "8", "--image-size", "16", "--batch",
+                "4", "--methods", "linear,da3", "--steps", "1", "--warmup", "1", "--threads", "1", "--csv",
+                csv.toString(), "--no-docs");
+        assertThat(r.killed()).isTrue();
+        int code = r.code();
+        String printed = r.out();
         assertThat(code).as(printed).isEqualTo(1);
         assertThat(printed).contains("| linear | frozen-path | ").contains("| failed | - |")
                 .contains("linear failed: the probe for linear")
@@ -54,22 +62,14 @@ class BenchMemoryCommandTest {
     void oneImagePerStepThatABatchStatisticsBatchNormCannotTakeFailsItsRowWithoutAProbe(@TempDir Path dir)
             throws Exception {
         Path csv = dir.resolve("memory.csv");
-        ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        PrintStream old = System.out;
-        int code;
         // fine-tune's last stage is 1x1 at 8 px on ResNet-26: libtorch would refuse its BatchNorm in the
         // probe; no probe starts (ChildKiller would see one) and the row says what to change
-        try (ChildKiller k = new ChildKiller(1, 1, 5);
-                PrintStream out = new PrintStream(buf, true, StandardCharsets.UTF_8)) {
-            System.setOut(out);
-            code = new CommandLine(new BenchMemoryCommand()).execute("--arch", "resnet26", "--width", "4",
-                    "--image-size", "8", "--batch", "1", "--methods", "finetune", "--steps", "1", "--warmup", "0",
-                    "--threads", "1", "--csv", csv.toString(), "--no-docs");
-            assertThat(k.killed()).as("a probe started").isFalse();
-        } finally {
-            System.setOut(old);
-        }
-        String printed = buf.toString(StandardCharsets.UTF_8);
+        Run r = run(new ChildKiller(1, 1, 5), "--arch", "resnet26", "--width", "4", "--image-size", "8", "--batch",
+                "1", "--methods", "finetune", "--steps", "1", "--warmup", "0", "--threads", "1", "--csv",
+                csv.toString(), "--no-docs");
+        assertThat(r.killed()).as("a probe started").isFalse();
+        int code = r.code();
+        String printed = r.out();
         assertThat(code).as(printed).isEqualTo(1);
         assertThat(printed).contains("finetune failed: 1 image per step leaves finetune one value per channel in its"
                 + " BatchNorms, whose last stage is 1x1 at --image-size 8, too few for batch statistics; use a --batch"
