@@ -29,18 +29,21 @@ import org.da3.workbench.spec.MethodSpec;
  *       late layers keeps nothing before them.
  * </ul>
  *
- * <p>Its peak is the end of the forward (everything kept, and the last block's outputs), or, for a
- * step that keeps little (the linear probe with {@code engine: autograd}), the largest layer's
- * transients on top of what the layers before it keep.
+ * <p>Its peak is the end of the forward (everything kept, and the last block's outputs), the
+ * backward of a layer with a large weight (what the layers up to it keep, the gradients around it,
+ * and the copies of its weight), or, for a step that keeps little (the linear probe with {@code
+ * engine: autograd}), the largest layer's transients on top of what the layers before it keep.
  *
  * <p>Frozen path (DA3, lite residual, linear probe): the batch keeps bit-packed ReLU masks (one bit
  * per element; a DA3 block's inner masks only for samples whose gate is open) and each adapter's
  * pooled inputs; the transient workspace is that of one micro-batch.
  *
  * <p>Workspace, in both: the largest live set of transient tensors while a layer runs, counting the
- * layer's output, the tensors our code still holds, and, on the autograd path, the input-sized
- * copy a CPU convolution makes when oneDNN reorders its input (measured: one input size per conv).
- * The frozen path's convolutions take channels-last arrays, which oneDNN reads without that copy.
+ * layer's output, the tensors our code still holds, on the autograd path the input-sized copy a
+ * CPU convolution makes when oneDNN reorders its input (measured: one input size per conv), and
+ * the copies of each conv's weight that libtorch and oneDNN make while it runs (one or two
+ * forward; up to four in a backward that trains it). The frozen path's convolutions take
+ * channels-last arrays, which oneDNN reads without that copy.
  */
 public final class Profiler {
     private Profiler() {}
@@ -100,48 +103,54 @@ public final class Profiler {
             chunk = perBlock[0]; // as fitted to the band
         }
         double[] heldBytes = heldAtBoundaries(net, imageSize, perBlock);
-        Model model = new Model(net, ms, t, classes, open);
+        Model model = new Model(net, ms, t, classes, open, batch, perBlock);
         model.walk(imageSize);
         String opt = ms.text("optimizer", optimizer);
         long perParam = opt.equals("adam") ? 8 : (momentum > 0 ? 4 : 0);
         long trainable = model.trainable;
         List<MemoryProfile.Layer> rows = new ArrayList<>();
         long kept = 0;
-        long workspace = 0;
-        if (!t.frozenPath()) {
-            // autograd peaks at the end of the forward, when everything kept is still held: on top
-            // of it, the last block's output and two tensors the size of it, and the logits
-            workspace = 4L * batch * (3 * model.lastBlockOut + 2L * classes);
-        }
-        // autograd's running peak: what the layers before have kept, and the layer's own transients
+        // autograd's running peak: what the layers before have kept, and the layer's own transients;
+        // in the backward, what the layers up to it keep (later layers' saved tensors are freed by then)
         long layerPeak = 0;
+        // the frozen path's largest live set, on top of everything kept
+        long frozenWorkspace = 0;
         for (Model.Row r : model.rows) {
             long keptBytes = Math.round(r.keptPerImage * 4 * batch + r.keptFixed * 4);
-            long peakBytes;
+            long peakBytes = Math.round(4 * r.peak);
             if (t.frozenPath() && r.block >= -1) {
                 int b = Math.max(0, r.block);
-                peakBytes = Math.round(r.peakPerImage * 4 * perBlock[b] + heldBytes[b]);
+                peakBytes += Math.round(heldBytes[b]);
                 if (perBlock[b] != chunk) {
                     r.note = (r.note.isEmpty() ? "" : r.note + "; ") + "micro-batch " + perBlock[b];
                 }
-            } else {
-                peakBytes = Math.round(r.peakPerImage * 4 * batch);
             }
             if (!t.frozenPath()) {
                 layerPeak = Math.max(layerPeak, kept + peakBytes);
+                if (r.backwardPeak > 0) {
+                    long bwd = Math.round(4 * r.backwardPeak);
+                    layerPeak = Math.max(layerPeak, kept + keptBytes + bwd);
+                    peakBytes = Math.max(peakBytes, bwd);
+                }
             }
             kept += keptBytes;
             if (t.frozenPath()) {
-                workspace = Math.max(workspace, peakBytes);
+                frozenWorkspace = Math.max(frozenWorkspace, peakBytes);
             }
             rows.add(new MemoryProfile.Layer(r.name, r.kind, r.shape, r.params, r.trainable, keptBytes, peakBytes,
                     r.note));
         }
-        if (!t.frozenPath()) {
-            // a method that keeps little (the linear probe with engine: autograd) peaks in an early,
-            // large layer instead: its transients exceed what the end of the forward holds
-            workspace = Math.max(workspace, layerPeak - kept);
+        long peak;
+        if (t.frozenPath()) {
+            peak = kept + frozenWorkspace;
+        } else {
+            // autograd peaks at the end of the forward, when everything kept is still held (on top of
+            // it, the last block's output and two tensors the size of it, and the logits), or in the
+            // backward of a large layer, or, for a step that keeps little (the linear probe with
+            // engine: autograd), in an early, large layer of the forward
+            peak = Math.max(kept + 4L * batch * (3 * model.lastBlockOut + 2L * classes), layerPeak);
         }
+        long workspace = Math.max(0, peak - kept);
         return new MemoryProfile(ms.displayLabel(), ms.name(), t.frozenPath() ? "frozen-path" : "autograd", arch, width,
                 batch, imageSize, t.frozenPath() ? chunk : batch, open, 4 * model.weights, 4 * (trainable + model.buffers),
                 trainable, 4 * trainable, perParam * trainable, kept, workspace, rows);
@@ -174,13 +183,18 @@ public final class Profiler {
         return held;
     }
 
-    /** The layer walk: kept floats per image and transient peaks per image, per layer. */
+    /**
+     * The layer walk: kept floats per image, and transient peaks in floats for the images a layer
+     * runs at (the batch; on the frozen path, its block's micro-batch).
+     */
     private static final class Model {
         final ResNet net;
         final MethodSpec ms;
         final Traits t;
         final int classes;
         final double open;
+        final int batch;
+        final int[] perBlock;
         final List<Row> rows = new ArrayList<>();
         long weights;
         long trainable;
@@ -188,7 +202,7 @@ public final class Profiler {
         long lastBlockOut;
         int currentBlock = -1;
 
-        /** One row under construction (floats per image). */
+        /** One row under construction: kept floats per image, transient floats for the row's images. */
         static final class Row {
             String name;
             String kind;
@@ -198,18 +212,31 @@ public final class Profiler {
             double keptPerImage;
             /** Kept floats that do not scale with the batch (Piggyback's masked weights). */
             double keptFixed;
-            double peakPerImage;
+            /** The peak of transient floats while the layer runs forward, for its images. */
+            double peak;
+            /** Autograd: the transient floats of the layer's backward (0: none runs). */
+            double backwardPeak;
             String note = "";
             /** The block the row belongs to: -1 the stem, -2 the head (whole batch). */
             int block = -1;
         }
 
-        Model(ResNet net, MethodSpec ms, Traits t, int classes, double open) {
+        Model(ResNet net, MethodSpec ms, Traits t, int classes, double open, int batch, int[] perBlock) {
             this.net = net;
             this.ms = ms;
             this.t = t;
             this.classes = classes;
             this.open = open;
+            this.batch = batch;
+            this.perBlock = perBlock;
+        }
+
+        /** @return the images a layer of the current block (or the stem) runs at */
+        private double images() {
+            if (!t.frozenPath() || currentBlock == -2 || perBlock.length == 0) {
+                return batch;
+            }
+            return perBlock[Math.max(0, currentBlock)];
         }
 
         private Row row(String name, String kind, long c, long h, long w) {
@@ -251,8 +278,13 @@ public final class Profiler {
                 }
                 flow = true;
             }
-            // conv: input reorder + output; then BN, ReLU as separate live points
-            r.peakPerImage = image * 2 + stemOut;
+            // conv: input reorder + output, and oneDNN's copies of the weight; then BN, ReLU as
+            // separate live points
+            double n = images();
+            r.peak = n * (image * 2 + stemOut) + forwardWeightCopies(c1, size) * r.params;
+            if (!t.frozenPath() && (t.convTrain() || t.maskedConv())) {
+                r.backwardPeak = n * stemOut + autogradBackwardWeightCopies(c1, size, true) * r.params;
+            }
             if (!t.frozenPath() && (t.series() || t.parallel()) && c1.kernel() == 3) {
                 Row sr = row("adapter." + c1.path(), "adapter", c1.outChannels(), s1, s1);
                 long p = t.series() ? (long) c1.outChannels() * c1.outChannels() + 2L * c1.outChannels()
@@ -273,9 +305,9 @@ public final class Profiler {
             flow = bnRow(net.bn1(), stemOut, s1, flow, false);
             // beside the BN: the images' channels-last copy, and on the frozen path the micro-batch's
             // own copy of the images it was made from
-            rows.get(rows.size() - 1).peakPerImage += t.frozenPath() ? 2 * image : image;
+            rows.get(rows.size() - 1).peak += n * (t.frozenPath() ? 2 * image : image);
             Row relu = row("relu", "relu", c1.outChannels(), s1, s1);
-            relu.peakPerImage = 2 * stemOut;
+            relu.peak = n * 2 * stemOut;
             if (flow && !t.frozenPath()) {
                 relu.keptPerImage = stemOut;
                 relu.note = "keeps its output (the next layer's input)";
@@ -286,7 +318,7 @@ public final class Profiler {
                 long ps = net.stemOutSide(size);
                 long pooled = (long) c1.outChannels() * ps * ps;
                 Row mp = row("maxpool", "pool", c1.outChannels(), ps, ps);
-                mp.peakPerImage = stemOut + pooled;
+                mp.peak = n * (stemOut + pooled);
                 if (flow && !t.frozenPath()) {
                     mp.keptPerImage = pooled + 2 * pooled; // output kept by the next layer, int64 indices
                     mp.note = "keeps its output and int64 indices";
@@ -311,7 +343,7 @@ public final class Profiler {
             trainable += head.params;
             head.keptPerImage = d;
             head.note = "keeps the pooled features";
-            head.peakPerImage = d + classes;
+            head.peak = (double) batch * (d + classes);
         }
 
         /** A BN row: params, trainable affine, kept input, stats buffers. Returns the new flow. */
@@ -335,7 +367,7 @@ public final class Profiler {
                 r.note = affine || betaOnly ? "keeps its input (its parameters train)"
                         : "keeps its input (a gradient flows through it)";
             }
-            r.peakPerImage = 2 * size;
+            r.peak = images() * 2 * size;
             return flow || affine || betaOnly;
         }
 
@@ -419,16 +451,18 @@ public final class Profiler {
             boolean flow = flowIn;
             long in = x;
             long side = inSide;
+            double n = images();
             double fwdPeak = 0;
-            double bwdPeak = 0;
             List<long[]> sizes = new ArrayList<>();
             for (int i = 0; i < convs.size(); i++) {
                 ConvLayer c = convs.get(i);
                 long cs = c.outSide((int) side);
                 long m = (long) c.outChannels() * cs * cs;
-                sizes.add(new long[] {in, m, c.kernel(), c.stride()});
                 Row cr = row(c.path(), "conv", c.outChannels(), cs, cs);
                 cr.params = convParams(c);
+                sizes.add(new long[] {in, m, c.kernel(), c.stride(), cr.params});
+                // oneDNN's copies of the weight while the conv runs
+                double wf = forwardWeightCopies(c, side) * cr.params;
                 weights += cr.params;
                 if (t.convTrain() || t.maskedConv()) {
                     cr.trainable = cr.params;
@@ -451,8 +485,15 @@ public final class Profiler {
                 // conv output plus the oneDNN reorder of its input; the frozen path hands oneDNN
                 // channels-last arrays, which it reads as they are. On the autograd path the block
                 // input (past the first conv) and the shortcut's output, made first, are held too
-                cr.peakPerImage = frozen ? rho * (in + m)
-                        : in + m + in + (i > 0 ? x : 0) + (b.downConv() != null ? y : 0);
+                cr.peak = wf + n * (frozen ? rho * (in + m)
+                        : in + m + in + (i > 0 ? x : 0) + (b.downConv() != null ? y : 0));
+                boolean trains = t.convTrain() || t.maskedConv();
+                if (!frozen && (flow || trains)) {
+                    // its backward: the block output's gradient (held for the shortcut), the
+                    // gradients of its output and input, and oneDNN's copies of the weight
+                    cr.backwardPeak = n * (y + m + (flow ? in : 0))
+                            + autogradBackwardWeightCopies(c, side, trains) * cr.params;
+                }
                 flow = flow || t.convTrain() || t.maskedConv() || (t.parallel() && c.kernel() == 3);
                 if (!frozen && t.series() && c.kernel() == 3) {
                     Row sr = row("adapter." + c.path(), "adapter", c.outChannels(), cs, cs);
@@ -463,7 +504,8 @@ public final class Profiler {
                     buffers += 2L * c.outChannels();
                     sr.keptPerImage = 2 * m; // its BN's input (the conv output) and its 1x1 conv's input
                     sr.note = "keeps the conv output and its BN output";
-                    sr.peakPerImage = 3 * m;
+                    sr.peak = n * 3 * m;
+                    sr.backwardPeak = n * 3 * m + autogradBackwardWeightCopies(1, cs, true) * p;
                     flow = true;
                 }
                 if (!frozen && t.parallel() && c.kernel() == 3) {
@@ -473,12 +515,13 @@ public final class Profiler {
                     pr.trainable = p;
                     trainable += p;
                     pr.note = "a 1x1 conv beside; shares the conv's kept input";
-                    pr.peakPerImage = 2 * m + in;
+                    pr.peak = n * (2 * m + in);
+                    pr.backwardPeak = n * (y + m + in) + autogradBackwardWeightCopies(1, side, true) * p;
                 }
                 flow = bnRow(bns.get(i), m, cs, flow, true);
                 if (!frozen) {
                     // the block input, the conv's input and the shortcut's output are still held
-                    rows.get(rows.size() - 1).peakPerImage += (i > 0 ? in : 0) + x + (b.downConv() != null ? y : 0);
+                    rows.get(rows.size() - 1).peak += n * ((i > 0 ? in : 0) + x + (b.downConv() != null ? y : 0));
                 }
                 if (i < convs.size() - 1) {
                     Row rr = row(b.path() + ".relu" + (i + 1), "relu", c.outChannels(), cs, cs);
@@ -489,13 +532,13 @@ public final class Profiler {
                         rr.keptPerImage = m;
                         rr.note = "keeps its output (the next conv's input)";
                     }
-                    rr.peakPerImage = (frozen ? rho : 1) * (in + 2 * m);
+                    rr.peak = n * (frozen ? rho : 1) * (in + 2 * m);
                 }
                 // forward live points: the block input, the previous ReLU output and the conv
-                // output, then the BN output
+                // output (with the weight's copies), then the BN output
                 double prev = i == 0 ? 0 : in;
-                fwdPeak = Math.max(fwdPeak, x + rho * (prev + m));
-                fwdPeak = Math.max(fwdPeak, x + rho * (prev + 2 * m));
+                fwdPeak = Math.max(fwdPeak, n * (x + rho * (prev + m)) + wf);
+                fwdPeak = Math.max(fwdPeak, n * (x + rho * (prev + 2 * m)));
                 in = m;
                 side = cs;
             }
@@ -516,10 +559,17 @@ public final class Profiler {
                 if (t.maskedConv()) {
                     dr.keptFixed += dr.params;
                 }
-                dr.peakPerImage = frozen ? x + y : 2 * x + y;
+                double wf = forwardWeightCopies(dc, inSide) * dr.params;
+                dr.peak = wf + n * (frozen ? x + y : 2 * x + y);
+                boolean trains = t.convTrain() || t.maskedConv();
+                if (!frozen && (flowIn || trains)) {
+                    dr.backwardPeak = n * (y + y + (flowIn ? x : 0))
+                            + autogradBackwardWeightCopies(dc, inSide, trains) * dr.params;
+                }
                 boolean flowS = flowIn || t.convTrain() || t.maskedConv();
                 bnRow(b.downBn(), y, outSide, flowS, true);
-                fwdPeak = Math.max(fwdPeak, x + y * rho + 2 * y);
+                fwdPeak = Math.max(fwdPeak, n * (x + y * rho + y) + wf);
+                fwdPeak = Math.max(fwdPeak, n * (x + y * rho + 2 * y));
             }
             // --- the sum and the output ReLU
             Row out = row(b.path() + ".relu", "relu", cout, outSide, outSide);
@@ -533,14 +583,62 @@ public final class Profiler {
             // the frozen path builds the gate's replacement, the attention and the shortcut's sum in
             // the main path's output, in place: the block input, that sum (with the shortcut's
             // output until it is added) and the output ReLU's
-            fwdPeak = Math.max(fwdPeak, x + 2 * y);
+            fwdPeak = Math.max(fwdPeak, n * (x + 2 * y));
             if (frozen) {
-                bwdPeak = backward ? backwardPeak(b, sizes, x, y, rho, needInput) : 0;
-                out.peakPerImage = Math.max(fwdPeak, bwdPeak);
+                double bwdPeak = backward ? backwardPeak(b, sizes, x, y, rho, needInput, n) : 0;
+                out.peak = Math.max(fwdPeak, bwdPeak);
             } else {
-                out.peakPerImage = 2 * y;
+                out.peak = n * 2 * y;
             }
             return flowOut;
+        }
+
+        /**
+         * How many copies of a conv's weight oneDNN (libtorch 2.7.1's CPU convolution) holds while
+         * the conv runs forward: its blocked layout, and, for a kxk weight over a channels-last
+         * input, the channels-last copy libtorch makes first. A map of 1 x 1 reads as NCHW (its
+         * strides are ambiguous; libtorch falls back to NCHW), and a 1x1 weight is channels-last as
+         * it is. Measured: a 512 x 512 x 3 x 3 weight (9.4 MB) costs 18.8 MB over a 2 x 2 map, 9.4
+         * MB over a 1 x 1 one, the peak of ResNet-18's step at 32 px.
+         */
+        static double forwardWeightCopies(ConvLayer c, long inSide) {
+            return c.kernel() > 1 && inSide > 1 ? 2 : 1;
+        }
+
+        /**
+         * The copies of a conv's weight its autograd backward holds: the channels-last copy (as
+         * forward), the blocked weight of the input gradient, and, when the weight trains, the new
+         * gradient in oneDNN's layout, dense, and (channels-last) converted, before it is added to the
+         * parameter's gradient (which is counted with the gradients). Measured with libtorch 2.7.1: 2,
+         * 1 and 1 copies for a frozen 3x3 conv over a larger map, a 1 x 1 map, and a 1x1 conv; 4, 2
+         * and 3 when the weight trains.
+         */
+        static double autogradBackwardWeightCopies(ConvLayer c, long inSide, boolean trains) {
+            return autogradBackwardWeightCopies(c.kernel(), inSide, trains);
+        }
+
+        static double autogradBackwardWeightCopies(int kernel, long inSide, boolean trains) {
+            boolean channelsLast = inSide > 1;
+            return (channelsLast && kernel > 1 ? 1 : 0) + (trains ? (channelsLast ? 3 : 2) : 1);
+        }
+
+        /**
+         * The copies of a frozen conv's weight while the frozen path computes its input gradient
+         * ({@code Ops.convInputGradient}): the convolution gets a transposed view of the weight,
+         * which libtorch copies before oneDNN reorders it (2); where the gradient is larger than the
+         * weight (early stages), the flipped and BN-scaled weight is a copy of its own first (3). A
+         * 3x3 stride-2 conv runs four sub-kernels, the largest 4/9 of the weight, each copied twice
+         * after it is cut out (4/3), after the scaled weight where the gradient is the larger.
+         *
+         * @param gradFloats the output gradient's size for the rows that run it
+         * @param w the weight's size
+         */
+        static double frozenBackwardWeightCopies(int kernel, int stride, double gradFloats, long w) {
+            boolean late = gradFloats < w;
+            if (kernel == 3 && stride == 2) {
+                return (late ? 0 : 1) + 4.0 / 3;
+            }
+            return late ? 2 : 3;
         }
 
         /**
@@ -548,9 +646,11 @@ public final class Profiler {
          * gradient, its masked copy, the adapter's input gradient (with the pooling gradient's
          * spread), the gated copy, and each conv's input gradient beside the scaled gradient (or,
          * for a 3x3 stride-2 conv, its four phase outputs, the padded gradients and the
-         * interleaving); channels-last arrays go to oneDNN without a reorder copy.
+         * interleaving); channels-last arrays go to oneDNN without a reorder copy, but the weight
+         * it is handed is copied ({@link #frozenBackwardWeightCopies}). In floats, for n images.
          */
-        private double backwardPeak(ResidualBlock b, List<long[]> sizes, long x, long y, double rho, boolean needInput) {
+        private double backwardPeak(ResidualBlock b, List<long[]> sizes, long x, long y, double rho, boolean needInput,
+                double n) {
             // unmasking: the int64 word per packed byte and the gathered words: y / 4 floats each
             double base = y + y + 0.5 * y;
             boolean adapterDx = needInput && (t.da3() || t.lite());
@@ -569,12 +669,13 @@ public final class Profiler {
                 adapter = adapterDx ? 2 * x : 0;
                 live = y + (adapterDx ? x : 0) + y; // gPre, dx through the adapter, gMain
             }
-            double peak = Math.max(base, y + adapter + y);
+            double peak = n * Math.max(base, y + adapter + y);
             for (int i = sizes.size() - 1; i >= (needInput ? 0 : 1); i--) {
                 long in = sizes.get(i)[0];
                 long m = sizes.get(i)[1];
                 long k = sizes.get(i)[2];
                 long stride = sizes.get(i)[3];
+                long w = sizes.get(i)[4];
                 double conv;
                 if (k == 3 && stride == 2) {
                     conv = 3 * m + 3 * in;
@@ -584,11 +685,15 @@ public final class Profiler {
                     conv = m + in;
                 }
                 // the scaled gradient, the conv's transient and output, then the masked copy
-                peak = Math.max(peak, live + rho * (m + conv));
-                peak = Math.max(peak, live + rho * (in + in + 0.5 * in));
+                double wb = frozenBackwardWeightCopies((int) k, (int) stride, n * rho * m, w) * w;
+                peak = Math.max(peak, n * (live + rho * (m + conv)) + wb);
+                peak = Math.max(peak, n * (live + rho * (in + in + 0.5 * in)));
             }
             if (b.downConv() != null && needInput) {
-                peak = Math.max(peak, live + y + y + x / 4.0 + x);
+                ConvLayer dc = b.downConv();
+                long w = convParams(dc);
+                double wb = frozenBackwardWeightCopies(dc.kernel(), dc.stride(), n * y, w) * w;
+                peak = Math.max(peak, n * (live + y + y + x / 4.0 + x) + wb);
             }
             return peak;
         }

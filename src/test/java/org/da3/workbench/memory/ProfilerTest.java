@@ -87,12 +87,13 @@ class ProfilerTest {
     @Test
     void anAutogradStepThatKeepsLittlePeaksInItsLargestLayer() {
         // the linear probe with engine: autograd keeps only the pooled features, so its step peaks
-        // while block 0's first conv runs (ResNet-26 w64 at 64 px): the block input (32 x 64 x 64),
-        // its reorder copy, the conv's output and the shortcut's (64 x 32 x 32 each). Measured
-        // 2026-12-07 with bench memory: 50.7 MB; ResNet-50 at 224 px, batch 8: 90.3 MB (90.1 here)
+        // while a conv of block 0 runs (ResNet-26 w64 at 64 px): the block input (32 x 64 x 64), the
+        // conv's input, its reorder copy, its output and the shortcut's (64 x 32 x 32 each), and
+        // oneDNN's two copies of the second conv's weight (64 x 64 x 3 x 3). Measured 2026-12-07 with
+        // bench memory: 50.7 MB; ResNet-50 at 224 px, batch 8: 90.3 MB (90.1 here)
         MemoryProfile p = Profiler.profile("resnet26", 64, new MethodSpec("linear", Map.of("engine", "autograd"), null),
                 10, 32, 64, "sgd", 0.9, 1.0);
-        assertThat(p.stepBytes()).isEqualTo(2 * 4 * 2570L + 4L * 32 * (2 * 131_072 + 2 * 65_536));
+        assertThat(p.stepBytes()).isEqualTo(2 * 4 * 2570L + 4L * 32 * (131_072 + 4 * 65_536) + 4L * 2 * 36_864);
         MemoryProfile r50 = Profiler.profile("resnet50", 64, new MethodSpec("linear", Map.of("engine", "autograd"),
                 null), 10, 8, 224, "sgd", 0.9, 1.0);
         assertThat(r50.stepBytes() / 1e6).isBetween(90.3 * 0.95, 90.3 * 1.05);
@@ -108,5 +109,37 @@ class ProfilerTest {
                 0.9, 1.0);
         assertThat(p.workspaceBytes()).isEqualTo(4L * 8 * (2 * 150_528 + 2 * 802_816));
         assertThat(p.stepBytes() / 1e6).isBetween(61.5 * 0.96, 61.5 * 1.04);
+    }
+
+    @Test
+    void convolutionsHoldCopiesOfTheirWeights() {
+        // oneDNN runs a conv on its own blocked copy of the weight, and libtorch first makes a
+        // channels-last copy of a kxk weight over a channels-last map (a 1 x 1 map reads as NCHW).
+        // ResNet-18's last stage has 9.4 MB weights (512 x 512 x 3 x 3): at 32 px, where its maps
+        // are 1 x 1 and 2 x 2, they are the step's peak. Measured 2026-12-07 with bench memory
+        // (batch 32): the linear probe 9.8-10.2 MB, peaking in layer4.0.conv1 (4.7 MB weight, two
+        // copies over the 2 x 2 map); DA3 24.1-25.2 MB, in the input gradient of layer4.1.conv2
+        // (two copies: libtorch copies the transposed view it is handed, oneDNN reorders that).
+        // Before these copies were counted the profiler said 5.1 and 9.0 MB
+        MemoryProfile linear = Profiler.profile("resnet18", 64, new MethodSpec("linear", Map.of(), null), 10, 32, 32,
+                "sgd", 0.9, 1.0);
+        assertThat(linear.workspaceBytes()).isGreaterThan(2 * 4L * 512 * 256 * 9);
+        assertThat(linear.stepBytes() / 1e6).isBetween(9.8 * 0.9, 10.2 * 1.1);
+        MemoryProfile da3 = Profiler.profile("resnet18", 64, new MethodSpec("da3", Map.of(), null), 10, 32, 32, "sgd",
+                0.9, 1.0);
+        assertThat(da3.workspaceBytes()).isGreaterThan(2 * 4L * 512 * 512 * 9);
+        assertThat(da3.stepBytes() / 1e6).isBetween(24.1 * 0.9, 25.2 * 1.1);
+        // autograd: a frozen conv's backward holds two copies over a larger map, one over a 1 x 1
+        // map; a trained one four and two (with the new gradient before it is accumulated). At 64 px
+        // (2 x 2 maps in the last stage), measured: bn+last 76.1 MB, fine-tune 185.6 MB, against
+        // 57.3 and 148.2 MB before
+        MemoryProfile bnLast = Profiler.profile("resnet18", 64, new MethodSpec("bn+last", Map.of(), null), 10, 32, 64,
+                "sgd", 0.9, 1.0);
+        assertThat(bnLast.workspaceBytes()).isGreaterThan(2 * 4L * 512 * 512 * 9);
+        assertThat(bnLast.stepBytes() / 1e6).isBetween(76.1 * 0.95, 76.1 * 1.05);
+        MemoryProfile fineTune = Profiler.profile("resnet18", 64, new MethodSpec("finetune", Map.of(), null), 10, 32, 64,
+                "sgd", 0.9, 1.0);
+        assertThat(fineTune.workspaceBytes()).isGreaterThan(4 * 4L * 512 * 512 * 9);
+        assertThat(fineTune.stepBytes() / 1e6).isBetween(185.6 * 0.95, 185.6 * 1.05);
     }
 }
