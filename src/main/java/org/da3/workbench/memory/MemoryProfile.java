@@ -24,7 +24,10 @@ import java.util.List;
  * @param gradientBytes gradients of the trainable parameters
  * @param optimizerBytes optimizer state (momentum, Adam moments)
  * @param keptBytes what the forward keeps for the backward (activations, masks, pooled inputs)
- * @param workspaceBytes the peak of transient tensors on top of what is kept
+ * @param workspaceBytes what the step's peak holds on top of the gradients, the optimizer state and
+ *     everything kept: the transient tensors of a moment when all of it is held (at a forward peak
+ *     of the frozen path, where later micro-batches have kept nothing yet, less than that
+ *     moment's transients)
  * @param layers the breakdown
  */
 public record MemoryProfile(

@@ -37,6 +37,8 @@ import org.da3.workbench.spec.MethodSpec;
  * <p>Frozen path (DA3, lite residual, linear probe): the batch keeps bit-packed ReLU masks (one bit
  * per element; a DA3 block's inner masks only for samples whose gate is open) and each adapter's
  * pooled inputs; the transient workspace is that of one micro-batch.
+ * Its peak is the largest of the moments of the forward, each with what the step has kept so far,
+ * and of the backward, with everything kept.
  *
  * <p>Workspace, in both: the largest live set of transient tensors while a layer runs, counting the
  * layer's output, the tensors our code still holds, on the autograd path the input-sized copy a
@@ -113,8 +115,9 @@ public final class Profiler {
         // autograd's running peak: what the layers before have kept, and the layer's own transients;
         // in the backward, what the layers up to it keep (later layers' saved tensors are freed by then)
         long layerPeak = 0;
-        // the frozen path's largest live set, on top of everything kept
-        long frozenWorkspace = 0;
+        double[] keptPerImageByBlock = new double[perBlock.length];
+        double keptFixed = 0;
+        double featuresPerImage = 0;
         for (Model.Row r : model.rows) {
             long keptBytes = Math.round(r.keptPerImage * 4 * batch + r.keptFixed * 4);
             long peakBytes = Math.round(4 * r.peak);
@@ -134,15 +137,26 @@ public final class Profiler {
                 }
             }
             kept += keptBytes;
-            if (t.frozenPath()) {
-                frozenWorkspace = Math.max(frozenWorkspace, peakBytes);
+            if (r.block >= 0) {
+                keptPerImageByBlock[r.block] += 4 * r.keptPerImage;
+            } else if (r.block == -2) {
+                featuresPerImage += 4 * r.keptPerImage;
             }
+            keptFixed += 4 * r.keptFixed;
             rows.add(new MemoryProfile.Layer(r.name, r.kind, r.shape, r.params, r.trainable, keptBytes, peakBytes,
                     r.note));
         }
         long peak;
         if (t.frozenPath()) {
-            peak = kept + frozenWorkspace;
+            // forward: what the micro-batches before have kept, and the block's live set; backward:
+            // everything kept (each group's arrays go when its backward is done), and the block's
+            double[] keptAt = keptInForward(perBlock, batch, keptPerImageByBlock, keptFixed, featuresPerImage);
+            double p = Math.max(kept + 4 * model.headPeak, keptAt[0] + 4 * model.stemLive + heldBytes[0]);
+            for (int b = 0; b < perBlock.length; b++) {
+                p = Math.max(p, keptAt[1 + b] + 4 * model.forwardLive[b] + heldBytes[b]);
+                p = Math.max(p, kept + 4 * model.backwardLive[b] + heldBytes[b]);
+            }
+            peak = Math.round(p);
         } else {
             // autograd peaks at the end of the forward, when everything kept is still held (on top of
             // it, the last block's output and two tensors the size of it, and the logits), or in the
@@ -150,10 +164,65 @@ public final class Profiler {
             // engine: autograd), in an early, large layer of the forward
             peak = Math.max(kept + 4L * batch * (3 * model.lastBlockOut + 2L * classes), layerPeak);
         }
+        // the workspace is what the peak holds beyond what the step keeps in all (at a forward peak
+        // of the frozen path, before the later micro-batches have kept theirs, it can be less than
+        // that moment's transients)
         long workspace = Math.max(0, peak - kept);
         return new MemoryProfile(ms.displayLabel(), ms.name(), t.frozenPath() ? "frozen-path" : "autograd", arch, width,
                 batch, imageSize, t.frozenPath() ? chunk : batch, open, 4 * model.weights, 4 * (trainable + model.buffers),
                 trainable, 4 * trainable, perParam * trainable, kept, workspace, rows);
+    }
+
+    /**
+     * What the frozen path has kept when the stem and each block last start in its forward: the
+     * step's constants (DA3's F(s) weights, made once per patch), then, in FrozenPath's order (each
+     * group runs its children, then its blocks on their rows), each block's masks and saved inputs
+     * for the rows it has run, and the pooled features of each top group done. Kept memory only
+     * grows in the forward, so a block's largest moment is its last run.
+     *
+     * @return bytes: index 0 the stem, 1 + b block b
+     */
+    static double[] keptInForward(int[] perBlock, int batch, double[] perImage, double fixed, double featuresPerImage) {
+        List<Integer> from = new ArrayList<>();
+        List<Integer> size = new ArrayList<>();
+        for (int bi = 0; bi < perBlock.length; bi++) {
+            if (bi == 0 || perBlock[bi] != perBlock[bi - 1]) {
+                from.add(bi);
+                size.add(perBlock[bi]);
+            }
+        }
+        double[] at = new double[perBlock.length + 1];
+        double[] kept = {fixed};
+        if (from.isEmpty()) {
+            at[0] = fixed;
+            return at;
+        }
+        int top = from.size() - 1;
+        int mTop = size.get(top);
+        for (int s = 0; s < batch; s += mTop) {
+            int rows = Math.min(mTop, batch - s);
+            forwardGroup(top, rows, from, size, perImage, kept, at);
+            kept[0] += rows * featuresPerImage;
+        }
+        return at;
+    }
+
+    private static void forwardGroup(int level, int rows, List<Integer> from, List<Integer> size, double[] perImage,
+            double[] kept, double[] at) {
+        if (level == 0) {
+            at[0] = kept[0];
+        } else {
+            int m = size.get(level - 1);
+            for (int s = 0; s < rows; s += m) {
+                forwardGroup(level - 1, Math.min(m, rows - s), from, size, perImage, kept, at);
+            }
+        }
+        int to = level + 1 < from.size() ? from.get(level + 1) : perImage.length;
+        for (int b = from.get(level); b < to; b++) {
+            // the block's own masks and saved inputs are made while it runs: counted at its moment
+            kept[0] += rows * perImage[b];
+            at[1 + b] = kept[0];
+        }
     }
 
     /**
@@ -201,6 +270,13 @@ public final class Profiler {
         long buffers;
         long lastBlockOut;
         int currentBlock = -1;
+        /** Frozen path: the stem's largest live set, in floats. */
+        double stemLive;
+        /** The head's live set (the whole batch), in floats. */
+        double headPeak;
+        /** Frozen path, per block: the largest live set of its forward and of its backward, in floats. */
+        final double[] forwardLive;
+        final double[] backwardLive;
 
         /** One row under construction: kept floats per image, transient floats for the row's images. */
         static final class Row {
@@ -229,6 +305,8 @@ public final class Profiler {
             this.open = open;
             this.batch = batch;
             this.perBlock = perBlock;
+            this.forwardLive = new double[perBlock.length];
+            this.backwardLive = new double[perBlock.length];
         }
 
         /** @return the images a layer of the current block (or the stem) runs at */
@@ -326,6 +404,9 @@ public final class Profiler {
                 side = ps;
                 x = pooled;
             }
+            for (Row sr : rows) {
+                stemLive = Math.max(stemLive, sr.peak);
+            }
             boolean first = true;
             for (ResidualBlock b : net.blocks()) {
                 currentBlock++;
@@ -344,6 +425,7 @@ public final class Profiler {
             head.keptPerImage = d;
             head.note = "keeps the pooled features";
             head.peak = (double) batch * (d + classes);
+            headPeak = head.peak;
         }
 
         /** A BN row: params, trainable affine, kept input, stats buffers. Returns the new flow. */
@@ -587,6 +669,8 @@ public final class Profiler {
             if (frozen) {
                 double bwdPeak = backward ? backwardPeak(b, sizes, x, y, rho, needInput, n) : 0;
                 out.peak = Math.max(fwdPeak, bwdPeak);
+                forwardLive[currentBlock] = fwdPeak;
+                backwardLive[currentBlock] = bwdPeak;
             } else {
                 out.peak = n * 2 * y;
             }
