@@ -708,20 +708,14 @@ public final class Profiler {
 
         /**
          * The copies of a frozen conv's weight while the frozen path computes its input gradient
-         * ({@code Ops.convInputGradient}): the convolution gets a transposed view of the weight,
-         * which libtorch copies before oneDNN reorders it (2); where the gradient is larger than the
-         * weight (early stages), the flipped and BN-scaled weight is a copy of its own first (3). A
-         * 3x3 stride-2 conv runs four sub-kernels, the largest 4/9 of the weight, each copied twice
-         * after it is cut out (4/3), after the scaled weight where the gradient is the larger.
+         * ({@code Ops.convInputGradient}) as one convolution: it gets a transposed view of the
+         * weight, which libtorch copies before oneDNN reorders it (2); where the gradient is larger
+         * than the weight (early stages), the flipped and BN-scaled weight is a copy of its own
+         * first (3). (A 3x3 stride-2 conv's phases are counted where they run.)
          *
-         * @param gradFloats the output gradient's size for the rows that run it
-         * @param w the weight's size
+         * @param late whether the gradient is smaller than the weight
          */
-        static double frozenBackwardWeightCopies(int kernel, int stride, double gradFloats, long w) {
-            boolean late = gradFloats < w;
-            if (kernel == 3 && stride == 2) {
-                return (late ? 0 : 1) + 4.0 / 3;
-            }
+        static double frozenBackwardWeightCopies(boolean late) {
             return late ? 2 : 3;
         }
 
@@ -760,23 +754,32 @@ public final class Profiler {
                 long k = sizes.get(i)[2];
                 long stride = sizes.get(i)[3];
                 long w = sizes.get(i)[4];
-                double conv;
+                double rows = n * rho;
+                // Ops.convInputGradient scales a copy of the gradient where it is smaller than the
+                // weight (late stages), else a copy of the weight
+                boolean late = rows * m < w;
                 if (k == 3 && stride == 2) {
-                    conv = 3 * m + 3 * in;
-                } else if (stride == 2) {
-                    conv = m + in / 4.0 + in;
+                    // by phases: the gradient (late, with its scaled copy; early, the scaled weight
+                    // beside), the three padded gradients and the four phase outputs while the last
+                    // phase's sub-kernel (4/9 of the weight) is cut out and copied twice; then the
+                    // phases, the two row pairs, their interleaving and its copy: 4 input sizes
+                    double g = late ? 2 * m : m;
+                    double scaledWeight = late ? 0 : w;
+                    peak = Math.max(peak, n * live + rows * (g + 3 * m + in) + scaledWeight + 4.0 / 3 * w);
+                    peak = Math.max(peak, n * live + rows * (g + 4 * in) + scaledWeight);
                 } else {
-                    conv = m + in;
+                    // the gradient, its scaled copy, the conv's output (a strided 1x1 conv's at
+                    // the low resolution and spread), and the weight's copies
+                    double conv = stride == 2 ? m + in / 4.0 + in : m + in;
+                    peak = Math.max(peak, n * (live + rho * (m + conv)) + frozenBackwardWeightCopies(late) * w);
                 }
-                // the scaled gradient, the conv's transient and output, then the masked copy
-                double wb = frozenBackwardWeightCopies((int) k, (int) stride, n * rho * m, w) * w;
-                peak = Math.max(peak, n * (live + rho * (m + conv)) + wb);
+                // then the masked copy
                 peak = Math.max(peak, n * (live + rho * (in + in + 0.5 * in)));
             }
             if (b.downConv() != null && needInput) {
                 ConvLayer dc = b.downConv();
                 long w = convParams(dc);
-                double wb = frozenBackwardWeightCopies(dc.kernel(), dc.stride(), n * y, w) * w;
+                double wb = frozenBackwardWeightCopies(n * y < w) * w;
                 peak = Math.max(peak, n * (live + y + y + x / 4.0 + x) + wb);
             }
             return peak;
