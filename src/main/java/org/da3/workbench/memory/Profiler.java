@@ -666,8 +666,14 @@ public final class Profiler {
             // the main path's output, in place: the block input, that sum (with the shortcut's
             // output until it is added) and the output ReLU's
             fwdPeak = Math.max(fwdPeak, n * (x + 2 * y));
+            if (frozen && t.lite()) {
+                // lite residual's term is an array of its own: the block input, the main path's
+                // output, the shortcut's (a downsampling one's is its own), the module's output
+                // and their sum
+                fwdPeak = Math.max(fwdPeak, n * (x + (b.downConv() != null ? 4 : 3) * y));
+            }
             if (frozen) {
-                double bwdPeak = backward ? backwardPeak(b, sizes, x, y, rho, needInput, n) : 0;
+                double bwdPeak = backward ? backwardPeak(b, inSide, sizes, x, y, rho, needInput, n) : 0;
                 out.peak = Math.max(fwdPeak, bwdPeak);
                 forwardLive[currentBlock] = fwdPeak;
                 backwardLive[currentBlock] = bwdPeak;
@@ -727,8 +733,8 @@ public final class Profiler {
          * interleaving); channels-last arrays go to oneDNN without a reorder copy, but the weight
          * it is handed is copied ({@link #frozenBackwardWeightCopies}). In floats, for n images.
          */
-        private double backwardPeak(ResidualBlock b, List<long[]> sizes, long x, long y, double rho, boolean needInput,
-                double n) {
+        private double backwardPeak(ResidualBlock b, long inSide, List<long[]> sizes, long x, long y, double rho,
+                boolean needInput, double n) {
             // unmasking: the int64 word per packed byte and the gathered words: y / 4 floats each
             double base = y + y + 0.5 * y;
             boolean adapterDx = needInput && (t.da3() || t.lite());
@@ -748,6 +754,18 @@ public final class Profiler {
                 live = y + (adapterDx ? x : 0) + y; // gPre, dx through the adapter, gMain
             }
             double peak = n * Math.max(base, y + adapter + y);
+            if (t.lite()) {
+                // lite residual's local graph (LiteResidual.Module#backward), recomputed from the
+                // pooled input P: what autograd saves (the grouped conv's output and the ReLU's, the
+                // 1x1 conv's output), the module's output upsampled to the block's (y) and its product
+                // with the upstream gradient; then the first gradients: of the output (y) and of the
+                // last BN's (C_out at the pooled resolution)
+                int pool = Math.max((int) ms.number("pool", 2), b.stride());
+                long ps = (inSide + pool - 1) / pool;
+                double pooled = (double) b.inChannels() * ps * ps;
+                double module = (double) b.outChannels() * ps * ps;
+                peak = Math.max(peak, n * (y + pooled + 2 * pooled + 2 * module + 3 * y));
+            }
             for (int i = sizes.size() - 1; i >= (needInput ? 0 : 1); i--) {
                 long in = sizes.get(i)[0];
                 long m = sizes.get(i)[1];
