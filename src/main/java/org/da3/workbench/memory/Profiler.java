@@ -183,42 +183,35 @@ public final class Profiler {
      * @return bytes: index 0 the stem, 1 + b block b
      */
     static double[] keptInForward(int[] perBlock, int batch, double[] perImage, double fixed, double featuresPerImage) {
-        List<Integer> from = new ArrayList<>();
-        List<Integer> size = new ArrayList<>();
-        for (int bi = 0; bi < perBlock.length; bi++) {
-            if (bi == 0 || perBlock[bi] != perBlock[bi - 1]) {
-                from.add(bi);
-                size.add(perBlock[bi]);
-            }
-        }
+        int[] from = org.da3.workbench.train.FrozenPath.levelStarts(perBlock);
         double[] at = new double[perBlock.length + 1];
         double[] kept = {fixed};
-        if (from.isEmpty()) {
+        if (from.length == 0) {
             at[0] = fixed;
             return at;
         }
-        int top = from.size() - 1;
-        int mTop = size.get(top);
+        int top = from.length - 1;
+        int mTop = perBlock[from[top]];
         for (int s = 0; s < batch; s += mTop) {
             int rows = Math.min(mTop, batch - s);
-            forwardGroup(top, rows, from, size, perImage, kept, at);
+            forwardGroup(top, rows, from, perBlock, perImage, kept, at);
             kept[0] += rows * featuresPerImage;
         }
         return at;
     }
 
-    private static void forwardGroup(int level, int rows, List<Integer> from, List<Integer> size, double[] perImage,
+    private static void forwardGroup(int level, int rows, int[] from, int[] perBlock, double[] perImage,
             double[] kept, double[] at) {
         if (level == 0) {
             at[0] = kept[0];
         } else {
-            int m = size.get(level - 1);
+            int m = perBlock[from[level - 1]];
             for (int s = 0; s < rows; s += m) {
-                forwardGroup(level - 1, Math.min(m, rows - s), from, size, perImage, kept, at);
+                forwardGroup(level - 1, Math.min(m, rows - s), from, perBlock, perImage, kept, at);
             }
         }
-        int to = level + 1 < from.size() ? from.get(level + 1) : perImage.length;
-        for (int b = from.get(level); b < to; b++) {
+        int to = level + 1 < from.length ? from[level + 1] : perBlock.length;
+        for (int b = from[level]; b < to; b++) {
             // the block's own masks and saved inputs are made while it runs: counted at its moment
             kept[0] += rows * perImage[b];
             at[1 + b] = kept[0];

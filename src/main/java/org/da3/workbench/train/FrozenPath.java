@@ -212,16 +212,30 @@ public final class FrozenPath {
 
     private Plan plan(int n, int imageSide) {
         int[] per = microBatches(patch.backbone(), imageSide, microBatch, growMicroBatch, n, band);
+        int[] from = levelStarts(per);
+        int[] size = new int[from.length];
+        for (int l = 0; l < from.length; l++) {
+            size[l] = per[from[l]];
+        }
+        return new Plan(from, size);
+    }
+
+    /**
+     * The levels of the micro-batch tree: consecutive blocks that run at the same micro-batch.
+     * Each group of a level runs its children (the groups of the level below, on its rows), then
+     * the level's blocks.
+     *
+     * @param perBlock per block, its micro-batch ({@link #microBatches})
+     * @return per level, its first block
+     */
+    public static int[] levelStarts(int[] perBlock) {
         List<Integer> from = new ArrayList<>();
-        List<Integer> size = new ArrayList<>();
-        for (int bi = 0; bi < per.length; bi++) {
-            if (bi == 0 || per[bi] != per[bi - 1]) {
+        for (int bi = 0; bi < perBlock.length; bi++) {
+            if (bi == 0 || perBlock[bi] != perBlock[bi - 1]) {
                 from.add(bi);
-                size.add(per[bi]);
             }
         }
-        return new Plan(from.stream().mapToInt(Integer::intValue).toArray(),
-                size.stream().mapToInt(Integer::intValue).toArray());
+        return from.stream().mapToInt(Integer::intValue).toArray();
     }
 
     /**
