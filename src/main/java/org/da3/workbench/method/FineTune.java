@@ -33,7 +33,7 @@ public final class FineTune implements Method {
     static final class FineTunePatch extends Patch {
         private final Map<String, NDArray> copies = new HashMap<>();
         private final double dropPath;
-        private final SplittableRandom drops;
+        private SplittableRandom drops;
 
         FineTunePatch(PatchContext ctx) {
             super(ctx);
@@ -84,6 +84,12 @@ public final class FineTune implements Method {
                     }
                 }
             };
+        }
+
+        /** Drop-path's draws come from the patch's seed and the epoch (see {@link Patch#onEpochStart}). */
+        @Override
+        public void onEpochStart(int epoch) {
+            drops = new SplittableRandom(org.da3.workbench.train.Seeds.derive(ctx.seed(), "drop-path", epoch));
         }
 
         @Override

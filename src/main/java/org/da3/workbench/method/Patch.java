@@ -357,6 +357,15 @@ public abstract class Patch implements Adaptation, AutoCloseable {
     public void onTrainingProgress(double fraction) {}
 
     /**
+     * Tells the patch that an epoch of its domain's training begins. A patch that draws random
+     * numbers while it trains (fine-tune's drop-path) reseeds them from the epoch here, so that
+     * training continued from an epoch checkpoint draws what an uninterrupted run draws.
+     *
+     * @param epoch the epoch, from 1
+     */
+    public void onEpochStart(int epoch) {}
+
+    /**
      * Sets the gates so that a given fraction of a batch's samples has each gate open, as after
      * training has brought the gates to the compute budget's target (for benchmarks of the
      * training step at a trained gate state), and holds them there (they no longer learn).

@@ -135,6 +135,71 @@ public final class Optimizer implements AutoCloseable {
         }
     }
 
+    /** @return the steps applied so far (Adam's bias correction depends on it) */
+    public long steps() {
+        return steps;
+    }
+
+    /**
+     * The optimizer's state, for an epoch checkpoint: {@code first.NAME} (SGD's momentum buffer or
+     * Adam's first moment) and {@code second.NAME} (Adam's second moment) of each parameter updated
+     * so far; the arrays themselves, not copies.
+     *
+     * @return the arrays by name
+     */
+    public Map<String, NDArray> state() {
+        Map<String, NDArray> out = new LinkedHashMap<>();
+        first.forEach((k, v) -> out.put("first." + k, v));
+        second.forEach((k, v) -> out.put("second." + k, v));
+        return out;
+    }
+
+    /**
+     * Restores the state {@link #state()} and {@link #steps()} gave, so the next update is the one an
+     * optimizer that never stopped would apply, bit for bit.
+     *
+     * @param state the arrays by name, as {@link #state()} names them
+     * @param stepCount the steps applied before they were saved
+     * @param file the file they come from, for messages
+     * @throws IllegalArgumentException naming the file and the array when a name is not one of this
+     *     optimizer's parameters, a shape differs, or the state is not of this kind of optimizer
+     */
+    public void restore(Map<String, NDArray> state, long stepCount, String file) {
+        for (Map.Entry<String, NDArray> e : state.entrySet()) {
+            String key = e.getKey();
+            boolean isFirst = key.startsWith("first.");
+            if (!isFirst && !key.startsWith("second.")) {
+                throw new IllegalArgumentException(file + ": optimizer state '" + key + "' is neither first.NAME nor"
+                        + " second.NAME");
+            }
+            String name = key.substring(isFirst ? "first.".length() : "second.".length());
+            NDArray w = params.get(name);
+            if (w == null) {
+                throw new IllegalArgumentException(file + ": optimizer state '" + key + "' is for '" + name
+                        + "', which this method does not train with these options");
+            }
+            if (!isFirst && !kind.equals("adam") || isFirst && kind.equals("sgd") && momentum <= 0) {
+                throw new IllegalArgumentException(file + ": optimizer state '" + key + "' does not belong to " + kind
+                        + (kind.equals("sgd") ? " with momentum " + momentum : "") + "; it was saved by another optimizer");
+            }
+            NDArray src = e.getValue();
+            if (!src.getShape().equals(w.getShape())) {
+                throw new IllegalArgumentException(file + ": optimizer state '" + key + "' has shape " + src.getShape()
+                        + ", expected " + w.getShape());
+            }
+            NDArray buf = w.zerosLike();
+            buf.set(src.toByteBuffer());
+            NDArray old = (isFirst ? first : second).put(name, buf);
+            if (old != null) {
+                old.close();
+            }
+        }
+        if (kind.equals("adam") && first.keySet().stream().anyMatch(k -> !second.containsKey(k))) {
+            throw new IllegalArgumentException(file + ": Adam's state has a first moment without its second");
+        }
+        this.steps = stepCount;
+    }
+
     @Override
     public void close() {
         first.values().forEach(NDArray::close);
