@@ -230,6 +230,10 @@ public final class WorkerCommand implements Callable<Integer> {
             } catch (com.fasterxml.jackson.databind.exc.ValueInstantiationException e) {
                 // a required field left out (the record's checks name it)
                 Throwable c = e.getCause() != null ? e.getCause() : e;
+                if (c instanceof IllegalArgumentException) {
+                    // a field out of its range (the record's checks say which and why)
+                    throw new IllegalArgumentException(what + ": " + c.getMessage(), e);
+                }
                 throw new IllegalArgumentException(what + ": field " + c.getMessage() + " is missing", e);
             } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
                 com.fasterxml.jackson.core.JsonLocation at = e.getLocation();

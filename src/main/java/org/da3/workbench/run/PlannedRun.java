@@ -10,7 +10,8 @@ import org.da3.workbench.spec.MethodSpec;
  * @param spec the run's spec (one method, one seed)
  * @param method the method
  * @param seed the seed
- * @param resume the stopped run whose finished domains it reuses, or null to train every domain
+ * @param resume the stopped run whose finished domains it reuses (and whose epoch checkpoint it
+ *     continues from), or null to train every domain
  */
 public record PlannedRun(ExperimentSpec spec, MethodSpec method, long seed, ResumeFrom resume) {
 

@@ -19,6 +19,8 @@ import org.da3.workbench.spec.SpecWriter;
  *   <li>{@code events.jsonl}: every event, append-only;
  *   <li>{@code manifest.json}: versions, hardware, environment, dataset fingerprints;
  *   <li>{@code patches/<domain>.safetensors}: what the method trained per domain;
+ *   <li>{@code checkpoints/<domain>.safetensors}: while a domain trains, its state after its last
+ *       finished epoch (see {@code train.EpochCheckpoint}), removed when its patch is saved;
  *   <li>{@code results.csv}: accuracy per domain after each domain, and the run's costs;
  *   <li>{@code worker.log}: the worker's log (stderr).
  * </ul>
@@ -121,5 +123,20 @@ public record RunDirectory(Path dir, String runId) {
      */
     public Path patchFile(String domain) {
         return patchesDir().resolve(safe(domain) + ".safetensors");
+    }
+
+    /** @return the folder of epoch checkpoints */
+    public Path checkpointsDir() {
+        return dir.resolve("checkpoints");
+    }
+
+    /**
+     * The epoch checkpoint file of a domain.
+     *
+     * @param domain the domain name
+     * @return checkpoints/DOMAIN.safetensors
+     */
+    public Path checkpointFile(String domain) {
+        return checkpointsDir().resolve(safe(domain) + ".safetensors");
     }
 }

@@ -21,7 +21,8 @@ import java.util.Objects;
  * @param probes extra measurement probes the worker starts, for example {@code ["tegrastats"]}
  *     (see {@code memory.Probes}); empty for none
  * @param resume the domains whose patches already sit in the output folder's {@code patches/}, from
- *     a stopped run of the same spec, or null to train every domain
+ *     a stopped run of the same spec, and the epoch checkpoint in its {@code checkpoints/} that the
+ *     domain the run stopped in continues from; or null to train every domain from its start
  */
 public record WorkerRequest(
         @JsonProperty("run_id") String runId,

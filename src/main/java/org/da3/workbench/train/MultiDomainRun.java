@@ -33,6 +33,7 @@ import org.da3.workbench.run.ResumeFrom;
 import org.da3.workbench.run.RunDirectory;
 import org.da3.workbench.run.event.CheckpointSaved;
 import org.da3.workbench.run.event.DomainStarted;
+import org.da3.workbench.run.event.EpochCheckpointSaved;
 import org.da3.workbench.run.event.Evaluation;
 import org.da3.workbench.run.event.GateStats;
 import org.da3.workbench.run.event.InferenceStats;
@@ -116,6 +117,29 @@ public final class MultiDomainRun {
                             + "; run the experiment again without resuming");
                 }
             }
+            ResumeFrom.Checkpoint c = from.checkpoint();
+            if (c != null) {
+                if (!spec.domains().contains(c.domain())) {
+                    throw new IllegalArgumentException("resume.checkpoint names domain '" + c.domain() + "', which is"
+                            + " not one of the run's domains " + spec.domains());
+                }
+                if (c.epochs() != spec.training().epochs()) {
+                    throw new IllegalArgumentException("resume.checkpoint holds epoch " + c.epoch() + " of "
+                            + c.epochs() + ", but this run trains " + spec.training().epochs() + " epochs");
+                }
+                Path file = checkpointFile(c.domain());
+                if (!Files.isRegularFile(file)) {
+                    throw new IllegalArgumentException("the epoch checkpoint of domain " + c.domain() + " to continue"
+                            + " from run " + from.run() + " is not at " + file + "; run the experiment again without"
+                            + " resuming");
+                }
+                String actual = sha256(file);
+                if (!actual.equalsIgnoreCase(c.sha256())) {
+                    throw new IllegalArgumentException("the epoch checkpoint " + file + " of domain " + c.domain()
+                            + " has SHA-256 " + actual + ", but run " + from.run() + " saved one with " + c.sha256()
+                            + "; run the experiment again without resuming");
+                }
+            }
         }
         this.resume = from;
         return this;
@@ -124,6 +148,24 @@ public final class MultiDomainRun {
     /** Where a domain's patch is written: patches/DOMAIN.safetensors under the output folder. */
     private Path patchFile(String domain) {
         return outputDir.resolve("patches").resolve(RunDirectory.safe(domain) + ".safetensors");
+    }
+
+    /**
+     * Where a domain's epoch checkpoint is written: checkpoints/DOMAIN.safetensors under the output
+     * folder (see {@link EpochCheckpoint}).
+     */
+    private Path checkpointFile(String domain) {
+        return outputDir.resolve("checkpoints").resolve(RunDirectory.safe(domain) + ".safetensors");
+    }
+
+    /** Removes a domain's epoch checkpoint, and the checkpoints folder when that leaves it empty. */
+    static void removeCheckpoint(Path file) throws IOException {
+        Files.deleteIfExists(file);
+        try {
+            Files.deleteIfExists(file.getParent());
+        } catch (java.nio.file.DirectoryNotEmptyException e) {
+            // something else is in it: it stays
+        }
     }
 
     /** Asks the run to stop after the current step. */
@@ -225,8 +267,17 @@ public final class MultiDomainRun {
                             + " (fingerprint " + was + ", now " + d.fingerprint() + "); training it again"));
                     retrain.add(name);
                 }
+                ResumeFrom.Checkpoint c = resume == null ? null : resume.checkpoint();
+                if (c != null && c.domain().equals(name) && was != null && !was.equals(d.fingerprint())) {
+                    run.emit(new Warning(name + ": its data changed since run " + resume.run() + " saved its epoch "
+                            + c.epoch() + " checkpoint (fingerprint " + was + ", now " + d.fingerprint() + ");"
+                            + " training it from its first epoch"));
+                    retrain.add(name);
+                }
                 if (reusedSha(name) == null) {
-                    runSteps += (long) t.epochs() * stepsPerEpoch(d.train().size(), t.batchSize());
+                    // a domain continued from a checkpoint takes only the epochs after it
+                    int from = continued(name) == null ? 0 : continued(name).epoch();
+                    runSteps += (long) (t.epochs() - from) * stepsPerEpoch(d.train().size(), t.batchSize());
                 }
                 if (d.skipped() > 0) {
                     run.emit(new Warning(name + ": skipped " + d.skipped() + " images that could not be decoded;"
@@ -254,10 +305,19 @@ public final class MultiDomainRun {
                     continue;
                 }
                 long steps = (long) t.epochs() * stepsPerEpoch(d.train().size(), t.batchSize());
+                ResumeFrom.Checkpoint cont = continued(d.name());
+                Path checkpoint = checkpointFile(d.name());
                 try (Patch patch = method.create(new PatchContext(backbone, d.numClasses(), methodSpec,
                         base.newSubManager(), Seeds.derive(t.seed(), "patch", di), t.imageSize()))) {
                     run.emit(new DomainStarted(di, d.name(), d.numClasses(), d.train().size(), d.test().size(),
-                            steps, patch.trainableCount(), d.fingerprint()));
+                            steps, patch.trainableCount(), d.fingerprint(), null, cont == null ? null : resume.run(),
+                            cont == null ? null : cont.epoch() + 1));
+                    if (cont != null) {
+                        // the checkpoint it continues from is this run's latest of the domain (checked by resuming)
+                        run.emit(new EpochCheckpointSaved(d.name(), cont.epoch(), cont.epoch()
+                                * (long) stepsPerEpoch(d.train().size(), t.batchSize()),
+                                outputDir.relativize(checkpoint).toString(), Files.size(checkpoint), cont.sha256(), 0));
+                    }
                     trainable.put(d.name(), patch.trainableCount());
                     if (!warmedUp) {
                         warmUp(method, methodSpec, backbone, d, batcher, base);
@@ -293,10 +353,28 @@ public final class MultiDomainRun {
                         long step = 0;
                         double firstWindowLoss = Double.NaN;
                         boolean warnedRise = false;
-                        SplittableRandom aug = new SplittableRandom(Seeds.derive(t.seed(), "augment", di));
-                        for (int epoch = 1; epoch <= t.epochs() && !cancelled; epoch++) {
+                        int firstEpoch = 1;
+                        if (cont != null) {
+                            EpochCheckpoint.Position at = EpochCheckpoint.load(checkpoint, patch, optimizer, base);
+                            long per = stepsPerEpoch(d.train().size(), t.batchSize());
+                            if (at.epoch() != cont.epoch() || at.steps() != steps || at.step() != at.epoch() * per) {
+                                throw new IllegalArgumentException(checkpoint + ": the epoch checkpoint holds epoch "
+                                        + at.epoch() + ", step " + at.step() + " of " + at.steps() + ", but run "
+                                        + resume.run() + " saved epoch " + cont.epoch() + " and this run's domain "
+                                        + d.name() + " takes " + steps + " steps of " + per + " per epoch; run the"
+                                        + " experiment again without resuming");
+                            }
+                            step = at.step();
+                            firstWindowLoss = at.firstWindowLoss();
+                            firstEpoch = at.epoch() + 1;
+                        }
+                        for (int epoch = firstEpoch; epoch <= t.epochs() && !cancelled; epoch++) {
                             int[] order = Batcher.shuffled(d.train().size(),
                                     new SplittableRandom(Seeds.derive(t.seed(), "order", di, epoch)));
+                            // per epoch, like the order: a domain continued from an epoch checkpoint
+                            // draws the crops an uninterrupted run draws
+                            SplittableRandom aug = new SplittableRandom(Seeds.derive(t.seed(), "augment", di, epoch));
+                            patch.onEpochStart(epoch);
                             int per = stepsPerEpoch(d.train().size(), t.batchSize());
                             double winLoss = 0;
                             long winCorrect = 0;
@@ -393,6 +471,17 @@ public final class MultiDomainRun {
                                 run.emit(new Evaluation(d.name(), di, di, epoch, "test",
                                         (double) c / d.test().size(), c, d.test().size(), false));
                                 emitGates(patch, d.name(), -1, runStep, "eval");
+                                if (epoch < t.epochs()) {
+                                    // between the evaluation's reading and the next training window's:
+                                    // the write's few buffers are counted in neither
+                                    long t0 = System.nanoTime();
+                                    EpochCheckpoint.save(checkpoint, patch, optimizer, new EpochCheckpoint.Position(
+                                            epoch, step, steps, firstWindowLoss), base);
+                                    String sha = sha256(checkpoint);
+                                    run.emit(new EpochCheckpointSaved(d.name(), epoch, step,
+                                            outputDir.relativize(checkpoint).toString(), Files.size(checkpoint), sha,
+                                            (System.nanoTime() - t0) / 1e9));
+                                }
                                 ProcMemory.resetPeak();
                                 if (cuda.isPresent()) {
                                     cuda.get().resetPeak();
@@ -408,6 +497,8 @@ public final class MultiDomainRun {
                     patchBytes.put(d.name(), bytes);
                     run.emit(new CheckpointSaved(d.name(), outputDir.relativize(file).toString(), bytes,
                             patch.trainableCount(), sha256(file)));
+                    // the domain is done: its patch stands for it now
+                    removeCheckpoint(checkpoint);
                 }
                 // The training split is no longer needed; keep the test split for re-evaluation.
                 seen.add(new Seen(testOnly(d), batcher, file));
@@ -458,6 +549,15 @@ public final class MultiDomainRun {
         return summary;
     }
 
+    /**
+     * The epoch checkpoint a domain continues from, or null when it trains from its first epoch (none
+     * given, another domain's, or its data changed).
+     */
+    private ResumeFrom.Checkpoint continued(String domain) {
+        ResumeFrom.Checkpoint c = resume == null ? null : resume.checkpoint();
+        return c == null || !c.domain().equals(domain) || retrain.contains(domain) ? null : c;
+    }
+
     /** The SHA-256 of a domain's reused patch, or null when the domain is trained. */
     private String reusedSha(String domain) {
         return resume == null || retrain.contains(domain) ? null : resume.patches().get(domain);
@@ -481,7 +581,7 @@ public final class MultiDomainRun {
                 Seeds.derive(t.seed(), "patch", di), t.imageSize()))) {
             long count = patch.trainableCount();
             run.emit(new DomainStarted(di, d.name(), d.numClasses(), d.train().size(), d.test().size(), 0, count,
-                    d.fingerprint(), resume.run()));
+                    d.fingerprint(), resume.run(), null, null));
             run.emit(new CheckpointSaved(d.name(), outputDir.relativize(file).toString(), Files.size(file), count,
                     sha));
             return count;

@@ -127,4 +127,45 @@ class WorkerBadInputTest {
                 .contains(", but run old-run saved one with ab12");
         assertThat(Files.readString(patch)).isEqualTo("not the saved patch");
     }
+
+    /**
+     * An epoch checkpoint to continue from that is missing or changed is named before anything
+     * trains (exit 2), as a patch is; so is one that does not fit the spec's epochs.
+     */
+    @Test
+    void anEpochCheckpointToContinueFromThatIsMissingOrChangedIsNamed() throws Exception {
+        Workspace ws = TestWorkspace.create(tmp.resolve("ws"), 8, 4);
+        Path spec = Files.writeString(ws.experimentsDir().resolve("tiny.yaml"),
+                TestWorkspace.tinySpec("tiny", "linear", "tiny-shapes").replace("epochs: 1", "epochs: 3"));
+        org.da3.workbench.run.ExperimentRunner runner = new org.da3.workbench.run.ExperimentRunner(ws);
+        org.da3.workbench.run.PlannedRun run = org.da3.workbench.run.ExperimentRunner.plan(
+                new org.da3.workbench.spec.SpecLoader(ws.datasets().names()).load(spec)).get(0);
+        Path out = Files.createDirectories(tmp.resolve("out/checkpoints")).getParent();
+        Path checkpoint = out.resolve("checkpoints/tiny-shapes.safetensors");
+        org.da3.workbench.run.WorkerRequest req = runner.request(run, org.da3.workbench.run.RunDirectory.open(out))
+                .resuming(new org.da3.workbench.run.ResumeFrom("old-run", java.util.Map.of(), java.util.Map.of(),
+                        new org.da3.workbench.run.ResumeFrom.Checkpoint("tiny-shapes", 2, 3, "cd34")));
+        Path file = tmp.resolve("req.json");
+        Files.write(file, EventCodec.JSON.writeValueAsBytes(req));
+
+        Result missing = worker("--request", file.toString());
+        assertThat(missing.code()).isEqualTo(2);
+        assertThat(missing.err()).contains("the epoch checkpoint of domain tiny-shapes to continue from run old-run is"
+                + " not at " + checkpoint + "; run the experiment again without resuming").doesNotContain("\tat org.da3");
+        assertThat(missing.eventTypes()).containsExactly("error", "run_finished");
+
+        Files.writeString(checkpoint, "not the saved checkpoint");
+        Result changed = worker("--request", file.toString());
+        assertThat(changed.code()).isEqualTo(2);
+        assertThat(changed.err()).contains("the epoch checkpoint " + checkpoint + " of domain tiny-shapes has SHA-256 ")
+                .contains(", but run old-run saved one with cd34; run the experiment again without resuming");
+        assertThat(Files.readString(checkpoint)).isEqualTo("not the saved checkpoint");
+
+        // a checkpoint of the last epoch (or later) is not one to continue from
+        Files.writeString(file, Files.readString(file).replace("\"epoch\":2", "\"epoch\":3"));
+        Result last = worker("--request", file.toString());
+        assertThat(last.code()).isEqualTo(2);
+        assertThat(last.err()).contains("--request " + file + ": resume.checkpoint.epoch is 3 of 3; a checkpoint"
+                + " holds 1 to epochs - 1 epochs");
+    }
 }

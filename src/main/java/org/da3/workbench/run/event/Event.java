@@ -9,7 +9,8 @@ package org.da3.workbench.run.event;
  */
 public sealed interface Event
         permits RunStarted, DomainStarted, Progress, TrainMetrics, Evaluation, MemorySample,
-                GateStats, InferenceStats, CheckpointSaved, Warning, RunError, RunFinished, UnknownEvent {
+                GateStats, InferenceStats, CheckpointSaved, EpochCheckpointSaved, Warning, RunError, RunFinished,
+                UnknownEvent {
 
     /** @return the type name written in the {@code type} field */
     default String type() {

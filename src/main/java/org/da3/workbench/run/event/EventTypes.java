@@ -18,6 +18,7 @@ public final class EventTypes {
         put("gate_stats", GateStats.class);
         put("inference", InferenceStats.class);
         put("checkpoint_saved", CheckpointSaved.class);
+        put("epoch_checkpoint", EpochCheckpointSaved.class);
         put("warning", Warning.class);
         put("error", RunError.class);
         put("run_finished", RunFinished.class);

@@ -26,10 +26,15 @@ class EventCodecTest {
                 new GateStats("a", 10, 10, 0.7, List.of(1.0, 0.4), "train"),
                 new InferenceStats("a", 1000, 2000, Double.NaN, 0.5, 0.9, 20, 64),
                 new CheckpointSaved("a", "patches/a.safetensors", 999, 1234, "ff"),
+                new EpochCheckpointSaved("b", 2, 40, "checkpoints/b.safetensors", 4567, "ee", 0.012),
                 new Warning("careful"),
                 new RunError("boom", "java.lang.IllegalStateException", "trace"),
                 new RunFinished("completed", 12.5, Map.of("mean_accuracy", 0.8)));
         assertThat(EventTypes.names()).hasSize(events.size());
+        // a domain continued from an epoch checkpoint, and one taken over, keep their optional fields
+        events = new java.util.ArrayList<>(events);
+        events.add(new DomainStarted(1, "b", 10, 100, 20, 60, 1234, "ef", null, "run-0", 3));
+        events.add(new DomainStarted(0, "a", 10, 100, 20, 0, 1234, "abcd", "run-0", null, null));
         long seq = 0;
         for (Event e : events) {
             Envelope in = env(seq++, e);
@@ -63,5 +68,12 @@ class EventCodecTest {
     void nonEventsAreRefusedWithTheLine() {
         assertThatThrownBy(() -> EventCodec.decode("hello")).hasMessageStartingWith("not a JSON event line: hello");
         assertThatThrownBy(() -> EventCodec.decode("{\"x\":1}")).hasMessageStartingWith("not an event (no type field)");
+    }
+
+    /** The optional fields of domain_started are left out when not set, so older readers see no change. */
+    @Test
+    void aDomainTrainedFromItsStartHasNoResumeFields() {
+        String line = EventCodec.encode(env(0, new DomainStarted(0, "a", 10, 100, 20, 50, 1234, "abcd")));
+        assertThat(line).doesNotContain("reusedFrom").doesNotContain("continuedFrom").doesNotContain("startEpoch");
     }
 }
