@@ -65,8 +65,10 @@ public final class ConsoleProgress implements RunMonitor.Listener {
             if (!quiet) {
                 out.printf(Locale.ROOT, "[%s] domain %d %s: %d classes, %d train / %d test images, %s trainable%s%n",
                         label, d.domainIndex() + 1, d.domain(), d.classes(), d.trainSize(), d.testSize(),
-                        human(d.trainableParams()), d.reusedFrom() == null ? ""
-                                : "; patch reused from run " + d.reusedFrom() + ", not trained again");
+                        human(d.trainableParams()), d.reusedFrom() != null
+                                ? "; patch reused from run " + d.reusedFrom() + ", not trained again"
+                                : d.continuedFrom() != null ? "; continues at epoch " + d.startEpoch()
+                                        + " from the epoch checkpoint of run " + d.continuedFrom() : "");
             }
         } else if (e instanceof Progress) {
             Progress p = (Progress) e;

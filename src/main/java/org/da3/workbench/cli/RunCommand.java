@@ -59,8 +59,9 @@ public final class RunCommand implements Callable<Integer> {
 
     @Option(names = "--resume", description = {"--skip-completed, and a method and seed whose latest runs with this"
         + " spec stopped part-way (failed, stopped, or cut off by a crash) picks up in a new run from the domains"
-        + " they finished: their saved patches are reused (checked by SHA-256) and evaluated again; the other"
-        + " domains are trained, the one it stopped in from its start."})
+        + " they finished: their saved patches are reused (checked by SHA-256) and evaluated again; the domain"
+        + " it stopped in continues from its last finished epoch (its epoch checkpoint, checked by SHA-256), and"
+        + " the others are trained."})
     private boolean resume;
 
     @Option(names = {"-n", "--dry-run"}, description = {"check the spec, its data and its weights, and print the"
@@ -128,13 +129,13 @@ public final class RunCommand implements Callable<Integer> {
                 }
             }
             if (resume) {
-                java.util.Map<PlannedRun, org.da3.workbench.run.ResumeFrom> from = runner.resumable(runs);
+                java.util.Map<PlannedRun, org.da3.workbench.run.ResumeFrom> from = runner.resumable(runs,
+                        w -> out.println("warning: " + w));
                 if (!from.isEmpty()) {
                     out.println((dryRun ? "Would resume " : "Resuming ") + from.size() + " run(s) from the"
                             + " domains they finished: " + from.entrySet().stream()
                                     .map(e -> e.getKey().label() + " (" + e.getValue().run() + ": "
-                                            + e.getValue().patches().size() + " of "
-                                            + e.getKey().spec().domains().size() + " domains)")
+                                            + e.getValue().progress(e.getKey().spec().domains().size()) + ")")
                                     .collect(Collectors.joining(", ")));
                     runs.replaceAll(r -> from.containsKey(r) ? r.resuming(from.get(r)) : r);
                 }
@@ -144,10 +145,8 @@ public final class RunCommand implements Callable<Integer> {
                     String.join(", ", spec.domains()));
             if (dryRun) {
                 for (PlannedRun r : runs) {
-                    out.println("  " + r.label() + (r.resume() == null ? ": trains every domain" : ": takes over "
-                            + String.join(", ", r.resume().patches().keySet()) + " from " + r.resume().run()
-                            + (r.resume().patches().size() < r.spec().domains().size() ? " and trains the rest"
-                                    : " (every domain: it evaluates them again and trains none)")));
+                    out.println("  " + r.label() + ": " + (r.resume() == null ? "trains every domain"
+                            : r.resume().describe(r.spec().domains())));
                 }
                 out.println("Dry run: nothing was started.");
                 return 0;

@@ -15,6 +15,7 @@ import org.da3.workbench.report.ResultsCsv;
 import org.da3.workbench.report.RunRecord;
 import org.da3.workbench.run.event.DomainStarted;
 import org.da3.workbench.run.event.Envelope;
+import org.da3.workbench.run.event.EpochCheckpointSaved;
 import org.da3.workbench.run.event.EventCodec;
 import org.da3.workbench.run.event.RunFinished;
 import org.da3.workbench.run.event.RunStarted;
@@ -122,47 +123,77 @@ public final class ExperimentRunner {
     }
 
     /**
-     * The planned runs that can pick up from an earlier run that stopped part-way (failed,
-     * cancelled, or cut off without a run_finished) with the same resolved spec and weights, as
-     * {@link #completed} compares them: each with the domains that run finished, whose patch files
-     * are still there with the SHA-256 its checkpoint_saved event gave. Of several such runs, the one
-     * with the most finished domains, the latest of equals. Planned runs that completed, or whose
-     * earlier runs finished no domain, are not in the answer.
+     * {@link #resumable(List, java.util.function.Consumer)}, keeping quiet about checkpoints that
+     * cannot be used.
      *
      * @param runs the planned runs of one experiment
      * @return each resumable run, in plan order, with the run to pick up from
      * @throws IOException if the runs folder cannot be listed
      */
     public Map<PlannedRun, ResumeFrom> resumable(List<PlannedRun> runs) throws IOException {
+        return resumable(runs, w -> { });
+    }
+
+    /**
+     * The planned runs that can pick up from an earlier run that stopped part-way (failed,
+     * cancelled, or cut off without a run_finished) with the same resolved spec and weights, as
+     * {@link #completed} compares them: each with the domains that run finished, whose patch files
+     * are still there with the SHA-256 its checkpoint_saved event gave, and the epoch checkpoint of
+     * the domain it stopped in, when its last epoch_checkpoint event's file is still there with
+     * that event's SHA-256. Of several such runs, the one with the most finished domains, then the
+     * most epochs of the next, the latest of equals. Planned runs that completed, or whose earlier
+     * runs finished neither a domain nor an epoch, are not in the answer.
+     *
+     * @param runs the planned runs of one experiment
+     * @param warnings told, in words, of each epoch checkpoint that is missing or changed since it
+     *     was written (its domain then trains from its first epoch)
+     * @return each resumable run, in plan order, with the run to pick up from
+     * @throws IOException if the runs folder cannot be listed
+     */
+    public Map<PlannedRun, ResumeFrom> resumable(List<PlannedRun> runs, java.util.function.Consumer<String> warnings)
+            throws IOException {
         Map<PlannedRun, ResumeFrom> out = new LinkedHashMap<>();
         Map<PlannedRun, List<RunDirectory>> earlier = earlier(runs);
         for (PlannedRun run : runs) {
             ResumeFrom best = null;
+            List<String> notes = new ArrayList<>();
             for (RunDirectory d : earlier.getOrDefault(run, List.of())) {
-                ResumeFrom r = finishedDomains(d, run.spec().domains());
+                List<String> mine = new ArrayList<>();
+                ResumeFrom r = finishedDomains(d, run.spec().domains(), run.spec().training().epochs(), mine::add);
                 if (r == null) {
                     best = null; // it completed: nothing to resume
                     break;
                 }
-                if (best == null || r.patches().size() > best.patches().size()) {
+                if (best == null || r.patches().size() > best.patches().size()
+                        || r.patches().size() == best.patches().size() && epochs(r) > epochs(best)) {
                     best = r;
+                    notes = mine;
                 }
             }
-            if (best != null && !best.patches().isEmpty()) {
+            if (best != null && (!best.patches().isEmpty() || best.checkpoint() != null)) {
                 out.put(run, best);
+                notes.forEach(n -> warnings.accept(run.label() + ": " + n));
             }
         }
         return out;
     }
 
+    /** The epochs a resumption's checkpoint holds, 0 without one. */
+    private static int epochs(ResumeFrom r) {
+        return r.checkpoint() == null ? 0 : r.checkpoint().epoch();
+    }
+
     /**
-     * The domains a run finished whose patches are intact, in learning order; none when it cannot
-     * be read (a folder without events: cut off while its worker was being started); null when the
-     * run completed.
+     * The domains a run finished whose patches are intact, in learning order, and the epoch
+     * checkpoint of a domain it did not finish, when intact; none when it cannot be read (a folder
+     * without events: cut off while its worker was being started); null when the run completed.
      */
-    private static ResumeFrom finishedDomains(RunDirectory d, List<String> domains) {
+    private static ResumeFrom finishedDomains(RunDirectory d, List<String> domains, int epochs,
+            java.util.function.Consumer<String> warnings) {
         Map<String, String> shas = new LinkedHashMap<>();
         Map<String, String> fingerprints = new LinkedHashMap<>();
+        // the last epoch checkpoint written, of each domain
+        Map<String, EpochCheckpointSaved> checkpoints = new LinkedHashMap<>();
         try {
             for (EventLog.Line line : EventLog.readLines(d.eventsFile(), w -> { })) {
                 Object e = line.envelope().event();
@@ -175,6 +206,10 @@ public final class ExperimentRunner {
                 if (e instanceof org.da3.workbench.run.event.CheckpointSaved c && c.sha256() != null
                         && domains.contains(c.domain())) {
                     shas.put(c.domain(), c.sha256());
+                }
+                if (e instanceof EpochCheckpointSaved c && c.sha256() != null && domains.contains(c.domain())) {
+                    checkpoints.remove(c.domain());
+                    checkpoints.put(c.domain(), c);
                 }
             }
             Map<String, String> intact = new LinkedHashMap<>();
@@ -189,7 +224,29 @@ public final class ExperimentRunner {
                     }
                 }
             }
-            return new ResumeFrom(d.runId(), intact, data);
+            ResumeFrom.Checkpoint checkpoint = null;
+            List<EpochCheckpointSaved> latestFirst = new ArrayList<>(checkpoints.values());
+            java.util.Collections.reverse(latestFirst);
+            for (EpochCheckpointSaved c : latestFirst) {
+                if (shas.containsKey(c.domain()) || c.epoch() < 1 || c.epoch() >= epochs) {
+                    continue; // finished since (its checkpoint was then removed), or not one of this spec's
+                }
+                Path file = d.checkpointFile(c.domain());
+                String problem = !Files.isRegularFile(file) ? "is missing"
+                        : !c.sha256().equalsIgnoreCase(WorkerJar.sha256(file)) ? "has changed since it was written"
+                                + " (its SHA-256 is no longer " + c.sha256() + ")" : null;
+                if (problem != null) {
+                    warnings.accept("the epoch " + c.epoch() + " checkpoint of " + c.domain() + " of run " + d.runId()
+                            + ", " + file + ", " + problem + "; " + c.domain() + " trains from its first epoch");
+                    break;
+                }
+                checkpoint = new ResumeFrom.Checkpoint(c.domain(), c.epoch(), epochs, c.sha256());
+                if (fingerprints.containsKey(c.domain())) {
+                    data.put(c.domain(), fingerprints.get(c.domain()));
+                }
+                break;
+            }
+            return new ResumeFrom(d.runId(), intact, data, checkpoint);
         } catch (IOException | RuntimeException e) {
             // not one to pick up from, but no reason to pass over the runs before it either
             return new ResumeFrom(d.runId(), Map.of());
@@ -462,25 +519,58 @@ public final class ExperimentRunner {
         } catch (IOException e) {
             listener.onLog("could not copy the run's files back from " + target.describe() + ": " + e.getMessage());
         }
+        removeFinishedCheckpoints(dir);
         writeOutputs(dir, manifest);
         return RunRecord.read(dir.dir());
     }
 
-    /** Copies the patches a resumed run takes over into its own folder (the worker checks them there). */
+    /**
+     * Copies the patches a resumed run takes over, and the epoch checkpoint it continues from, into
+     * its own folder (the worker checks them there).
+     */
     private static void copyReused(ResumeFrom from, RunDirectory source, RunDirectory dir) throws IOException {
         for (String domain : from.patches().keySet()) {
-            Path src = source.patchFile(domain);
-            Path dst = dir.patchFile(domain);
-            Files.createDirectories(dst.getParent());
-            Path tmp = Files.createTempFile(dst.getParent(), "." + dst.getFileName(), ".tmp");
-            try {
-                Files.copy(src, tmp, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-                Files.move(tmp, dst, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-            } catch (IOException e) {
-                Files.deleteIfExists(tmp);
-                throw new IOException("cannot copy the patch of domain " + domain + " from run " + from.run() + " ("
-                        + src + "): " + e.getMessage(), e);
+            copy(source.patchFile(domain), dir.patchFile(domain), "the patch of domain " + domain, from);
+        }
+        if (from.checkpoint() != null) {
+            String domain = from.checkpoint().domain();
+            copy(source.checkpointFile(domain), dir.checkpointFile(domain), "the epoch checkpoint of domain " + domain,
+                    from);
+        }
+    }
+
+    /** Copies a file atomically (a temporary name in the destination folder, then a rename). */
+    private static void copy(Path src, Path dst, String what, ResumeFrom from) throws IOException {
+        Files.createDirectories(dst.getParent());
+        Path tmp = Files.createTempFile(dst.getParent(), "." + dst.getFileName(), ".tmp");
+        try {
+            Files.copy(src, tmp, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            Files.move(tmp, dst, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            Files.deleteIfExists(tmp);
+            throw new IOException("cannot copy " + what + " from run " + from.run() + " (" + src + "): "
+                    + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Removes the epoch checkpoints of the domains a run finished: a worker removes its own when it
+     * saves a domain's patch, but the one a resumed run continued from was copied here, and a
+     * remote worker's removal does not reach this folder.
+     */
+    private static void removeFinishedCheckpoints(RunDirectory dir) {
+        if (!Files.isDirectory(dir.checkpointsDir())) {
+            return;
+        }
+        try {
+            for (EventLog.Line line : EventLog.readLines(dir.eventsFile(), w -> { })) {
+                if (line.envelope().event() instanceof org.da3.workbench.run.event.CheckpointSaved c) {
+                    Files.deleteIfExists(dir.checkpointFile(c.domain()));
+                }
             }
+            Files.deleteIfExists(dir.checkpointsDir());
+        } catch (IOException | RuntimeException e) {
+            // a checkpoint left over is not read: the run's events say its domain finished
         }
     }
 

@@ -396,6 +396,92 @@ class RunCommandTest {
         assertThat(after.stream().map(Envelope::event).filter(e -> e instanceof TrainMetrics)).isNotEmpty();
     }
 
+    /**
+     * A run killed in its second domain after an epoch checkpoint continues that domain with
+     * --resume from the epoch after it: the dry run says so, the checkpoint is copied into the new
+     * run and checked, only the epochs after it train, and the run ends with the patches and
+     * accuracies of a run never stopped, leaving no checkpoint. A checkpoint changed since it was
+     * written is not used: a warning says so, and the domain trains from its first epoch.
+     */
+    @Test
+    void resumeContinuesTheDomainItStoppedInFromItsLastEpochCheckpoint() throws Exception {
+        // 256 images, 16 steps an epoch: the worker is killed long before its next checkpoint
+        TestWorkspace.create(dir, 256, 32);
+        String body = TestWorkspace.tinySpec("NAME", "da3", "tiny-shapes, tiny-glyphs").replace("epochs: 1",
+                "epochs: 3");
+        Path whole = Files.writeString(dir.resolve("experiments/whole.yaml"), body.replace("NAME", "whole"));
+        Path spec = Files.writeString(dir.resolve("experiments/cut.yaml"), body.replace("NAME", "cut"));
+        assertThat(run("run", "--quiet", whole.toString()).code()).isZero();
+        Path never = runDirs("whole").get(0);
+        assertThat(never.resolve("checkpoints")).doesNotExist();
+
+        org.da3.workbench.run.ExperimentRunner runner = new org.da3.workbench.run.ExperimentRunner(
+                org.da3.workbench.Workspace.locate(spec));
+        org.da3.workbench.run.PlannedRun plan = org.da3.workbench.run.ExperimentRunner.plan(
+                new org.da3.workbench.spec.SpecLoader(runner.workspace().datasets().names()).load(spec)).get(0);
+        RunRecord killed = TestWorkspace.killedAfterEpochCheckpoint(runner, plan, "tiny-glyphs");
+        assertThat(killed.status()).isEqualTo("failed");
+        Path first = runDirs("cut").get(0);
+        List<org.da3.workbench.run.event.EpochCheckpointSaved> cps = EventLog.read(first.resolve("events.jsonl"))
+                .stream().map(Envelope::event).filter(e -> e instanceof org.da3.workbench.run.event.EpochCheckpointSaved)
+                .map(e -> (org.da3.workbench.run.event.EpochCheckpointSaved) e)
+                .filter(c -> c.domain().equals("tiny-glyphs")).toList();
+        assertThat(cps).hasSize(1);
+        Path checkpoint = first.resolve("checkpoints/tiny-glyphs.safetensors");
+        assertThat(checkpoint).isRegularFile();
+        assertThat(first.resolve("checkpoints/tiny-shapes.safetensors")).doesNotExist();
+
+        Result dry = runPrinting("run", "--resume", "-n", spec.toString());
+        assertThat(dry.out()).as(dry.out() + dry.err()).contains("Would resume 1 run(s) from the domains they"
+                + " finished: da3 s7 (" + first.getFileName() + ": 1 of 2 domains and 1 of 3 epochs of tiny-glyphs)")
+                .contains("  da3 s7: takes over tiny-shapes from " + first.getFileName()
+                        + ", resumes tiny-glyphs at epoch 2 of 3\n");
+
+        // a checkpoint changed since it was written is not used
+        byte[] bytes = Files.readAllBytes(checkpoint);
+        byte[] changed = bytes.clone();
+        changed[changed.length - 1] ^= 1;
+        Files.write(checkpoint, changed);
+        dry = runPrinting("run", "--resume", "-n", spec.toString());
+        assertThat(dry.out()).as(dry.out() + dry.err()).contains("warning: da3 s7: the epoch 1 checkpoint of"
+                + " tiny-glyphs of run " + first.getFileName() + ", " + checkpoint + ", has changed since it was written"
+                + " (its SHA-256 is no longer " + cps.get(0).sha256() + "); tiny-glyphs trains from its first epoch")
+                .contains("  da3 s7: takes over tiny-shapes from " + first.getFileName() + " and trains the rest\n");
+        Files.write(checkpoint, bytes);
+
+        Result r = runPrinting("run", "--resume", spec.toString());
+        assertThat(r.code()).as(r.out() + r.err()).isZero();
+        assertThat(r.out()).contains("domain 2 tiny-glyphs: ").contains("; continues at epoch 2 from the epoch"
+                + " checkpoint of run " + first.getFileName());
+        Path second = runDirs("cut").get(1);
+        List<Envelope> after = EventLog.read(second.resolve("events.jsonl"));
+        DomainStarted glyphs = after.stream().map(Envelope::event).filter(e -> e instanceof DomainStarted)
+                .map(e -> (DomainStarted) e).filter(d -> d.domain().equals("tiny-glyphs")).findFirst().orElseThrow();
+        assertThat(glyphs.continuedFrom()).isEqualTo(first.getFileName().toString());
+        assertThat(glyphs.startEpoch()).isEqualTo(2);
+        assertThat(after.stream().map(Envelope::event).filter(e -> e instanceof TrainMetrics)
+                .map(e -> (TrainMetrics) e)).isNotEmpty().allMatch(m -> m.domain().equals("tiny-glyphs")
+                        && m.epoch() >= 2);
+        // the run that would have completed, bit for bit
+        for (String d : List.of("tiny-shapes", "tiny-glyphs")) {
+            assertThat(Files.readAllBytes(second.resolve("patches/" + d + ".safetensors"))).as(d)
+                    .isEqualTo(Files.readAllBytes(never.resolve("patches/" + d + ".safetensors")));
+        }
+        RunRecord resumed = RunRecord.read(second);
+        RunRecord reference = RunRecord.read(never);
+        assertThat(resumed.status()).isEqualTo("completed");
+        for (int i = 0; i < 2; i++) {
+            assertThat(resumed.finalAccuracy(i)).isEqualTo(reference.finalAccuracy(i));
+        }
+        assertThat(second.resolve("checkpoints")).doesNotExist();
+        assertThat(second.resolve("manifest.json")).content().contains("\"resumed_from\" : \""
+                + first.getFileName() + "\"");
+        // the stopped run keeps its checkpoint (it is history); a second --resume has nothing to do
+        assertThat(checkpoint).isRegularFile();
+        assertThat(run("run", "--quiet", "--resume", spec.toString()).code()).isZero();
+        assertThat(runDirs("cut")).hasSize(2);
+    }
+
     private static Evaluation checkpointEvaluation(List<Envelope> events, String domain, int afterDomain) {
         return events.stream().map(Envelope::event).filter(e -> e instanceof Evaluation).map(e -> (Evaluation) e)
                 .filter(v -> v.fromCheckpoint() && v.domain().equals(domain) && v.afterDomain() == afterDomain)

@@ -75,6 +75,37 @@ public final class TestWorkspace {
     }
 
     /**
+     * Runs a planned run in a local worker and kills the worker (SIGKILL, as a crash would) as soon
+     * as its first epoch checkpoint of a domain arrives: the run's folder then holds that
+     * checkpoint, the patches of the domains before, and events ending in the monitor's error and
+     * failed run_finished. (The worker keeps training while the event travels; a domain's epochs
+     * should take long enough that it is killed before its next checkpoint.)
+     *
+     * @param runner the runner of the workspace
+     * @param run the run (epochs 2 or more)
+     * @param domain the domain to stop in
+     * @return the stopped run's record
+     * @throws IOException if the run cannot be started or read
+     */
+    public static org.da3.workbench.report.RunRecord killedAfterEpochCheckpoint(
+            org.da3.workbench.run.ExperimentRunner runner, org.da3.workbench.run.PlannedRun run, String domain)
+            throws IOException {
+        long[] pid = {-1};
+        try (org.da3.workbench.run.Target t = new org.da3.workbench.run.LocalTarget(java.util.List.of("-Xmx1g"),
+                java.util.Map.of())) {
+            return runner.execute(run, t, new org.da3.workbench.run.RunMonitor(), e -> {
+                if (e.event() instanceof org.da3.workbench.run.event.RunStarted s) {
+                    pid[0] = ((Number) s.manifest().get("pid")).longValue();
+                }
+                if (e.event() instanceof org.da3.workbench.run.event.EpochCheckpointSaved c
+                        && c.domain().equals(domain)) {
+                    ProcessHandle.of(pid[0]).ifPresent(ProcessHandle::destroyForcibly);
+                }
+            });
+        }
+    }
+
+    /**
      * The project folder (where pom.xml is), for tests that read committed files.
      *
      * @return the folder

@@ -15,6 +15,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.sshd.client.channel.ChannelExec;
 import org.apache.sshd.sftp.client.SftpClient;
+import org.da3.workbench.run.ResumeFrom;
 import org.da3.workbench.run.RunDirectory;
 import org.da3.workbench.run.RunHandle;
 import org.da3.workbench.run.Target;
@@ -177,6 +178,17 @@ public final class SshTarget implements Target {
             }
             note(dir, "uploaded the " + request.resume().patches().size() + " patch(es) reused from run "
                     + request.resume().run());
+            ResumeFrom.Checkpoint cp = request.resume().checkpoint();
+            if (cp != null) {
+                // and the epoch checkpoint the domain it stopped in continues from
+                Path p = dir.checkpointFile(cp.domain());
+                try (SftpClient sftp = c.sftp()) {
+                    SshConnection.mkdirs(sftp, runDir + "/checkpoints");
+                }
+                c.uploadIfAbsent(p, runDir + "/checkpoints/" + p.getFileName(), cp.sha256());
+                note(dir, "uploaded the epoch " + cp.epoch() + " checkpoint of " + cp.domain() + " (" + mb(p)
+                        + ") from run " + request.resume().run());
+            }
         }
         c.write(runDir + "/" + RemoteScripts.REQUEST, EventCodec.JSON.writeValueAsBytes(remote));
         c.write(runDir + "/" + RemoteScripts.STOP, RemoteScripts.stop(runDir));

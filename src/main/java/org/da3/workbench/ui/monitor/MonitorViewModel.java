@@ -131,7 +131,7 @@ public final class MonitorViewModel {
     public void launch(ExperimentSpec spec, boolean resume, java.util.function.IntConsumer onQueued) {
         List<RunJob> planned = launcher.plan(spec);
         if (!resume) {
-            queue(spec, planned, new Earlier(Map.of(), Map.of(), Map.of()));
+            queue(spec, planned, new Earlier(Map.of(), Map.of(), Map.of(), List.of()));
             onQueued.accept(0);
             return;
         }
@@ -161,13 +161,15 @@ public final class MonitorViewModel {
      * What the earlier runs of an experiment give a launch: the completed run of each job that has
      * one (and its events, for its curves), and the resuming copy of each job that can pick up.
      */
-    private record Earlier(Map<RunJob, Path> done, Map<RunJob, RunJob> resumed, Map<RunJob, List<Envelope>> events) {}
+    private record Earlier(Map<RunJob, Path> done, Map<RunJob, RunJob> resumed, Map<RunJob, List<Envelope>> events,
+            List<String> warnings) {}
 
     /** Finds the earlier runs of planned jobs; runs off the UI thread. */
     private Earlier earlier(List<RunJob> planned) {
         Map<RunJob, Path> done = launcher.completed(planned);
         List<RunJob> left = planned.stream().filter(j -> !done.containsKey(j)).toList();
-        Map<RunJob, RunJob> resumed = launcher.resumable(left);
+        List<String> warnings = java.util.Collections.synchronizedList(new ArrayList<>());
+        Map<RunJob, RunJob> resumed = launcher.resumable(left, warnings::add);
         Map<RunJob, List<Envelope>> events = new HashMap<>();
         for (Map.Entry<RunJob, Path> d : done.entrySet()) {
             try {
@@ -176,7 +178,7 @@ public final class MonitorViewModel {
                 // the launcher found it completed a moment ago; without its events it shows no curves
             }
         }
-        return new Earlier(done, resumed, events);
+        return new Earlier(done, resumed, events, List.copyOf(warnings));
     }
 
     /** Queues planned jobs, those that completed earlier as finished and those that resume as such. */
@@ -213,7 +215,12 @@ public final class MonitorViewModel {
                 + (resumed.isEmpty() ? "" : "; " + resumed.size() + " resume(s) from the domains a stopped run"
                         + " finished: " + resumed.values().stream().map(r -> r.label() + " from "
                                 + r.run().resume().run() + " (" + r.run().resume().patches().size() + " of "
-                                + spec.domains().size() + ")").collect(java.util.stream.Collectors.joining(", "))));
+                                + spec.domains().size() + (r.run().resume().checkpoint() == null ? "" : "; resumes "
+                                        + r.run().resume().checkpoint().domain() + " at epoch "
+                                        + (r.run().resume().checkpoint().epoch() + 1) + " of "
+                                        + r.run().resume().checkpoint().epochs()) + ")")
+                                .collect(java.util.stream.Collectors.joining(", "))));
+        earlier.warnings().forEach(w -> add(new LogLine(Instant.now(), "", LogLine.Level.WARNING, w)));
         launcher.submit(jobs, new RunLauncher.Listener() {
             @Override
             public void started(RunJob job) {

@@ -89,10 +89,15 @@ public final class TargetPoolLauncher implements RunLauncher {
 
     @Override
     public Map<RunJob, RunJob> resumable(List<RunJob> jobs) {
+        return resumable(jobs, w -> { });
+    }
+
+    @Override
+    public Map<RunJob, RunJob> resumable(List<RunJob> jobs, java.util.function.Consumer<String> warnings) {
         List<RunJob> runs = jobs.stream().filter(j -> !j.isPretraining()).toList();
         Map<PlannedRun, org.da3.workbench.run.ResumeFrom> from;
         try {
-            from = runner.resumable(runs.stream().map(RunJob::run).toList());
+            from = runner.resumable(runs.stream().map(RunJob::run).toList(), warnings);
         } catch (java.io.IOException e) {
             throw new IllegalStateException("cannot read the runs folder: " + e.getMessage(), e);
         }

@@ -97,8 +97,8 @@ public final class SetupView {
         resumeBox.setTooltip(new Tooltip("Continue from this experiment's earlier runs (da3 run --resume): a"
                 + " method and seed with a completed run of the same resolved spec (target and description aside)"
                 + " and weights is not run again (it shows in the queue and in Results); one whose runs stopped"
-                + " part-way picks up from the domains they finished, reusing their saved patches. Edited dataset"
-                + " files are not noticed."));
+                + " part-way picks up from the domains they finished, reusing their saved patches, and continues the"
+                + " domain it stopped in from its last finished epoch. Edited dataset files are not noticed."));
         stopButton.setId("stop");
         launchButton.getStyleClass().add(Styles.ACCENT);
         stopButton.getStyleClass().add(Styles.DANGER);

@@ -207,6 +207,58 @@ class SshTargetTest {
                 .contains("uploaded the 1 patch(es) reused from run " + stopped.runId());
     }
 
+    /**
+     * A run killed after an epoch checkpoint of its second domain continues on the machine: the
+     * checkpoint is uploaded into the remote run's checkpoints/, the worker continues the domain
+     * from the epoch after it and removes it with the domain's patch, the local copy goes too, and
+     * the patch is the one a run never stopped trains.
+     */
+    @Test
+    void aResumedRunUploadsTheEpochCheckpointItContinuesFrom() throws Exception {
+        // 16 steps an epoch: the worker is killed long before its next checkpoint
+        Workspace big = TestWorkspace.create(tmp.resolve("ws-epochs"), 256, 32);
+        String yaml = TestWorkspace.tinySpec("NAME", "linear", "tiny-shapes, tiny-textures").replace("epochs: 1",
+                "epochs: 3");
+        Path f = Files.writeString(big.experimentsDir().resolve("epochs.yaml"), yaml.replace("NAME", "epochs"));
+        PlannedRun run = ExperimentRunner.plan(new SpecLoader(big.datasets().names()).load(f)).get(0);
+        ExperimentRunner runner = new ExperimentRunner(big);
+        RunRecord stopped = TestWorkspace.killedAfterEpochCheckpoint(runner, run, "tiny-textures");
+        org.da3.workbench.run.ResumeFrom from = runner.resumable(List.of(run)).get(run);
+        assertThat(from.run()).isEqualTo(stopped.runId());
+        assertThat(from.patches()).containsOnlyKeys("tiny-shapes");
+        assertThat(from.checkpoint().domain()).isEqualTo("tiny-textures");
+        int epoch = from.checkpoint().epoch();
+
+        Path remote = tmp.resolve("remote-epochs");
+        RunRecord resumed;
+        try (SshTarget t = new SshTarget(server.target("test", remote))) {
+            resumed = runner.execute(run.resuming(from), t, new RunMonitor(), quiet());
+        }
+        assertThat(resumed.status()).as(resumed.error()).isEqualTo("completed");
+        Path local = big.runsDir("epochs").resolve(resumed.runId());
+        assertThat(Files.readString(local.resolve("worker.log"))).contains("uploaded the epoch " + epoch
+                + " checkpoint of tiny-textures (").contains(") from run " + stopped.runId());
+        org.da3.workbench.run.event.DomainStarted textures = EventLog.read(local.resolve("events.jsonl")).stream()
+                .map(Envelope::event).filter(e -> e instanceof org.da3.workbench.run.event.DomainStarted)
+                .map(e -> (org.da3.workbench.run.event.DomainStarted) e)
+                .filter(d -> d.domain().equals("tiny-textures")).findFirst().orElseThrow();
+        assertThat(textures.continuedFrom()).isEqualTo(stopped.runId());
+        assertThat(textures.startEpoch()).isEqualTo(epoch + 1);
+        Path remoteRun = remote.resolve("runs").resolve(resumed.runId());
+        assertThat(remoteRun.resolve("checkpoints")).doesNotExist();
+        assertThat(local.resolve("checkpoints")).doesNotExist();
+
+        Path g = Files.writeString(big.experimentsDir().resolve("never.yaml"), yaml.replace("NAME", "never"));
+        PlannedRun never = ExperimentRunner.plan(new SpecLoader(big.datasets().names()).load(g)).get(0);
+        RunRecord whole;
+        try (Target t = new LocalTarget(List.of("-Xmx1g"), Map.of())) {
+            whole = runner.execute(never, t, new RunMonitor(), quiet());
+        }
+        assertThat(Files.readAllBytes(local.resolve("patches/tiny-textures.safetensors"))).isEqualTo(
+                Files.readAllBytes(big.runsDir("never").resolve(whole.runId()).resolve(
+                        "patches/tiny-textures.safetensors")));
+    }
+
     /** A run that cannot start: its events.jsonl gets the error and a failed run_finished. */
     private static String failedStart(TargetSpec spec) throws IOException {
         PlannedRun run = plan("refused", null);
