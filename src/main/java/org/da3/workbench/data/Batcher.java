@@ -51,12 +51,15 @@ public final class Batcher {
         byte[] px = s.pixels();
         int plane = h * w;
         boolean aug = rnd != null;
-        int pad = aug && augmentation.randomCrop() ? augmentation.padding() : 0;
+        int[] draw = new int[3];
         for (int n = 0; n < idx.length; n++) {
             int base = idx[n] * s.imageBytes();
-            int dy = pad > 0 ? rnd.nextInt(2 * pad + 1) - pad : 0;
-            int dx = pad > 0 ? rnd.nextInt(2 * pad + 1) - pad : 0;
-            boolean flip = aug && augmentation.flip() && rnd.nextBoolean();
+            if (aug) {
+                draw(rnd, draw);
+            }
+            int dy = draw[0];
+            int dx = draw[1];
+            boolean flip = draw[2] != 0;
             int o = n * 3 * plane;
             for (int y = 0; y < h; y++) {
                 int sy = y + dy;
@@ -85,6 +88,35 @@ public final class Batcher {
             }
         }
         return fromReusedBuffer(m, out, new Shape(idx.length, 3, h, w));
+    }
+
+    /**
+     * One image's augmentation: the crop's offsets and whether it is mirrored, drawn from the
+     * stream in a fixed order (the only place that draws them, so {@link #skip} makes the same calls).
+     *
+     * @param rnd the stream
+     * @param out {dy, dx, flip (0 or 1)}
+     */
+    private void draw(SplittableRandom rnd, int[] out) {
+        int pad = augmentation.randomCrop() ? augmentation.padding() : 0;
+        out[0] = pad > 0 ? rnd.nextInt(2 * pad + 1) - pad : 0;
+        out[1] = pad > 0 ? rnd.nextInt(2 * pad + 1) - pad : 0;
+        out[2] = augmentation.flip() && rnd.nextBoolean() ? 1 : 0;
+    }
+
+    /**
+     * Advances an augmentation stream past the draws of {@code images} training images, as if
+     * {@link #images} had built them: a domain continued from an epoch checkpoint then crops and
+     * flips its next images as an uninterrupted run does.
+     *
+     * @param rnd the augmentation stream
+     * @param images the images augmented before
+     */
+    public void skip(SplittableRandom rnd, long images) {
+        int[] draw = new int[3];
+        for (long i = 0; i < images; i++) {
+            draw(rnd, draw);
+        }
     }
 
     private static final ThreadLocal<ByteBuffer> BUFFER = new ThreadLocal<>();

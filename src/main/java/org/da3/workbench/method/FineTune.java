@@ -33,7 +33,8 @@ public final class FineTune implements Method {
     static final class FineTunePatch extends Patch {
         private final Map<String, NDArray> copies = new HashMap<>();
         private final double dropPath;
-        private SplittableRandom drops;
+        private final SplittableRandom drops;
+        private long drawn;
 
         FineTunePatch(PatchContext ctx) {
             super(ctx);
@@ -79,6 +80,7 @@ public final class FineTune implements Method {
                     for (int i = 0; i < n; i++) {
                         keep[i] = drops.nextDouble() < dropPath ? 0f : (float) (1 / (1 - dropPath));
                     }
+                    drawn += n;
                     try (NDArray k = Ops.owned(main.getManager(), keep, new Shape(n, 1, 1, 1))) {
                         return main.mul(k);
                     }
@@ -86,10 +88,17 @@ public final class FineTune implements Method {
             };
         }
 
-        /** Drop-path's draws come from the patch's seed and the epoch (see {@link Patch#onEpochStart}). */
         @Override
-        public void onEpochStart(int epoch) {
-            drops = new SplittableRandom(org.da3.workbench.train.Seeds.derive(ctx.seed(), "drop-path", epoch));
+        public long randomDraws() {
+            return drawn;
+        }
+
+        @Override
+        public void skipRandomDraws(long draws) {
+            for (long i = 0; i < draws; i++) {
+                drops.nextDouble();
+            }
+            drawn += draws;
         }
 
         @Override

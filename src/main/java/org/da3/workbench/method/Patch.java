@@ -357,13 +357,27 @@ public abstract class Patch implements Adaptation, AutoCloseable {
     public void onTrainingProgress(double fraction) {}
 
     /**
-     * Tells the patch that an epoch of its domain's training begins. A patch that draws random
-     * numbers while it trains (fine-tune's drop-path) reseeds them from the epoch here, so that
-     * training continued from an epoch checkpoint draws what an uninterrupted run draws.
+     * How many random numbers the patch has drawn while training (fine-tune's drop-path), for an
+     * epoch checkpoint; 0 for a patch that draws none.
      *
-     * @param epoch the epoch, from 1
+     * @return the draws since the patch was created
      */
-    public void onEpochStart(int epoch) {}
+    public long randomDraws() {
+        return 0;
+    }
+
+    /**
+     * Draws and discards random numbers, so that a patch just created to continue from an epoch
+     * checkpoint draws next what the checkpointed patch would have.
+     *
+     * @param draws {@link #randomDraws()} of the checkpointed patch
+     * @throws IllegalArgumentException when the patch draws none but {@code draws} is not 0
+     */
+    public void skipRandomDraws(long draws) {
+        if (draws != 0) {
+            throw new IllegalArgumentException("this patch draws no random numbers, but " + draws + " were drawn");
+        }
+    }
 
     /**
      * Sets the gates so that a given fraction of a batch's samples has each gate open, as after

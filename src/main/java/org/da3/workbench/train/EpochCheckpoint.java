@@ -22,16 +22,18 @@ import org.da3.workbench.nn.Weights;
  *       arrays: Piggyback's real-valued masks, not the packed bits of its patch file);
  *   <li>{@code optimizer.first.NAME}, {@code optimizer.second.NAME}: SGD's momentum buffers, or
  *       Adam's first and second moments ({@link Optimizer#state()});
- *   <li>{@code epoch}, {@code step}, {@code steps}, {@code optimizer_steps} (int64, one element):
- *       the epochs done, the steps done in the domain, the steps the domain takes, the updates the
- *       optimizer applied;
+ *   <li>{@code epoch}, {@code step}, {@code steps}, {@code optimizer_steps}, {@code random_draws}
+ *       (int64, one element): the epochs done, the steps done in the domain, the steps the domain
+ *       takes, the updates the optimizer applied, the random numbers the patch drew (fine-tune's
+ *       drop-path, {@link Patch#randomDraws()});
  *   <li>{@code first_window_loss} (float64, one element): the first logged loss window of the
  *       domain, which the divergence warning compares later windows to (NaN when none).
  * </ul>
  *
  * <p>Nothing else of a domain's training carries over from one epoch to the next: the learning
- * rate and DA3's budget ramp follow from the step, and the batch order, the augmentation and
- * fine-tune's drop-path are drawn from seeds derived per epoch.
+ * rate and DA3's budget ramp follow from the step, the batch order is drawn from a seed of its
+ * own per epoch, and the augmentation stream of the domain is advanced past the images of the
+ * steps done ({@link org.da3.workbench.data.Batcher#skip}).
  */
 public final class EpochCheckpoint {
     /** Name prefix of the patch's arrays. */
@@ -73,6 +75,7 @@ public final class EpochCheckpoint {
             out.put("step", scalars.create(new long[] {at.step()}));
             out.put("steps", scalars.create(new long[] {at.steps()}));
             out.put("optimizer_steps", scalars.create(new long[] {optimizer.steps()}));
+            out.put("random_draws", scalars.create(new long[] {patch.randomDraws()}));
             out.put("first_window_loss", scalars.create(new double[] {at.firstWindowLoss()}));
             Weights.save(out, file);
         }
@@ -123,10 +126,17 @@ public final class EpochCheckpoint {
             Position at = new Position((int) scalar(saved, "epoch", file), scalar(saved, "step", file),
                     scalar(saved, "steps", file), real(saved, "first_window_loss", file));
             long optimizerSteps = scalar(saved, "optimizer_steps", file);
+            long draws = scalar(saved, "random_draws", file);
             for (Map.Entry<String, NDArray> e : mine.entrySet()) {
                 e.getValue().set(saved.get(PATCH + e.getKey()).toByteBuffer());
             }
             optimizer.restore(opt, optimizerSteps, file.toString());
+            try {
+                patch.skipRandomDraws(draws);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(file + ": " + e.getMessage() + "; it was not saved by this method"
+                        + " with these options", e);
+            }
             return at;
         }
     }

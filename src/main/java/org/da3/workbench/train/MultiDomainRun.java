@@ -354,6 +354,7 @@ public final class MultiDomainRun {
                         double firstWindowLoss = Double.NaN;
                         boolean warnedRise = false;
                         int firstEpoch = 1;
+                        SplittableRandom aug = new SplittableRandom(Seeds.derive(t.seed(), "augment", di));
                         if (cont != null) {
                             EpochCheckpoint.Position at = EpochCheckpoint.load(checkpoint, patch, optimizer, base);
                             long per = stepsPerEpoch(d.train().size(), t.batchSize());
@@ -367,14 +368,12 @@ public final class MultiDomainRun {
                             step = at.step();
                             firstWindowLoss = at.firstWindowLoss();
                             firstEpoch = at.epoch() + 1;
+                            // the crops and flips of the steps done are drawn as they were, and dropped
+                            batcher.skip(aug, step * Math.min(t.batchSize(), d.train().size()));
                         }
                         for (int epoch = firstEpoch; epoch <= t.epochs() && !cancelled; epoch++) {
                             int[] order = Batcher.shuffled(d.train().size(),
                                     new SplittableRandom(Seeds.derive(t.seed(), "order", di, epoch)));
-                            // per epoch, like the order: a domain continued from an epoch checkpoint
-                            // draws the crops an uninterrupted run draws
-                            SplittableRandom aug = new SplittableRandom(Seeds.derive(t.seed(), "augment", di, epoch));
-                            patch.onEpochStart(epoch);
                             int per = stepsPerEpoch(d.train().size(), t.batchSize());
                             double winLoss = 0;
                             long winCorrect = 0;
