@@ -34,6 +34,10 @@ public final class PretrainCommand implements Callable<Integer> {
     @Option(names = "--force", description = "replace the weights file when it exists (default: refuse, keeping it)")
     private boolean force;
 
+    @Option(names = "--resume", description = "continue a pretraining of this recipe that stopped part-way (Ctrl-C,"
+            + " a crash) from its last epoch checkpoint, instead of from the start")
+    private boolean resume;
+
     @Override
     public Integer call() throws Exception {
         String name = recipe.getFileName() == null ? "" : recipe.getFileName().toString();
@@ -74,7 +78,14 @@ public final class PretrainCommand implements Callable<Integer> {
         }, "da3-pretrain-stop");
         Runtime.getRuntime().addShutdownHook(onInterrupt);
         try (Target t = TargetOption.resolve(ws, target)) {
-            RunRecord r = p.pretrain(recipe, dest, t, monitor, new ConsoleProgress(System.out, "pretrain", false));
+            org.da3.workbench.run.ResumeFrom from = null;
+            if (resume) {
+                from = p.stoppedPretraining(recipe, w -> System.out.println("warning: " + w));
+                System.out.println(from == null ? "No stopped pretraining of " + recipe + " to resume: starting from"
+                        + " a random initialisation" : "Resuming pretraining: it " + from.describe(
+                                p.loadRecipe(recipe).domains()));
+            }
+            RunRecord r = p.pretrain(recipe, dest, t, monitor, new ConsoleProgress(System.out, "pretrain", false), from);
             System.out.printf("Wrote %s (source test accuracy %.1f%%) and %s%n", dest, 100 * r.finalAccuracy(0),
                     Pretrainer.provenanceFor(dest));
         } catch (java.io.IOException e) {
@@ -82,7 +93,7 @@ public final class PretrainCommand implements Callable<Integer> {
                 throw e;
             }
             System.out.println("Pretraining interrupted: " + dest + (Files.exists(dest) ? " is unchanged" : " was not"
-                    + " written") + " (" + e.getMessage() + ")");
+                    + " written") + " (" + e.getMessage() + "); --resume continues it from its last finished epoch");
             return WorkerExit.CANCELLED;
         } finally {
             ended.countDown();

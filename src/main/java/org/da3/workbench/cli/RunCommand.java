@@ -114,7 +114,7 @@ public final class RunCommand implements Callable<Integer> {
                     && !java.nio.file.Files.isRegularFile(runner.weightsPath(spec))) {
                 out.println("Pretraining the source backbone " + spec.backbone().weights() + " (first use; cached"
                         + " afterwards) ...");
-                pre.ensureWeights(spec, ts.get(0), new ConsoleProgress(out, "pretrain", quiet));
+                pre.ensureWeights(spec, ts.get(0), new ConsoleProgress(out, "pretrain", quiet), out::println);
             }
             List<PlannedRun> runs = new ArrayList<>(ExperimentRunner.plan(spec));
             if (skipCompleted || resume) {

@@ -85,7 +85,7 @@ public final class Pretrainer {
     }
 
     /**
-     * Runs a recipe and writes the weights and provenance.
+     * Runs a recipe from the start and writes the weights and provenance.
      *
      * @param recipe the recipe file
      * @param out the weights file to write
@@ -97,9 +97,46 @@ public final class Pretrainer {
      */
     public RunRecord pretrain(Path recipe, Path out, Target target, RunMonitor monitor, RunMonitor.Listener listener)
             throws IOException {
+        return pretrain(recipe, out, target, monitor, listener, null);
+    }
+
+    /**
+     * A pretraining of a recipe that stopped part-way (interrupted, failed, cut off) and can
+     * continue from its last epoch checkpoint, as {@code da3 run --resume} continues a domain; null
+     * when there is none (or the last one completed).
+     *
+     * @param recipe the recipe file
+     * @param warnings told of a checkpoint that is missing or changed since it was written
+     * @return where to continue, or null
+     * @throws IOException if the recipe's runs folder cannot be listed
+     */
+    public ResumeFrom stoppedPretraining(Path recipe, java.util.function.Consumer<String> warnings) throws IOException {
+        PlannedRun run = ExperimentRunner.plan(loadRecipe(recipe)).get(0);
+        return new ExperimentRunner(workspace).resumable(List.of(run), warnings).get(run);
+    }
+
+    /**
+     * Runs a recipe and writes the weights and provenance, continuing a stopped pretraining when
+     * given one ({@link #stoppedPretraining}): the weights come out as those of an uninterrupted
+     * pretraining.
+     *
+     * @param recipe the recipe file
+     * @param out the weights file to write
+     * @param target where to train
+     * @param monitor the monitor
+     * @param listener receives the events
+     * @param from the stopped pretraining to continue, or null to start from a random initialisation
+     * @return the source run's record
+     * @throws IOException if the run fails or files cannot be written
+     */
+    public RunRecord pretrain(Path recipe, Path out, Target target, RunMonitor monitor, RunMonitor.Listener listener,
+            ResumeFrom from) throws IOException {
         ExperimentSpec spec = loadRecipe(recipe);
         ExperimentRunner runner = new ExperimentRunner(workspace);
         PlannedRun run = ExperimentRunner.plan(spec).get(0);
+        if (from != null) {
+            run = run.resuming(from);
+        }
         RunDirectory dir = RunDirectory.create(workspace, run.spec());
         Map<String, Object> manifest = new LinkedHashMap<>();
         RunRecord rec = runner.execute(run, dir, target, monitor, new RunMonitor.Listener() {
@@ -161,7 +198,8 @@ public final class Pretrainer {
     }
 
     /**
-     * Makes sure a spec's weights exist, pretraining them from the recipe beside them on first use.
+     * Makes sure a spec's weights exist, pretraining them from the recipe beside them on first use
+     * (continuing a first use that was stopped part-way from its last epoch checkpoint).
      *
      * @param spec the experiment spec
      * @param target where to pretrain
@@ -170,6 +208,22 @@ public final class Pretrainer {
      * @throws IOException if pretraining fails
      */
     public boolean ensureWeights(ExperimentSpec spec, Target target, RunMonitor.Listener listener) throws IOException {
+        return ensureWeights(spec, target, listener, note -> { });
+    }
+
+    /**
+     * {@link #ensureWeights(ExperimentSpec, Target, RunMonitor.Listener)}, saying where a stopped
+     * first use continues (and which checkpoints cannot be used).
+     *
+     * @param spec the experiment spec
+     * @param target where to pretrain
+     * @param listener receives the pretraining run's events
+     * @param notes told, in words, of the pretraining it continues and of unusable checkpoints
+     * @return true if pretraining ran
+     * @throws IOException if pretraining fails
+     */
+    public boolean ensureWeights(ExperimentSpec spec, Target target, RunMonitor.Listener listener,
+            java.util.function.Consumer<String> notes) throws IOException {
         if (spec.backbone().weights() == null) {
             return false;
         }
@@ -182,7 +236,12 @@ public final class Pretrainer {
             throw new SpecException(spec.name(), "backbone.weights", "'" + spec.backbone().weights()
                     + "' does not exist and there is no recipe beside it to pretrain it");
         }
-        pretrain(recipe, w, target, new RunMonitor(), listener);
+        // an interrupted first use (the workbench closed, Ctrl-C) continues where it stopped
+        ResumeFrom from = stoppedPretraining(recipe, w2 -> notes.accept("warning: " + w2));
+        if (from != null) {
+            notes.accept("continuing the pretraining that stopped: it " + from.describe(loadRecipe(recipe).domains()));
+        }
+        pretrain(recipe, w, target, new RunMonitor(), listener, from);
         return true;
     }
 

@@ -234,7 +234,14 @@ public final class TargetPoolLauncher implements RunLauncher {
             if (job.isPretraining()) {
                 Pretrainer pre = new Pretrainer(runner.workspace());
                 Path w = runner.weightsPath(job.experiment());
-                rec = pre.pretrain(Pretrainer.recipeFor(w), w, t, monitor, l);
+                Path recipe = Pretrainer.recipeFor(w);
+                // a first use stopped part-way (the workbench closed) continues from its last epoch
+                org.da3.workbench.run.ResumeFrom from = pre.stoppedPretraining(recipe, x -> l.onLog("warning: " + x));
+                if (from != null) {
+                    l.onLog("continuing the pretraining that stopped: it " + from.describe(
+                            pre.loadRecipe(recipe).domains()));
+                }
+                rec = pre.pretrain(recipe, w, t, monitor, l, from);
             } else {
                 RunDirectory rd = RunDirectory.create(runner.workspace(), job.run().spec());
                 dir[0] = rd.dir();
