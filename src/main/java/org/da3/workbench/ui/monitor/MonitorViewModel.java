@@ -302,8 +302,10 @@ public final class MonitorViewModel {
             } else if (u instanceof LogUpdate) {
                 String line = ((LogUpdate) u).line();
                 LogLine.Level level = levelOf(line);
-                if (level != null && !isRepeat(item.label(), line.strip())) {
-                    add(new LogLine(Instant.now(), item.label(), level, line.strip()));
+                String text = (line.startsWith(TargetPoolLauncher.NOTE)
+                        ? line.substring(TargetPoolLauncher.NOTE.length()) : line).strip();
+                if (level != null && !isRepeat(item.label(), text)) {
+                    add(new LogLine(Instant.now(), item.label(), level, text));
                 }
             } else if (u instanceof Finished) {
                 Finished f = (Finished) u;
@@ -349,6 +351,10 @@ public final class MonitorViewModel {
      * @return the level, or null to skip the line
      */
     static LogLine.Level levelOf(String line) {
+        if (line.startsWith(TargetPoolLauncher.NOTE)) {
+            // the launcher's own word on a run (a pretraining it continues, a checkpoint it cannot use)
+            return line.startsWith(TargetPoolLauncher.NOTE + "warning: ") ? LogLine.Level.WARNING : LogLine.Level.INFO;
+        }
         String l = line.toLowerCase(Locale.ROOT);
         if (l.contains(" error ") || l.startsWith("error") || l.contains("exception") || l.contains("fatal")
                 || l.contains("outofmemory") || l.startsWith("unrecognized vm option")
