@@ -70,7 +70,8 @@ public final class MonitorViewModel {
 
     private record EventUpdate(RunJob job, Envelope envelope) implements Update {}
 
-    private record LogUpdate(RunJob job, String line) implements Update {}
+    /** A worker's log line (its level read from it), or the launcher's note (level given). */
+    private record LogUpdate(RunJob job, String line, LogLine.Level level) implements Update {}
 
     private record Finished(RunJob job, RunRecord record, Path dir, String error) implements Update {}
 
@@ -234,7 +235,12 @@ public final class MonitorViewModel {
 
             @Override
             public void log(RunJob job, String line) {
-                buffer.offer(new LogUpdate(job, line));
+                buffer.offer(new LogUpdate(job, line, null));
+            }
+
+            @Override
+            public void note(RunJob job, LogLine.Level level, String text) {
+                buffer.offer(new LogUpdate(job, text, level));
             }
 
             @Override
@@ -300,10 +306,9 @@ public final class MonitorViewModel {
                     add(new LogLine(e.time(), item.label(), LogLine.Level.ERROR, ((RunError) ev).message()));
                 }
             } else if (u instanceof LogUpdate) {
-                String line = ((LogUpdate) u).line();
-                LogLine.Level level = levelOf(line);
-                String text = (line.startsWith(TargetPoolLauncher.NOTE)
-                        ? line.substring(TargetPoolLauncher.NOTE.length()) : line).strip();
+                LogUpdate lu = (LogUpdate) u;
+                LogLine.Level level = lu.level() != null ? lu.level() : levelOf(lu.line());
+                String text = lu.line().strip();
                 if (level != null && !isRepeat(item.label(), text)) {
                     add(new LogLine(Instant.now(), item.label(), level, text));
                 }
@@ -351,10 +356,6 @@ public final class MonitorViewModel {
      * @return the level, or null to skip the line
      */
     static LogLine.Level levelOf(String line) {
-        if (line.startsWith(TargetPoolLauncher.NOTE)) {
-            // the launcher's own word on a run (a pretraining it continues, a checkpoint it cannot use)
-            return line.startsWith(TargetPoolLauncher.NOTE + "warning: ") ? LogLine.Level.WARNING : LogLine.Level.INFO;
-        }
         String l = line.toLowerCase(Locale.ROOT);
         if (l.contains(" error ") || l.startsWith("error") || l.contains("exception") || l.contains("fatal")
                 || l.contains("outofmemory") || l.startsWith("unrecognized vm option")

@@ -104,6 +104,16 @@ public interface RunLauncher {
         void log(RunJob job, String line);
 
         /**
+         * The launcher's own word on a job (a stopped pretraining it continues, a checkpoint it
+         * cannot use), for the log as it is, unlike the worker's lines.
+         *
+         * @param job the job
+         * @param level INFO or WARNING
+         * @param text the note
+         */
+        default void note(RunJob job, LogLine.Level level, String text) {}
+
+        /**
          * A job ended.
          *
          * @param job the job

@@ -30,12 +30,6 @@ import org.da3.workbench.ui.TargetProvider;
  * experiment, so an SSH target keeps one session for all its runs.
  */
 public final class TargetPoolLauncher implements RunLauncher {
-    /**
-     * How a log line from the launcher itself begins (not the worker's): the Monitor's log shows
-     * such a line as a note, or as a warning when {@code warning: } follows.
-     */
-    static final String NOTE = "[workbench] ";
-
     private final ExperimentRunner runner;
     private final TargetProvider targets;
     private final ExecutorService thread = Executors.newSingleThreadExecutor(r -> {
@@ -243,10 +237,10 @@ public final class TargetPoolLauncher implements RunLauncher {
                 Path recipe = Pretrainer.recipeFor(w);
                 // a first use stopped part-way (the workbench closed) continues from its last epoch
                 org.da3.workbench.run.ResumeFrom from = pre.stoppedPretraining(recipe,
-                        x -> l.onLog(NOTE + "warning: " + x));
+                        x -> listener.note(job, LogLine.Level.WARNING, x));
                 if (from != null) {
-                    l.onLog(NOTE + "continuing the pretraining that stopped: it " + from.describe(
-                            pre.loadRecipe(recipe).domains()));
+                    listener.note(job, LogLine.Level.INFO, "continuing the pretraining that stopped: it "
+                            + from.describe(pre.loadRecipe(recipe).domains()));
                 }
                 rec = pre.pretrain(recipe, w, t, monitor, l, from);
             } else {

@@ -110,9 +110,9 @@ class MonitorViewModelTest {
         launcher.listener.log(b, "java.lang.OutOfMemoryError: Java heap space");
         launcher.listener.log(b, "Unrecognized VM option 'NoSuchFlag'");
         // the launcher's own notes (a pretraining it continues, a checkpoint it cannot use)
-        launcher.listener.log(b, TargetPoolLauncher.NOTE + "continuing the pretraining that stopped: it resumes src"
+        launcher.listener.note(b, LogLine.Level.INFO, "continuing the pretraining that stopped: it resumes src"
                 + " at epoch 2 of 3 from r1");
-        launcher.listener.log(b, TargetPoolLauncher.NOTE + "warning: pretrain s7: the epoch checkpoint changed");
+        launcher.listener.note(b, LogLine.Level.WARNING, "pretrain s7: the epoch checkpoint changed");
         executor.tick();
 
         assertThat(vm.runs().get(0).getStatus()).isEqualTo(RunStatus.COMPLETED);
@@ -127,7 +127,7 @@ class MonitorViewModelTest {
                 .noneMatch(m -> m.contains("routine") || m.contains("GPU count"));
         assertThat(vm.log()).filteredOn(l -> l.message().startsWith("continuing the pretraining"))
                 .extracting(LogLine::level).containsExactly(LogLine.Level.INFO);
-        assertThat(vm.log()).filteredOn(l -> l.message().equals("warning: pretrain s7: the epoch checkpoint changed"))
+        assertThat(vm.log()).filteredOn(l -> l.message().equals("pretrain s7: the epoch checkpoint changed"))
                 .extracting(LogLine::level).containsExactly(LogLine.Level.WARNING);
         assertThat(vm.isRunning()).as("the second run is still queued").isTrue();
         assertThat(vm.summaryProperty().get()).isEqualTo("1 queued · 1 completed");
