@@ -35,7 +35,8 @@ public final class PretrainCommand implements Callable<Integer> {
     private boolean force;
 
     @Option(names = "--resume", description = "continue a pretraining of this recipe that stopped part-way (Ctrl-C,"
-            + " a crash) from its last epoch checkpoint, instead of from the start")
+            + " a crash) from its last epoch checkpoint, instead of from the start; when its latest pretraining"
+            + " completed, write that one's weights again, without training")
     private boolean resume;
 
     @Override
@@ -79,6 +80,15 @@ public final class PretrainCommand implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(onInterrupt);
         try (Target t = TargetOption.resolve(ws, target)) {
             org.da3.workbench.run.ResumeFrom from = null;
+            RunRecord done = resume ? p.completedPretraining(recipe) : null;
+            if (done != null) {
+                // its latest pretraining completed: nothing to continue, its weights are written again
+                p.restore(recipe, dest, done);
+                System.out.printf(java.util.Locale.ROOT, "The latest pretraining of %s completed (run %s): wrote its"
+                        + " weights to %s again (source test accuracy %.1f%%) and %s; no training%n", recipe,
+                        done.runId(), dest, 100 * done.finalAccuracy(0), Pretrainer.provenanceFor(dest));
+                return 0;
+            }
             if (resume) {
                 from = p.stoppedPretraining(recipe, w -> System.out.println("warning: " + w));
                 System.out.println(from == null ? "No stopped pretraining of " + recipe + " to resume: starting from"

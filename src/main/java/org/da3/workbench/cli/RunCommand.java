@@ -106,15 +106,14 @@ public final class RunCommand implements Callable<Integer> {
                 }
             }
             Pretrainer pre = new Pretrainer(ws);
-            if (spec.backbone().weights() != null && !java.nio.file.Files.isRegularFile(runner.weightsPath(spec))
-                    && dryRun) {
-                out.println("The source backbone " + spec.backbone().weights() + " would be pretrained first, from"
-                        + " its recipe " + ws.root().relativize(Pretrainer.recipeFor(runner.weightsPath(spec))));
-            } else if (spec.backbone().weights() != null
-                    && !java.nio.file.Files.isRegularFile(runner.weightsPath(spec))) {
-                out.println("Pretraining the source backbone " + spec.backbone().weights() + " (first use; cached"
-                        + " afterwards) ...");
-                pre.ensureWeights(spec, ts.get(0), new ConsoleProgress(out, "pretrain", quiet), out::println);
+            // missing weights with a recipe beside them: restored from its completed pretraining, or pretrained
+            Pretrainer.FirstUse firstUse = pre.firstUse(spec, w -> out.println("warning: " + w));
+            if (firstUse != null && dryRun) {
+                out.println("Would start by " + firstUse.describe());
+            } else if (firstUse != null) {
+                String d = firstUse.describe();
+                out.println(Character.toUpperCase(d.charAt(0)) + d.substring(1) + " ...");
+                pre.provide(firstUse, ts.get(0), new RunMonitor(), new ConsoleProgress(out, "pretrain", quiet));
             }
             List<PlannedRun> runs = new ArrayList<>(ExperimentRunner.plan(spec));
             if (skipCompleted || resume) {

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import org.da3.workbench.Workspace;
 import org.da3.workbench.report.RunRecord;
+import org.da3.workbench.run.event.CheckpointSaved;
 import org.da3.workbench.run.event.Envelope;
 import org.da3.workbench.run.event.EventCodec;
 import org.da3.workbench.run.event.RunStarted;
@@ -157,6 +158,78 @@ public final class Pretrainer {
             throw new IOException("pretraining run " + dir.runId() + " " + rec.status()
                     + (rec.error() == null ? "" : ": " + rec.error()) + "; see " + dir.dir());
         }
+        install(recipe, spec, out, dir, rec, manifest, Instant.now(), null);
+        return rec;
+    }
+
+    /**
+     * The latest completed pretraining of a recipe in its runs folder, when the weights it trained
+     * (its source domain's saved patch) are still there as its events recorded them, by SHA-256:
+     * the weights can be written again from it without training. Null when there is none.
+     *
+     * @param recipe the recipe file
+     * @return the completed run, or null
+     * @throws IOException if the recipe's runs folder cannot be listed
+     */
+    public RunRecord completedPretraining(Path recipe) throws IOException {
+        ExperimentSpec spec = loadRecipe(recipe);
+        PlannedRun run = ExperimentRunner.plan(spec).get(0);
+        RunRecord rec = new ExperimentRunner(workspace).completed(List.of(run)).get(run);
+        if (rec == null) {
+            return null;
+        }
+        RunDirectory dir = RunDirectory.open(workspace.runsDir(spec.name()).resolve(rec.runId()));
+        return intactWeights(dir, spec.domains().get(0)) == null ? null : rec;
+    }
+
+    /**
+     * Writes a recipe's weights and provenance again from a completed pretraining
+     * ({@link #completedPretraining}), as that pretraining wrote them; the provenance says when
+     * they were restored.
+     *
+     * @param recipe the recipe file
+     * @param out the weights file to write
+     * @param completed the completed pretraining run
+     * @throws IOException if its weights changed since, or files cannot be read or written
+     */
+    public void restore(Path recipe, Path out, RunRecord completed) throws IOException {
+        ExperimentSpec spec = loadRecipe(recipe);
+        RunDirectory dir = RunDirectory.open(workspace.runsDir(spec.name()).resolve(completed.runId()));
+        Path patch = intactWeights(dir, spec.domains().get(0));
+        if (patch == null) {
+            throw new IOException(dir.patchFile(spec.domains().get(0)) + ": the weights of pretraining run "
+                    + completed.runId() + " are missing or changed since it saved them; pretrain again");
+        }
+        Map<String, Object> manifest = new LinkedHashMap<>();
+        if (Files.isRegularFile(dir.manifestFile())) {
+            manifest.putAll(EventCodec.JSON.readValue(dir.manifestFile().toFile(),
+                    new com.fasterxml.jackson.core.type.TypeReference<Map<String, Object>>() { }));
+        }
+        install(recipe, spec, out, dir, completed, manifest, Files.getLastModifiedTime(patch).toInstant(),
+                Instant.now());
+    }
+
+    /**
+     * The source domain's saved patch of a pretraining run, when its SHA-256 is the one its
+     * checkpoint_saved event recorded; null otherwise.
+     */
+    private static Path intactWeights(RunDirectory dir, String source) throws IOException {
+        Path patch = dir.patchFile(source);
+        if (!Files.isRegularFile(patch) || !Files.isRegularFile(dir.eventsFile())) {
+            return null;
+        }
+        String sha = null;
+        for (EventLog.Line line : EventLog.readLines(dir.eventsFile(), w -> { })) {
+            if (line.envelope().event() instanceof CheckpointSaved c && source.equals(c.domain())) {
+                sha = c.sha256();
+            }
+        }
+        return sha != null && sha.equalsIgnoreCase(WorkerJar.sha256(patch)) ? patch : null;
+    }
+
+    /** Copies a pretraining run's source patch to the weights file and writes their provenance. */
+    private void install(Path recipe, ExperimentSpec spec, Path out, RunDirectory dir, RunRecord rec,
+            Map<String, Object> manifest, Instant created, Instant restored) throws IOException {
         String source = spec.domains().get(0);
         Path patch = dir.patchFile(source);
         try {
@@ -180,11 +253,13 @@ public final class Pretrainer {
         prov.put("source_test_accuracy", rec.finalAccuracy(0));
         prov.put("seed", spec.training().seed());
         prov.put("run_id", dir.runId());
-        prov.put("created", Instant.now().toString());
+        prov.put("created", created.toString());
+        if (restored != null) {
+            prov.put("restored", restored.toString());
+        }
         prov.put("versions", manifest);
         AtomicFiles.writeString(provenanceFor(out),
                 EventCodec.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(prov) + "\n");
-        return rec;
     }
 
     /**
@@ -198,51 +273,102 @@ public final class Pretrainer {
     }
 
     /**
-     * Makes sure a spec's weights exist, pretraining them from the recipe beside them on first use
-     * (continuing a first use that was stopped part-way from its last epoch checkpoint).
+     * How a missing weights file comes back on its first use: written again from the completed
+     * pretraining of its recipe (no training), continued from a pretraining of it that stopped
+     * part-way, or pretrained from the start.
      *
-     * @param spec the experiment spec
-     * @param target where to pretrain
-     * @param listener receives the pretraining run's events
-     * @return true if pretraining ran
-     * @throws IOException if pretraining fails
+     * @param recipe the recipe beside the weights
+     * @param weights the weights file to write
+     * @param completed the completed pretraining to restore the weights from, or null
+     * @param stopped the stopped pretraining to continue, or null
+     * @param description what it does, in words ({@link #describe})
      */
-    public boolean ensureWeights(ExperimentSpec spec, Target target, RunMonitor.Listener listener) throws IOException {
-        return ensureWeights(spec, target, listener, note -> { });
+    public record FirstUse(Path recipe, Path weights, RunRecord completed, ResumeFrom stopped, String description) {
+        /** @return what it does, starting with a verb in -ing ("restoring", "continuing", "pretraining") */
+        public String describe() {
+            return description;
+        }
     }
 
     /**
-     * {@link #ensureWeights(ExperimentSpec, Target, RunMonitor.Listener)}, saying where a stopped
-     * first use continues (and which checkpoints cannot be used).
+     * What the first use of a missing weights file does ({@link FirstUse}); null when the file is
+     * there or has no recipe beside it.
+     *
+     * @param weights the weights file
+     * @param warnings told of epoch checkpoints of a stopped pretraining that cannot be used
+     * @return the plan, or null
+     * @throws IOException if the recipe's runs folder cannot be read
+     */
+    public FirstUse firstUse(Path weights, java.util.function.Consumer<String> warnings) throws IOException {
+        Path recipe = recipeFor(weights);
+        if (Files.isRegularFile(weights) || recipe == null) {
+            return null;
+        }
+        ExperimentSpec spec = loadRecipe(recipe);
+        String name = shown(weights);
+        RunRecord done = completedPretraining(recipe);
+        if (done != null) {
+            return new FirstUse(recipe, weights, done, null, String.format(java.util.Locale.ROOT,
+                    "restoring %s from the pretraining run %s, which completed with its recipe (source test accuracy"
+                            + " %.1f%%): nothing to train", name, done.runId(), 100 * done.finalAccuracy(0)));
+        }
+        // an interrupted first use (the workbench closed, Ctrl-C) continues where it stopped
+        ResumeFrom from = stoppedPretraining(recipe, warnings);
+        if (from != null) {
+            return new FirstUse(recipe, weights, null, from, "continuing the pretraining of " + name
+                    + " that stopped: it " + from.describe(spec.domains()));
+        }
+        return new FirstUse(recipe, weights, null, null, "pretraining " + name + " from its recipe " + shown(recipe)
+                + " (first use; cached afterwards)");
+    }
+
+    /**
+     * Does what a first use plans: restores the weights, or pretrains them (continuing a stopped
+     * pretraining).
+     *
+     * @param plan the plan ({@link #firstUse})
+     * @param target where to pretrain
+     * @param monitor the monitor
+     * @param listener receives the pretraining run's events (none when restoring)
+     * @return the record of the pretraining run the weights come from
+     * @throws IOException if pretraining fails or files cannot be written
+     */
+    public RunRecord provide(FirstUse plan, Target target, RunMonitor monitor, RunMonitor.Listener listener)
+            throws IOException {
+        if (plan.completed() != null) {
+            restore(plan.recipe(), plan.weights(), plan.completed());
+            return plan.completed();
+        }
+        return pretrain(plan.recipe(), plan.weights(), target, monitor, listener, plan.stopped());
+    }
+
+    /**
+     * {@link #firstUse(Path, java.util.function.Consumer)} for a spec's weights; null when the spec
+     * names none or they are there.
      *
      * @param spec the experiment spec
-     * @param target where to pretrain
-     * @param listener receives the pretraining run's events
-     * @param notes told, in words, of the pretraining it continues and of unusable checkpoints
-     * @return true if pretraining ran
-     * @throws IOException if pretraining fails
+     * @param warnings told of epoch checkpoints of a stopped pretraining that cannot be used
+     * @return the plan, or null
+     * @throws IOException if the recipe's runs folder cannot be read
+     * @throws SpecException if the weights are missing with no recipe beside them
      */
-    public boolean ensureWeights(ExperimentSpec spec, Target target, RunMonitor.Listener listener,
-            java.util.function.Consumer<String> notes) throws IOException {
+    public FirstUse firstUse(ExperimentSpec spec, java.util.function.Consumer<String> warnings) throws IOException {
         if (spec.backbone().weights() == null) {
-            return false;
+            return null;
         }
         Path w = workspace.resolve(spec.backbone().weights());
-        if (Files.isRegularFile(w)) {
-            return false;
-        }
-        Path recipe = recipeFor(w);
-        if (recipe == null) {
+        if (!Files.isRegularFile(w) && recipeFor(w) == null) {
             throw new SpecException(spec.name(), "backbone.weights", "'" + spec.backbone().weights()
                     + "' does not exist and there is no recipe beside it to pretrain it");
         }
-        // an interrupted first use (the workbench closed, Ctrl-C) continues where it stopped
-        ResumeFrom from = stoppedPretraining(recipe, w2 -> notes.accept("warning: " + w2));
-        if (from != null) {
-            notes.accept("continuing the pretraining that stopped: it " + from.describe(loadRecipe(recipe).domains()));
-        }
-        pretrain(recipe, w, target, new RunMonitor(), listener, from);
-        return true;
+        return firstUse(w, warnings);
+    }
+
+    /** A path as a user of the workspace names it: relative to the workspace when inside it. */
+    private String shown(Path p) {
+        Path abs = p.toAbsolutePath().normalize();
+        return abs.startsWith(workspace.root().toAbsolutePath().normalize())
+                ? workspace.root().toAbsolutePath().normalize().relativize(abs).toString() : p.toString();
     }
 
     /** @return the recipes in the workspace's pretrained folder */

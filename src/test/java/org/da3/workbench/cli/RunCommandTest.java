@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.stream.Stream;
 import org.da3.workbench.report.RunRecord;
 import org.da3.workbench.run.EventLog;
+import org.da3.workbench.run.Pretrainer;
 import org.da3.workbench.run.event.CheckpointSaved;
 import org.da3.workbench.run.event.DomainStarted;
 import org.da3.workbench.run.event.Envelope;
@@ -556,5 +557,71 @@ class RunCommandTest {
                         + " \\(10\\.0\\)");
         assertThat(events).extracting(Envelope::event).noneMatch(e -> e instanceof Evaluation);
         assertThat(runDirs("blown").get(0).resolve("patches/shapes.safetensors")).doesNotExist();
+    }
+    /**
+     * The first use of missing weights pretrains them from the recipe beside them; deleted later, they
+     * are written again from that completed pretraining, byte for byte, without training; and
+     * {@code pretrain --resume} does the same. Weights whose pretraining run was tampered with are
+     * pretrained again.
+     */
+    @Test
+    void missingWeightsComeBackFromTheirCompletedPretrainingWithoutTraining() throws Exception {
+        TestWorkspace.create(dir, 64, 32);
+        Path recipe = dir.resolve("pretrained/src.yaml");
+        Files.createDirectories(recipe.getParent());
+        Files.writeString(recipe, TestWorkspace.tinySpec("src", "finetune", "tiny-shapes"));
+        Path weights = dir.resolve("pretrained/src.safetensors");
+        Path spec = dir.resolve("experiments/uses.yaml");
+        Files.writeString(spec, TestWorkspace.tinySpec("uses", "linear", "tiny-glyphs").replace(
+                "width: 8}", "width: 8, weights: pretrained/src.safetensors}"));
+
+        Result dry = runPrinting("run", "-n", spec.toString());
+        assertThat(dry.out()).as(dry.out() + dry.err()).contains("Would start by pretraining pretrained/src.safetensors"
+                + " from its recipe pretrained/src.yaml (first use; cached afterwards)");
+        Result first = runPrinting("run", "--quiet", spec.toString());
+        assertThat(first.code()).as(first.out() + first.err()).isZero();
+        assertThat(first.out()).contains("Pretraining pretrained/src.safetensors from its recipe");
+        List<Path> pretrainings = runDirs("src");
+        assertThat(pretrainings).hasSize(1);
+        byte[] trained = Files.readAllBytes(weights);
+        String provenance = Files.readString(Pretrainer.provenanceFor(weights));
+
+        Files.delete(weights);
+        Files.delete(Pretrainer.provenanceFor(weights));
+        String id = pretrainings.get(0).getFileName().toString();
+        dry = runPrinting("run", "-n", spec.toString());
+        assertThat(dry.out()).as(dry.out() + dry.err()).contains("Would start by restoring pretrained/src.safetensors"
+                + " from the pretraining run " + id + ", which completed with its recipe (source test accuracy ");
+        assertThat(weights).doesNotExist();
+        Result again = runPrinting("run", "--quiet", spec.toString());
+        assertThat(again.code()).as(again.out() + again.err()).isZero();
+        assertThat(again.out()).contains("Restoring pretrained/src.safetensors from the pretraining run " + id);
+        assertThat(runDirs("src")).as("no pretraining ran").isEqualTo(pretrainings);
+        assertThat(Files.readAllBytes(weights)).isEqualTo(trained);
+        com.fasterxml.jackson.databind.JsonNode prov = org.da3.workbench.run.event.EventCodec.JSON.readTree(
+                Pretrainer.provenanceFor(weights).toFile());
+        com.fasterxml.jackson.databind.JsonNode before = org.da3.workbench.run.event.EventCodec.JSON.readTree(provenance);
+        assertThat(prov.get("run_id").asText()).isEqualTo(id);
+        assertThat(prov.get("weights_sha256")).isEqualTo(before.get("weights_sha256"));
+        assertThat(prov.get("source_test_accuracy")).isEqualTo(before.get("source_test_accuracy"));
+        assertThat(prov.get("versions").get("pytorch")).isEqualTo(before.get("versions").get("pytorch"));
+        assertThat(prov.has("restored")).isTrue();
+
+        // da3 pretrain --resume: the latest pretraining completed, so its weights are written again
+        Files.delete(weights);
+        Result resumed = runPrinting("pretrain", "--resume", recipe.toString());
+        assertThat(resumed.code()).as(resumed.out() + resumed.err()).isZero();
+        assertThat(resumed.out()).contains("The latest pretraining of " + recipe + " completed (run " + id + ")");
+        assertThat(Files.readAllBytes(weights)).isEqualTo(trained);
+        assertThat(runDirs("src")).isEqualTo(pretrainings);
+
+        // the run's weights changed since it saved them: not restored from, pretrained again
+        Files.delete(weights);
+        Path saved = pretrainings.get(0).resolve("patches/tiny-shapes.safetensors");
+        byte[] bytes = Files.readAllBytes(saved);
+        bytes[bytes.length - 1] ^= 1;
+        Files.write(saved, bytes);
+        dry = runPrinting("run", "-n", spec.toString());
+        assertThat(dry.out()).as(dry.out() + dry.err()).contains("Would start by pretraining pretrained/src.safetensors");
     }
 }

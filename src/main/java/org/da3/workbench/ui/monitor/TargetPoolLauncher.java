@@ -234,15 +234,26 @@ public final class TargetPoolLauncher implements RunLauncher {
             if (job.isPretraining()) {
                 Pretrainer pre = new Pretrainer(runner.workspace());
                 Path w = runner.weightsPath(job.experiment());
-                Path recipe = Pretrainer.recipeFor(w);
-                // a first use stopped part-way (the workbench closed) continues from its last epoch
-                org.da3.workbench.run.ResumeFrom from = pre.stoppedPretraining(recipe,
-                        x -> listener.note(job, LogLine.Level.WARNING, x));
-                if (from != null) {
-                    listener.note(job, LogLine.Level.INFO, "continuing the pretraining that stopped: it "
-                            + from.describe(pre.loadRecipe(recipe).domains()));
+                // restored from a completed pretraining of its recipe, or pretrained (continuing a first
+                // use stopped part-way when the workbench closed)
+                Pretrainer.FirstUse plan = pre.firstUse(w, x -> listener.note(job, LogLine.Level.WARNING, x));
+                if (plan == null && Files.isRegularFile(w) && Pretrainer.recipeFor(w) != null) {
+                    // an earlier launch, queued before this one, pretrained them meanwhile
+                    listener.note(job, LogLine.Level.INFO, w.getFileName() + " is there now: nothing to pretrain");
+                    rec = pre.completedPretraining(Pretrainer.recipeFor(w));
+                    if (rec == null) {
+                        throw new java.io.IOException(w + " is there now, but not from a completed pretraining of its"
+                                + " recipe in this workspace");
+                    }
+                } else if (plan == null) {
+                    throw new java.io.IOException(w + " is missing and has no recipe beside it to pretrain it");
+                } else {
+                    listener.note(job, LogLine.Level.INFO, plan.describe());
+                    rec = pre.provide(plan, t, monitor, l);
                 }
-                rec = pre.pretrain(recipe, w, t, monitor, l, from);
+                if (dir[0] == null) {
+                    dir[0] = runner.workspace().runsDir(pretrainName(job)).resolve(rec.runId());
+                }
             } else {
                 RunDirectory rd = RunDirectory.create(runner.workspace(), job.run().spec());
                 dir[0] = rd.dir();

@@ -354,6 +354,78 @@ class TargetPoolLauncherTest {
         assertThat(ws.runsDir("pre")).doesNotExist();
     }
 
+    /**
+     * Weights deleted after their pretraining completed come back from that run on the next
+     * launch: the pretraining entry ends completed with that run, without training, and the runs
+     * go on.
+     */
+    @org.junit.jupiter.api.Test
+    void missingWeightsAreRestoredFromTheirCompletedPretraining() throws Exception {
+        Workspace ws = TestWorkspace.create(dir, 32, 16);
+        Path recipe = Files.writeString(ws.pretrainedDir().resolve("src.yaml"),
+                TestWorkspace.tinySpec("src", "finetune", "tiny-shapes"));
+        Path weights = org.da3.workbench.run.Pretrainer.weightsFor(recipe);
+        RunRecord pretraining;
+        try (Target t = new org.da3.workbench.run.LocalTarget(List.of("-Xmx1g"), Map.of())) {
+            pretraining = new org.da3.workbench.run.Pretrainer(ws).pretrain(recipe, weights, t,
+                    new org.da3.workbench.run.RunMonitor(), e -> { });
+        }
+        byte[] trained = Files.readAllBytes(weights);
+        Files.delete(weights);
+        Path specFile = Files.writeString(ws.experimentsDir().resolve("uses.yaml"), TestWorkspace.tinySpec("uses",
+                "linear", "tiny-shapes").replace("width: 8}", "width: 8, weights: pretrained/src.safetensors}"));
+        ExperimentSpec spec = new SpecLoader(ws.datasets().names()).load(specFile);
+        TargetPoolLauncher launcher = new TargetPoolLauncher(new ExperimentRunner(ws), new WorkspaceTargetProvider(ws));
+        Map<String, RunRecord> records = new ConcurrentHashMap<>();
+        Map<String, Path> dirs = new ConcurrentHashMap<>();
+        List<String> notes = new java.util.concurrent.CopyOnWriteArrayList<>();
+        AtomicInteger pretrainEvents = new AtomicInteger();
+        CountDownLatch done = new CountDownLatch(2);
+        try {
+            List<RunJob> jobs = launcher.plan(spec);
+            assertThat(jobs).extracting(RunJob::label).containsExactly("pretrain src.safetensors", "linear s7");
+            launcher.submit(jobs, new RunLauncher.Listener() {
+                @Override
+                public void started(RunJob job) {}
+
+                @Override
+                public void event(RunJob job, Envelope event) {
+                    if (job.isPretraining()) {
+                        pretrainEvents.incrementAndGet();
+                    }
+                }
+
+                @Override
+                public void log(RunJob job, String line) {}
+
+                @Override
+                public void note(RunJob job, LogLine.Level level, String text) {
+                    notes.add(level + " " + text);
+                }
+
+                @Override
+                public void finished(RunJob job, RunRecord record, Path runDir, String error) {
+                    if (record != null) {
+                        records.put(job.label(), record);
+                        dirs.put(job.label(), runDir);
+                    }
+                    done.countDown();
+                }
+            });
+            assertThat(done.await(2, TimeUnit.MINUTES)).as("both jobs ended").isTrue();
+        } finally {
+            launcher.shutdown();
+        }
+        assertThat(notes).containsExactly("INFO restoring pretrained/src.safetensors from the pretraining run "
+                + pretraining.runId() + String.format(java.util.Locale.ROOT, ", which completed with its recipe (source"
+                + " test accuracy %.1f%%): nothing to train", 100 * pretraining.finalAccuracy(0)));
+        assertThat(pretrainEvents).as("no pretraining worker ran").hasValue(0);
+        assertThat(records.get("pretrain src.safetensors").runId()).isEqualTo(pretraining.runId());
+        assertThat(dirs.get("pretrain src.safetensors")).isEqualTo(ws.runsDir("src").resolve(pretraining.runId()));
+        assertThat(Files.readAllBytes(weights)).isEqualTo(trained);
+        assertThat(records.get("linear s7").status()).isEqualTo("completed");
+    }
+
     /** A worker JVM that exits before it reads its request (a bad jvm_flags entry) fails saying why. */
     @org.junit.jupiter.api.RepeatedTest(3)
     void aWorkerThatCannotStartFailsWithWhatItsJvmSaid() throws Exception {
