@@ -291,21 +291,25 @@ public final class SpecLoader {
                                 + String.join(", ", info.optionNames()));
                     }
                     JsonNode v = y.given(opts, path + ".options", e.getKey());
-                    y.notOctal(v, optPath);
-                    Object raw = v.isBoolean() ? Boolean.valueOf(v.asBoolean())
-                            : v.isIntegralNumber() ? v.bigIntegerValue()
-                            : v.isNumber() && def.type() == OptionDef.Type.INT && Double.isFinite(v.asDouble())
-                                    ? WrittenScalars.text(v) // 1e3 as written, not 1000.0
-                            : v.isNumber() ? Double.valueOf(v.asDouble())
-                            : v.isValueNode() ? v.asText() : null;
-                    if (raw == null) {
-                        throw new SpecException(file, optPath, "must be a single value; " + def.allowed());
+                    List<Object> values = new ArrayList<>();
+                    if (v.isArray()) {
+                        // a sweep: one variant of the entry per value
+                        if (v.isEmpty()) {
+                            throw new SpecException(file, optPath, "is an empty list; give a value, or a list of the"
+                                    + " values to sweep; " + def.allowed());
+                        }
+                        for (int k = 0; k < v.size(); k++) {
+                            Object value = optionValue(y, def, v.get(k), optPath + "[" + k + "]");
+                            if (values.contains(value)) {
+                                throw new SpecException(file, optPath + "[" + k + "]", "lists " + value + " a second"
+                                        + " time; sweep each value once");
+                            }
+                            values.add(value);
+                        }
+                    } else {
+                        values.add(optionValue(y, def, v, optPath));
                     }
-                    try {
-                        options.put(e.getKey(), def.parse(raw));
-                    } catch (IllegalArgumentException ex) {
-                        throw new SpecException(file, optPath, ex.getMessage());
-                    }
+                    options.put(e.getKey(), values);
                 }
             } else {
                 throw new SpecException(file, path, "must be a method name or a {name, options} entry");
@@ -314,34 +318,106 @@ public final class SpecLoader {
                 throw new SpecException(file, m.isObject() ? path + ".name" : path,
                         "unknown method '" + mName + "'" + meant(mName, MethodCatalog.names()) + allowed);
             }
-            MethodSpec spec = new MethodSpec(mName, options, label);
-            if (!labels.add(spec.displayLabel())) {
-                throw new SpecException(file, path, "method '" + spec.displayLabel()
-                        + "' is listed twice; give one of them other options or a 'label'");
-            }
-            if (label == null || label.isBlank()) {
-                // the same options in another order make another label, but the same runs
-                String same = unlabelled.putIfAbsent(mName + new java.util.TreeMap<>(options), spec.displayLabel());
-                if (same != null) {
-                    throw new SpecException(file, path, "method '" + spec.displayLabel() + "' has the options of '"
-                            + same + "', listed before it; give one of them other options or a 'label'");
+            List<Map<String, Object>> variants = sweep(file, path, options);
+            for (Map<String, Object> variant : variants) {
+                String variantLabel = label;
+                if (label != null && variants.size() > 1) {
+                    // the entry's label, then the swept values that tell its variants apart
+                    StringBuilder sb = new StringBuilder(label).append('[');
+                    options.forEach((k, vs) -> {
+                        if (((List<?>) vs).size() > 1) {
+                            sb.append(sb.charAt(sb.length() - 1) == '[' ? "" : ",").append(k).append('=')
+                                    .append(variant.get(k));
+                        }
+                    });
+                    variantLabel = sb.append(']').toString();
                 }
+                out.add(checked(file, path, label, new MethodSpec(mName, variant, variantLabel), labels, unlabelled));
             }
-            if (!spec.displayLabel().matches("[A-Za-z0-9+._\\-\\[\\],=]+")) {
-                throw new SpecException(file, path + ".label", "'" + spec.displayLabel()
-                        + "' is not a usable label; use letters, digits and + . _ - [ ] , =");
-            }
-            String shown = spec.displayLabel();
-            if (shown.length() > MethodSpec.MAX_LABEL_LENGTH) {
-                // it names the run directories, and a file name has at most 255 bytes
-                throw new SpecException(file, label == null ? path : path + ".label", "the label '"
-                        + shown.substring(0, 40) + "...' is " + shown.length() + " characters long; a label names"
-                        + " the run directories, so use at most " + MethodSpec.MAX_LABEL_LENGTH
-                        + (label == null ? " (give the entry a shorter 'label')" : ""));
-            }
-            out.add(spec);
         }
         return out;
+    }
+
+    /** The most variants one method entry may sweep: a slip (a list of 100 values twice) is refused. */
+    static final int MAX_SWEEP = 64;
+
+    /**
+     * The option values of each variant of a method entry: every combination of the listed
+     * values, the first option's varying slowest; one variant when nothing is listed.
+     */
+    private static List<Map<String, Object>> sweep(String file, String path, Map<String, Object> options) {
+        List<Map<String, Object>> out = new ArrayList<>();
+        out.add(new LinkedHashMap<>());
+        for (Map.Entry<String, Object> e : options.entrySet()) {
+            List<?> values = (List<?>) e.getValue();
+            if ((long) out.size() * values.size() > MAX_SWEEP) {
+                long n = options.values().stream().mapToLong(v -> ((List<?>) v).size()).reduce(1, (a, b) -> a * b);
+                throw new SpecException(file, path + ".options", "sweeps " + n + " combinations of values; an entry"
+                        + " sweeps at most " + MAX_SWEEP + " (split it into several entries with labels)");
+            }
+            List<Map<String, Object>> next = new ArrayList<>();
+            for (Map<String, Object> partial : out) {
+                for (Object v : values) {
+                    Map<String, Object> m = new LinkedHashMap<>(partial);
+                    m.put(e.getKey(), v);
+                    next.add(m);
+                }
+            }
+            out = next;
+        }
+        return out;
+    }
+
+    /** One option value as written, parsed and checked against the option's type and range. */
+    private static Object optionValue(YamlNodes y, OptionDef def, JsonNode v, String optPath) {
+        y.notOctal(v, optPath);
+        Object raw = v.isBoolean() ? Boolean.valueOf(v.asBoolean())
+                : v.isIntegralNumber() ? v.bigIntegerValue()
+                : v.isNumber() && def.type() == OptionDef.Type.INT && Double.isFinite(v.asDouble())
+                        ? WrittenScalars.text(v) // 1e3 as written, not 1000.0
+                : v.isNumber() ? Double.valueOf(v.asDouble())
+                : v.isValueNode() && !v.isNull() ? v.asText() : null;
+        if (raw == null) {
+            throw new SpecException(y.file(), optPath, "must be a single value, or a list of values to sweep; "
+                    + def.allowed());
+        }
+        try {
+            return def.parse(raw);
+        } catch (IllegalArgumentException ex) {
+            throw new SpecException(y.file(), optPath, ex.getMessage());
+        }
+    }
+
+    /** A method entry (or one variant of a sweep) whose label is unique, usable and short enough. */
+    private static MethodSpec checked(String file, String path, String label, MethodSpec spec, Set<String> labels,
+            Map<String, String> unlabelled) {
+        String mName = spec.name();
+        Map<String, Object> options = spec.options();
+        if (!labels.add(spec.displayLabel())) {
+            throw new SpecException(file, path, "method '" + spec.displayLabel()
+                    + "' is listed twice; give one of them other options or a 'label'");
+        }
+        if (label == null || label.isBlank()) {
+            // the same options in another order make another label, but the same runs
+            String same = unlabelled.putIfAbsent(mName + new java.util.TreeMap<>(options), spec.displayLabel());
+            if (same != null) {
+                throw new SpecException(file, path, "method '" + spec.displayLabel() + "' has the options of '"
+                        + same + "', listed before it; give one of them other options or a 'label'");
+            }
+        }
+        if (!spec.displayLabel().matches("[A-Za-z0-9+._\\-\\[\\],=]+")) {
+            throw new SpecException(file, path + ".label", "'" + spec.displayLabel()
+                    + "' is not a usable label; use letters, digits and + . _ - [ ] , =");
+        }
+        String shown = spec.displayLabel();
+        if (shown.length() > MethodSpec.MAX_LABEL_LENGTH) {
+            // it names the run directories, and a file name has at most 255 bytes
+            throw new SpecException(file, label == null ? path : path + ".label", "the label '"
+                    + shown.substring(0, 40) + "...' is " + shown.length() + " characters long; a label names"
+                    + " the run directories, so use at most " + MethodSpec.MAX_LABEL_LENGTH
+                    + (label == null ? " (give the entry a shorter 'label')" : ""));
+        }
+        return spec;
     }
 
     private BackboneSpec backbone(YamlNodes y, JsonNode b) {

@@ -454,4 +454,48 @@ class SpecLoaderTest {
             }
         }
     }
+    /**
+     * A list of values under a method's options sweeps them: one variant of the entry per
+     * combination, the first option's values varying slowest, each labelled by its values.
+     */
+    @Test
+    void aListOfOptionValuesSweepsThemAsVariantsOfTheEntry() {
+        ExperimentSpec s = loader.parse("demo.yaml", spec("[linear, {name: da3, options: {learning_rate: [0.01, 0.1],"
+                + " rho: [0.5, 0.7, 0.9], gates: true}}]", "[shapes]", "{}"));
+        assertThat(s.methods()).extracting(MethodSpec::displayLabel).containsExactly("linear",
+                "da3[learning_rate=0.01,rho=0.5,gates=true]", "da3[learning_rate=0.01,rho=0.7,gates=true]",
+                "da3[learning_rate=0.01,rho=0.9,gates=true]", "da3[learning_rate=0.1,rho=0.5,gates=true]",
+                "da3[learning_rate=0.1,rho=0.7,gates=true]", "da3[learning_rate=0.1,rho=0.9,gates=true]");
+        assertThat(s.methods().get(4).options()).containsEntry("learning_rate", 0.1).containsEntry("rho", 0.5)
+                .containsEntry("gates", true);
+        // a label is kept, followed by the swept values only
+        s = loader.parse("demo.yaml", spec("[{name: finetune, label: ft, options: {learning_rate: [0.01, 0.02],"
+                + " drop_path: 0.1}}]", "[shapes]", "{}"));
+        assertThat(s.methods()).extracting(MethodSpec::displayLabel).containsExactly("ft[learning_rate=0.01]",
+                "ft[learning_rate=0.02]");
+        // a list of one is the value itself, label and all
+        s = loader.parse("demo.yaml", spec("[{name: finetune, label: ft, options: {learning_rate: [0.01]}}]",
+                "[shapes]", "{}"));
+        assertThat(s.methods()).extracting(MethodSpec::displayLabel).containsExactly("ft");
+        // each run's spec.yaml holds one variant, which reads back as itself
+        ExperimentSpec again = loader.parse("demo.yaml", SpecWriter.toYaml(s, false));
+        assertThat(again.methods()).isEqualTo(s.methods());
+
+        refused(new String[][] {
+            {spec("[{name: da3, options: {rho: []}}]", "[shapes]", "{}"), "methods[0].options.rho: is an empty list;"
+                    + " give a value, or a list of the values to sweep; use a number from 0 to 1"},
+            {spec("[{name: da3, options: {rho: [0.5, 2]}}]", "[shapes]", "{}"), "methods[0].options.rho[1]: 2 is out of"
+                    + " range; use a number from 0 to 1"},
+            {spec("[{name: da3, options: {rho: [0.5, 0.5]}}]", "[shapes]", "{}"), "methods[0].options.rho[1]: lists"
+                    + " 0.5 a second time; sweep each value once"},
+            {spec("[{name: da3, options: {rho: [[0.5]]}}]", "[shapes]", "{}"), "methods[0].options.rho[0]: must be a"
+                    + " single value, or a list of values to sweep; use a number from 0 to 1"},
+            {spec("[{name: da3, options: {rho: [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9],"
+                    + " reduction: [1, 2, 4, 8, 16, 32, 64, 128]}}]", "[shapes]", "{}"), "methods[0].options: sweeps 72"
+                    + " combinations of values; an entry sweeps at most 64 (split it into several entries with labels)"},
+            // a sweep that repeats another entry is caught like any repeated entry
+            {spec("[{name: da3, options: {rho: 0.5}}, {name: da3, options: {rho: [0.3, 0.5]}}]", "[shapes]", "{}"),
+                "methods[1]: method 'da3[rho=0.5]' is listed twice; give one of them other options or a 'label'"},
+        });
+    }
 }

@@ -10,6 +10,7 @@ import java.util.List;
 import org.da3.workbench.Workspace;
 import org.da3.workbench.data.DatasetCatalog;
 import org.da3.workbench.spec.ExperimentSpec;
+import org.da3.workbench.spec.MethodSpec;
 import org.da3.workbench.spec.SpecLoader;
 import org.da3.workbench.test.TestWorkspace;
 import org.da3.workbench.ui.LocalTargetProvider;
@@ -62,6 +63,20 @@ class SetupViewModelTest {
         ExperimentSpec s = vm.getSpec();
         assertThat(s.backbone().width()).isEqualTo(8);
         assertThat(s.training().logEvery()).isEqualTo(5);
+    }
+
+    /** A spec that sweeps an option opens with each variant as an entry of its own, and launches them all. */
+    @Test
+    void aSweepOpensAsOneEntryPerVariant() throws Exception {
+        Path sweep = Files.writeString(ws.experimentsDir().resolve("sweep.yaml"), TestWorkspace.tinySpec("sweep",
+                "linear, {name: finetune, label: ft, options: {learning_rate: [0.01, 0.02]}}", "tiny-shapes"));
+        vm.load(sweep);
+        assertThat(vm.methods().stream().filter(MethodItem::isSelected).map(m -> m.label().getText()))
+                .containsExactly("", "ft[learning_rate=0.01]", "ft[learning_rate=0.02]");
+        assertThat(vm.canLaunch()).as(vm.getProblem()).isTrue();
+        assertThat(vm.getSpec().methods()).extracting(MethodSpec::displayLabel).containsExactly("linear",
+                "ft[learning_rate=0.01]", "ft[learning_rate=0.02]");
+        assertThat(vm.getSpec().methods().get(2).options()).containsEntry("learning_rate", 0.02);
     }
 
     @Test
