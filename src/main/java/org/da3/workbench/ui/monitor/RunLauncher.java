@@ -78,14 +78,14 @@ public interface RunLauncher {
     /** Stops everything and releases the launcher's threads. */
     void shutdown();
 
-    /** What happens to the jobs, reported from background threads. */
+    /** What happens to the jobs, reported from background threads; only {@link #finished} must be heard. */
     interface Listener {
         /**
          * A job's worker is starting.
          *
          * @param job the job
          */
-        void started(RunJob job);
+        default void started(RunJob job) {}
 
         /**
          * A job's worker sent an event (already written to its events.jsonl).
@@ -93,7 +93,7 @@ public interface RunLauncher {
          * @param job the job
          * @param event the event
          */
-        void event(RunJob job, Envelope event);
+        default void event(RunJob job, Envelope event) {}
 
         /**
          * A line of a job's worker log.
@@ -101,7 +101,7 @@ public interface RunLauncher {
          * @param job the job
          * @param line the line
          */
-        void log(RunJob job, String line);
+        default void log(RunJob job, String line) {}
 
         /**
          * The launcher's own word on a job (a stopped pretraining it continues, a checkpoint it

@@ -276,12 +276,6 @@ class TargetPoolLauncherTest {
                 }
 
                 @Override
-                public void event(RunJob job, Envelope event) {}
-
-                @Override
-                public void log(RunJob job, String line) {}
-
-                @Override
                 public void finished(RunJob job, RunRecord record, Path runDir, String error) {
                     times.get(job.label())[1] = System.nanoTime();
                     if (error != null || record == null) {
@@ -325,12 +319,6 @@ class TargetPoolLauncherTest {
                 public void started(RunJob job) {
                     started.add(job.label());
                 }
-
-                @Override
-                public void event(RunJob job, Envelope event) {}
-
-                @Override
-                public void log(RunJob job, String line) {}
 
                 @Override
                 public void finished(RunJob job, RunRecord record, Path runDir, String error) {
@@ -386,17 +374,11 @@ class TargetPoolLauncherTest {
             assertThat(jobs).extracting(RunJob::label).containsExactly("pretrain src.safetensors", "linear s7");
             launcher.submit(jobs, new RunLauncher.Listener() {
                 @Override
-                public void started(RunJob job) {}
-
-                @Override
                 public void event(RunJob job, Envelope event) {
                     if (job.isPretraining()) {
                         pretrainEvents.incrementAndGet();
                     }
                 }
-
-                @Override
-                public void log(RunJob job, String line) {}
 
                 @Override
                 public void note(RunJob job, LogLine.Level level, String text) {
@@ -441,15 +423,6 @@ class TargetPoolLauncherTest {
         CountDownLatch done = new CountDownLatch(1);
         try {
             launcher.submit(launcher.plan(spec), new RunLauncher.Listener() {
-                @Override
-                public void started(RunJob job) {}
-
-                @Override
-                public void event(RunJob job, Envelope event) {}
-
-                @Override
-                public void log(RunJob job, String line) {}
-
                 @Override
                 public void finished(RunJob job, RunRecord record, Path runDir, String error) {
                     ended.put(job.label(), String.valueOf(error));
