@@ -204,6 +204,9 @@ public final class Figures {
         return chart;
     }
 
+    /** The most points a curve is drawn with a marker on each; longer curves are plain lines. */
+    static final int MAX_MARKED_POINTS = 200;
+
     private static JFreeChart curves(ResultsStore store, FigureOptions o,
             Function<RunResult, List<RunResult.CurvePoint>> curve, String defaultTitle, String yLabel, double scale,
             String noData) {
@@ -244,7 +247,15 @@ public final class Figures {
         JFreeChart chart = ChartFactory.createXYLineChart(title(o, defaultTitle), "Training steps (run)", yLabel,
                 data, PlotOrientation.VERTICAL, true, false, false);
         XYPlot plot = chart.getXYPlot();
-        plot.setRenderer(new XYLineAndShapeRenderer(true, true));
+        // a marker per logged point suits a short run; a long one (thousands of points) would be a
+        // smear of markers and an SVG of megabytes: a line, drawn as one path per series
+        int points = 0;
+        for (int i = 0; i < data.getSeriesCount(); i++) {
+            points = Math.max(points, data.getItemCount(i));
+        }
+        XYLineAndShapeRenderer renderer = new XYLineAndShapeRenderer(true, points <= MAX_MARKED_POINTS);
+        renderer.setDrawSeriesLineAsPath(true);
+        plot.setRenderer(renderer);
         if (longest != null) {
             domainMarkers(plot, longest);
         }

@@ -112,4 +112,34 @@ class FiguresTest {
         }
         return sb.toString();
     }
+    /**
+     * A curve of a long run (a gate sparsity logged every 10 steps for 200,000 steps) is drawn as
+     * a line without a marker on every point, so the figure stays a figure and its SVG stays a few
+     * hundred kB; a short curve keeps its markers.
+     */
+    @Test
+    void aLongCurveIsDrawnAsALineWithoutMarkers() throws IOException {
+        List<org.da3.workbench.run.event.Envelope> events = new java.util.ArrayList<>(ReportFixtures.syntheticEvents(
+                "long", "r1", "da3", 1, java.util.Map.of("a", 0.8), 20_000_000, true, null));
+        org.da3.workbench.run.event.Envelope last = events.remove(events.size() - 1);
+        java.util.Random r = new java.util.Random(1);
+        for (int i = 1; i <= 20_000; i++) {
+            events.add(new org.da3.workbench.run.event.Envelope(1, "r1", events.size(), java.time.Instant.EPOCH,
+                    new org.da3.workbench.run.event.GateStats("a", 10L * i, 10L + 10L * i, 0.7 + 0.05 * r.nextGaussian(),
+                            List.of(0.7, 0.7), "train")));
+        }
+        events.add(last);
+        ResultsStore store = ResultsStore.of(List.of(RunResult.fromEvents(null, "r1", events)));
+        JFreeChart chart = Figures.gateCurves(store, FigureOptions.DEFAULTS);
+        org.jfree.chart.renderer.xy.XYLineAndShapeRenderer line =
+                (org.jfree.chart.renderer.xy.XYLineAndShapeRenderer) chart.getXYPlot().getRenderer();
+        assertThat(chart.getXYPlot().getDataset().getItemCount(0)).isGreaterThan(20_000);
+        assertThat(line.getItemShapeVisible(0, 0)).isFalse();
+        String svg = ChartFiles.svg(chart, 800, 500);
+        assertThat(svg.length()).as("SVG characters").isLessThan(1_000_000);
+
+        JFreeChart shortOne = Figures.gateCurves(TableGoldenTest.decathlonStore(), FigureOptions.DEFAULTS);
+        assertThat(((org.jfree.chart.renderer.xy.XYLineAndShapeRenderer) shortOne.getXYPlot().getRenderer())
+                .getItemShapeVisible(0, 0)).isTrue();
+    }
 }

@@ -191,14 +191,23 @@ final class LiveCharts {
 
     private void append(XYSeries xy, RunTrace.Series s, String key) {
         int from = drawn.getOrDefault(key, 0);
-        for (int i = from; i < s.size(); i++) {
-            double[] p = s.point(i);
-            xy.add(p[0], p[1], false);
+        if (s.size() == from) {
+            return;
         }
-        if (s.size() > from) {
-            drawn.put(key, s.size());
-            xy.fireSeriesChanged();
+        if (s.size() > Thinning.MAX_DRAWN) {
+            // a long series is drawn thinned, made again from all its points as they grow
+            xy.clear();
+            for (double[] p : Thinning.of(s)) {
+                xy.add(p[0], p[1], false);
+            }
+        } else {
+            for (int i = from; i < s.size(); i++) {
+                double[] p = s.point(i);
+                xy.add(p[0], p[1], false);
+            }
         }
+        drawn.put(key, s.size());
+        xy.fireSeriesChanged();
     }
 
     private int groupIndex(String group) {
