@@ -15,7 +15,7 @@ import java.util.List;
  */
 final class Thinning {
     /** The most points a series is drawn with. */
-    static final int MAX_DRAWN = 2000;
+    static final int MAX_DRAWN = 1000;
 
     private Thinning() {}
 
