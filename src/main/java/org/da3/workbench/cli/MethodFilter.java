@@ -12,7 +12,8 @@ final class MethodFilter {
     private MethodFilter() {}
 
     /**
-     * Keeps the methods whose label or name was given.
+     * Keeps the methods whose label or name was given, and the variants of a sweep whose label
+     * was given.
      *
      * @param spec the spec
      * @param only labels or names; empty keeps every method
@@ -26,7 +27,9 @@ final class MethodFilter {
         }
         List<MethodSpec> keep = new ArrayList<>();
         for (MethodSpec m : spec.methods()) {
-            if (only.contains(m.displayLabel()) || only.contains(m.name())) {
+            // a label also picks the variants of its sweep (ft picks ft[learning_rate=0.01], ...)
+            if (only.contains(m.displayLabel()) || only.contains(m.name())
+                    || only.stream().anyMatch(l -> m.displayLabel().startsWith(l + "["))) {
                 keep.add(m);
             }
         }

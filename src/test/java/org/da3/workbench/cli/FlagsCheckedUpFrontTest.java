@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -97,6 +98,25 @@ class FlagsCheckedUpFrontTest {
         assertThat(printed).containsPattern("(?m)^finetune ").doesNotContainPattern("(?m)^linear ");
         assertThat(refused("profile", spec.toString(), "-m", "da3"))
                 .startsWith("da3: " + spec + ": --method: none of [da3] is in the spec; its methods: [linear, finetune]");
+
+        // a sweep's label picks all its variants; a variant's label, that one
+        Path sweep = Files.writeString(tmp.resolve("w.yaml"), "name: w\ndomains: [shapes]\nmethods: [linear,"
+                + " {name: finetune, label: ft, options: {learning_rate: [0.01, 0.02]}}]\n"
+                + "backbone: {name: resnet26, width: 8}\n");
+        for (String[] c : new String[][] {{"ft", "ft[learning_rate=0.01]", "ft[learning_rate=0.02]"},
+            {"ft[learning_rate=0.02]", "ft[learning_rate=0.02]"}}) {
+            buf.reset();
+            try (java.io.PrintStream out = new java.io.PrintStream(buf, true, java.nio.charset.StandardCharsets.UTF_8)) {
+                System.setOut(out);
+                assertThat(cli.run("profile", sweep.toString(), "-m", c[0])).isZero();
+            } finally {
+                System.setOut(old);
+            }
+            String shown = buf.toString(java.nio.charset.StandardCharsets.UTF_8);
+            List<String> rows = shown.lines().filter(l -> l.startsWith("ft[") || l.startsWith("linear "))
+                    .map(l -> l.split(" ")[0]).toList();
+            assertThat(rows).as(shown).containsExactly(java.util.Arrays.copyOfRange(c, 1, c.length));
+        }
     }
 
     @Test
