@@ -17,6 +17,7 @@ import org.da3.workbench.run.Pretrainer;
 import org.da3.workbench.run.RunMonitor;
 import org.da3.workbench.run.RunQueue;
 import org.da3.workbench.run.Target;
+import org.da3.workbench.run.WorkerExit;
 import org.da3.workbench.spec.ExperimentSpec;
 import org.da3.workbench.spec.SpecException;
 import org.da3.workbench.spec.SpecLoader;
@@ -34,7 +35,8 @@ import picocli.CommandLine.Parameters;
             "Runs go to experiments/<name>/runs/<time>-<method label>-s<seed>/."},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:every run completed", "1:a run failed", "2:invalid spec (nothing was run)",
-            "3:engine unusable"})
+            "3:engine unusable: every run that did not complete failed because its worker could not start the engine",
+            "130:interrupted (Ctrl-C): the runs under way are recorded as cancelled; the table is still printed"})
 public final class RunCommand implements Callable<Integer> {
 
     @Parameters(paramLabel = "SPEC", description = "the experiment spec (YAML)")
@@ -220,8 +222,15 @@ public final class RunCommand implements Callable<Integer> {
         out.print(ConsoleTable.render(records));
         out.flush();
         reported.countDown();
-        boolean ok = records.size() == ExperimentRunner.plan(spec).size()
-                && records.stream().allMatch(r -> r.status().equals("completed"));
-        return ok ? 0 : 1;
+        boolean all = records.size() == ExperimentRunner.plan(spec).size();
+        if (all && records.stream().allMatch(r -> r.status().equals("completed"))) {
+            return WorkerExit.OK;
+        }
+        // every run that did not complete failed because its worker found the engine or the
+        // environment unusable: that is the machine's problem, not the experiment's
+        boolean engine = all && records.stream().filter(r -> !r.status().equals("completed"))
+                .allMatch(r -> r.status().equals("failed") && r.summary().get("exit_code") instanceof Number n
+                        && n.intValue() == WorkerExit.ENVIRONMENT);
+        return engine ? WorkerExit.ENVIRONMENT : WorkerExit.RUN_FAILED;
     }
 }

@@ -535,6 +535,34 @@ class RunCommandTest {
         }
     }
 
+    /**
+     * An engine that cannot start fails every worker with exit code 3 (no run_started); {@code da3
+     * run} says so with 3, as its help, the README and docs/protocol.md promise, not with the 1 of a
+     * run that failed while training.
+     */
+    @Test
+    void anEngineThatCannotStartExitsWithCode3() throws IOException {
+        TestWorkspace.create(dir, 32, 16);
+        // a libtorch folder whose libraries are not libraries: DJL fails to load them
+        Path lib = Files.createDirectories(dir.resolve("badtorch"));
+        for (String f : new String[] {"libtorch.so", "libc10.so", "libtorch_cpu.so"}) {
+            Files.writeString(lib.resolve(f), "not a library\n");
+        }
+        Files.writeString(dir.resolve("experiments/targets.yaml"), "targets:\n  local:\n    kind: local\n"
+                + "    environment: {PYTORCH_LIBRARY_PATH: '" + lib + "', PYTORCH_VERSION: '2.7.1',"
+                + " PYTORCH_FLAVOR: cpu}\n");
+        Path spec = dir.resolve("experiments/noengine.yaml");
+        Files.writeString(spec, TestWorkspace.tinySpec("noengine", "linear, da3", "tiny-shapes"));
+        Result r = runPrinting("run", "--quiet", spec.toString());
+        assertThat(runDirs("noengine")).hasSize(2);
+        for (Path d : runDirs("noengine")) {
+            RunRecord rec = RunRecord.read(d);
+            assertThat(rec.status()).isEqualTo("failed");
+            assertThat(rec.error()).contains("engine did not start");
+        }
+        assertThat(r.code()).as(r.out()).isEqualTo(3);
+    }
+
     @Test
     void weightsBlownUpByTheDomainsLastUpdateFailTheRunInsteadOfBeingEvaluatedAndSaved() throws IOException {
         // lite residual at the highest learning rate: on this case the last of the four updates made
