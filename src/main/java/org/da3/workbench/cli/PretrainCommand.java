@@ -19,7 +19,11 @@ import picocli.CommandLine.Parameters;
 @Command(name = "pretrain", mixinStandardHelpOptions = true,
         description = {"Pretrain a backbone on a source domain from a recipe.",
             "A recipe is a spec with one domain and the finetune method. Writes RECIPE.safetensors and"
-                + " RECIPE.json (provenance) beside it; an existing weights file is kept unless --force is given."})
+                + " RECIPE.json (provenance) beside it; an existing weights file is kept unless --force is given."},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:the weights and their provenance were written", "1:the pretraining failed",
+            "2:bad recipe or option, or the weights file exists (give --force or --out)",
+            "130:interrupted (Ctrl-C): the weights file is unchanged; --resume continues it"})
 public final class PretrainCommand implements Callable<Integer> {
 
     @Parameters(paramLabel = "RECIPE", description = "the recipe, for example pretrained/resnet26-w16-procsource.yaml")
