@@ -31,16 +31,17 @@ import java.util.TreeSet;
  */
 public final class SpecLoader {
 
-    private static final Set<String> TOP_KEYS =
+    // the keys of each mapping; package-visible for SpecDocTest, which holds docs/spec.md to them
+    static final Set<String> TOP_KEYS =
             Set.of("name", "description", "domains", "methods", "backbone", "training", "seeds",
                     "target");
-    private static final Set<String> BACKBONE_KEYS = Set.of("name", "width", "weights");
-    private static final Set<String> TRAINING_KEYS =
+    static final Set<String> BACKBONE_KEYS = Set.of("name", "width", "weights");
+    static final Set<String> TRAINING_KEYS =
             Set.of("epochs", "batch_size", "optimizer", "learning_rate", "momentum", "weight_decay",
                     "schedule", "image_size", "seed", "augmentation", "train_limit", "test_limit",
                     "eval_batch_size", "log_every", "threads", "allocator");
-    private static final Set<String> AUG_KEYS = Set.of("random_crop", "padding", "flip");
-    private static final Set<String> METHOD_KEYS = Set.of("name", "options", "label");
+    static final Set<String> AUG_KEYS = Set.of("random_crop", "padding", "flip");
+    static final Set<String> METHOD_KEYS = Set.of("name", "options", "label");
 
     private final Collection<String> knownDomains;
 
