@@ -67,6 +67,50 @@ class ProtocolDocTest {
         }
     }
 
+    /** The type docs/protocol.md gives a record component: int, number, string, bool, object or [element]. */
+    private static String jsonType(java.lang.reflect.Type t) {
+        if (t instanceof java.lang.reflect.ParameterizedType p) {
+            Class<?> raw = (Class<?>) p.getRawType();
+            if (java.util.List.class.isAssignableFrom(raw)) {
+                return "[" + jsonType(p.getActualTypeArguments()[0]) + "]";
+            }
+            return jsonType(raw);
+        }
+        Class<?> c = (Class<?>) t;
+        if (c == int.class || c == long.class || c == Integer.class || c == Long.class) {
+            return "int";
+        }
+        if (c == double.class || c == float.class || c == Double.class || c == Float.class) {
+            return "number";
+        }
+        if (c == boolean.class || c == Boolean.class) {
+            return "bool";
+        }
+        if (c == String.class) {
+            return "string";
+        }
+        return Map.class.isAssignableFrom(c) ? "object" : c.getSimpleName();
+    }
+
+    @Test
+    void everyEventFieldHasTheTypeTheCodeWrites() throws IOException {
+        String doc = doc();
+        Pattern row = Pattern.compile("(?m)^\\| `([A-Za-z0-9_]+)` \\| ([^|]+) \\|");
+        for (String type : EventTypes.names()) {
+            int start = doc.indexOf("### `" + type + "`");
+            String section = doc.substring(start + 1).split("\n##")[0];
+            Map<String, String> documented = new LinkedHashMap<>();
+            Matcher m = row.matcher(section);
+            while (m.find()) {
+                documented.put(m.group(1), m.group(2).trim());
+            }
+            for (RecordComponent c : EventTypes.classOf(type).getRecordComponents()) {
+                assertThat(documented.get(c.getName())).as("the type docs/protocol.md gives %s.%s", type, c.getName())
+                        .isEqualTo(jsonType(c.getGenericType()));
+            }
+        }
+    }
+
     @Test
     void theHeaderAndTheRequestAreDocumented() throws IOException {
         String doc = doc();
