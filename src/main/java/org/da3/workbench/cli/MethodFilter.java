@@ -19,23 +19,29 @@ final class MethodFilter {
      * @param only labels or names; empty keeps every method
      * @param specFile the spec's file, for the message
      * @return the spec with those methods, in its own order
-     * @throws SpecException naming the spec's methods when none was given
+     * @throws SpecException naming the spec's methods when a name given is none of them
      */
     static ExperimentSpec apply(ExperimentSpec spec, List<String> only, Path specFile) {
         if (only.isEmpty()) {
             return spec;
         }
         List<MethodSpec> keep = new ArrayList<>();
+        List<String> unmatched = new ArrayList<>(only);
         for (MethodSpec m : spec.methods()) {
             // a label also picks the variants of its sweep (ft picks ft[learning_rate=0.01], ...)
-            if (only.contains(m.displayLabel()) || only.contains(m.name())
-                    || only.stream().anyMatch(l -> m.displayLabel().startsWith(l + "["))) {
+            List<String> picks = only.stream().filter(l -> l.equals(m.displayLabel()) || l.equals(m.name())
+                    || m.displayLabel().startsWith(l + "[")).toList();
+            if (!picks.isEmpty()) {
                 keep.add(m);
+                unmatched.removeAll(picks);
             }
         }
-        if (keep.isEmpty()) {
-            throw new SpecException(specFile.toString(), "--method", "none of " + only
-                    + " is in the spec; its methods: " + spec.methods().stream().map(MethodSpec::displayLabel).toList());
+        if (!unmatched.isEmpty()) {
+            // a typo beside a good name would otherwise drop that method without a word
+            String which = unmatched.size() == only.size() ? "none of " + only + " is"
+                    : String.join(", ", unmatched) + (unmatched.size() == 1 ? " is not" : " are not");
+            throw new SpecException(specFile.toString(), "--method", which + " in the spec; its methods: "
+                    + spec.methods().stream().map(MethodSpec::displayLabel).toList());
         }
         return spec.withMethods(keep);
     }

@@ -98,6 +98,9 @@ class FlagsCheckedUpFrontTest {
         assertThat(printed).containsPattern("(?m)^finetune ").doesNotContainPattern("(?m)^linear ");
         assertThat(refused("profile", spec.toString(), "-m", "da3"))
                 .startsWith("da3: " + spec + ": --method: none of [da3] is in the spec; its methods: [linear, finetune]");
+        // a typo beside a good name is refused, not dropped
+        assertThat(refused("profile", spec.toString(), "-m", "finetune", "-m", "linaer"))
+                .startsWith("da3: " + spec + ": --method: linaer is not in the spec; its methods: [linear, finetune]");
 
         // a sweep's label picks all its variants; a variant's label, that one
         Path sweep = Files.writeString(tmp.resolve("w.yaml"), "name: w\ndomains: [shapes]\nmethods: [linear,"
