@@ -80,9 +80,12 @@ public final class DatasetsCommand implements Runnable {
         @picocli.CommandLine.Spec
         private picocli.CommandLine.Model.CommandSpec spec;
 
+        @picocli.CommandLine.Mixin
+        private WorkspaceOption workspace = new WorkspaceOption();
+
         @Override
         public Integer call() {
-            Workspace ws = Workspace.locate(null);
+            Workspace ws = workspace.workspace();
             DatasetCatalog cat = ws.datasets();
             List<String[]> rows = new ArrayList<>();
             List<String> notes = new ArrayList<>();
@@ -125,13 +128,16 @@ public final class DatasetsCommand implements Runnable {
         @picocli.CommandLine.Spec
         private picocli.CommandLine.Model.CommandSpec spec;
 
+        @picocli.CommandLine.Mixin
+        private WorkspaceOption workspace = new WorkspaceOption();
+
         @Parameters(paramLabel = "NAME|PATH", description = "a dataset name, a descriptor file or a dataset folder")
         private String target;
 
         @Override
         public Integer call() {
             PrintWriter out = spec.commandLine().getOut();
-            List<DatasetDescriptor> targets = resolve(target, Workspace.locate(null).datasets());
+            List<DatasetDescriptor> targets = resolve(target, workspace.workspace().datasets());
             int withProblems = 0;
             for (DatasetDescriptor d : targets) {
                 DomainSource source = DomainSources.forKind(d.kind());

@@ -53,6 +53,19 @@ class DatasetsCheckCommandTest {
         assertThat(cli.err.toString()).contains("accepted layouts: idx (");
     }
 
+    /** list and check read the workspace --workspace names, as datasets add and targets do. */
+    @Test
+    void listAndCheckReadTheWorkspaceNamed() throws IOException {
+        org.da3.workbench.test.TestWorkspace.create(tmp.resolve("ws"), 8, 4);
+        assertThat(cli.run("datasets", "list", "--workspace", tmp.resolve("ws").toString())).isZero();
+        assertThat(cli.out.toString()).containsPattern("(?m)^tiny-shapes +procedural ");
+        cli.out.getBuffer().setLength(0);
+        assertThat(cli.run("datasets", "check", "tiny-glyphs", "--workspace", tmp.resolve("ws").toString())).isZero();
+        assertThat(cli.out.toString()).startsWith("tiny-glyphs (procedural").contains("ok: no problems found");
+        assertThat(cli.run("datasets", "list", "--workspace", tmp.resolve("none").toString())).isEqualTo(2);
+        assertThat(cli.err.toString()).contains("--workspace " + tmp.resolve("none") + ": no such folder");
+    }
+
     @Test
     void aProblemNamingAFileWithALineBreakStaysOnOneLine() {
         assertThat(org.da3.workbench.run.EventLog.oneLine("train/cat/a\nb.png: not an image\u001b[2J", 0))
