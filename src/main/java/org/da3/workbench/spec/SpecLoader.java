@@ -40,6 +40,8 @@ public final class SpecLoader {
             Set.of("epochs", "batch_size", "optimizer", "learning_rate", "momentum", "weight_decay",
                     "schedule", "image_size", "seed", "augmentation", "train_limit", "test_limit",
                     "eval_batch_size", "log_every", "threads", "allocator");
+    /** The training keys every method also takes as an option, and so can sweep. */
+    private static final Set<String> METHOD_TRAINING_OPTIONS = Set.of("learning_rate", "optimizer", "weight_decay");
     static final Set<String> AUG_KEYS = Set.of("random_crop", "padding", "flip");
     static final Set<String> METHOD_KEYS = Set.of("name", "options", "label");
 
@@ -440,6 +442,16 @@ public final class SpecLoader {
         y.onlyKeys(t, "training", TRAINING_KEYS);
         TrainingSpec d = TrainingSpec.DEFAULTS;
         String p = "training";
+        for (String key : TRAINING_KEYS) {
+            if (t.get(key) != null && t.get(key).isArray()) {
+                // a list here is usually a sweep meant: only a method's options sweep
+                throw new SpecException(y.file(), p + "." + key, "must be a single value, not a list; "
+                        + (METHOD_TRAINING_OPTIONS.contains(key) ? "to sweep it, list the values under a method's"
+                                + " options, as in {name: da3, options: {" + key + ": [...]}} (docs/spec.md, Sweeps)"
+                                : "only a method's options sweep; for several values of " + key + ", write one spec"
+                                        + " each"));
+            }
+        }
         int epochs = (int) y.integer(t, p, "epochs", d.epochs(), 1, 10_000);
         int batch = (int) y.integer(t, p, "batch_size", d.batchSize(), 1, 4096);
         String optimizer = y.choice(t, p, "optimizer", d.optimizer(), TrainingSpec.OPTIMIZERS);

@@ -493,6 +493,12 @@ class SpecLoaderTest {
             {spec("[{name: da3, options: {rho: [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9],"
                     + " reduction: [1, 2, 4, 8, 16, 32, 64, 128]}}]", "[shapes]", "{}"), "methods[0].options: sweeps 72"
                     + " combinations of values; an entry sweeps at most 64 (split it into several entries with labels)"},
+            // only a method's options sweep; the training section says where a sweep goes
+            {training("{learning_rate: [0.01, 0.1]}"), "training.learning_rate: must be a single value, not a list;"
+                    + " to sweep it, list the values under a method's options, as in {name: da3, options:"
+                    + " {learning_rate: [...]}} (docs/spec.md, Sweeps)"},
+            {training("{epochs: [1, 2]}"), "training.epochs: must be a single value, not a list; only a method's"
+                    + " options sweep; for several values of epochs, write one spec each"},
             // a sweep that repeats another entry is caught like any repeated entry
             {spec("[{name: da3, options: {rho: 0.5}}, {name: da3, options: {rho: [0.3, 0.5]}}]", "[shapes]", "{}"),
                 "methods[1]: method 'da3[rho=0.5]' is listed twice; give one of them other options or a 'label'"},
