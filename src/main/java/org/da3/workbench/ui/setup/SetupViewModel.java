@@ -116,6 +116,8 @@ public final class SetupViewModel {
 
     private final ObjectProperty<Path> specFile = new SimpleObjectProperty<>(this, "specFile");
     private final ReadOnlyObjectWrapper<ExperimentSpec> spec = new ReadOnlyObjectWrapper<>(this, "spec");
+    /** The valid spec as the form has it, before the loader expands sweeps into variants (what Save writes). */
+    private ExperimentSpec asWritten;
     private final ReadOnlyStringWrapper problem = new ReadOnlyStringWrapper(this, "problem", "");
     private final ReadOnlyStringWrapper status = new ReadOnlyStringWrapper(this, "status", "");
     private final BooleanProperty running = new SimpleBooleanProperty(this, "running");
@@ -530,8 +532,9 @@ public final class SetupViewModel {
         if (s == null) {
             throw new IllegalStateException("the spec has errors; fix them before saving: " + problem.get());
         }
+        // as the form has it: a sweep typed into an option stays one entry with a list of values;
         // creates the folders; says in plain words why a file cannot be written there
-        AtomicFiles.writeString(file, SpecWriter.toYaml(s, false));
+        AtomicFiles.writeString(file, SpecWriter.toYaml(asWritten != null ? asWritten : s, false));
         specFile.set(file.toAbsolutePath().normalize());
         say("saved " + displayPath(file));
     }
@@ -570,6 +573,7 @@ public final class SetupViewModel {
             f.setExternalError(null);
         }
         ExperimentSpec s = null;
+        ExperimentSpec built = null;
         String why = null;
         List<String> bad = new ArrayList<>();
         for (ValidatedField<?> f : fields()) {
@@ -620,7 +624,7 @@ public final class SetupViewModel {
                         trainLimit.getValue(), testLimit.getValue(), evalBatchSize.getValue(), logEvery.getValue(),
                         threads.getValue(), allocator.get());
                 String w = weights.getValue();
-                ExperimentSpec built = new ExperimentSpec(name.getValue(), description.get(), ds, ms,
+                built = new ExperimentSpec(name.getValue(), description.get(), ds, ms,
                         new BackboneSpec(backbone.get(), width.getValue(), w == null || w.isEmpty() ? null : w), t, sd,
                         target.get());
                 // the CLI's own validation, so the GUI launches only what `da3 run` accepts
@@ -640,6 +644,7 @@ public final class SetupViewModel {
             }
         }
         spec.set(why == null ? s : null);
+        asWritten = why == null ? built : null;
         problem.set(why == null ? "" : why);
         canLaunch.set(spec.get() != null && !running.get());
     }

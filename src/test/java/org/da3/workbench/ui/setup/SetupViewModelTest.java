@@ -65,6 +65,39 @@ class SetupViewModelTest {
         assertThat(s.training().logEvery()).isEqualTo(5);
     }
 
+    /**
+     * Values separated by commas sweep an option, as a list does in a spec file: the entry runs
+     * once per value, Save writes the list, and each value is checked as typed.
+     */
+    @Test
+    void commasInAnOptionFieldSweepIt() throws Exception {
+        MethodItem ft = method("finetune");
+        ft.setSelected(true);
+        OptionItem lr = ft.option("learning_rate");
+        lr.field().setText("0.01, 0.02");
+        assertThat(vm.canLaunch()).as(vm.getProblem()).isTrue();
+        assertThat(vm.getSpec().methods()).extracting(MethodSpec::displayLabel).containsExactly("linear",
+                "finetune[learning_rate=0.01]", "finetune[learning_rate=0.02]");
+        Path saved = ws.experimentsDir().resolve("swept.yaml");
+        vm.save(saved);
+        assertThat(Files.readString(saved)).contains("learning_rate:").doesNotContain("finetune[");
+        assertThat(new org.da3.workbench.spec.SpecLoader(null).load(saved).methods()).isEqualTo(vm.getSpec().methods());
+
+        lr.field().setText("0.01, 100");
+        assertThat(lr.field().getError()).contains("100").contains("out of range");
+        assertThat(vm.canLaunch()).isFalse();
+        lr.field().setText("0.01, 0.01");
+        assertThat(lr.field().getError()).isEqualTo("lists 0.01 a second time; sweep each value once");
+        lr.field().setText("0.01,");
+        assertThat(lr.field().getError()).startsWith("a value between commas is empty; to sweep, give the values"
+                + " separated by commas, such as 0.01, 0.05");
+        ft.option("optimizer").field().setText("sgd, adam");
+        lr.field().setText("");
+        assertThat(vm.canLaunch()).as(vm.getProblem()).isTrue();
+        assertThat(vm.getSpec().methods()).extracting(MethodSpec::displayLabel).containsExactly("linear",
+                "finetune[optimizer=sgd]", "finetune[optimizer=adam]");
+    }
+
     /** A spec that sweeps an option opens with each variant as an entry of its own, and launches them all. */
     @Test
     void aSweepOpensAsOneEntryPerVariant() throws Exception {
