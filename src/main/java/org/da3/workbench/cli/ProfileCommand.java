@@ -12,7 +12,6 @@ import org.da3.workbench.memory.MemoryProfile;
 import org.da3.workbench.memory.Profiler;
 import org.da3.workbench.spec.ExperimentSpec;
 import org.da3.workbench.spec.MethodSpec;
-import org.da3.workbench.spec.SpecLoader;
 import org.da3.workbench.spec.TrainingSpec;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -54,7 +53,7 @@ public final class ProfileCommand implements Callable<Integer> {
         }
         Flags.ratio("--open-ratio", openRatio);
         Workspace ws = Workspace.locate(specFile);
-        ExperimentSpec spec = MethodFilter.apply(new SpecLoader(ws.datasets().names()).load(specFile), only, specFile);
+        ExperimentSpec spec = MethodFilter.apply(ws.datasets().specLoader().load(specFile), only, specFile);
         TrainingSpec t = spec.training();
         int n = batch != null ? batch : t.batchSize();
         int size = imageSize != null ? imageSize : t.imageSize();

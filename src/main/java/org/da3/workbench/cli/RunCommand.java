@@ -20,7 +20,6 @@ import org.da3.workbench.run.Target;
 import org.da3.workbench.run.WorkerExit;
 import org.da3.workbench.spec.ExperimentSpec;
 import org.da3.workbench.spec.SpecException;
-import org.da3.workbench.spec.SpecLoader;
 import org.da3.workbench.spec.TargetsFile;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -79,7 +78,7 @@ public final class RunCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintStream out = System.out;
         Workspace ws = Workspace.locate(specFile);
-        ExperimentSpec spec = new SpecLoader(ws.datasets().names()).load(specFile);
+        ExperimentSpec spec = ws.datasets().specLoader().load(specFile);
         spec = MethodFilter.apply(spec, only, specFile);
         ExperimentRunner runner = new ExperimentRunner(ws);
         try {

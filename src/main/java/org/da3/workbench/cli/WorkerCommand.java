@@ -246,7 +246,7 @@ public final class WorkerCommand implements Callable<Integer> {
             throw new IllegalArgumentException("give a worker request (--request FILE|-) or a spec file");
         }
         Workspace ws = Workspace.locate(specFile);
-        ExperimentSpec spec = new SpecLoader(ws.datasets().names()).load(specFile);
+        ExperimentSpec spec = ws.datasets().specLoader().load(specFile);
         ExperimentRunner runner = new ExperimentRunner(ws);
         PlannedRun run = ExperimentRunner.plan(spec).get(0);
         if (output != null && Files.isDirectory(output)) {

@@ -15,6 +15,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import org.da3.workbench.data.files.DataPaths;
 import org.da3.workbench.spec.SpecException;
+import org.da3.workbench.spec.SpecLoader;
 import org.da3.workbench.spec.YamlNodes;
 
 /**
@@ -28,14 +29,23 @@ public final class DatasetCatalog {
 
     private final Map<String, DatasetDescriptor> descriptors;
     private final Map<String, String> problems;
+    /** why a dataset name has no descriptor that can be used, by that name */
+    private final Map<String, String> unusable;
 
-    private DatasetCatalog(Map<String, DatasetDescriptor> descriptors, Map<String, String> problems) {
+    private DatasetCatalog(Map<String, DatasetDescriptor> descriptors, Map<String, String> problems,
+            Map<String, String> unusable) {
         this.descriptors = descriptors;
         this.problems = problems;
+        this.unusable = unusable;
     }
 
     /**
      * Reads every {@code *.yaml} in a directory.
+     *
+     * <p>A name given by two descriptors (a copied file whose {@code name:} was not changed) is
+     * the dataset of the file named after it, {@code datasets/NAME.yaml}, as specs promise; the
+     * other is listed as a problem. When no file is named after it, or that file cannot be read,
+     * none is used, so a spec never trains on whichever copy sorts first.
      *
      * @param dir the datasets directory
      * @return the catalog (empty if the directory does not exist)
@@ -43,8 +53,9 @@ public final class DatasetCatalog {
     public static DatasetCatalog load(Path dir) {
         Map<String, DatasetDescriptor> out = new TreeMap<>();
         Map<String, String> problems = new TreeMap<>();
+        Map<String, String> unusable = new TreeMap<>();
         if (!Files.isDirectory(dir)) {
-            return new DatasetCatalog(out, problems);
+            return new DatasetCatalog(out, problems, unusable);
         }
         List<Path> files = new ArrayList<>();
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, "*.{yaml,yml}")) {
@@ -55,20 +66,54 @@ public final class DatasetCatalog {
             problems.put(dir.toString(), "cannot list the datasets directory: " + e.getMessage());
         }
         Collections.sort(files);
+        Map<String, List<DatasetDescriptor>> claims = new TreeMap<>();
         for (Path p : files) {
             try {
                 DatasetDescriptor d = read(p);
-                if (out.containsKey(d.name())) {
-                    problems.put(p.toString(), p + ": name: '" + d.name() + "' is also used by "
-                            + out.get(d.name()).fileName() + "; dataset names must be unique");
-                    continue;
-                }
-                out.put(d.name(), d);
+                claims.computeIfAbsent(d.name(), k -> new ArrayList<>()).add(d);
             } catch (SpecException e) {
                 problems.put(p.toString(), e.getMessage());
+                unusable.putIfAbsent(baseName(p), e.getMessage());
             }
         }
-        return new DatasetCatalog(out, problems);
+        for (Map.Entry<String, List<DatasetDescriptor>> c : claims.entrySet()) {
+            String name = c.getKey();
+            List<DatasetDescriptor> ds = c.getValue();
+            DatasetDescriptor named = ds.stream().filter(d -> baseName(d.file()).equals(name)).findFirst()
+                    .orElse(null);
+            // the file named after the name, when it cannot be read, is not stood in for by another
+            String brokenOwn = named == null ? unusable.get(name) : null;
+            DatasetDescriptor used = brokenOwn != null ? null : ds.size() == 1 ? ds.get(0) : named;
+            if (used != null) {
+                out.put(name, used);
+            }
+            for (DatasetDescriptor d : ds) {
+                if (d == used) {
+                    continue;
+                }
+                List<String> others = new ArrayList<>();
+                ds.stream().filter(o -> o != d).forEach(o -> others.add(o.fileName()));
+                String why = d.fileName() + ": name: '" + name + "' is also ";
+                if (brokenOwn != null) {
+                    why += "the name of " + name + ".yaml, which cannot be read, so this file is not used in its"
+                            + " place; fix that file, or change name: here";
+                } else if (used != null) {
+                    why += "given by " + used.fileName() + ", the descriptor named after it, which is the one used;"
+                            + " dataset names must be unique: change name: here";
+                } else {
+                    why += "given by " + String.join(" and ", others) + ", and no " + name + ".yaml says which"
+                            + " to use, so none is; dataset names must be unique: change name: in all but one";
+                    unusable.putIfAbsent(name, why);
+                }
+                problems.put(d.file().toString(), why);
+            }
+        }
+        return new DatasetCatalog(out, problems, unusable);
+    }
+
+    /** The file name without {@code .yaml} or {@code .yml}: the dataset name it defaults to. */
+    private static String baseName(Path file) {
+        return file.getFileName().toString().replaceFirst("\\.ya?ml$", "");
     }
 
     /**
@@ -233,5 +278,26 @@ public final class DatasetCatalog {
     /** @return descriptor files that could not be read, with their messages */
     public Map<String, String> problems() {
         return Collections.unmodifiableMap(new LinkedHashMap<>(problems));
+    }
+
+    /**
+     * Why dataset names that a spec may give have no descriptor that can be used: the descriptor
+     * file named after the name cannot be read, or several descriptors give the name and none is
+     * named after it.
+     *
+     * @return the problem, by dataset name
+     */
+    public Map<String, String> unusable() {
+        return Collections.unmodifiableMap(unusable);
+    }
+
+    /**
+     * A spec loader that checks domains against these datasets and, for a name whose descriptor
+     * cannot be used, says why instead of calling it unknown.
+     *
+     * @return the loader
+     */
+    public SpecLoader specLoader() {
+        return new SpecLoader(names(), unusable);
     }
 }

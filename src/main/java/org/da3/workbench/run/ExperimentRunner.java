@@ -382,6 +382,10 @@ public final class ExperimentRunner {
         DatasetCatalog catalog = workspace.datasets();
         for (int i = 0; i < spec.domains().size(); i++) {
             String d = spec.domains().get(i);
+            if (!catalog.names().contains(d) && catalog.unusable().containsKey(d)) {
+                throw new SpecException(spec.name(), "domains[" + i + "]", "domain '" + d + "' has no descriptor that"
+                        + " can be used: " + catalog.unusable().get(d));
+            }
             if (!catalog.names().contains(d)) {
                 throw new SpecException(spec.name(), "domains[" + i + "]", "unknown domain '" + d
                         + "'; known domains (datasets/*.yaml): " + String.join(", ", catalog.names()));

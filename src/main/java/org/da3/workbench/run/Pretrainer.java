@@ -15,7 +15,6 @@ import org.da3.workbench.run.event.EventCodec;
 import org.da3.workbench.run.event.RunStarted;
 import org.da3.workbench.spec.ExperimentSpec;
 import org.da3.workbench.spec.SpecException;
-import org.da3.workbench.spec.SpecLoader;
 
 /**
  * Makes a source backbone: a recipe ({@code pretrained/NAME.yaml}, an experiment spec with one
@@ -70,7 +69,7 @@ public final class Pretrainer {
      * @return the spec
      */
     public ExperimentSpec loadRecipe(Path recipe) {
-        ExperimentSpec spec = new SpecLoader(workspace.datasets().names()).load(recipe);
+        ExperimentSpec spec = workspace.datasets().specLoader().load(recipe);
         if (spec.methods().size() != 1 || !spec.methods().get(0).name().equals("finetune")) {
             throw new SpecException(recipe.toString(), "methods", "a pretraining recipe trains with exactly one"
                     + " method, finetune");

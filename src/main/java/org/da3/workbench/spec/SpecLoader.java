@@ -46,6 +46,7 @@ public final class SpecLoader {
     static final Set<String> METHOD_KEYS = Set.of("name", "options", "label");
 
     private final Collection<String> knownDomains;
+    private final Map<String, String> unusableDomains;
 
     /**
      * A loader that checks domain names against the datasets the workspace knows.
@@ -53,7 +54,19 @@ public final class SpecLoader {
      * @param knownDomains the dataset names, or null to skip that check
      */
     public SpecLoader(Collection<String> knownDomains) {
+        this(knownDomains, Map.of());
+    }
+
+    /**
+     * A loader that checks domain names against the datasets the workspace knows, and says why a
+     * name whose descriptor cannot be used is not among them.
+     *
+     * @param knownDomains the dataset names, or null to skip that check
+     * @param unusableDomains why each of some other names cannot be used (its descriptor's problem)
+     */
+    public SpecLoader(Collection<String> knownDomains, Map<String, String> unusableDomains) {
         this.knownDomains = knownDomains;
+        this.unusableDomains = Map.copyOf(unusableDomains);
     }
 
     /**
@@ -103,6 +116,11 @@ public final class SpecLoader {
         Set<String> seen = new TreeSet<>();
         for (int i = 0; i < domains.size(); i++) {
             String d = domains.get(i);
+            if (knownDomains != null && !knownDomains.contains(d) && unusableDomains.containsKey(d)) {
+                throw new SpecException(file, "domains[" + i + "]", "domain '" + d + "' has no descriptor that"
+                        + " can be used: " + unusableDomains.get(d) + " ('da3 datasets list' shows every"
+                        + " descriptor's problem)");
+            }
             if (knownDomains != null && !knownDomains.contains(d)) {
                 throw new SpecException(file, "domains[" + i + "]", "unknown domain '" + d + "'"
                         + meant(d, knownDomains) + known());

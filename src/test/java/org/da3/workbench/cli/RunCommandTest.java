@@ -201,6 +201,65 @@ class RunCommandTest {
         assertThat(dir.resolve("experiments/bad")).doesNotExist();
     }
 
+    /**
+     * A domain whose descriptor cannot be used is named with the descriptor's problem, not called
+     * unknown; and a copy of a descriptor whose name was not changed never stands in for the file
+     * named after it, whichever sorts first.
+     */
+    @Test
+    void aDomainWhoseDescriptorCannotBeUsedIsRefusedWithItsProblem() throws IOException {
+        TestWorkspace.create(dir, 32, 16);
+        Path spec = dir.resolve("experiments/bad.yaml");
+        Files.writeString(dir.resolve("datasets/warped.yaml"), "kind: warp\n");
+        Files.writeString(spec, TestWorkspace.tinySpec("bad", "linear", "tiny-shapes, warped"));
+        Result r = run("run", "--dry-run", spec.toString());
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err().strip()).isEqualTo("da3: " + spec + ": domains[1]: domain 'warped' has no descriptor that can"
+                + " be used: " + dir.resolve("datasets/warped.yaml") + ": kind: 'warp' is not a source kind; allowed:"
+                + " procedural, idx, cifar, imagefolder, decathlon ('da3 datasets list' shows every descriptor's"
+                + " problem)");
+
+        // a copy edited to 500 images, its name: left as it was; it sorts before the original
+        Files.writeString(dir.resolve("datasets/tiny-shapes-big.yaml"), "name: tiny-shapes\nkind: procedural\n"
+                + "generator: shapes\ntrain_size: 500\ntest_size: 16\nseed: 1\n");
+        org.da3.workbench.data.DatasetCatalog catalog = org.da3.workbench.data.DatasetCatalog.load(
+                dir.resolve("datasets"));
+        assertThat(catalog.get("tiny-shapes").file()).isEqualTo(dir.resolve("datasets/tiny-shapes.yaml"));
+        assertThat(catalog.problems().get(dir.resolve("datasets/tiny-shapes-big.yaml").toString())).isEqualTo(
+                dir.resolve("datasets/tiny-shapes-big.yaml") + ": name: 'tiny-shapes' is also given by "
+                        + dir.resolve("datasets/tiny-shapes.yaml") + ", the descriptor named after it, which is the one"
+                        + " used; dataset names must be unique: change name: here");
+        Files.writeString(spec, TestWorkspace.tinySpec("bad", "linear", "tiny-shapes"));
+        Result dry = runPrinting("run", "--dry-run", spec.toString());
+        assertThat(dry.code()).as(dry.err()).isZero();
+
+        // two copies and no tiny-shapes.yaml: neither is used, and a spec naming it says why
+        Files.move(dir.resolve("datasets/tiny-shapes.yaml"), dir.resolve("datasets/tiny-shapes-copy.yaml"));
+        Files.writeString(dir.resolve("datasets/tiny-shapes-copy.yaml"), "name: tiny-shapes\n"
+                + Files.readString(dir.resolve("datasets/tiny-shapes-copy.yaml")));
+        Files.writeString(spec, TestWorkspace.tinySpec("bad", "linear", "tiny-shapes"));
+        r = run("run", "--dry-run", spec.toString());
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err().strip()).isEqualTo("da3: " + spec + ": domains[0]: domain 'tiny-shapes' has no descriptor"
+                + " that can be used: " + dir.resolve("datasets/tiny-shapes-big.yaml") + ": name: 'tiny-shapes' is also"
+                + " given by " + dir.resolve("datasets/tiny-shapes-copy.yaml") + ", and no tiny-shapes.yaml says which"
+                + " to use, so none is; dataset names must be unique: change name: in all but one ('da3 datasets list'"
+                + " shows every descriptor's problem)");
+
+        // the file named after it cannot be read: a copy does not stand in for it
+        Files.writeString(dir.resolve("datasets/tiny-shapes.yaml"), "kind: procedurall\n");
+        Files.delete(dir.resolve("datasets/tiny-shapes-copy.yaml"));
+        r = run("run", "--dry-run", spec.toString());
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err().strip()).startsWith("da3: " + spec + ": domains[0]: domain 'tiny-shapes' has no descriptor"
+                + " that can be used: " + dir.resolve("datasets/tiny-shapes.yaml") + ": kind: 'procedurall' is not a"
+                + " source kind; allowed: ");
+        assertThat(org.da3.workbench.data.DatasetCatalog.load(dir.resolve("datasets")).problems().get(dir.resolve("datasets/tiny-shapes-big.yaml").toString()))
+                .contains("is also the name of tiny-shapes.yaml, which cannot be read, so this file is not used in its"
+                        + " place");
+        assertThat(dir.resolve("experiments/bad")).doesNotExist();
+    }
+
     @Test
     void skipCompletedRunsOnlyWhatHasNotCompletedWithThisSpec() throws Exception {
         TestWorkspace.create(dir, 64, 32);
