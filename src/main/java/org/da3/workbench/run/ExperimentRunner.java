@@ -145,8 +145,8 @@ public final class ExperimentRunner {
      * runs finished neither a domain nor an epoch, are not in the answer.
      *
      * @param runs the planned runs of one experiment
-     * @param warnings told, in words, of each epoch checkpoint that is missing or changed since it
-     *     was written (its domain then trains from its first epoch)
+     * @param warnings told, in words, of each saved patch and epoch checkpoint that is missing or
+     *     changed since it was written (its domain then trains again, from its first epoch)
      * @return each resumable run, in plan order, with the run to pick up from
      * @throws IOException if the runs folder cannot be listed
      */
@@ -172,6 +172,9 @@ public final class ExperimentRunner {
             }
             if (best != null && (!best.patches().isEmpty() || best.checkpoint() != null)) {
                 out.put(run, best);
+            }
+            if (best != null) {
+                // also when nothing is left to take over: the run then trains every domain, and says why
                 notes.forEach(n -> warnings.accept(run.label() + ": " + n));
             }
         }
@@ -217,11 +220,20 @@ public final class ExperimentRunner {
             for (String domain : domains) {
                 String sha = shas.get(domain);
                 Path file = d.patchFile(domain);
-                if (sha != null && Files.isRegularFile(file) && sha.equalsIgnoreCase(WorkerJar.sha256(file))) {
-                    intact.put(domain, sha);
-                    if (fingerprints.containsKey(domain)) {
-                        data.put(domain, fingerprints.get(domain));
-                    }
+                if (sha == null) {
+                    continue;
+                }
+                String problem = !Files.isRegularFile(file) ? "is missing"
+                        : !sha.equalsIgnoreCase(WorkerJar.sha256(file)) ? "has changed since it was written (its"
+                                + " SHA-256 is no longer " + sha + ")" : null;
+                if (problem != null) {
+                    warnings.accept("the saved patch of " + domain + " of run " + d.runId() + ", " + file + ", "
+                            + problem + "; " + domain + " is trained again");
+                    continue;
+                }
+                intact.put(domain, sha);
+                if (fingerprints.containsKey(domain)) {
+                    data.put(domain, fingerprints.get(domain));
                 }
             }
             ResumeFrom.Checkpoint checkpoint = null;

@@ -322,7 +322,21 @@ class RunCommandTest {
         byte[] changed = bytes.clone();
         changed[changed.length - 1] ^= 1;
         Files.write(patch, changed);
-        assertThat(runner.resumable(plan)).isEmpty();
+        List<String> warnings = new java.util.ArrayList<>();
+        assertThat(runner.resumable(plan, warnings::add)).isEmpty();
+        // and says so, as for an epoch checkpoint, instead of training it again without a word
+        assertThat(warnings).containsExactly("linear s7: the saved patch of tiny-shapes of run " + first.getFileName()
+                + ", " + patch + ", has changed since it was written (its SHA-256 is no longer " + sha + ");"
+                + " tiny-shapes is trained again");
+        Result changedDry = runPrinting("run", "--resume", "--dry-run", spec.toString());
+        assertThat(changedDry.code()).isZero();
+        assertThat(changedDry.err() + changedDry.out()).contains("the saved patch of tiny-shapes of run "
+                + first.getFileName()).contains("  linear s7: trains every domain");
+        Files.delete(patch);
+        warnings.clear();
+        runner.resumable(plan, warnings::add);
+        assertThat(warnings).containsExactly("linear s7: the saved patch of tiny-shapes of run " + first.getFileName()
+                + ", " + patch + ", is missing; tiny-shapes is trained again");
         Files.write(patch, bytes);
 
         // a dry run says what --resume would do, and does nothing
