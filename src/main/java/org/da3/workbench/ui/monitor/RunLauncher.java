@@ -46,11 +46,11 @@ public interface RunLauncher {
     }
 
     /**
-     * {@link #resumable(List)}, telling of each epoch checkpoint that cannot be used (missing, or
+     * {@link #resumable(List)}, telling of each saved patch or epoch checkpoint that cannot be used (missing, or
      * changed since it was written: its domain then trains from its first epoch).
      *
      * @param jobs jobs from {@link #plan} that did not complete
-     * @param warnings told each such checkpoint, in words
+     * @param warnings told each such file, in words
      * @return the resumable ones, in order, each with its resuming copy (same id)
      */
     default java.util.Map<RunJob, RunJob> resumable(List<RunJob> jobs, java.util.function.Consumer<String> warnings) {
