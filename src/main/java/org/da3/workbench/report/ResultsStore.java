@@ -203,27 +203,30 @@ public final class ResultsStore {
             throw new IllegalArgumentException(p + ": no such directory; give run directories (with events.jsonl)"
                     + " or experiment directories (experiments/<name>, with runs/)");
         }
+        if (isRunFolder(d)) {
+            return List.of(d); // a run directory whose event log is gone: load says so
+        }
         Path folder = Files.isDirectory(d.resolve("runs")) ? d.resolve("runs") : d;
         List<Path> found = new ArrayList<>();
         try (Stream<Path> s = Files.list(folder)) {
-            s.filter(x -> Files.isRegularFile(x.resolve("events.jsonl"))).sorted().forEach(found::add);
+            // with the run folders whose event log is gone or is no file: load leaves them out by name,
+            // saying why, instead of their runs missing from the tables without a word
+            s.filter(x -> Files.isRegularFile(x.resolve("events.jsonl")) || isRunFolder(x)).sorted()
+                    .forEach(found::add);
         }
         if (found.isEmpty()) {
-            Path odd = Files.exists(d.resolve("events.jsonl")) ? d.resolve("events.jsonl") : null;
-            if (odd == null) {
-                try (Stream<Path> s = Files.list(folder)) {
-                    odd = s.map(x -> x.resolve("events.jsonl")).filter(Files::exists).sorted().findFirst().orElse(null);
-                }
-            }
-            if (odd != null) {
-                throw new IllegalArgumentException(odd + ": not a file (a run's event log is a file of JSON lines, one"
-                        + " event each); no run could be read under " + p);
-            }
             throw new IllegalArgumentException(p + ": not a run directory (no events.jsonl) and no run directories under "
                     + (folder.equals(d) ? "it" : "its runs/ folder")
                     + "; give run directories or experiment directories (experiments/<name>)");
         }
         return found;
+    }
+
+    /** A folder the workbench made for a run: it holds the run's spec.yaml, or an events.jsonl that is no file. */
+    private static boolean isRunFolder(Path x) {
+        Path events = x.resolve("events.jsonl");
+        return Files.isDirectory(x) && (Files.isRegularFile(x.resolve("spec.yaml"))
+                || Files.exists(events) && !Files.isRegularFile(events));
     }
 
     /**

@@ -128,8 +128,15 @@ public record RunRecord(String runId, String experiment, String method, String l
      */
     static Path eventsFile(Path runDir) throws IOException {
         Path events = runDir.resolve("events.jsonl");
+        if (Files.exists(events) && !Files.isRegularFile(events)) {
+            throw new IOException(events + ": is not a file (a run's event log is a file of JSON lines, one event"
+                    + " each)");
+        }
         if (!Files.isRegularFile(events)) {
-            throw new IOException(runDir + ": not a run directory (no events.jsonl)");
+            throw new IOException(runDir + (Files.isRegularFile(runDir.resolve("spec.yaml"))
+                    ? ": has no events.jsonl, the run's event log (it was cut off before its worker started, or the"
+                            + " log was moved or deleted)"
+                    : ": not a run directory (no events.jsonl)"));
         }
         return events;
     }

@@ -212,6 +212,31 @@ class ExportCommandTest {
     }
 
     @Test
+    void aRunFolderWhoseEventLogIsGoneIsNamedInsteadOfMissingFromTheTableWithoutAWord(@TempDir Path tmp)
+            throws Exception {
+        Path exp = copyRuns(tmp.resolve("exp"), "20261125-002255-linear-s1", "20261125-002301-finetune-s1",
+                "20261125-002304-finetune-s2");
+        Path gone = exp.resolve("runs/20261125-002301-finetune-s1");
+        Files.writeString(gone.resolve("spec.yaml"), "name: paper\n");
+        Files.delete(gone.resolve("events.jsonl"));
+        Path folder = exp.resolve("runs/20261125-002304-finetune-s2");
+        Files.delete(folder.resolve("events.jsonl"));
+        Files.createDirectory(folder.resolve("events.jsonl"));
+        Files.createDirectories(exp.resolve("runs/notes")); // a folder that is no run's: passed over
+        Result r = run(exp.toString(), "--per-run");
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.err()).isEqualTo(String.join(System.lineSeparator(),
+                "da3: warning: " + gone + ": has no events.jsonl, the run's event log (it was cut off before its worker"
+                        + " started, or the log was moved or deleted); run skipped",
+                "da3: warning: " + folder.resolve("events.jsonl") + ": is not a file (a run's event log is a file of"
+                        + " JSON lines, one event each); run skipped",
+                "da3: warning: exporting 1 of 3 runs; skipped " + gone + ", " + folder, ""));
+        assertThat(r.out()).contains("| linear s1 |").doesNotContain("finetune");
+        // given by itself, it is named too
+        assertBad(run(gone.toString()), "no run could be read: " + gone + ": has no events.jsonl");
+    }
+
+    @Test
     void aRunWithoutLabelIsNamedBySpecYamlInTablesAndFigures(@TempDir Path tmp) throws Exception {
         Path exp = copyRuns(tmp.resolve("exp"), "20261125-002255-linear-s1", "20261125-002301-finetune-s1");
         Path run = exp.resolve("runs/20261125-002301-finetune-s1");
