@@ -45,6 +45,9 @@ public final class YamlNodes {
      */
     public static final ObjectMapper YAML = new ObjectMapper(new Factory());
 
+    /** The most characters (code points) a YAML file may hold: SnakeYAML's limit. */
+    static final int MAX_CHARACTERS = new LoaderOptions().getCodePointLimit();
+
     private final String file;
 
     /**
@@ -75,6 +78,13 @@ public final class YamlNodes {
         }
         byte[] bytes;
         try {
+            long size = Files.size(path);
+            if (size > MAX_CHARACTERS * 4L) {
+                // a data set, an archive or a weights file given in place of a YAML file: not read whole
+                // (past 2 GB that would end the program with an OutOfMemoryError)
+                throw new SpecException(name, "(file)", "is " + size + " bytes, far more than a YAML file here may"
+                        + " hold (" + MAX_CHARACTERS + " characters); give the YAML file (docs/spec.md)");
+            }
             bytes = Files.readAllBytes(path);
         } catch (NoSuchFileException e) {
             throw new SpecException(name, "(file)", "the file does not exist; check the path");
@@ -123,6 +133,10 @@ public final class YamlNodes {
      * @return the root node (an object)
      */
     public static JsonNode parse(String name, String text) {
+        if (text.length() > MAX_CHARACTERS && text.codePointCount(0, text.length()) > MAX_CHARACTERS) {
+            // refused before parsing: the parser takes seconds to reach its limit in a long line
+            throw tooLong(name);
+        }
         JsonNode root;
         try (JsonParser p = YAML.getFactory().createParser(text)) {
             root = YAML.readTree(p);
@@ -149,6 +163,11 @@ public final class YamlNodes {
             // read once already; the tree stands as parsed
         }
         return root;
+    }
+
+    private static SpecException tooLong(String name) {
+        return new SpecException(name, "(file)", "holds more than the " + MAX_CHARACTERS + " characters a YAML"
+                + " file may have here; a spec is a short mapping of fields (docs/spec.md)");
     }
 
     /** The error for text the parser refused: where, and the parser's reason. */
@@ -186,7 +205,15 @@ public final class YamlNodes {
                     : "goes beyond the parser's limits (" + reason.replaceAll(" \\(from `[^`]*`\\)", "") + ")";
             return new SpecException(name, "(file)", limit + "; a spec is a short mapping of fields (docs/spec.md)");
         }
+        if (reason.contains("exceeds the limit") && reason.contains("code points")) {
+            return tooLong(name);
+        }
         JsonLocation loc = e.getLocation();
+        if (loc != null && loc.getLineNr() > 0 && reason.startsWith("Expected a field name")) {
+            // "? [a, b]\n: 1": the parser's message names its own event classes
+            return new SpecException(name, at(loc.getLineNr(), loc.getColumnNr()), "a key here is a list or mapping;"
+                    + " a key is a plain name (key: value)");
+        }
         if (loc != null && loc.getLineNr() > 0) {
             return new SpecException(name, at(loc.getLineNr(), loc.getColumnNr()), "not valid YAML: " + reason);
         }

@@ -54,6 +54,33 @@ class YamlNodesTest {
     }
 
     @Test
+    void aComplexKeyOrAHugeFileIsRefusedInASpecsTermsNotTheParsersClassNames() {
+        assertThatThrownBy(() -> YamlNodes.parse("k.yaml", "name: x\n? [a, b]\n: 2\n"))
+                .isInstanceOf(SpecException.class)
+                .hasMessage("k.yaml: line 2, column 4: a key here is a list or mapping; a key is a plain name (key:"
+                        + " value)");
+        assertThatThrownBy(() -> YamlNodes.parse("k.yaml", "training: {{a: 1}: 2}\n"))
+                .isInstanceOf(SpecException.class).hasMessageContaining("a key here is a list or mapping");
+        // refused before parsing: the parser took 12 s to reach its limit in this line
+        String huge = "name: x\ndescription: " + "a".repeat(4_000_000) + "\n";
+        assertThatThrownBy(() -> YamlNodes.parse("h.yaml", huge)).isInstanceOf(SpecException.class)
+                .hasMessage("h.yaml: (file): holds more than the 3145728 characters a YAML file may have here; a spec"
+                        + " is a short mapping of fields (docs/spec.md)");
+    }
+
+    @Test
+    void aDataFileOfGigabytesGivenAsTheSpecIsRefusedUnread() throws IOException {
+        // a file past 2 GB ended da3 with an OutOfMemoryError and its stack trace
+        Path big = dir.resolve("train-images.yaml");
+        try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(big.toFile(), "rw")) {
+            f.setLength(3L << 30); // sparse: nothing is written
+        }
+        assertThatThrownBy(() -> YamlNodes.readTree(big)).isInstanceOf(SpecException.class)
+                .hasMessage(big + ": (file): is 3221225472 bytes, far more than a YAML file here may hold (3145728"
+                        + " characters); give the YAML file (docs/spec.md)");
+    }
+
+    @Test
     void aFolderIsRefusedAsAFolder() {
         assertThatThrownBy(() -> YamlNodes.readTree(dir)).isInstanceOf(SpecException.class)
                 .hasMessage(dir + ": (file): is a folder; give a YAML file");
