@@ -30,6 +30,9 @@ import javax.imageio.stream.MemoryCacheImageInputStream;
  * as a failure, so a damaged image never enters a dataset silently.
  */
 final class ImageDecoder {
+    /** The largest image file read: a Java array's size (a larger file is no image one would train on). */
+    static final long MAX_FILE_BYTES = Integer.MAX_VALUE - 16;
+
 
     private static final Set<String> FORMATS = Set.of("jpeg", "png", "gif", "bmp", "tif", "tiff");
 
@@ -80,7 +83,16 @@ final class ImageDecoder {
     static byte[] decode(Path file, int size, Preprocess pp, boolean gray) throws BadImage {
         byte[] data;
         try {
+            long bytes = Files.size(file);
+            if (bytes > MAX_FILE_BYTES) {
+                // read whole, it would end the decoding of every image with an OutOfMemoryError
+                throw new BadImage(file + ": is " + bytes + " bytes, larger than an image file the workbench reads"
+                        + " (" + MAX_FILE_BYTES + "); replace or remove it");
+            }
             data = Files.readAllBytes(file);
+        } catch (OutOfMemoryError e) {
+            throw new BadImage(file + ": is too large to read into memory here (" + e.getMessage() + "); replace or"
+                    + " remove it, or give the JVM more memory (-Xmx)");
         } catch (AccessDeniedException e) {
             throw new BadImage(file + ": cannot be read (permission denied); make it readable to this user");
         } catch (NoSuchFileException e) {

@@ -267,6 +267,21 @@ class ImageFolderSourceTest {
     }
 
     @Test
+    void anImageFileOfGigabytesIsNamedNotAnOutOfMemoryErrorOfTheWholeDecoding() throws IOException {
+        // before: "decoding images failed: java.lang.OutOfMemoryError", naming no file
+        Path huge = root.resolve("train/bee/scan.tif");
+        try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(huge.toFile(), "rw")) {
+            f.setLength(3L << 30); // sparse: nothing is written
+        }
+        String m = huge + ": is 3221225472 bytes, larger than an image file the workbench reads (2147483631); replace"
+                + " or remove it";
+        assertThat(source.check(desc(""))).containsExactly(m);
+        Domain d = source.load(desc(""), new LoadOptions(8, 0, 0, true));
+        assertThat(d.skipped()).isEqualTo(1);
+        assertThat(d.train().size()).isEqualTo(9);
+    }
+
+    @Test
     void emptyClassFoldersAndDifferentClassSetsAreReported() throws IOException {
         Files.createDirectories(root.resolve("train/dog"));
         Files.writeString(root.resolve("train/dog/notes.txt"), "todo");
