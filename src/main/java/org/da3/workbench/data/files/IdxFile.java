@@ -60,9 +60,20 @@ record IdxFile(Path file, byte[] bytes, int offset, int[] dims) {
         } catch (IOException e) {
             // the read below reports it
         }
+        // the bytes after the header, when all are read (the header's count of them may be more)
+        long actual = -1;
         try (InputStream raw = Files.newInputStream(file)) {
             InputStream in = gz ? new GZIPInputStream(raw, 1 << 16) : raw;
-            b = headerOnly ? in.readNBytes(header) : in.readAllBytes();
+            b = in.readNBytes(header);
+            long want = announcedBytes(b, nDims);
+            if (!headerOnly && want >= 0 && want <= Integer.MAX_VALUE - header) {
+                // what the header announces, and only a count of what follows: a file of gigabytes is
+                // not read whole into one array (past 2 GB that ended the program)
+                byte[] all = java.util.Arrays.copyOf(b, header + (int) want);
+                int n = in.readNBytes(all, header, (int) want);
+                actual = n + (n < want ? 0 : in.transferTo(java.io.OutputStream.nullOutputStream()));
+                b = n < want ? java.util.Arrays.copyOf(all, header + n) : all;
+            }
         } catch (AccessDeniedException e) {
             problems.add(file + ": cannot be read (permission denied); make it readable to this user");
             return null;
@@ -98,7 +109,6 @@ record IdxFile(Path file, byte[] bytes, int offset, int[] dims) {
             return null;
         }
         int[] dims = new int[nDims];
-        long expected = 1;
         for (int i = 0; i < nDims; i++) {
             dims[i] = readInt(b, 4 + 4 * i);
             if (dims[i] < 0 || (i > 0 && dims[i] == 0)) {
@@ -106,8 +116,8 @@ record IdxFile(Path file, byte[] bytes, int offset, int[] dims) {
                         + "; the header is corrupt, download the file again");
                 return null;
             }
-            expected *= dims[i];
         }
+        long expected = announcedBytes(b, nDims);
         String announced = nDims == 3
                 ? dims[0] + " images of " + dims[1] + "x" + dims[2] + " (" + expected + " bytes of pixels)"
                 : dims[0] + " labels";
@@ -116,9 +126,8 @@ record IdxFile(Path file, byte[] bytes, int offset, int[] dims) {
             return null;
         }
         if (headerOnly) {
-            return new IdxFile(file, b, header, dims);
+            return new IdxFile(file, java.util.Arrays.copyOf(b, header), header, dims);
         }
-        long actual = b.length - header;
         if (actual < expected) {
             problems.add(file + ": truncated: the header announces " + announced + " but " + actual
                     + " follow; download the file again");
@@ -130,6 +139,29 @@ record IdxFile(Path file, byte[] bytes, int offset, int[] dims) {
             return null;
         }
         return new IdxFile(file, b, header, dims);
+    }
+
+    /**
+     * The bytes of data a header announces (the product of its sizes, at most {@link Long#MAX_VALUE}),
+     * or -1 when the bytes are no IDX header of that many dimensions.
+     */
+    private static long announcedBytes(byte[] b, int nDims) {
+        if (b.length < 4 + 4 * nDims || readInt(b, 0) != (0x800 | nDims)) {
+            return -1;
+        }
+        long n = 1;
+        for (int i = 0; i < nDims; i++) {
+            int d = readInt(b, 4 + 4 * i);
+            if (d < 0) {
+                return -1;
+            }
+            try {
+                n = Math.multiplyExact(n, d);
+            } catch (ArithmeticException e) {
+                return Long.MAX_VALUE;
+            }
+        }
+        return n;
     }
 
     private static int readInt(byte[] b, int o) {
