@@ -80,7 +80,8 @@ public final class ProceduralSource implements DomainSource {
             return new DatasetInfo(d.name(), kind(), "built-in (" + s.generator().name() + ")", true,
                     s.generator().classNames().size(), s.trainSize(), s.testSize(), List.of());
         } catch (SpecException e) {
-            return new DatasetInfo(d.name(), kind(), "built-in", false, -1, -1, -1, List.of(e.getMessage()));
+            // nothing is missing (the generators are built in): the descriptor is wrong
+            return new DatasetInfo(d.name(), kind(), "built-in", true, -1, -1, -1, List.of(e.getMessage()));
         }
     }
 
