@@ -141,6 +141,13 @@ public final class EventLog implements AutoCloseable {
         if (skipped[0] > WARNED_LINES) {
             warnings.accept(file + ": " + (skipped[0] - WARNED_LINES) + " more lines that are not events skipped");
         }
+        int newest = out.stream().mapToInt(l -> l.envelope().schema()).max().orElse(Envelope.SCHEMA);
+        if (newest > Envelope.SCHEMA) {
+            // a later protocol renamed fields or changed their meaning: its numbers may be misread here
+            warnings.accept(file + ": written in event protocol version " + newest + ", newer than the version "
+                    + Envelope.SCHEMA + " this workbench reads; its values may be missing or misread: read it with"
+                    + " the workbench that wrote it, or a newer one");
+        }
         return out;
     }
 

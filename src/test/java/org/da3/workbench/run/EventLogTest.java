@@ -75,4 +75,19 @@ class EventLogTest {
         assertThat(warnings.get(1)).isEqualTo(file + ":2: not a JSON event line: \\u0000\\u0000; line skipped");
         assertThat(warnings.get(EventLog.WARNED_LINES)).isEqualTo(file + ": 7 more lines that are not events skipped");
     }
+    /** A log written by a later protocol version is read, with a warning that its values may be misread. */
+    @Test
+    void aLogOfANewerProtocolIsReadWithAWarning(@TempDir Path tmp) throws IOException {
+        Path file = tmp.resolve("events.jsonl");
+        Files.write(file, event(0));
+        List<String> warnings = new ArrayList<>();
+        assertThat(EventLog.readLines(file, warnings::add)).hasSize(1);
+        assertThat(warnings).isEmpty();
+        Files.writeString(file, new String(event(0), StandardCharsets.UTF_8).replace("\"schema\":1", "\"schema\":99")
+                + "\n" + new String(event(1), StandardCharsets.UTF_8) + "\n");
+        assertThat(EventLog.readLines(file, warnings::add)).hasSize(2);
+        assertThat(warnings).containsExactly(file + ": written in event protocol version 99, newer than the version 1"
+                + " this workbench reads; its values may be missing or misread: read it with the workbench that"
+                + " wrote it, or a newer one");
+    }
 }
