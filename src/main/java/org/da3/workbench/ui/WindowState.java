@@ -71,6 +71,23 @@ public final class WindowState {
     }
 
     /**
+     * A remembered length (a window's width or height) that fits: the fallback when none is
+     * remembered or it is not a number or smaller than {@code min}, and never more than {@code
+     * max}. A damaged or hand-edited file (a width of 1e9) would otherwise open a window whose
+     * tables lay out rows for a billion pixels, and the window would never appear.
+     *
+     * @param key the key
+     * @param fallback the length if none usable is remembered
+     * @param min the smallest length taken as remembered
+     * @param max the largest length allowed (the screen's)
+     * @return the length, at most {@code max}
+     */
+    public double length(String key, double fallback, double min, double max) {
+        double v = number(key, Double.NaN);
+        return Math.min(Double.isNaN(v) || v < min ? fallback : v, max);
+    }
+
+    /**
      * Remembers a number.
      *
      * @param key the key
@@ -112,8 +129,13 @@ public final class WindowState {
         if (s == null) {
             return null;
         }
-        Path p = Path.of(s);
-        return Files.isRegularFile(p) ? p : null;
+        try {
+            Path p = Path.of(s);
+            return Files.isRegularFile(p) ? p : null;
+        } catch (java.nio.file.InvalidPathException e) {
+            // a damaged file (a NUL in the path) is forgotten, as a deleted spec is; it must not keep the window shut
+            return null;
+        }
     }
 
     /** @param spec the spec file to reopen next time (null forgets it) */

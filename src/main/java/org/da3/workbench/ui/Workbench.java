@@ -25,6 +25,9 @@ import org.da3.workbench.ui.task.TaskExecutor;
  * WorkbenchApp} and by the GUI tests, which pass their own stage.
  */
 public final class Workbench {
+    /** The smallest remembered window size taken as one; a smaller one (0, negative) opens the default. */
+    private static final double MIN_WIDTH = 400;
+    private static final double MIN_HEIGHT = 300;
     private static final String[] SPLITS = {"split", "horizontalSplit", "verticalSplit", "memorySplit", "resultsSplit"};
 
     private final Stage stage;
@@ -83,7 +86,12 @@ public final class Workbench {
     }
 
     private void show(GuiOptions options) {
-        Scene scene = new Scene(view.root(), state.number("window.width", 1500), state.number("window.height", 940));
+        // the remembered size, if it is one, made to fit the largest screen
+        Rectangle2D screen = Screen.getScreens().stream().map(Screen::getVisualBounds)
+                .max(java.util.Comparator.comparingDouble(b -> b.getWidth() * b.getHeight()))
+                .orElse(new Rectangle2D(0, 0, 1500, 940));
+        Scene scene = new Scene(view.root(), state.length("window.width", 1500, MIN_WIDTH, screen.getWidth()),
+                state.length("window.height", 940, MIN_HEIGHT, screen.getHeight()));
         stage.setScene(scene);
         stage.titleProperty().bind(vm.titleProperty());
         restoreBounds();
