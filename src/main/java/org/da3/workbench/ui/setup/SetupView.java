@@ -411,9 +411,21 @@ public final class SetupView {
         FileChooser fc = specChooser("Save experiment spec");
         fc.setInitialFileName(vm.name().getText() + ".yaml");
         File f = fc.showSaveDialog(window());
-        if (f != null) {
-            save(f.toPath());
+        if (f == null) {
+            return;
         }
+        // the dialog asked about the name typed; with .yaml added it may name another file
+        Path file = SetupViewModel.withSpecEnding(f.toPath());
+        if (!file.equals(f.toPath()) && Files.exists(file)) {
+            Alert ask = new Alert(Alert.AlertType.CONFIRMATION, file + " exists. Replace it?",
+                    javafx.scene.control.ButtonType.OK, javafx.scene.control.ButtonType.CANCEL);
+            ask.setHeaderText("Replace " + file.getFileName() + "?");
+            ask.initOwner(window());
+            if (ask.showAndWait().filter(b -> b == javafx.scene.control.ButtonType.OK).isEmpty()) {
+                return;
+            }
+        }
+        save(file);
     }
 
     private void save(Path file) {

@@ -34,6 +34,7 @@ import org.da3.workbench.data.DatasetCatalog;
 import org.da3.workbench.data.DatasetDescriptor;
 import org.da3.workbench.data.DatasetInfo;
 import org.da3.workbench.data.DomainSources;
+import org.da3.workbench.report.OutputGuard;
 import org.da3.workbench.run.AtomicFiles;
 import org.da3.workbench.run.Pretrainer;
 import org.da3.workbench.spec.AugmentationSpec;
@@ -45,6 +46,7 @@ import org.da3.workbench.spec.MethodSpec;
 import org.da3.workbench.spec.SpecException;
 import org.da3.workbench.spec.SpecLoader;
 import org.da3.workbench.spec.SpecWriter;
+import org.da3.workbench.spec.TargetsFile;
 import org.da3.workbench.spec.TrainingSpec;
 import org.da3.workbench.ui.TargetProvider;
 import org.da3.workbench.ui.field.Parsers;
@@ -526,17 +528,44 @@ public final class SetupViewModel {
      * @param file the file
      * @throws IOException on a write error
      * @throws IllegalStateException if the form has errors
+     * @throws IllegalArgumentException if the file is a run's record (its spec.yaml, or any file in
+     *     a run directory that is one of a run's own) or the workspace's targets.yaml
      */
     public void save(Path file) throws IOException {
         ExperimentSpec s = spec.get();
         if (s == null) {
             throw new IllegalStateException("the spec has errors; fix them before saving: " + problem.get());
         }
+        // a run's spec.yaml, opened to run it again, is its record: what --resume compares with
+        OutputGuard.check(file, List.of(), "cannot save " + displayPath(file));
+        Path abs = file.toAbsolutePath().normalize();
+        if (abs.equals(workspace.experimentsDir().resolve(TargetsFile.FILE_NAME).toAbsolutePath().normalize())) {
+            throw new IllegalArgumentException("cannot save " + displayPath(file) + ": it lists the run targets of this"
+                    + " workspace (docs/targets.md), and a spec there would replace them; save the spec under another"
+                    + " name");
+        }
         // as the form has it: a sweep typed into an option stays one entry with a list of values;
         // creates the folders; says in plain words why a file cannot be written there
         AtomicFiles.writeString(file, SpecWriter.toYaml(asWritten != null ? asWritten : s, false));
         specFile.set(file.toAbsolutePath().normalize());
         say("saved " + displayPath(file));
+    }
+
+    /**
+     * The file a name chosen in the save dialog stands for: with {@code .yaml} added when it ends in
+     * neither {@code .yaml} nor {@code .yml} (the dialog adds no ending on Linux, and Open lists only
+     * *.yaml and *.yml files).
+     *
+     * @param chosen the file chosen
+     * @return that file, or a sibling with .yaml added
+     */
+    public static Path withSpecEnding(Path chosen) {
+        if (chosen.getFileName() == null) {
+            return chosen;
+        }
+        String n = chosen.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
+        return n.endsWith(".yaml") || n.endsWith(".yml") ? chosen
+                : chosen.resolveSibling(chosen.getFileName() + ".yaml");
     }
 
     /** @return where specs are saved and loaded by default: the workspace's experiments folder */

@@ -283,6 +283,37 @@ class SetupViewModelTest {
         assertThat(vm.getSpecFile()).isNotEqualTo(aDir.toAbsolutePath().normalize());
     }
 
+    /**
+     * A run's spec.yaml is its record (what --skip-completed and --resume compare with): opened to
+     * run it again and changed, Save does not write over it, nor over the workspace's targets.yaml;
+     * a name chosen without an ending gets .yaml, so the Open dialog (*.yaml) finds it again.
+     */
+    @Test
+    void savingNeverReplacesARunsRecordOrTheTargetsFile() throws Exception {
+        Path run = Files.createDirectories(ws.runsDir("tiny").resolve("20260101-000000-linear-s7"));
+        Files.writeString(run.resolve("events.jsonl"), "");
+        Path runSpec = Files.writeString(run.resolve("spec.yaml"), Files.readString(specFile));
+        String before = Files.readString(runSpec);
+        vm.load(runSpec);
+        vm.epochs().setText("3");
+        assertThatThrownBy(() -> vm.save(vm.getSpecFile())).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("cannot save experiments/tiny/runs/20260101-000000-linear-s7/spec.yaml")
+                .hasMessageContaining("run directory");
+        assertThat(Files.readString(runSpec)).isEqualTo(before);
+
+        Path targets = ws.experimentsDir().resolve("targets.yaml");
+        assertThatThrownBy(() -> vm.save(targets)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("experiments/targets.yaml").hasMessageContaining("run targets");
+        assertThat(targets).doesNotExist();
+
+        assertThat(SetupViewModel.withSpecEnding(ws.experimentsDir().resolve("again"))).hasFileName("again.yaml");
+        assertThat(SetupViewModel.withSpecEnding(ws.experimentsDir().resolve("v1.2"))).hasFileName("v1.2.yaml");
+        assertThat(SetupViewModel.withSpecEnding(ws.experimentsDir().resolve("a.yml"))).hasFileName("a.yml");
+        assertThat(SetupViewModel.withSpecEnding(ws.experimentsDir().resolve("a.YAML"))).hasFileName("a.YAML");
+        vm.save(ws.experimentsDir().resolve("again.yaml"));
+        assertThat(vm.getSpecFile()).hasFileName("again.yaml");
+    }
+
     @Test
     void anUnknownDomainStaysListedAsMissing() throws Exception {
         Path bad = Files.writeString(ws.experimentsDir().resolve("bad.yaml"),
