@@ -75,7 +75,11 @@ public interface RunLauncher {
     /** Stops every queued and running job. */
     void stopAll();
 
-    /** Stops everything and releases the launcher's threads. */
+    /**
+     * Stops everything and releases the launcher's threads; returns when the runs under way have
+     * been recorded as stopped (or a bounded wait for that has passed), since the workbench may
+     * exit right after.
+     */
     void shutdown();
 
     /** What happens to the jobs, reported from background threads; only {@link #finished} must be heard. */

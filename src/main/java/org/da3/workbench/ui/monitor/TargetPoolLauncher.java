@@ -298,9 +298,25 @@ public final class TargetPoolLauncher implements RunLauncher {
         }
     }
 
+    /**
+     * How long {@link #shutdown()} waits for the stopped runs to be recorded: as long as {@code da3
+     * run} waits for its queue on Ctrl-C. A stopped worker says run_finished at once.
+     */
+    static final java.time.Duration SHUTDOWN_WAIT = java.time.Duration.ofSeconds(20);
+
+    /**
+     * Stops every job and waits (at most {@link #SHUTDOWN_WAIT}) until the runs under way have
+     * ended and are recorded as cancelled in their run folders, as {@code da3 run} records them on
+     * Ctrl-C: the workbench exits right after, and its exit would cut their records off.
+     */
     @Override
     public void shutdown() {
         stopAll();
         thread.shutdown();
+        try {
+            thread.awaitTermination(SHUTDOWN_WAIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

@@ -299,6 +299,49 @@ class TargetPoolLauncherTest {
         }
     }
 
+    /**
+     * Closing the workbench while a run trains (shutdown, then the JVM exits at once): by the time
+     * shutdown returns, the run is recorded as cancelled in its events.jsonl, as {@code da3 run}
+     * records it on Ctrl-C, and the queued one is dropped; before, shutdown returned at once and the
+     * exit cut the run's record off mid-epoch, with no run_finished.
+     */
+    @org.junit.jupiter.api.Test
+    void shutdownReturnsWhenTheRunsUnderWayAreRecordedAsCancelled() throws Exception {
+        Workspace ws = TestWorkspace.create(dir, 64, 16);
+        Path specFile = Files.writeString(ws.experimentsDir().resolve("close.yaml"),
+                TestWorkspace.tinySpec("close", "linear, finetune", "tiny-shapes").replace("epochs: 1", "epochs: 500"));
+        ExperimentSpec spec = new SpecLoader(ws.datasets().names()).load(specFile);
+        TargetPoolLauncher launcher = new TargetPoolLauncher(new ExperimentRunner(ws), new WorkspaceTargetProvider(ws));
+        CountDownLatch training = new CountDownLatch(1);
+        Map<String, String> ended = new ConcurrentHashMap<>();
+        Map<String, Path> dirs = new ConcurrentHashMap<>();
+        try {
+            launcher.submit(launcher.plan(spec), new RunLauncher.Listener() {
+                @Override
+                public void event(RunJob job, Envelope event) {
+                    if (event.event() instanceof org.da3.workbench.run.event.TrainMetrics) {
+                        training.countDown();
+                    }
+                }
+
+                @Override
+                public void finished(RunJob job, RunRecord record, Path runDir, String error) {
+                    ended.put(job.label(), record == null ? "no record: " + error : record.status());
+                    if (runDir != null) {
+                        dirs.put(job.label(), runDir);
+                    }
+                }
+            });
+            assertThat(training.await(2, TimeUnit.MINUTES)).as("the first run trains").isTrue();
+        } finally {
+            launcher.shutdown();
+        }
+        assertThat(ended).containsEntry("linear s7", "cancelled")
+                .containsEntry("finetune s7", "no record: stopped before it started");
+        List<String> lines = Files.readAllLines(dirs.get("linear s7").resolve("events.jsonl"));
+        assertThat(lines.get(lines.size() - 1)).contains("\"type\":\"run_finished\"").contains("\"cancelled\"");
+    }
+
     @org.junit.jupiter.api.Test
     void runsThatNeedWeightsPretrainingDidNotWriteDoNotStart() throws Exception {
         Workspace ws = TestWorkspace.create(dir, 32, 16);
