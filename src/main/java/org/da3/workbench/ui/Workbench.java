@@ -35,6 +35,7 @@ public final class Workbench {
     private final WindowState state;
     private final MainViewModel vm;
     private final MainView view;
+    private final RunLauncher launcher;
     private boolean closed;
 
     private Workbench(Stage stage, GuiOptions options, TaskExecutor executor, TargetProvider targets,
@@ -42,6 +43,7 @@ public final class Workbench {
         this.stage = stage;
         this.executor = executor;
         this.state = new WindowState(options.stateFile());
+        this.launcher = launcher;
         SetupViewModel setup = new SetupViewModel(options.workspace(), executor, targets);
         MonitorViewModel monitor = new MonitorViewModel(executor, launcher);
         ResultsViewModel results = new ResultsViewModel(options.workspace(), executor);
@@ -188,6 +190,15 @@ public final class Workbench {
         }
         state.save();
         vm.dispose();
+    }
+
+    /**
+     * Stops every run and waits, a bounded time, until the runs under way are recorded as stopped
+     * (see {@link RunLauncher#shutdown()}). Safe from any thread: for a JVM that exits without the
+     * window being closed (Ctrl-C at the terminal, a kill).
+     */
+    public void stopRuns() {
+        launcher.shutdown();
     }
 
     /** @return the main view model */

@@ -25,6 +25,8 @@ public final class WorkbenchApp extends Application {
 
     private FxTaskExecutor executor;
     private Workbench workbench;
+    /** Stops the runs when the JVM exits without the window closing (Ctrl-C at the terminal, a kill). */
+    private Thread onExit;
 
     /**
      * Opens the workbench and blocks until its window closes.
@@ -53,6 +55,10 @@ public final class WorkbenchApp extends Application {
     public void start(Stage stage) {
         executor = new FxTaskExecutor();
         workbench = Workbench.open(stage, options, executor);
+        // Ctrl-C ends the JVM without stop(): the runs under way are recorded as cancelled first, as
+        // closing the window records them (and as da3 run does on Ctrl-C)
+        onExit = new Thread(workbench::stopRuns, "da3-gui-stop");
+        Runtime.getRuntime().addShutdownHook(onExit);
         if (options.screenshots() != null) {
             new ScreenshotTour(workbench, options.screenshots()).start();
         }
@@ -62,6 +68,13 @@ public final class WorkbenchApp extends Application {
     public void stop() {
         if (workbench != null) {
             workbench.close();
+        }
+        if (onExit != null) {
+            try {
+                Runtime.getRuntime().removeShutdownHook(onExit);
+            } catch (IllegalStateException e) {
+                // the JVM is already exiting: the hook stops the runs
+            }
         }
         if (executor != null) {
             executor.shutdown();
