@@ -762,11 +762,16 @@ public final class SetupViewModel {
             return;
         }
         Path p = workspace.resolve(w);
+        Path recipe = Files.exists(p) ? null : Pretrainer.recipeFor(p);
         if (Files.isRegularFile(p)) {
             weightsNote.set("found");
-        } else if (Pretrainer.recipeFor(p) != null) {
-            weightsNote.set("pretrained from " + p.getFileName().toString().replaceFirst("\\.[^.]+$", ".yaml")
-                    + " on first launch");
+        } else if (Files.exists(p)) {
+            // the note agrees with the error under the field
+            weightsNote.set("not a file");
+        } else if (recipe != null && recipeProblem(recipe) != null) {
+            weightsNote.set("missing; its recipe " + recipe.getFileName() + " cannot pretrain it");
+        } else if (recipe != null) {
+            weightsNote.set("pretrained from " + recipe.getFileName() + " on first launch");
         } else {
             weightsNote.set("missing");
         }

@@ -227,6 +227,13 @@ class SetupViewModelTest {
         Files.writeString(ws.pretrainedDir().resolve("none.yaml"), "name: x\n");
         vm.weights().setText("pretrained/none.safetensors ");
         assertThat(vm.weights().getError()).contains("its recipe none.yaml cannot pretrain it: domains:");
+        assertThat(vm.weightsNoteProperty().get()).as("the note agrees with the error")
+                .isEqualTo("missing; its recipe none.yaml cannot pretrain it");
+        assertThat(vm.canLaunch()).isFalse();
+        // a folder where the weights file should be
+        Files.createDirectories(ws.pretrainedDir().resolve("dir.safetensors"));
+        vm.weights().setText("pretrained/dir.safetensors");
+        assertThat(vm.weightsNoteProperty().get()).isEqualTo("not a file");
         assertThat(vm.canLaunch()).isFalse();
         // a file that is there but is no tensor file is marked before Launch
         Files.writeString(ws.pretrainedDir().resolve("text.safetensors"), "plain text");
