@@ -410,7 +410,11 @@ public final class SetupViewModel {
         ExperimentSpec s = new SpecLoader(null).load(file);
         fill(s);
         specFile.set(file.toAbsolutePath().normalize());
-        say("loaded " + displayPath(file));
+        Path abs = file.toAbsolutePath().normalize();
+        // a spec from another workspace is read here against this one's datasets, weights and runs
+        say("loaded " + displayPath(file) + (abs.startsWith(workspace.root().toAbsolutePath().normalize()) ? ""
+                : " (from outside this workspace, " + workspace.root() + ": its domains, weights and runs are"
+                        + " this workspace's)"));
     }
 
     /**

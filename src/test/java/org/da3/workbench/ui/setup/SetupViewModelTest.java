@@ -98,6 +98,18 @@ class SetupViewModelTest {
                 "finetune[optimizer=sgd]", "finetune[optimizer=adam]");
     }
 
+    /** A spec opened from outside the workspace says whose datasets, weights and runs it uses. */
+    @Test
+    void aSpecFromOutsideTheWorkspaceSaysWhichWorkspaceItUses(@TempDir Path elsewhere) throws Exception {
+        Path outside = Files.writeString(elsewhere.resolve("other.yaml"),
+                TestWorkspace.tinySpec("other", "linear", "tiny-shapes"));
+        vm.load(outside);
+        assertThat(vm.statusProperty().get()).isEqualTo("loaded " + outside + " (from outside this workspace, "
+                + ws.root() + ": its domains, weights and runs are this workspace's)");
+        vm.load(specFile);
+        assertThat(vm.statusProperty().get()).isEqualTo("loaded experiments/tiny.yaml");
+    }
+
     /** A spec that sweeps an option opens with each variant as an entry of its own, and launches them all. */
     @Test
     void aSweepOpensAsOneEntryPerVariant() throws Exception {
