@@ -206,8 +206,34 @@ public final class SshTarget implements Target {
         if (runDir == null) {
             runDir = c.remoteDir() + "/runs/" + RunDirectory.safe(request.runId());
         }
+        stopIfStillRunning(c, runDir, dir);
         int n = c.download(runDir, dir.dir(), NOT_COLLECTED);
         note(dir, "copied " + n + " file(s) back from " + runDir);
+    }
+
+    /**
+     * Stops a worker that is still running when its run is collected. That happens after a lost
+     * connection that the machine did not notice (the network or the laptop dropped it without a
+     * word, so the machine's sshd keeps the session and the wrapper's lifeline never fires): the
+     * worker would train on unobserved, rewriting the files being copied back, and hold the
+     * machine's memory while the next run (or {@code --resume}) starts. The wrapper writes {@code
+     * worker.exit} before its exit status reaches this side, so a {@code worker.pid} without it
+     * means the worker is still there.
+     */
+    private static void stopIfStillRunning(SshConnection c, String runDir, RunDirectory dir) throws IOException {
+        boolean running;
+        try (SftpClient sftp = c.sftp()) {
+            running = SshConnection.stat(sftp, runDir + "/" + RemoteScripts.PID) != null
+                    && SshConnection.stat(sftp, runDir + "/" + RemoteScripts.EXIT) == null;
+        }
+        if (running) {
+            int status = c.run(RemoteScripts.command(runDir, RemoteScripts.STOP),
+                    Duration.ofSeconds(RemoteScripts.KILL_AFTER_SECONDS + 30));
+            note(dir, "the worker was still running in " + runDir + " after the run ended here (the connection was"
+                    + " lost without the machine noticing); stopped it with " + RemoteScripts.STOP
+                    + (status == 0 ? "" : " (which did not finish: exit status " + status + ")")
+                    + " before copying its files back");
+        }
     }
 
     @Override

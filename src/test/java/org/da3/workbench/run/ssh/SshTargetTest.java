@@ -471,6 +471,50 @@ class SshTargetTest {
         assertThat(Files.readString(exit).trim()).as("killed by TERM, not finished").isEqualTo("143");
     }
 
+    /**
+     * A connection the network drops without a word: this side notices (here at once, a reset; in
+     * life after the keep-alives go unanswered), the machine's sshd does not, so the wrapper's
+     * lifeline never fires. The worker must not train on unobserved: collecting the run stops it
+     * over a new connection before copying its files back.
+     */
+    @Test
+    void aConnectionDroppedWithoutTheMachineNoticingStillStopsTheWorker() throws Exception {
+        PlannedRun run = plan("dropped-silently", "epochs: 400");
+        Path remote = tmp.resolve("remote-drop-silent");
+        AtomicLong pid = new AtomicLong(-1);
+        RunRecord r;
+        try (org.da3.workbench.test.TcpProxy proxy = new org.da3.workbench.test.TcpProxy(server.port())) {
+            Path kh = Files.writeString(tmp.resolve("known_hosts_proxy"), "[127.0.0.1]:" + proxy.port() + " "
+                    + org.apache.sshd.common.config.keys.PublicKeyEntry.toString(server.hostKey().getPublic()) + "\n");
+            TargetSpec direct = server.target("silent-drop", remote);
+            TargetSpec spec = new TargetSpec("silent-drop", TargetSpec.LINUX, "127.0.0.1", proxy.port(), direct.user(),
+                    direct.identityFile(), false, null, kh.toString(), direct.remoteDir(), direct.javaExecutable(),
+                    Map.of(), direct.jvmFlags(), 1, null);
+            try (SshTarget t = new SshTarget(spec)) {
+                r = execute(run, t, new RunMonitor(), e -> {
+                    if (pid.get() < 0) {
+                        pid.set(readPid(remote.resolve("runs"), e.runId()));
+                    }
+                    if (e.event() instanceof org.da3.workbench.run.event.EpochCheckpointSaved) {
+                        proxy.dropSilently();
+                    }
+                });
+            }
+        }
+        assertThat(r.status()).isEqualTo("failed");
+        assertThat(r.error()).contains("lost the connection to the worker");
+        assertThat(pid.get()).isPositive();
+        assertThat(ProcessHandle.of(pid.get()).map(ProcessHandle::isAlive).orElse(false))
+                .as("the remote worker is stopped by the time the run is recorded").isFalse();
+        Path remoteRun = remote.resolve("runs").resolve(r.runId());
+        assertThat(Files.readString(remoteRun.resolve(RemoteScripts.EXIT)).trim()).as("killed by TERM, not finished")
+                .isEqualTo("143");
+        assertThat(Files.readString(runDir(r).resolve("worker.log"))).contains("the worker was still running in "
+                + remoteRun).contains("stopped it with stop.sh before copying its files back");
+        // the epoch checkpoint came back, as the worker left it when it was stopped
+        assertThat(runDir(r).resolve("checkpoints/tiny-shapes.safetensors")).isRegularFile();
+    }
+
     @Test
     void stopKillsTheRemoteWorker() throws Exception {
         PlannedRun run = plan("stopped", "epochs: 40");
