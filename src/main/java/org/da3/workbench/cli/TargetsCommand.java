@@ -65,7 +65,7 @@ public final class TargetsCommand implements Runnable {
             exitCodeListHeading = "%nExit codes:%n",
             exitCodeList = {"0:it answered", "1:it could not be reached or logged into",
                 "2:no target of that name, targets.yaml is invalid, or no key here to log in with",
-                "3:it answered, but its java is missing or older than 17"})
+                "3:it answered, but its java is missing, fails, hangs or is older than 17"})
     public static final class TestCommand implements Callable<Integer> {
         @picocli.CommandLine.Spec
         private picocli.CommandLine.Model.CommandSpec spec;

@@ -54,6 +54,7 @@ public final class SshTarget implements Target {
     private final Map<String, String> runDirs = new ConcurrentHashMap<>();
     private SshConnection connection;
     private volatile SshConnection javaChecked;
+    private Duration javaCheckTimeout = JAVA_CHECK_TIMEOUT;
 
     /**
      * A target for a spec of kind linux or jetson.
@@ -245,6 +246,15 @@ public final class SshTarget implements Target {
     }
 
     /**
+     * Sets the time allowed for {@code java -version} (tests).
+     *
+     * @param timeout the time
+     */
+    void javaCheckTimeout(Duration timeout) {
+        this.javaCheckTimeout = timeout;
+    }
+
+    /**
      * Checks that the machine's java runs and is version 17 or later, with the target's
      * environment (its PATH, JAVA_HOME, ...), as the worker will be started.
      *
@@ -261,7 +271,7 @@ public final class SshTarget implements Target {
         }
         cmd.add(spec.javaExecutable());
         cmd.add("-version");
-        SshConnection.Output o = c.output(Shell.join(cmd), JAVA_CHECK_TIMEOUT);
+        SshConnection.Output o = c.output(Shell.join(cmd), javaCheckTimeout);
         String java = "'" + spec.javaExecutable() + "'";
         String fix = "install Java 17 or later on it (sudo apt install openjdk-17-jre-headless) and set java: (or"
                 + " JAVA_HOME in environment:) in the target's entry of experiments/targets.yaml to it";
@@ -269,12 +279,47 @@ public final class SshTarget implements Target {
             throw new RemoteJavaException(SshConnection.who(spec) + ": java " + java + " cannot be run on the machine ("
                     + firstLine(o.output()) + "); " + fix);
         }
-        int major = javaMajor(o.output());
-        if (major > 0 && major < 17) {
-            throw new RemoteJavaException(SshConnection.who(spec) + ": java " + java + " on the machine is Java " + major
-                    + " (" + firstLine(o.output()) + "); the worker needs Java 17 or later: " + fix);
+        String tried = spec.javaExecutable() + " -version";
+        if (o.status() < 0) {
+            // a java that hangs (a wrapper waiting for input, a network mount that does not answer)
+            throw new RemoteJavaException(SshConnection.who(spec) + ": " + tried + " did not finish within "
+                    + javaCheckTimeout.toSeconds() + " s on the machine" + printed(o.output()) + "; run it there by"
+                    + " hand to see why, or set java: in the target's entry of experiments/targets.yaml to another one");
         }
-        return "java on the machine: " + java + ": " + firstLine(o.output());
+        if (o.status() != 0) {
+            throw new RemoteJavaException(SshConnection.who(spec) + ": " + tried + " failed on the machine (exit status "
+                    + o.status() + printed(o.output()) + "); the worker cannot start with it."
+                    + " Run it there by hand to see why (a JAVA_TOOL_OPTIONS or JDK_JAVA_OPTIONS it does not accept,"
+                    + " too little memory), or " + fix);
+        }
+        int major = javaMajor(o.output());
+        if (major < 0) {
+            throw new RemoteJavaException(SshConnection.who(spec) + ": java " + java + " on the machine did not say"
+                    + " which version it is" + printed(o.output()) + "; the worker needs Java 17 or later. Check that"
+                    + " it is a java (" + tried + " prints 'openjdk version \"17...\"'), or " + fix);
+        }
+        if (major < 17) {
+            throw new RemoteJavaException(SshConnection.who(spec) + ": java " + java + " on the machine is Java " + major
+                    + " (" + versionLine(o.output()) + "); the worker needs Java 17 or later: " + fix);
+        }
+        return "java on the machine: " + java + ": " + versionLine(o.output());
+    }
+
+    /** What a command printed, for a message: its first lines, or that it printed nothing. */
+    private static String printed(String output) {
+        String t = output.strip();
+        if (t.isEmpty()) {
+            return "; it printed nothing";
+        }
+        List<String> lines = t.lines().map(String::strip).filter(l -> !l.isEmpty()).limit(3).toList();
+        String s = String.join(" | ", lines);
+        return "; it printed: " + (s.length() > 300 ? s.substring(0, 300) + "..." : s);
+    }
+
+    /** The line of {@code java -version} that gives the version (lines a login script printed skipped). */
+    private static String versionLine(String output) {
+        return output.lines().filter(l -> l.contains("version \"")).findFirst().map(String::strip)
+                .orElse(firstLine(output));
     }
 
     /**

@@ -677,6 +677,13 @@ class SshTargetTest {
         return f;
     }
 
+    private static Path javaScript(Path dir, String name, String body) throws IOException {
+        Path f = dir.resolve(name);
+        Files.writeString(f, "#!/bin/sh\n" + body);
+        Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rwx------"));
+        return f;
+    }
+
     @Test
     void anOldOrMissingJavaOnTheMachineIsNamedBeforeAnythingIsUploaded() throws Exception {
         Path bin = Files.createDirectories(tmp.resolve("bin-java8"));
@@ -696,6 +703,36 @@ class SshTargetTest {
         msg = failedStart(server.target("nojava", remote.toString(), server.clientKeyFile(), server.knownHostsFile(),
                 Map.of(), List.of(), none.toString()));
         assertThat(msg).contains("java '" + none + "' cannot be run on the machine").contains("openjdk-17");
+
+        // a java that fails, prints no version, or hangs, is named too, before any upload
+        Path failing = javaScript(bin, "java-fails", "echo 'Error: Could not create the Java Virtual Machine.' >&2\n"
+                + "echo 'Error: A fatal exception has occurred. Program will exit.' >&2\nexit 1\n");
+        msg = failedStart(server.target("javafails", remote.toString(), server.clientKeyFile(),
+                server.knownHostsFile(), Map.of(), List.of(), failing.toString()));
+        assertThat(msg).contains(failing + " -version failed on the machine (exit status 1; it printed: Error: Could"
+                + " not create the Java Virtual Machine. | Error: A fatal exception");
+        Path junk = javaScript(bin, "java-junk", "echo 'Welcome to the lab machine'\n");
+        msg = failedStart(server.target("javajunk", remote.toString(), server.clientKeyFile(),
+                server.knownHostsFile(), Map.of(), List.of(), junk.toString()));
+        assertThat(msg).contains("java '" + junk + "' on the machine did not say which version it is; it printed:"
+                + " Welcome to the lab machine").contains("the worker needs Java 17 or later");
+        Path hangs = javaScript(bin, "java-hangs", "sleep 20\n");
+        long t0 = System.nanoTime();
+        try (SshTarget t = new SshTarget(server.target("javahangs", remote.toString(), server.clientKeyFile(),
+                server.knownHostsFile(), Map.of(), List.of(), hangs.toString()))) {
+            t.javaCheckTimeout(java.time.Duration.ofSeconds(2));
+            assertThatThrownBy(t::checkWithJava).isInstanceOf(RemoteJavaException.class)
+                    .hasMessageContaining(hangs + " -version did not finish within 2 s on the machine; it printed"
+                            + " nothing");
+        }
+        assertThat(System.nanoTime() - t0).isLessThan(TimeUnit.SECONDS.toNanos(10));
+        // a login script's greeting before the version is not taken for it
+        Path greets = javaScript(bin, "java-greets", "echo 'Welcome'\necho 'openjdk version \"17.0.15\"' >&2\n");
+        try (SshTarget t = new SshTarget(server.target("javagreets", remote.toString(), server.clientKeyFile(),
+                server.knownHostsFile(), Map.of(), List.of(), greets.toString()))) {
+            assertThat(t.checkWithJava()).endsWith(": openjdk version \"17.0.15\"");
+        }
+        assertThat(remote.resolve("jars")).as("nothing uploaded").doesNotExist();
         assertThat(SshTarget.javaMajor("openjdk version \"21.0.2\" 2024-01-16")).isEqualTo(21);
         assertThat(SshTarget.javaMajor("openjdk version \"17\" 2021-09-14")).isEqualTo(17);
         assertThat(SshTarget.javaMajor("Picked up JAVA_TOOL_OPTIONS\njava version \"1.8.0_392\"")).isEqualTo(8);
