@@ -109,6 +109,12 @@ public final class ConsoleProgress implements RunMonitor.Listener {
         }
     }
 
+    @Override
+    public synchronized void onWarning(String message) {
+        endBar();
+        out.println("[" + label + "] warning: " + message);
+    }
+
     private void endBar() {
         if (barShown) {
             out.println();

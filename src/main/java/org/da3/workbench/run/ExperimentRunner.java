@@ -533,7 +533,7 @@ public final class ExperimentRunner {
         try {
             target.collect(req, dir);
         } catch (IOException e) {
-            listener.onLog("could not copy the run's files back from " + target.describe() + ": " + e.getMessage());
+            listener.onWarning("could not copy the run's files back from " + target.describe() + ": " + e.getMessage());
         }
         removeFinishedCheckpoints(dir);
         writeOutputs(dir, manifest);

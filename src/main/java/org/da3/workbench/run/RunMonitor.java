@@ -39,6 +39,17 @@ public final class RunMonitor {
          * @param line the line
          */
         default void onLog(String line) {}
+
+        /**
+         * Something the user must hear about that comes after the run's last event: the run's
+         * files could not be copied back from a remote target. Goes to {@link #onLog} unless
+         * overridden.
+         *
+         * @param message the message
+         */
+        default void onWarning(String message) {
+            onLog(message);
+        }
     }
 
     /**

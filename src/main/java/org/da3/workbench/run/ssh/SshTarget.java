@@ -203,13 +203,27 @@ public final class SshTarget implements Target {
     @Override
     public void collect(WorkerRequest request, RunDirectory dir) throws IOException {
         String runDir = runDirs.remove(request.runId());
-        SshConnection c = connection();
-        if (runDir == null) {
-            runDir = c.remoteDir() + "/runs/" + RunDirectory.safe(request.runId());
+        try {
+            SshConnection c = connection();
+            if (runDir == null) {
+                runDir = c.remoteDir() + "/runs/" + RunDirectory.safe(request.runId());
+            }
+            stopIfStillRunning(c, runDir, dir);
+            int n = c.download(runDir, dir.dir(), NOT_COLLECTED);
+            note(dir, "copied " + n + " file(s) back from " + runDir);
+        } catch (IOException e) {
+            // after a lost connection that cannot be made again: what the worker wrote stays there
+            String where = runDir != null ? runDir : "runs/" + RunDirectory.safe(request.runId()) + " of remote_dir "
+                    + spec.remoteDir();
+            String from = spec.user() + "@" + (spec.host().contains(":") ? "[" + spec.host() + "]" : spec.host()) + ":"
+                    + where;
+            String m = "the run's patches and epoch checkpoint were not copied back and stay on the machine, in "
+                    + where + " (" + e.getMessage() + "). Once it answers, copy them here (scp -r -P " + spec.port()
+                    + " '" + from + "/patches' '" + from + "/checkpoints' '" + dir.dir() + "/') before da3 run"
+                    + " --resume, or their domains train again";
+            note(dir, m);
+            throw new IOException(m, e);
         }
-        stopIfStillRunning(c, runDir, dir);
-        int n = c.download(runDir, dir.dir(), NOT_COLLECTED);
-        note(dir, "copied " + n + " file(s) back from " + runDir);
     }
 
     /**

@@ -515,6 +515,59 @@ class SshTargetTest {
         assertThat(runDir(r).resolve("checkpoints/tiny-shapes.safetensors")).isRegularFile();
     }
 
+    /**
+     * The machine goes away for good mid-run (its sshd stops): the run is recorded as failed at
+     * once, and that its files could not be copied back is said to the user (not only into a log
+     * nobody reads: the CLI printed nothing), in worker.log too, with where they stay and how to
+     * fetch them.
+     */
+    @Test
+    void filesThatCannotBeCopiedBackAreNamedWithWhereTheyStay() throws Exception {
+        PlannedRun run = plan("gone", "epochs: 400");
+        Path remote = tmp.resolve("remote-gone");
+        List<String> warnings = new java.util.concurrent.CopyOnWriteArrayList<>();
+        RunRecord r;
+        long[] goneAt = {0};
+        Path keys = Files.createDirectories(tmp.resolve("keys-gone"));
+        try (SshTestServer going = SshTestServer.start(keys); SshTarget t = new SshTarget(going.target("gone", remote))) {
+            r = execute(run, t, new RunMonitor(), new RunMonitor.Listener() {
+                @Override
+                public void onEvent(Envelope e) {
+                    if (e.event() instanceof org.da3.workbench.run.event.EpochCheckpointSaved && goneAt[0] == 0) {
+                        goneAt[0] = System.nanoTime();
+                        Thread stop = new Thread(() -> {
+                            try {
+                                going.close();
+                            } catch (IOException x) {
+                                throw new java.io.UncheckedIOException(x);
+                            }
+                        });
+                        stop.start();
+                    }
+                }
+
+                @Override
+                public void onWarning(String message) {
+                    warnings.add(message);
+                }
+            });
+        }
+        assertThat(r.status()).isEqualTo("failed");
+        assertThat(r.error()).contains("lost the connection to the worker");
+        assertThat(System.nanoTime() - goneAt[0]).as("noticed at once").isLessThan(TimeUnit.SECONDS.toNanos(10));
+        Path remoteRun = remote.resolve("runs").resolve(r.runId());
+        assertThat(warnings).singleElement().asString().startsWith("could not copy the run's files back from gone")
+                .contains("stay on the machine, in " + remoteRun).contains("connection refused")
+                .contains("scp -r -P ").contains(":" + remoteRun + "/patches'").contains("before da3 run --resume");
+        assertThat(Files.readString(runDir(r).resolve("worker.log")))
+                .contains("patches and epoch checkpoint were not copied back and stay on the machine, in " + remoteRun);
+        // and the CLI's progress view prints it
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        new org.da3.workbench.cli.ConsoleProgress(new java.io.PrintStream(bytes, true, StandardCharsets.UTF_8), "linear s7",
+                false).onWarning(warnings.get(0));
+        assertThat(bytes.toString(StandardCharsets.UTF_8)).startsWith("[linear s7] warning: could not copy the run's");
+    }
+
     @Test
     void stopKillsTheRemoteWorker() throws Exception {
         PlannedRun run = plan("stopped", "epochs: 40");
