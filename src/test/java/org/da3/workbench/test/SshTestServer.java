@@ -59,6 +59,7 @@ public final class SshTestServer implements AutoCloseable {
     private volatile int dropAfterLines = -1;
     private volatile long diskFullAfter = -1;
     private volatile long writeBytesPerSecond = -1;
+    private volatile String loginGreeting;
 
     private SshTestServer(Path dir, String host) throws IOException, GeneralSecurityException {
         this.dir = dir;
@@ -85,7 +86,18 @@ public final class SshTestServer implements AutoCloseable {
                 return options.contains(StandardOpenOption.WRITE) ? new WriteChannel(ch) : ch;
             }
         });
-        server.setSubsystemFactories(List.of(sftp));
+        server.setSubsystemFactories(List.of(new org.apache.sshd.server.subsystem.SubsystemFactory() {
+            @Override
+            public String getName() {
+                return sftp.getName();
+            }
+
+            @Override
+            public Command createSubsystem(ChannelSession channel) throws IOException {
+                String greeting = loginGreeting;
+                return greeting == null ? sftp.createSubsystem(channel) : new Greeting(greeting);
+            }
+        }));
         server.setCommandFactory((channel, command) -> new ShellCommand(command));
         server.start();
         Files.writeString(dir.resolve("known_hosts"), knownHostsLine(hostKey) + "\n");
@@ -206,6 +218,17 @@ public final class SshTestServer implements AutoCloseable {
      */
     public void slowWrites(long bytesPerSecond) {
         writeBytesPerSecond = bytesPerSecond;
+    }
+
+    /**
+     * Makes the user's login shell print a line in non-interactive sessions (a greeting in
+     * ~/.bashrc), as OpenSSH then does before every command and before the SFTP server, whose
+     * protocol it breaks (null: none).
+     *
+     * @param line the line, without its newline
+     */
+    public void loginGreeting(String line) {
+        loginGreeting = line;
     }
 
     /**
@@ -331,6 +354,43 @@ public final class SshTestServer implements AutoCloseable {
         }
     }
 
+    /** The SFTP subsystem behind a login shell that prints a greeting: the greeting, then nothing. */
+    private static final class Greeting implements Command {
+        private final String line;
+        private OutputStream out;
+        private ExitCallback exit;
+
+        Greeting(String line) {
+            this.line = line;
+        }
+
+        @Override
+        public void setInputStream(InputStream in) {}
+
+        @Override
+        public void setOutputStream(OutputStream out) {
+            this.out = out;
+        }
+
+        @Override
+        public void setErrorStream(OutputStream err) {}
+
+        @Override
+        public void setExitCallback(ExitCallback callback) {
+            this.exit = callback;
+        }
+
+        @Override
+        public void start(ChannelSession channel, Environment env) throws IOException {
+            out.write((line + "\n").getBytes(StandardCharsets.UTF_8));
+            out.flush();
+            exit.onExit(1);
+        }
+
+        @Override
+        public void destroy(ChannelSession channel) {}
+    }
+
     /** Runs one exec request with /bin/sh -c. */
     private final class ShellCommand implements Command {
         private final String command;
@@ -367,6 +427,11 @@ public final class SshTestServer implements AutoCloseable {
         @Override
         public void start(ChannelSession channel, Environment env) throws IOException {
             commands.add(command);
+            String greeting = loginGreeting;
+            if (greeting != null) {
+                out.write((greeting + "\n").getBytes(StandardCharsets.UTF_8));
+                out.flush();
+            }
             Process p = new ProcessBuilder("/bin/sh", "-c", command).start();
             process = p;
             processes.add(p);

@@ -80,10 +80,13 @@ final class SshConnection implements AutoCloseable {
     private final SshClient client;
     private final ClientSession session;
     private final String remoteDir;
+    private final String loginGreeting;
     private volatile String lost;
     private final Map<String, ReentrantLock> uploads = new ConcurrentHashMap<>();
 
-    private SshConnection(TargetSpec spec, SshClient client, ClientSession session, String remoteDir) {
+    private SshConnection(TargetSpec spec, SshClient client, ClientSession session, String remoteDir,
+            String loginGreeting) {
+        this.loginGreeting = loginGreeting;
         this.spec = spec;
         this.client = client;
         this.session = session;
@@ -176,8 +179,10 @@ final class SshConnection implements AutoCloseable {
                         + " is the port of the machine's SSH server and that nothing in between drops the connection"
                         + " (try: ssh -p " + spec.port() + " " + spec.user() + "@" + spec.host() + ")", e);
             }
+            // asked now: a failed SFTP start may take the session with it
+            String greeting = loginOutput(session);
             SshConnection c = new SshConnection(spec, client, session,
-                    resolveRemoteDir(session, spec));
+                    resolveRemoteDir(session, spec, greeting), greeting);
             session.addSessionListener(c.new LossRecorder());
             return c;
         } catch (IOException | RuntimeException e) {
@@ -270,7 +275,8 @@ final class SshConnection implements AutoCloseable {
         }
     }
 
-    private static String resolveRemoteDir(ClientSession session, TargetSpec spec) throws IOException {
+    private static String resolveRemoteDir(ClientSession session, TargetSpec spec, String greeting)
+            throws IOException {
         String dir = spec.remoteDir();
         if (dir.startsWith("/")) {
             return trimSlash(dir);
@@ -279,8 +285,9 @@ final class SshConnection implements AutoCloseable {
         try (SftpClient sftp = SftpClientFactory.instance().createSftpClient(session)) {
             home = sftp.canonicalPath(".");
         } catch (IOException e) {
-            throw new IOException(who(spec) + ": cannot use SFTP to find the home folder (" + message(e)
-                    + "); the SFTP subsystem must be enabled in sshd, or give remote_dir as an absolute path", e);
+            throw new IOException(greeting != null ? sftpBrokenByLogin(spec, greeting, e) : who(spec)
+                    + ": cannot use SFTP to find the home folder (" + message(e) + "); the SFTP subsystem must be"
+                    + " enabled in sshd, or give remote_dir as an absolute path", e);
         }
         String rest = dir.equals("~") ? "" : dir.startsWith("~/") ? dir.substring(2) : dir;
         return trimSlash(rest.isEmpty() ? home : home.replaceAll("/+$", "") + "/" + rest);
@@ -400,9 +407,42 @@ final class SshConnection implements AutoCloseable {
         try {
             return SftpClientFactory.instance().createSftpClient(session);
         } catch (IOException e) {
-            throw new IOException(who(spec) + ": cannot open SFTP (" + message(e) + "); enable the sftp subsystem in"
-                    + " the machine's sshd_config", e);
+            String greeting = loginGreeting;
+            throw new IOException(greeting != null ? sftpBrokenByLogin(spec, greeting, e) : who(spec)
+                    + ": cannot open SFTP (" + message(e) + "); enable the sftp subsystem in the machine's"
+                    + " sshd_config", e);
         }
+    }
+
+    /**
+     * What the user's login shell prints in a non-interactive session before a command's own
+     * output (a greeting in ~/.bashrc): OpenSSH starts the SFTP server through that shell too, and
+     * the text breaks the SFTP protocol (unless sshd runs internal-sftp). Asked once per
+     * connection, for the message of an SFTP failure. Best effort.
+     *
+     * @return the text, or null if it prints nothing (or that cannot be found out)
+     */
+    private static String loginOutput(ClientSession session) {
+        try (ChannelExec ch = session.createExecChannel("true")) {
+            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+            ch.setOut(out);
+            ch.setErr(java.io.OutputStream.nullOutputStream());
+            ch.open().verify(AUTH_TIMEOUT);
+            ch.waitFor(EnumSet.of(ClientChannelEvent.CLOSED), Duration.ofSeconds(10));
+            String text = out.toString(StandardCharsets.UTF_8).strip();
+            return text.isEmpty() ? null : text.length() > 200 ? text.substring(0, 200) + "..." : text;
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    private static String sftpBrokenByLogin(TargetSpec spec, String greeting, IOException e) {
+        return who(spec) + ": SFTP does not work because the login shell of user '" + spec.user() + "' prints text"
+                + " in non-interactive sessions (\"" + greeting.replace("\n", " | ") + "\"), which breaks the SFTP"
+                + " protocol (" + message(e) + "). Make the file that prints it (~/.bashrc, ~/.profile, /etc/bash.bashrc)"
+                + " print only in interactive shells: put it after the line  case $- in *i*) ;; *) return;; esac"
+                + "  (check with: ssh -p " + spec.port() + " " + spec.user() + "@" + spec.host() + " true, which must print"
+                + " nothing)";
     }
 
     /**

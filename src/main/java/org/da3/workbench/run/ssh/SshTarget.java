@@ -116,7 +116,7 @@ public final class SshTarget implements Target {
     }
 
     /**
-     * {@link #check()}, and that the machine's java can run the worker ({@code java -version} with
+     * {@link #check()}, that SFTP works, and that the machine's java can run the worker ({@code java -version} with
      * the target's environment, the one command it runs); nothing is uploaded.
      *
      * @return the absolute remote folder and the java that answered, in one line
@@ -125,6 +125,10 @@ public final class SshTarget implements Target {
      */
     public String checkWithJava() throws IOException {
         SshConnection c = connection();
+        try (SftpClient sftp = c.sftp()) {
+            // every run needs it; with an absolute remote_dir nothing above has used it yet
+            SshConnection.stat(sftp, c.remoteDir());
+        }
         String java = checkJava(c);
         javaChecked = c;
         return "remote folder " + c.remoteDir() + "; " + java;

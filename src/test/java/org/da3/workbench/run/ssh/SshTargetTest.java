@@ -568,6 +568,33 @@ class SshTargetTest {
         assertThat(bytes.toString(StandardCharsets.UTF_8)).startsWith("[linear s7] warning: could not copy the run's");
     }
 
+    /**
+     * A ~/.bashrc that greets even non-interactive sessions breaks SFTP (OpenSSH starts the SFTP
+     * server through the login shell): the error names the greeting and the fix, not a disabled
+     * SFTP subsystem, and targets test finds it too, also for an absolute remote_dir.
+     */
+    @Test
+    void aLoginScriptThatPrintsIsNamedAsWhatBreaksSftp() throws Exception {
+        server.loginGreeting("Welcome to the lab Jetson!");
+        try {
+            for (String remoteDir : List.of(tmp.resolve("remote-greeting").toString(), "~/da3-greeting")) {
+                try (SshTarget t = new SshTarget(server.target("greets", remoteDir, server.clientKeyFile(),
+                        server.knownHostsFile(), Map.of(), List.of(), "java"))) {
+                    assertThatThrownBy(t::checkWithJava).hasMessageContaining("SFTP does not work because the login"
+                            + " shell of user '" + System.getProperty("user.name") + "' prints text in non-interactive"
+                            + " sessions (\"Welcome to the lab Jetson!\")").hasMessageContaining("case $- in *i*)")
+                            .hasMessageNotContaining("enable the sftp subsystem")
+                            .hasMessageNotContaining("SFTP subsystem must be enabled");
+                }
+            }
+            String msg = failedStart(server.target("greets", tmp.resolve("remote-greeting").toString(),
+                    server.clientKeyFile(), server.knownHostsFile(), Map.of(), List.of(), "java"));
+            assertThat(msg).contains("SFTP does not work because the login shell");
+        } finally {
+            server.loginGreeting(null);
+        }
+    }
+
     @Test
     void stopKillsTheRemoteWorker() throws Exception {
         PlannedRun run = plan("stopped", "epochs: 40");
