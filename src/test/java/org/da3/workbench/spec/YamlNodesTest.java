@@ -72,9 +72,7 @@ class YamlNodesTest {
     void aDataFileOfGigabytesGivenAsTheSpecIsRefusedUnread() throws IOException {
         // a file past 2 GB ended da3 with an OutOfMemoryError and its stack trace
         Path big = dir.resolve("train-images.yaml");
-        try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(big.toFile(), "rw")) {
-            f.setLength(3L << 30); // sparse: nothing is written
-        }
+        org.da3.workbench.test.DatasetFixtures.sparseFile(big, new byte[0], 3L << 30);
         assertThatThrownBy(() -> YamlNodes.readTree(big)).isInstanceOf(SpecException.class)
                 .hasMessage(big + ": (file): is 3221225472 bytes, far more than a YAML file here may hold (3145728"
                         + " characters); give the YAML file (docs/spec.md)");

@@ -21,6 +21,26 @@ public final class DatasetFixtures {
     private DatasetFixtures() {}
 
     /**
+     * Makes a file of gigabytes in no time and no disk: a sparse file, its first bytes given and
+     * the rest zeros that are never written.
+     *
+     * @param file the file (created or replaced)
+     * @param head the bytes at its start
+     * @param length its length in bytes
+     * @return the file
+     * @throws java.io.IOException on a write error
+     */
+    public static java.nio.file.Path sparseFile(java.nio.file.Path file, byte[] head, long length)
+            throws java.io.IOException {
+        try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(file.toFile(), "rw")) {
+            f.setLength(0);
+            f.write(head);
+            f.setLength(length);
+        }
+        return file;
+    }
+
+    /**
      * The pixel value of image {@code i} at a position (and channel), shared by every writer here.
      *
      * @param i the image index

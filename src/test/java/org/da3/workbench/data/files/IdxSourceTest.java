@@ -125,11 +125,9 @@ class IdxSourceTest {
         // 4 million 28x28 images (Infinite MNIST's size): read whole, it ended da3 with an OutOfMemoryError
         Path d = idxDataset(tmp.resolve("d"), 30, 10, 3, false);
         Path images = d.resolve("train-images-idx3-ubyte");
-        try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(images.toFile(), "rw")) {
-            f.seek(0);
-            f.write(new byte[] {0, 0, 8, 3, 0, 0x3D, 0x09, 0, 0, 0, 0, 28, 0, 0, 0, 28}); // 0x3D0900 = 4000000
-            f.setLength(16 + 4_000_000L * 28 * 28); // sparse: nothing is written
-        }
+        // 0x3D0900 = 4000000
+        org.da3.workbench.test.DatasetFixtures.sparseFile(images,
+                new byte[] {0, 0, 8, 3, 0, 0x3D, 0x09, 0, 0, 0, 0, 28, 0, 0, 0, 28}, 16 + 4_000_000L * 28 * 28);
         assertThat(source.check(mini("path: d\n"))).contains(images + ": the header announces 4000000 images of"
                 + " 28x28 (3136000000 bytes of pixels), more than one file can hold in memory");
     }

@@ -270,9 +270,7 @@ class ImageFolderSourceTest {
     void anImageFileOfGigabytesIsNamedNotAnOutOfMemoryErrorOfTheWholeDecoding() throws IOException {
         // before: "decoding images failed: java.lang.OutOfMemoryError", naming no file
         Path huge = root.resolve("train/bee/scan.tif");
-        try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(huge.toFile(), "rw")) {
-            f.setLength(3L << 30); // sparse: nothing is written
-        }
+        org.da3.workbench.test.DatasetFixtures.sparseFile(huge, new byte[0], 3L << 30);
         String m = huge + ": is 3221225472 bytes, larger than an image file the workbench reads (2147483631); replace"
                 + " or remove it";
         assertThat(source.check(desc(""))).containsExactly(m);
