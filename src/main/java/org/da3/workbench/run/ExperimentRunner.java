@@ -105,7 +105,7 @@ public final class ExperimentRunner {
      */
     public Map<PlannedRun, RunRecord> completed(List<PlannedRun> runs) throws IOException {
         Map<PlannedRun, RunRecord> out = new LinkedHashMap<>();
-        Map<PlannedRun, List<RunDirectory>> earlier = earlier(runs);
+        Map<PlannedRun, List<RunDirectory>> earlier = earlier(runs, w -> { });
         for (PlannedRun run : runs) {
             for (RunDirectory d : earlier.getOrDefault(run, List.of())) {
                 try {
@@ -146,14 +146,15 @@ public final class ExperimentRunner {
      *
      * @param runs the planned runs of one experiment
      * @param warnings told, in words, of each saved patch and epoch checkpoint that is missing or
-     *     changed since it was written (its domain then trains again, from its first epoch)
+     *     changed since it was written (its domain then trains again, from its first epoch), and
+     *     of each run folder whose spec.yaml cannot be read
      * @return each resumable run, in plan order, with the run to pick up from
      * @throws IOException if the runs folder cannot be listed
      */
     public Map<PlannedRun, ResumeFrom> resumable(List<PlannedRun> runs, java.util.function.Consumer<String> warnings)
             throws IOException {
         Map<PlannedRun, ResumeFrom> out = new LinkedHashMap<>();
-        Map<PlannedRun, List<RunDirectory>> earlier = earlier(runs);
+        Map<PlannedRun, List<RunDirectory>> earlier = earlier(runs, warnings);
         for (PlannedRun run : runs) {
             ResumeFrom best = null;
             List<String> notes = new ArrayList<>();
@@ -267,9 +268,11 @@ public final class ExperimentRunner {
 
     /**
      * The earlier run folders of each planned run: the same resolved spec ({@link #trained}) and, when
-     * the spec names a weights file, the same weights; the latest first.
+     * the spec names a weights file, the same weights; the latest first. A folder whose spec.yaml
+     * cannot be read stands for no run, and {@code unreadable} is told so.
      */
-    private Map<PlannedRun, List<RunDirectory>> earlier(List<PlannedRun> runs) throws IOException {
+    private Map<PlannedRun, List<RunDirectory>> earlier(List<PlannedRun> runs,
+            java.util.function.Consumer<String> unreadable) throws IOException {
         Map<PlannedRun, List<RunDirectory>> out = new LinkedHashMap<>();
         if (runs.isEmpty()) {
             return out;
@@ -297,7 +300,11 @@ public final class ExperimentRunner {
                     bySpec.computeIfAbsent(trained(Files.readString(spec)), k -> new ArrayList<>()).add(dirs.get(i));
                 }
             } catch (IOException | RuntimeException e) {
-                // a folder whose spec cannot be read stands for no run
+                // a folder whose spec cannot be read stands for no run: said, since its run is then
+                // neither skipped nor resumed
+                unreadable.accept(spec + ": cannot be read (" + (e.getMessage() == null ? e.toString()
+                        : e.getMessage().lines().findFirst().orElse("")) + "); that run is not taken to have"
+                        + " completed or to be resumable");
             }
         }
         for (PlannedRun run : runs) {

@@ -725,4 +725,17 @@ class RunCommandTest {
         dry = runPrinting("run", "-n", spec.toString());
         assertThat(dry.out()).as(dry.out() + dry.err()).contains("Would start by pretraining pretrained/src.safetensors");
     }
+    /** A run folder whose spec.yaml cannot be read is named by --resume, not passed over in silence. */
+    @Test
+    void resumeNamesARunFolderWhoseSpecCannotBeRead() throws Exception {
+        TestWorkspace.create(dir, 32, 16);
+        Path spec = Files.writeString(dir.resolve("experiments/odd.yaml"), TestWorkspace.tinySpec("odd", "linear",
+                "tiny-shapes"));
+        Path broken = Files.createDirectories(dir.resolve("experiments/odd/runs/20260101-000000-linear-s7"));
+        Files.writeString(broken.resolve("spec.yaml"), "name: [odd\n");
+        Result dry = runPrinting("run", "--resume", "-n", spec.toString());
+        assertThat(dry.code()).as(dry.out() + dry.err()).isZero();
+        assertThat(dry.out()).contains("warning: " + broken.resolve("spec.yaml") + ": cannot be read (")
+                .contains("that run is not taken to have completed or to be resumable");
+    }
 }
