@@ -12,7 +12,11 @@ import java.util.Map;
  * <p>{@code run.sh} starts the worker with {@code setsid} in a process group of its own, writes
  * the group id to {@code worker.pid}, and waits for it; a background "lifeline" reads the
  * script's stdin and runs {@code stop.sh} when it closes, which happens when the workbench stops
- * the run (it closes the channel's input) and when sshd loses the connection. {@code stop.sh}
+ * the run (it closes the channel's input) and when sshd loses the connection. The workbench also
+ * writes a heartbeat (a newline every {@link #HEARTBEAT_SECONDS} s) to that stdin; a background
+ * watchdog runs {@code stop.sh} when none has come for {@link #SILENCE_SECONDS} s, and notes why
+ * in the run folder's {@code worker.log}: a connection the network dropped without a word leaves
+ * sshd's session, and so the stdin, open for many minutes. {@code stop.sh}
  * sends TERM to the group (the worker's shutdown hook reports the run as cancelled) and KILL ten
  * seconds later if anything is left. The worker's exit code goes to {@code worker.exit}.
  */
@@ -30,6 +34,22 @@ public final class RemoteScripts {
 
     /** Seconds between TERM and KILL. */
     public static final int KILL_AFTER_SECONDS = 10;
+
+    /** Seconds between the workbench's heartbeats (a newline on the wrapper's stdin). */
+    public static final int HEARTBEAT_SECONDS = 10;
+
+    /**
+     * Seconds without a heartbeat after which the wrapper's watchdog stops the worker: it checks
+     * every {@link #checkSeconds} s (5 s here), so it acts 60 to 65 s after the last heartbeat came,
+     * about when the workbench's own keep-alives (every 15 s, 4 unanswered) give the connection up.
+     */
+    public static final int SILENCE_SECONDS = 60;
+
+    /** The file the lifeline creates on each heartbeat and the watchdog removes (not copied back). */
+    public static final String HEARTBEAT = "heartbeat";
+
+    /** The wrapper's own notes, in the run folder; collect appends them to the local worker.log. */
+    public static final String LOG = "worker.log";
 
     /**
      * What a remote worker is started with.
@@ -111,11 +131,40 @@ public final class RemoteScripts {
      * @return the text of run.sh
      */
     public static String run(Launch l) {
+        return run(l, SILENCE_SECONDS);
+    }
+
+    /**
+     * How often the watchdog looks for a heartbeat: a tenth of the silence allowed, 1 to 5 s. It
+     * stops the worker at the first check that has seen none for the silence allowed, rounded up
+     * to a multiple of this.
+     *
+     * @param silenceSeconds the silence allowed
+     * @return seconds between its checks
+     */
+    static int checkSeconds(int silenceSeconds) {
+        return Math.max(1, Math.min(5, silenceSeconds / 10));
+    }
+
+    /**
+     * The wrapper script with another silence limit for its watchdog (tests).
+     *
+     * @param l the launch
+     * @param silenceSeconds seconds without a heartbeat after which the worker is stopped (at least 1)
+     * @return the text of run.sh
+     */
+    public static String run(Launch l, int silenceSeconds) {
+        if (silenceSeconds < 1) {
+            throw new IllegalArgumentException("the silence limit must be at least 1 s: " + silenceSeconds);
+        }
+        int check = checkSeconds(silenceSeconds);
         StringBuilder sb = new StringBuilder();
         sb.append("#!/bin/sh\n");
         sb.append("# DA3 Workbench worker wrapper (generated; every value is single-quoted).\n");
         sb.append("# Starts the worker in its own process group (id in ").append(PID).append(") and runs ")
-                .append(STOP).append("\n# when this script's stdin closes: on Stop, or when the SSH connection drops.\n");
+                .append(STOP).append("\n# when this script's stdin closes (on Stop, or when the SSH connection drops), or when the"
+                + " workbench's\n# heartbeat on it stops for ").append(silenceSeconds).append(" s (a connection dropped"
+                + " without sshd noticing).\n");
         sb.append("cd ").append(Shell.quote(l.runDir())).append(" || exit 3\n");
         for (String name : org.da3.workbench.run.LocalTarget.MEMORY_ENVIRONMENT.keySet()) {
             if (!l.allocatorEnvironment().containsKey(name) && !l.environment().containsKey(name)) {
@@ -132,19 +181,34 @@ public final class RemoteScripts {
         sb.append("  echo 'da3: setsid (util-linux) is not installed on this machine; the workbench needs it"
                 + " to stop workers' >&2\n");
         sb.append("  echo 3 > ").append(EXIT).append("\n  exit 3\nfi\n");
-        sb.append("rm -f ").append(PID).append(' ').append(EXIT).append('\n');
+        sb.append("rm -f ").append(PID).append(' ').append(EXIT).append(' ').append(HEARTBEAT).append('\n');
         sb.append("exec 3<&0\n");
         sb.append("setsid /bin/sh -c 'echo $$ > ").append(PID).append("; exec \"$@\"' da3-worker ")
                 .append(Shell.join(l.workerCommand())).append(" </dev/null 3<&- &\n");
         sb.append("worker=$!\n");
-        sb.append("( cat <&3 >/dev/null 2>&1; exec /bin/sh ./").append(STOP).append(" ) </dev/null >/dev/null 2>&1 &\n");
+        sb.append("# The lifeline: each line on stdin is a heartbeat of the workbench; the end of stdin stops the worker.\n");
+        sb.append("( while IFS= read -r beat <&3; do : > ").append(HEARTBEAT).append("; done; /bin/sh ./").append(STOP)
+                .append(" ) </dev/null >/dev/null 2>&1 &\n");
         sb.append("lifeline=$!\n");
+        sb.append("# The watchdog: no heartbeat for ").append(silenceSeconds)
+                .append(" s (a connection dropped without sshd noticing) stops the worker too.\n");
+        sb.append("( silent=0\n");
+        sb.append("  while sleep ").append(check).append("; do\n");
+        sb.append("    if [ -f ").append(HEARTBEAT).append(" ]; then rm -f ").append(HEARTBEAT)
+                .append("; silent=0; else silent=$((silent+").append(check).append(")); fi\n");
+        sb.append("    if [ \"$silent\" -ge ").append(silenceSeconds).append(" ]; then\n");
+        sb.append("      echo \"[$(date -u +%Y-%m-%dT%H:%M:%SZ)] da3 (on the machine): no heartbeat from the workbench"
+                + " for $silent s (the connection was lost without this machine noticing); stopping the worker with ")
+                .append(STOP).append("\" >> ").append(LOG).append('\n');
+        sb.append("      /bin/sh ./").append(STOP).append("\n      exit 0\n    fi\n  done ) </dev/null >/dev/null 2>&1 3<&- &\n");
+        sb.append("watchdog=$!\n");
         sb.append("exec 3<&-\n");
         sb.append("wait \"$worker\"\n");
         sb.append("code=$?\n");
         sb.append("echo \"$code\" > ").append(EXIT).append('\n');
         sb.append("rm -f ").append(PID).append('\n');
-        sb.append("kill \"$lifeline\" 2>/dev/null\n");
+        sb.append("kill \"$lifeline\" \"$watchdog\" 2>/dev/null\n");
+        sb.append("rm -f ").append(HEARTBEAT).append('\n');
         sb.append("exit \"$code\"\n");
         return sb.toString();
     }

@@ -32,9 +32,13 @@ class RemoteScriptsTest {
     }
 
     private Process startWrapper(Path java, int killAfter) throws Exception {
+        return startWrapper(java, killAfter, RemoteScripts.SILENCE_SECONDS);
+    }
+
+    private Process startWrapper(Path java, int killAfter, int silence) throws Exception {
         RemoteScripts.Launch l = new RemoteScripts.Launch("r1", dir.toString(), java.toString(), List.of("-Xmx1g"),
                 dir.resolve("w.jar").toString(), Map.of("DA3_TEST", "v"));
-        Files.writeString(dir.resolve(RemoteScripts.RUN), RemoteScripts.run(l));
+        Files.writeString(dir.resolve(RemoteScripts.RUN), RemoteScripts.run(l, silence));
         Files.writeString(dir.resolve(RemoteScripts.STOP), RemoteScripts.stop(dir.toString(), killAfter));
         return new ProcessBuilder("/bin/sh", dir.resolve(RemoteScripts.RUN).toString()).start();
     }
@@ -85,6 +89,69 @@ class RemoteScriptsTest {
         assertThat(p.waitFor(15, TimeUnit.SECONDS)).isTrue();
         assertThat(p.exitValue()).isEqualTo(143);
         assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).isFalse();
+    }
+
+    /**
+     * No heartbeat on stdin for the silence allowed, stdin left open (sshd keeps a session the
+     * network dropped without a word): the watchdog stops the worker and says why in worker.log.
+     */
+    @Test
+    void silenceOnTheStdinStopsTheWorkerAndWorkerLogSaysWhy() throws Exception {
+        Process p = startWrapper(fakeJava("echo started\nexec sleep 60"), RemoteScripts.KILL_AFTER_SECONDS, 2);
+        BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+        assertThat(out.readLine()).isEqualTo("started");
+        long t0 = System.nanoTime();
+        long pid = Long.parseLong(Files.readString(dir.resolve(RemoteScripts.PID)).trim());
+        try {
+            assertThat(p.waitFor(15, TimeUnit.SECONDS)).as("stopped by the watchdog").isTrue();
+            long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+            assertThat(ms).as("after the 2 s allowed, checked each second").isBetween(1500L, 6000L);
+            assertThat(p.exitValue()).isEqualTo(143);
+            assertThat(Files.readString(dir.resolve(RemoteScripts.EXIT)).trim()).isEqualTo("143");
+            assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).isFalse();
+            assertThat(Files.readString(dir.resolve(RemoteScripts.LOG))).contains("da3 (on the machine): no heartbeat"
+                    + " from the workbench for 2 s (the connection was lost without this machine noticing); stopping"
+                    + " the worker with stop.sh");
+            assertThat(dir.resolve(RemoteScripts.HEARTBEAT)).doesNotExist();
+        } finally {
+            p.getOutputStream().close();
+            ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+        }
+    }
+
+    /** Heartbeats keep a worker that runs longer than the silence allowed; it ends as it likes. */
+    @Test
+    void heartbeatsKeepTheWorkerRunningPastTheSilenceAllowed() throws Exception {
+        Process p = startWrapper(fakeJava("echo started\nsleep 5\necho done\nexit 0"), RemoteScripts.KILL_AFTER_SECONDS,
+                2);
+        BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+        assertThat(out.readLine()).isEqualTo("started");
+        java.io.OutputStream in = p.getOutputStream();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+        while (p.isAlive() && System.nanoTime() < deadline) {
+            try {
+                in.write('\n');
+                in.flush();
+            } catch (java.io.IOException e) {
+                break; // it ended
+            }
+            Thread.sleep(400);
+        }
+        assertThat(p.waitFor(5, TimeUnit.SECONDS)).isTrue();
+        assertThat(out.readLine()).isEqualTo("done");
+        assertThat(p.exitValue()).isZero();
+        assertThat(dir.resolve(RemoteScripts.LOG)).doesNotExist();
+        assertThat(dir.resolve(RemoteScripts.HEARTBEAT)).doesNotExist();
+        in.close();
+    }
+
+    @Test
+    void theWatchdogChecksOftenEnoughAndRefusesNoLimit() {
+        assertThat(RemoteScripts.checkSeconds(RemoteScripts.SILENCE_SECONDS)).isEqualTo(5);
+        assertThat(RemoteScripts.checkSeconds(2)).isEqualTo(1);
+        RemoteScripts.Launch l = new RemoteScripts.Launch("r", "/d", "java", List.of(), "/j.jar", Map.of());
+        assertThat(RemoteScripts.run(l)).contains("while sleep 5; do").contains("-ge 60 ]");
+        assertThatThrownBy(() -> RemoteScripts.run(l, 0)).isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
