@@ -447,7 +447,13 @@ public final class SshTestServer implements AutoCloseable {
             Thread e = pump(p.getErrorStream(), err, null);
             Thread i = new Thread(() -> {
                 try (OutputStream stdin = p.getOutputStream()) {
-                    in.transferTo(stdin);
+                    // passed on as it comes, as sshd does (a Process's stdin is buffered): heartbeats
+                    byte[] buf = new byte[8192];
+                    int n;
+                    while ((n = in.read(buf)) >= 0) {
+                        stdin.write(buf, 0, n);
+                        stdin.flush();
+                    }
                 } catch (IOException ex) {
                     // the channel closed: close the command's stdin, as sshd does
                 }

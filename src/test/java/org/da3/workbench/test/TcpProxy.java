@@ -14,7 +14,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * server cannot stage itself. {@link #dropSilently} ends the connections made so far as a network
  * that drops them without a word does: this side (the client) sees them reset, while the server's
  * end stays open and is never read again, so the server does not notice. Later connections are
- * forwarded as usual.
+ * forwarded as usual, unless {@link #refuseNewConnections} was called (a machine out of reach).
  */
 public final class TcpProxy implements AutoCloseable {
     private final ServerSocket listener;
@@ -94,6 +94,18 @@ public final class TcpProxy implements AutoCloseable {
             closeQuietly(c);
         }
         clientSides.clear();
+    }
+
+    /**
+     * Refuses the connections tried from now on (the machine is out of reach), while the server
+     * sides of the connections dropped so far stay open until {@link #close}.
+     */
+    public void refuseNewConnections() {
+        try {
+            listener.close();
+        } catch (IOException e) {
+            // closed already
+        }
     }
 
     private static void closeQuietly(Socket s) {

@@ -3,6 +3,7 @@ package org.da3.workbench.run.ssh;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -18,6 +19,10 @@ import org.da3.workbench.run.RunHandle;
  *
  * <p>Stop closes the channel's input, which makes the wrapper's lifeline run {@code stop.sh}, and
  * also runs {@code stop.sh} over a second channel; either kills the worker's process group.
+ *
+ * <p>While the run lasts, a daemon thread writes a heartbeat (a newline) to the channel's input
+ * every {@link RemoteScripts#HEARTBEAT_SECONDS} s; the wrapper's watchdog stops the worker when
+ * they stop coming (a connection the network dropped without the machine's sshd noticing).
  */
 final class SshRunHandle implements RunHandle {
     private static final Duration EXIT_WAIT = Duration.ofSeconds(10);
@@ -27,12 +32,51 @@ final class SshRunHandle implements RunHandle {
     private final String runDir;
     private final AtomicBoolean stopping = new AtomicBoolean();
     private final InputStream events;
+    private final AtomicBoolean ended = new AtomicBoolean();
+    private final Thread heartbeat;
 
     SshRunHandle(SshConnection conn, ChannelExec channel, String runDir) {
+        this(conn, channel, runDir, Duration.ofSeconds(RemoteScripts.HEARTBEAT_SECONDS));
+    }
+
+    /**
+     * A handle that sends heartbeats at another pace (tests).
+     *
+     * @param conn the connection
+     * @param channel the exec channel running run.sh
+     * @param runDir the remote run folder
+     * @param heartbeatPeriod time between heartbeats
+     */
+    SshRunHandle(SshConnection conn, ChannelExec channel, String runDir, Duration heartbeatPeriod) {
         this.conn = conn;
         this.channel = channel;
         this.runDir = runDir;
         this.events = new EndChecked(channel.getInvertedOut());
+        long periodMillis = Math.max(1, heartbeatPeriod.toMillis());
+        this.heartbeat = new Thread(() -> beat(periodMillis), "ssh-heartbeat " + runDir);
+        heartbeat.setDaemon(true);
+        heartbeat.start();
+    }
+
+    /** Writes a newline to the wrapper's stdin now and then until the run ends, is stopped, or the channel fails. */
+    private void beat(long periodMillis) {
+        OutputStream in = channel.getInvertedIn();
+        try {
+            while (!stopping.get() && !ended.get() && channel.isOpen() && !channel.isClosing()) {
+                in.write('\n');
+                in.flush();
+                Thread.sleep(periodMillis);
+            }
+        } catch (IOException e) {
+            // the channel or the connection is gone (or Stop closed the input): nothing left to keep alive
+        } catch (InterruptedException e) {
+            // the run ended
+        }
+    }
+
+    private void endHeartbeat() {
+        ended.set(true);
+        heartbeat.interrupt();
     }
 
     @Override
@@ -50,6 +94,7 @@ final class SshRunHandle implements RunHandle {
         if (!stopping.compareAndSet(false, true)) {
             return;
         }
+        endHeartbeat();
         try {
             channel.getInvertedIn().close();
         } catch (IOException e) {
@@ -73,6 +118,7 @@ final class SshRunHandle implements RunHandle {
     public int waitFor() throws InterruptedException {
         channel.waitFor(EnumSet.of(ClientChannelEvent.EXIT_STATUS, ClientChannelEvent.EXIT_SIGNAL,
                 ClientChannelEvent.CLOSED), 0L);
+        endHeartbeat();
         if (Thread.interrupted()) {
             throw new InterruptedException();
         }

@@ -44,8 +44,8 @@ import org.da3.workbench.spec.TargetSpec;
 public final class SshTarget implements Target {
     /** Names in a remote run folder that are not copied back. */
     static final Set<String> NOT_COLLECTED = Set.of(RemoteScripts.REQUEST, RemoteScripts.RUN, RemoteScripts.STOP,
-            RemoteScripts.PID, RemoteScripts.EXIT, "spec.yaml", "events.jsonl", "manifest.json", "results.csv",
-            "worker.log");
+            RemoteScripts.PID, RemoteScripts.EXIT, RemoteScripts.HEARTBEAT, "spec.yaml", "events.jsonl", "manifest.json",
+            "results.csv", RemoteScripts.LOG);
 
     /** Time allowed for {@code java -version} on the machine (a JVM starts slowly on a small board). */
     static final Duration JAVA_CHECK_TIMEOUT = Duration.ofSeconds(30);
@@ -55,6 +55,8 @@ public final class SshTarget implements Target {
     private SshConnection connection;
     private volatile SshConnection javaChecked;
     private Duration javaCheckTimeout = JAVA_CHECK_TIMEOUT;
+    private volatile Duration heartbeatPeriod = Duration.ofSeconds(RemoteScripts.HEARTBEAT_SECONDS);
+    private volatile int silenceSeconds = RemoteScripts.SILENCE_SECONDS;
 
     /**
      * A target for a spec of kind linux or jetson.
@@ -197,11 +199,11 @@ public final class SshTarget implements Target {
         }
         c.write(runDir + "/" + RemoteScripts.REQUEST, EventCodec.JSON.writeValueAsBytes(remote));
         c.write(runDir + "/" + RemoteScripts.STOP, RemoteScripts.stop(runDir));
-        c.write(runDir + "/" + RemoteScripts.RUN, RemoteScripts.run(launch));
+        c.write(runDir + "/" + RemoteScripts.RUN, RemoteScripts.run(launch, silenceSeconds));
         ChannelExec ch = c.exec(RemoteScripts.command(runDir, RemoteScripts.RUN));
         runDirs.put(request.runId(), runDir);
         note(dir, "started " + RemoteScripts.RUN + " in " + runDir);
-        return new SshRunHandle(c, ch, runDir);
+        return new SshRunHandle(c, ch, runDir, heartbeatPeriod);
     }
 
     @Override
@@ -214,6 +216,7 @@ public final class SshTarget implements Target {
             }
             stopIfStillRunning(c, runDir, dir);
             int n = c.download(runDir, dir.dir(), NOT_COLLECTED);
+            appendRemoteLog(c, runDir, dir);
             note(dir, "copied " + n + " file(s) back from " + runDir);
         } catch (IOException e) {
             // after a lost connection that cannot be made again: what the worker wrote stays there
@@ -253,6 +256,45 @@ public final class SshTarget implements Target {
                     + (status == 0 ? "" : " (which did not finish: exit status " + status + ")")
                     + " before copying its files back");
         }
+    }
+
+    /**
+     * Appends what the wrapper noted in the remote run folder's worker.log (that its watchdog
+     * stopped the worker) to the local worker.log. Nothing is lost if it cannot be read: the file
+     * stays on the machine.
+     */
+    private static void appendRemoteLog(SshConnection c, String runDir, RunDirectory dir) {
+        String remoteLog = runDir + "/" + RemoteScripts.LOG;
+        try (SftpClient sftp = c.sftp()) {
+            if (SshConnection.stat(sftp, remoteLog) == null) {
+                return;
+            }
+            byte[] text;
+            try (java.io.InputStream in = sftp.read(remoteLog)) {
+                text = in.readNBytes(1 << 20);
+            }
+            if (text.length > 0) {
+                Files.write(dir.workerLog(), text, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+                if (text[text.length - 1] != '\n') {
+                    Files.writeString(dir.workerLog(), "\n", StandardOpenOption.APPEND);
+                }
+            }
+        } catch (IOException e) {
+            note(dir, "could not copy the notes of " + remoteLog + " here (" + e.getMessage() + "); they stay there");
+        }
+    }
+
+    /**
+     * Sets the pace of the heartbeat and the silence after which the machine stops the worker
+     * (tests; {@link RemoteScripts#HEARTBEAT_SECONDS} and {@link RemoteScripts#SILENCE_SECONDS}
+     * otherwise). Applies to the runs launched after it.
+     *
+     * @param heartbeat time between heartbeats
+     * @param silenceSeconds seconds without one after which the wrapper stops the worker
+     */
+    void watchdog(Duration heartbeat, int silenceSeconds) {
+        this.heartbeatPeriod = heartbeat;
+        this.silenceSeconds = silenceSeconds;
     }
 
     @Override

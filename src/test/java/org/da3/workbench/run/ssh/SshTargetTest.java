@@ -12,6 +12,7 @@ import java.security.KeyPair;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
@@ -513,6 +514,109 @@ class SshTargetTest {
                 + remoteRun).contains("stopped it with stop.sh before copying its files back");
         // the epoch checkpoint came back, as the worker left it when it was stopped
         assertThat(runDir(r).resolve("checkpoints/tiny-shapes.safetensors")).isRegularFile();
+    }
+
+    /**
+     * The heartbeats keep a run that lasts longer than the silence its watchdog allows (2 s here):
+     * it completes, and the watchdog notes nothing.
+     */
+    @Test
+    void heartbeatsKeepARunLongerThanTheSilenceAllowed() throws Exception {
+        PlannedRun run = plan("kept-alive", "epochs: 100");
+        Path remote = tmp.resolve("remote-kept-alive");
+        RunRecord r;
+        long t0 = System.nanoTime();
+        try (SshTarget t = new SshTarget(server.target("kept-alive", remote))) {
+            t.watchdog(Duration.ofMillis(300), 2);
+            r = execute(run, t, new RunMonitor(), quiet());
+        }
+        long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+        System.out.println("watchdog: a run with heartbeats lasted " + ms + " ms");
+        assertThat(r.status()).as(r.error()).isEqualTo("completed");
+        assertThat(ms).as("longer than the 2 s allowed, with its check every second").isGreaterThan(3000L);
+        Path remoteRun = remote.resolve("runs").resolve(r.runId());
+        assertThat(Files.readString(remoteRun.resolve(RemoteScripts.EXIT)).trim()).isEqualTo("0");
+        assertThat(remoteRun.resolve(RemoteScripts.LOG)).as("the watchdog noted nothing").doesNotExist();
+        assertThat(remoteRun.resolve(RemoteScripts.HEARTBEAT)).doesNotExist();
+    }
+
+    /**
+     * A connection the network drops without a word, and the workbench never comes back (no
+     * reconnection, so no collect stops the worker): the machine's sshd keeps the session, but the
+     * heartbeats stop, and the wrapper's watchdog stops the worker after the silence allowed (3 s
+     * here, 60 s in life) and says so in the remote worker.log.
+     */
+    @Test
+    void aWorkerWhoseWorkbenchFellSilentForGoodIsStoppedByTheMachine() throws Exception {
+        PlannedRun run = plan("fallen-silent", "epochs: 400");
+        Path remote = tmp.resolve("remote-fallen-silent");
+        AtomicLong pid = new AtomicLong(-1);
+        AtomicLong droppedAt = new AtomicLong();
+        List<String> warnings = new java.util.concurrent.CopyOnWriteArrayList<>();
+        RunRecord r;
+        long stoppedAfterMs = -1;
+        try (org.da3.workbench.test.TcpProxy proxy = new org.da3.workbench.test.TcpProxy(server.port())) {
+            Path kh = Files.writeString(tmp.resolve("known_hosts_fallen"), "[127.0.0.1]:" + proxy.port() + " "
+                    + org.apache.sshd.common.config.keys.PublicKeyEntry.toString(server.hostKey().getPublic()) + "\n");
+            TargetSpec direct = server.target("fallen-silent", remote);
+            TargetSpec spec = new TargetSpec("fallen-silent", TargetSpec.LINUX, "127.0.0.1", proxy.port(),
+                    direct.user(), direct.identityFile(), false, null, kh.toString(), direct.remoteDir(),
+                    direct.javaExecutable(), Map.of(), direct.jvmFlags(), 1, null);
+            try (SshTarget t = new SshTarget(spec)) {
+                t.watchdog(Duration.ofMillis(500), 3);
+                r = execute(run, t, new RunMonitor(), new RunMonitor.Listener() {
+                    @Override
+                    public void onEvent(Envelope e) {
+                        if (pid.get() < 0) {
+                            pid.set(readPid(remote.resolve("runs"), e.runId()));
+                        }
+                        if (e.event() instanceof org.da3.workbench.run.event.EpochCheckpointSaved
+                                && droppedAt.get() == 0) {
+                            proxy.refuseNewConnections(); // out of reach from now on
+                            droppedAt.set(System.nanoTime());
+                            proxy.dropSilently();
+                        }
+                    }
+
+                    @Override
+                    public void onWarning(String message) {
+                        warnings.add(message);
+                    }
+                });
+            }
+            // the proxy keeps the server's side of the connection open (and unread) until it closes
+            Path exit = remote.resolve("runs").resolve(r.runId()).resolve(RemoteScripts.EXIT);
+            while (!Files.exists(exit) && System.nanoTime() - droppedAt.get() < TimeUnit.SECONDS.toNanos(15)) {
+                Thread.sleep(50);
+            }
+            if (Files.exists(exit)) {
+                stoppedAfterMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - droppedAt.get());
+            }
+            System.out.println("watchdog: worker stopped " + stoppedAfterMs + " ms after the silent drop");
+        }
+        assertThat(r.status()).isEqualTo("failed");
+        assertThat(r.error()).contains("lost the connection to the worker");
+        assertThat(warnings).singleElement().asString().startsWith("could not copy the run's files back");
+        assertThat(stoppedAfterMs).as("stopped after the 3 s allowed (checked each second), not later")
+                .isBetween(2000L, 10_000L);
+        Path remoteRun = remote.resolve("runs").resolve(r.runId());
+        assertThat(Files.readString(remoteRun.resolve(RemoteScripts.EXIT)).trim()).as("killed by TERM")
+                .isEqualTo("143");
+        assertGone(pid.get());
+        assertThat(Files.readString(remoteRun.resolve(RemoteScripts.LOG))).contains("da3 (on the machine): no"
+                + " heartbeat from the workbench for 3 s (the connection was lost without this machine noticing);"
+                + " stopping the worker with stop.sh");
+        assertThat(Files.readString(runDir(r).resolve("worker.log"))).doesNotContain("the worker was still running");
+
+        // when the machine answers again, collecting the run brings the wrapper's note into the local worker.log
+        try (SshTarget back = new SshTarget(server.target("fallen-silent", remote))) {
+            back.collect(new org.da3.workbench.run.WorkerRequest(r.runId(), Map.of(), Map.of(), null, "/o"),
+                    RunDirectory.open(runDir(r)));
+        }
+        assertThat(Files.readString(runDir(r).resolve("worker.log"))).contains("da3 (on the machine): no heartbeat"
+                + " from the workbench for 3 s").contains("copied ").doesNotContain("the worker was still running");
+        assertThat(runDir(r).resolve("checkpoints/tiny-shapes.safetensors")).isRegularFile();
+        assertThat(runDir(r).resolve(RemoteScripts.HEARTBEAT)).doesNotExist();
     }
 
     /**
