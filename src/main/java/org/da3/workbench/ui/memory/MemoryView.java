@@ -151,6 +151,8 @@ public final class MemoryView {
         JFreeChart c = ChartFactory.createStackedBarChart("Training step memory per method (analytic)", null, "MB",
                 totals, PlotOrientation.VERTICAL, true, true, false);
         ((BarRenderer) c.getCategoryPlot().getRenderer()).setMaximumBarWidth(0.12);
+        // a sweep's labels differ at their end (da3[learning_rate=0.02], ...): wrapped, not cut
+        c.getCategoryPlot().getDomainAxis().setMaximumCategoryLabelLines(3);
         return style(c);
     }
 

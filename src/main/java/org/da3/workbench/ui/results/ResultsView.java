@@ -218,6 +218,9 @@ public final class ResultsView {
         notesLabel.setText(String.join("  ", t.notes()));
     }
 
+    /** The widest a text column (method, status) is made to fit its entries, in pixels. */
+    private static final double MAX_TEXT_WIDTH = 420;
+
     private TableColumn<Row, Cell> column(ComparisonTable t, int c) {
         Column col = t.columns().get(c);
         TableColumn<Row, Cell> tc = new TableColumn<>(col.header());
@@ -228,7 +231,15 @@ public final class ResultsView {
         for (String w : col.header().split("\\s+")) {
             longest = Math.max(longest, w.length());
         }
-        tc.setPrefWidth(col.text() ? (c == 0 ? 160 : 150) : Math.max(68, 8.8 * longest + 26));
+        // a text column fits its longest entry (a sweep's variants differ only at the end of their
+        // labels), up to a limit; the cell's tooltip shows what is cut
+        int longestText = 0;
+        for (Row row : t.rows()) {
+            String text = row.cells().get(c).text();
+            longestText = Math.max(longestText, text == null ? 0 : text.length());
+        }
+        tc.setPrefWidth(col.text() ? Math.min(MAX_TEXT_WIDTH, Math.max(c == 0 ? 160 : 150, 7.6 * longestText + 24))
+                : Math.max(68, 8.8 * longest + 26));
         Set<Integer> best = t.best(c);
         if (col.text()) {
             tc.setComparator(Comparator.comparing((Cell x) -> x.text() == null ? "" : x.text()));
@@ -248,6 +259,9 @@ public final class ResultsView {
                 }
                 if (col.text()) {
                     setText(cell.text());
+                    if (cell.text() != null && !cell.text().isEmpty()) {
+                        setTooltip(new Tooltip(cell.text()));
+                    }
                     return;
                 }
                 getStyleClass().add(StyleClasses.NUMERIC);
