@@ -108,6 +108,20 @@ public final class MonitorView {
         runTable.getSelectionModel().setSelectionMode(SelectionMode.MULTIPLE);
         runTable.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
         runLabelColumn.setCellValueFactory(c -> new ReadOnlyStringWrapper(c.getValue().label()));
+        runLabelColumn.setCellFactory(col -> new TableCell<>() {
+            {
+                // a sweep's variants differ at the end of their labels (da3[learning_rate=0.02] s7):
+                // cut in the middle, so the end that tells them apart stays in view
+                setTextOverrun(javafx.scene.control.OverrunStyle.CENTER_ELLIPSIS);
+            }
+
+            @Override
+            protected void updateItem(String label, boolean empty) {
+                super.updateItem(label, empty);
+                setText(empty ? null : label);
+                setTooltip(empty || label == null ? null : new javafx.scene.control.Tooltip(label));
+            }
+        });
         runStatusColumn.setCellValueFactory(c -> c.getValue().statusProperty());
         runStatusColumn.setCellFactory(col -> new TableCell<>() {
             @Override
