@@ -9,6 +9,7 @@ import java.util.concurrent.TimeUnit;
 import javafx.scene.control.Button;
 import javafx.scene.control.CheckBox;
 import javafx.scene.control.Label;
+import javafx.scene.control.TableColumn;
 import javafx.scene.control.TableView;
 import javafx.scene.control.TextField;
 import javafx.stage.Stage;
@@ -205,6 +206,15 @@ class WorkbenchGuiTest {
         assertThat(resultsTable.getVisibleLeafColumns()).extracting(c -> c.getText())
                 .contains("Method", "tiny-shapes", "tiny-textures", "Gate sparsity");
         assertThat(resultsTable.getItems()).hasSize(3);
+        // the method column is wide enough for its longest label (a sweep's variants differ at the end)
+        javafx.scene.text.Text longest = new javafx.scene.text.Text("finetune[learning_rate=0.02]");
+        assertThat(resultsTable.getVisibleLeafColumns().get(0).getWidth()).as("the method column")
+                .isGreaterThan(longest.getLayoutBounds().getWidth());
+        // and the run queue cuts a long label in the middle, keeping the end that tells variants apart
+        @SuppressWarnings("unchecked")
+        TableColumn<RunItem, String> runColumn = (TableColumn<RunItem, String>) runs.getColumns().get(0);
+        assertThat(runColumn.getCellFactory().call(runColumn).getTextOverrun())
+                .isEqualTo(javafx.scene.control.OverrunStyle.CENTER_ELLIPSIS);
         // under the table, the Pareto figure of the same runs; the box switches it to the gate curves
         var results = workbench.view().resultsView();
         waitFor(20, () -> results.shownFigure() != null
