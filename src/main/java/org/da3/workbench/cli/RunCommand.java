@@ -110,9 +110,9 @@ public final class RunCommand implements Callable<Integer> {
             // missing weights with a recipe beside them: restored from its completed pretraining, or pretrained
             Pretrainer.FirstUse firstUse = pre.firstUse(spec, w -> out.println("warning: " + w));
             if (firstUse != null && dryRun) {
-                out.println("Would start by " + firstUse.describe());
+                out.println("Would start by " + firstUse.description());
             } else if (firstUse != null) {
-                String d = firstUse.describe();
+                String d = firstUse.description();
                 out.println(Character.toUpperCase(d.charAt(0)) + d.substring(1) + " ...");
                 pre.provide(firstUse, ts.get(0), new RunMonitor(), new ConsoleProgress(out, "pretrain", quiet));
             }

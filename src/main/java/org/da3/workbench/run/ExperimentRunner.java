@@ -224,9 +224,7 @@ public final class ExperimentRunner {
                 if (sha == null) {
                     continue;
                 }
-                String problem = !Files.isRegularFile(file) ? "is missing"
-                        : !sha.equalsIgnoreCase(WorkerJar.sha256(file)) ? "has changed since it was written (its"
-                                + " SHA-256 is no longer " + sha + ")" : null;
+                String problem = RunDirectory.changedSince(file, sha);
                 if (problem != null) {
                     warnings.accept("the saved patch of " + domain + " of run " + d.runId() + ", " + file + ", "
                             + problem + "; " + domain + " is trained again");
@@ -245,9 +243,7 @@ public final class ExperimentRunner {
                     continue; // finished since (its checkpoint was then removed), or not one of this spec's
                 }
                 Path file = d.checkpointFile(c.domain());
-                String problem = !Files.isRegularFile(file) ? "is missing"
-                        : !c.sha256().equalsIgnoreCase(WorkerJar.sha256(file)) ? "has changed since it was written"
-                                + " (its SHA-256 is no longer " + c.sha256() + ")" : null;
+                String problem = RunDirectory.changedSince(file, c.sha256());
                 if (problem != null) {
                     warnings.accept("the epoch " + c.epoch() + " checkpoint of " + c.domain() + " of run " + d.runId()
                             + ", " + file + ", " + problem + "; " + c.domain() + " trains from its first epoch");

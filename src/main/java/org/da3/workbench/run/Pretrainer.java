@@ -214,7 +214,7 @@ public final class Pretrainer {
      */
     private static Path intactWeights(RunDirectory dir, String source) throws IOException {
         Path patch = dir.patchFile(source);
-        if (!Files.isRegularFile(patch) || !Files.isRegularFile(dir.eventsFile())) {
+        if (!Files.isRegularFile(dir.eventsFile())) {
             return null;
         }
         String sha = null;
@@ -223,7 +223,7 @@ public final class Pretrainer {
                 sha = c.sha256();
             }
         }
-        return sha != null && sha.equalsIgnoreCase(WorkerJar.sha256(patch)) ? patch : null;
+        return sha != null && RunDirectory.changedSince(patch, sha) == null ? patch : null;
     }
 
     /** Copies a pretraining run's source patch to the weights file and writes their provenance. */
@@ -280,14 +280,10 @@ public final class Pretrainer {
      * @param weights the weights file to write
      * @param completed the completed pretraining to restore the weights from, or null
      * @param stopped the stopped pretraining to continue, or null
-     * @param description what it does, in words ({@link #describe})
+     * @param description what it does, in words starting with a verb in -ing ("restoring",
+     *     "continuing", "pretraining")
      */
-    public record FirstUse(Path recipe, Path weights, RunRecord completed, ResumeFrom stopped, String description) {
-        /** @return what it does, starting with a verb in -ing ("restoring", "continuing", "pretraining") */
-        public String describe() {
-            return description;
-        }
-    }
+    public record FirstUse(Path recipe, Path weights, RunRecord completed, ResumeFrom stopped, String description) {}
 
     /**
      * What the first use of a missing weights file does ({@link FirstUse}); null when the file is

@@ -73,6 +73,23 @@ public record RunDirectory(Path dir, String runId) {
     }
 
     /**
+     * Whether a file a run recorded (a saved patch, an epoch checkpoint) is still what its event
+     * said, by SHA-256.
+     *
+     * @param file the file
+     * @param sha256 the SHA-256 its event recorded
+     * @return null when it is, else what is wrong, in words ("is missing", "has changed since ...")
+     * @throws IOException if the file cannot be read
+     */
+    public static String changedSince(Path file, String sha256) throws IOException {
+        if (!Files.isRegularFile(file)) {
+            return "is missing";
+        }
+        return sha256.equalsIgnoreCase(WorkerJar.sha256(file)) ? null
+                : "has changed since it was written (its SHA-256 is no longer " + sha256 + ")";
+    }
+
+    /**
      * A name safe for file systems and shells: letters, digits, '.', '_', '+', '-' and '='; option
      * brackets become dashes ({@code da3[rho=0.5,gates=false]} becomes {@code
      * da3-rho=0.5-gates=false}).

@@ -343,15 +343,15 @@ public final class SpecLoader {
             for (Map<String, Object> variant : variants) {
                 String variantLabel = label;
                 if (label != null && variants.size() > 1) {
-                    // the entry's label, then the swept values that tell its variants apart
-                    StringBuilder sb = new StringBuilder(label).append('[');
+                    // the entry's label, then the swept values that tell its variants apart, written
+                    // as a default label writes options: label[k=v,...]
+                    Map<String, Object> swept = new LinkedHashMap<>();
                     options.forEach((k, vs) -> {
                         if (((List<?>) vs).size() > 1) {
-                            sb.append(sb.charAt(sb.length() - 1) == '[' ? "" : ",").append(k).append('=')
-                                    .append(variant.get(k));
+                            swept.put(k, variant.get(k));
                         }
                     });
-                    variantLabel = sb.append(']').toString();
+                    variantLabel = new MethodSpec(label, swept, null).displayLabel();
                 }
                 out.add(checked(file, path, label, new MethodSpec(mName, variant, variantLabel), labels, unlabelled));
             }

@@ -248,7 +248,7 @@ public final class TargetPoolLauncher implements RunLauncher {
                 } else if (plan == null) {
                     throw new java.io.IOException(w + " is missing and has no recipe beside it to pretrain it");
                 } else {
-                    listener.note(job, LogLine.Level.INFO, plan.describe());
+                    listener.note(job, LogLine.Level.INFO, plan.description());
                     rec = pre.provide(plan, t, monitor, l);
                 }
                 if (dir[0] == null) {
