@@ -144,6 +144,10 @@ final class SshConnection implements AutoCloseable {
                 cf.verify(CONNECT_TIMEOUT);
                 session = cf.getSession();
             } catch (IOException | UnresolvedAddressException e) {
+                if (closedBeforeHandshake(e)) {
+                    // something answered on the port and hung up at once, before any SSH was spoken
+                    throw handshakeFailed(who, spec, "the connection was closed before the session started", e);
+                }
                 throw new IOException(who + ": cannot connect to " + spec.hostAndPort() + ": "
                         + connectReason(e) + ". Check the host and port, that the machine is on and that sshd runs"
                         + " there (try: ssh -p " + spec.port() + " " + spec.user() + "@" + spec.host() + ")", e);
@@ -172,12 +176,7 @@ final class SshConnection implements AutoCloseable {
                             + ". Add the public key to ~" + spec.user() + "/.ssh/authorized_keys on the machine"
                             + " (ssh-copy-id), or set identity_file to a key it accepts", e);
                 }
-                String m = message(e);
-                throw new IOException(who + ": " + spec.hostAndPort() + " accepted the connection but the SSH"
-                        + " handshake " + (m.contains("timeout") ? "did not complete within "
-                        + AUTH_TIMEOUT.toSeconds() + " s" : "failed") + " (" + m + "). Check that " + spec.port()
-                        + " is the port of the machine's SSH server and that nothing in between drops the connection"
-                        + " (try: ssh -p " + spec.port() + " " + spec.user() + "@" + spec.host() + ")", e);
+                throw handshakeFailed(who, spec, message(e), e);
             }
             // asked now: a failed SFTP start may take the session with it
             String greeting = loginOutput(session);
@@ -485,6 +484,30 @@ final class SshConnection implements AutoCloseable {
      * @return its attributes, or null if it does not exist
      * @throws IOException on other errors
      */
+    /** The error for a port that accepted the connection but did not complete an SSH handshake. */
+    private static IOException handshakeFailed(String who, TargetSpec spec, String m, Exception cause) {
+        return new IOException(who + ": " + spec.hostAndPort() + " accepted the connection but the SSH handshake "
+                + (m.contains("timeout") ? "did not complete within " + AUTH_TIMEOUT.toSeconds() + " s" : "failed")
+                + " (" + m + "). Check that " + spec.port() + " is the port of the machine's SSH server and that"
+                + " nothing in between drops the connection (try: ssh -p " + spec.port() + " " + spec.user() + "@"
+                + spec.host() + ")", cause);
+    }
+
+    /**
+     * Whether a failed connect was accepted and then closed before MINA attached a session to it
+     * (a server that is not SSH hanging up at once): its connect future then fails with a {@link
+     * org.apache.sshd.common.session.helpers.MissingAttachedSessionException}, not a refused
+     * connection.
+     */
+    private static boolean closedBeforeHandshake(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof org.apache.sshd.common.session.helpers.MissingAttachedSessionException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     static SftpClient.Attributes stat(SftpClient sftp, String path) throws IOException {
         try {
             return sftp.stat(path);
