@@ -1,6 +1,7 @@
 package org.da3.workbench.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -66,9 +67,14 @@ public final class WorkerCommand implements Callable<Integer> {
         // the run, once it exists: stopped when nobody reads the events any more
         AtomicReference<MultiDomainRun> current = new AtomicReference<>();
         AtomicBoolean readerGone = new AtomicBoolean();
+        // the request's events file, once it is read: each line goes there before stdout, so what a
+        // lost connection keeps from the workbench is still on this machine to be copied back
+        AtomicReference<java.io.OutputStream> copy = new AtomicReference<>();
         RunContext.EnvelopeSink write = env -> {
+            String line = EventCodec.encode(env);
             synchronized (events) {
-                events.println(EventCodec.encode(env));
+                copyLine(copy, line);
+                events.println(line);
                 if (events.checkError() && readerGone.compareAndSet(false, true)) {
                     // the workbench that started this worker is gone (killed, crashed): training on
                     // unobserved would hold the machine and write patches no run records
@@ -93,6 +99,9 @@ public final class WorkerCommand implements Callable<Integer> {
                 unread.emit(new RunFinished(RunFinished.FAILED, 0, Map.of("exit_code", WorkerExit.BAD_INPUT)));
             }
             return WorkerExit.BAD_INPUT;
+        }
+        if (req.eventsFile() != null) {
+            copy.set(openCopy(req.eventsFile()));
         }
         AtomicBoolean finished = new AtomicBoolean();
         // Probes the request asks for (tegrastats on a Jetson) start right after run_started and
@@ -156,6 +165,37 @@ public final class WorkerCommand implements Callable<Integer> {
             // already shutting down
         }
         return code;
+    }
+
+    /** Opens the request's events file for appending, or says on stderr why it cannot be (the run goes on). */
+    private static java.io.OutputStream openCopy(String file) {
+        try {
+            Path p = Path.of(file);
+            if (p.getParent() != null) {
+                Files.createDirectories(p.getParent());
+            }
+            return Files.newOutputStream(p, java.nio.file.StandardOpenOption.CREATE,
+                    java.nio.file.StandardOpenOption.APPEND);
+        } catch (IOException | RuntimeException e) {
+            System.err.println("da3 worker: cannot write the events file " + file + " (" + e.getMessage()
+                    + "); the events go to stdout only, and those a lost connection keeps from the workbench are lost");
+            return null;
+        }
+    }
+
+    /** Appends one event line to the events file; after a write error, says so once and stops copying. */
+    private static void copyLine(AtomicReference<java.io.OutputStream> copy, String line) {
+        java.io.OutputStream out = copy.get();
+        if (out == null) {
+            return;
+        }
+        try {
+            out.write((line + "\n").getBytes(StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            copy.set(null);
+            System.err.println("da3 worker: cannot write the events file any more (" + e.getMessage()
+                    + "); the events go to stdout only from here on");
+        }
     }
 
     private static void stopProbes(AtomicReference<AutoCloseable> probes) {

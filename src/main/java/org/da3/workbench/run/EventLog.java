@@ -102,6 +102,37 @@ public final class EventLog implements AutoCloseable {
     }
 
     /**
+     * Reads the events appended to a log after it had a given size (what a remote target copied
+     * back after the run's stream ended); lines that are not events are skipped.
+     *
+     * @param file the events.jsonl file
+     * @param offset the size it had; the bytes before it are not read
+     * @return the events after it, in order; none when the file is missing or not longer
+     * @throws IOException if the file cannot be read
+     */
+    public static List<Envelope> readFrom(Path file, long offset) throws IOException {
+        if (!Files.isRegularFile(file) || Files.size(file) <= offset) {
+            return List.of();
+        }
+        byte[] tail;
+        try (InputStream in = Files.newInputStream(file)) {
+            in.skipNBytes(offset);
+            tail = in.readAllBytes();
+        }
+        List<Envelope> out = new ArrayList<>();
+        for (String line : new String(tail, StandardCharsets.UTF_8).split("\n")) {
+            if (!line.isBlank()) {
+                try {
+                    out.add(EventCodec.decode(line));
+                } catch (IllegalArgumentException e) {
+                    // not an event: readLines names it when the log is read
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
      * Reads every event of a log, decoding each line on its own: a line that is not UTF-8 text, or
      * not an event (a torn last line after a crash, a foreign line), is skipped with a warning that
      * names the file and line; it never stops the other lines from being read. A byte-order mark

@@ -533,10 +533,15 @@ public final class ExperimentRunner {
             return RunRecord.read(dir.dir());
         }
         monitor.watch(h, dir, recording);
+        long watched = Files.isRegularFile(dir.eventsFile()) ? Files.size(dir.eventsFile()) : 0;
         try {
             target.collect(req, dir);
         } catch (IOException e) {
             listener.onWarning("could not copy the run's files back from " + target.describe() + ": " + e.getMessage());
+        }
+        // events a remote target copied back that never came through the stream (a lost connection)
+        for (Envelope e : EventLog.readFrom(dir.eventsFile(), watched)) {
+            recording.onEvent(e);
         }
         removeFinishedCheckpoints(dir);
         writeOutputs(dir, manifest);

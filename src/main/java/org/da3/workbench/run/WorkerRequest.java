@@ -23,6 +23,10 @@ import java.util.Objects;
  * @param resume the domains whose patches already sit in the output folder's {@code patches/}, from
  *     a stopped run of the same spec, and the epoch checkpoint in its {@code checkpoints/} that the
  *     domain the run stopped in continues from; or null to train every domain from its start
+ * @param eventsFile a file on the worker's machine the worker also appends every event line to,
+ *     before it writes the line to stdout; or null for none. A remote target sets it, so that the
+ *     events a lost connection kept from the workbench can be copied back ({@code
+ *     ssh.SshTarget#collect}); a local run has the monitor's events.jsonl
  */
 public record WorkerRequest(
         @JsonProperty("run_id") String runId,
@@ -31,7 +35,8 @@ public record WorkerRequest(
         @JsonProperty("weights") String weights,
         @JsonProperty("output_dir") String outputDir,
         @JsonProperty("probes") @JsonInclude(JsonInclude.Include.NON_EMPTY) List<String> probes,
-        @JsonProperty("resume") @JsonInclude(JsonInclude.Include.NON_NULL) ResumeFrom resume) {
+        @JsonProperty("resume") @JsonInclude(JsonInclude.Include.NON_NULL) ResumeFrom resume,
+        @JsonProperty("events_file") @JsonInclude(JsonInclude.Include.NON_NULL) String eventsFile) {
 
     /** Checks the required fields. */
     public WorkerRequest {
@@ -69,7 +74,7 @@ public record WorkerRequest(
      */
     public WorkerRequest(String runId, Map<String, Object> spec, Map<String, JsonNode> datasets, String weights,
             String outputDir) {
-        this(runId, spec, datasets, weights, outputDir, List.of(), null);
+        this(runId, spec, datasets, weights, outputDir, List.of(), null, null);
     }
 
     /**
@@ -80,7 +85,7 @@ public record WorkerRequest(
      * @return the copy
      */
     public WorkerRequest relocated(String newWeights, String newOutputDir) {
-        return new WorkerRequest(runId, spec, datasets, newWeights, newOutputDir, probes, resume);
+        return new WorkerRequest(runId, spec, datasets, newWeights, newOutputDir, probes, resume, eventsFile);
     }
 
     /**
@@ -90,7 +95,7 @@ public record WorkerRequest(
      * @return the copy
      */
     public WorkerRequest withProbes(List<String> newProbes) {
-        return new WorkerRequest(runId, spec, datasets, weights, outputDir, newProbes, resume);
+        return new WorkerRequest(runId, spec, datasets, weights, outputDir, newProbes, resume, eventsFile);
     }
 
     /**
@@ -100,6 +105,16 @@ public record WorkerRequest(
      * @return the copy
      */
     public WorkerRequest resuming(ResumeFrom from) {
-        return new WorkerRequest(runId, spec, datasets, weights, outputDir, probes, from);
+        return new WorkerRequest(runId, spec, datasets, weights, outputDir, probes, from, eventsFile);
+    }
+
+    /**
+     * Copies with a file the worker also writes its events to.
+     *
+     * @param file the file on the worker's machine, or null for none
+     * @return the copy
+     */
+    public WorkerRequest withEventsFile(String file) {
+        return new WorkerRequest(runId, spec, datasets, weights, outputDir, probes, resume, file);
     }
 }

@@ -7,7 +7,7 @@ import java.util.Map;
 import org.da3.workbench.run.event.EventCodec;
 import org.junit.jupiter.api.Test;
 
-/** The request's JSON: probes are optional both ways, relocation keeps them. */
+/** The request's JSON: probes and the events file are optional both ways, relocation keeps them. */
 class WorkerRequestTest {
     @Test
     void probesAreWrittenOnlyWhenAskedForAndReadWhenAbsent() throws Exception {
@@ -27,5 +27,18 @@ class WorkerRequestTest {
         assertThat(moved.outputDir()).isEqualTo("/remote/runs/r1");
         assertThat(moved.probes()).containsExactly("tegrastats");
         assertThat(moved.runId()).isEqualTo("r1");
+    }
+
+    @Test
+    void theEventsFileIsWrittenOnlyWhenSetAndKeptThroughCopies() throws Exception {
+        WorkerRequest plain = new WorkerRequest("r1", Map.of("name", "x"), Map.of(), null, "/out");
+        assertThat(EventCodec.JSON.writeValueAsString(plain)).doesNotContain("events_file");
+        WorkerRequest copying = plain.relocated(null, "/remote/runs/r1").withEventsFile("/remote/runs/r1/events.jsonl");
+        String json = EventCodec.JSON.writeValueAsString(copying);
+        assertThat(json).contains("\"events_file\":\"/remote/runs/r1/events.jsonl\"");
+        WorkerRequest back = EventCodec.JSON.readValue(json, WorkerRequest.class);
+        assertThat(back).isEqualTo(copying);
+        assertThat(back.withProbes(List.of("tegrastats")).resuming(null).eventsFile())
+                .isEqualTo("/remote/runs/r1/events.jsonl");
     }
 }

@@ -48,6 +48,12 @@ public final class RemoteScripts {
     /** The file the lifeline creates on each heartbeat and the watchdog removes (not copied back). */
     public static final String HEARTBEAT = "heartbeat";
 
+    /**
+     * The worker's own copy of its events, in the run folder (the request's {@code events_file});
+     * collect appends the lines that never reached the workbench to the local events.jsonl.
+     */
+    public static final String EVENTS = "events.jsonl";
+
     /** The wrapper's own notes, in the run folder; collect appends them to the local worker.log. */
     public static final String LOG = "worker.log";
 

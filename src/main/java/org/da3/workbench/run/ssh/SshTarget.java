@@ -33,8 +33,9 @@ import org.da3.workbench.spec.TargetSpec;
  *   <li>{@code jars/<sha256>.jar}: worker jars, uploaded once per version;
  *   <li>{@code weights/<sha256>.<ext>}: backbone weights, uploaded once per content;
  *   <li>{@code runs/<run id>/}: {@code request.json}, {@code run.sh}, {@code stop.sh}, {@code
- *       worker.pid} (while running), {@code worker.exit}, and the worker's {@code patches/}, which
- *       {@link #collect} copies back over SFTP.
+ *       worker.pid} (while running), {@code worker.exit}, the worker's own copy of its events
+ *       ({@code events.jsonl}), and its {@code patches/}, which {@link #collect} copies back over
+ *       SFTP, with the events that never reached the workbench.
  * </ul>
  *
  * <p>One SSH session per target, opened on the first launch and reopened when lost; each run uses
@@ -44,7 +45,7 @@ import org.da3.workbench.spec.TargetSpec;
 public final class SshTarget implements Target {
     /** Names in a remote run folder that are not copied back. */
     static final Set<String> NOT_COLLECTED = Set.of(RemoteScripts.REQUEST, RemoteScripts.RUN, RemoteScripts.STOP,
-            RemoteScripts.PID, RemoteScripts.EXIT, RemoteScripts.HEARTBEAT, "spec.yaml", "events.jsonl", "manifest.json",
+            RemoteScripts.PID, RemoteScripts.EXIT, RemoteScripts.HEARTBEAT, "spec.yaml", RemoteScripts.EVENTS, "manifest.json",
             "results.csv", RemoteScripts.LOG);
 
     /** Time allowed for {@code java -version} on the machine (a JVM starts slowly on a small board). */
@@ -170,7 +171,8 @@ public final class SshTarget implements Target {
         if (spec.isJetson() && !probes.contains("tegrastats")) {
             probes.add("tegrastats");
         }
-        WorkerRequest remote = request.relocated(weights, runDir).withProbes(probes);
+        WorkerRequest remote = request.relocated(weights, runDir).withProbes(probes)
+                .withEventsFile(runDir + "/" + RemoteScripts.EVENTS);
         RemoteScripts.Launch launch = new RemoteScripts.Launch(request.runId(), runDir, spec.javaExecutable(),
                 spec.jvmFlags(), jarRemote, spec.environment(), request.allocatorEnvironment());
         try (SftpClient sftp = c.sftp()) {
@@ -217,6 +219,7 @@ public final class SshTarget implements Target {
             stopIfStillRunning(c, runDir, dir);
             int n = c.download(runDir, dir.dir(), NOT_COLLECTED);
             appendRemoteLog(c, runDir, dir);
+            recoverEvents(c, runDir, dir);
             note(dir, "copied " + n + " file(s) back from " + runDir);
         } catch (IOException e) {
             // after a lost connection that cannot be made again: what the worker wrote stays there
@@ -281,6 +284,89 @@ public final class SshTarget implements Target {
             }
         } catch (IOException e) {
             note(dir, "could not copy the notes of " + remoteLog + " here (" + e.getMessage() + "); they stay there");
+        }
+    }
+
+    /**
+     * Appends to the local events.jsonl the events the worker wrote on the machine that never
+     * reached it: those in flight when the connection was lost, and those the worker went on
+     * writing until it was stopped (after a drop the machine did not notice, that can be a domain
+     * finished, its patch saved, and epoch checkpoints). They follow the monitor's own error and
+     * end, after a warning that says where they come from, exactly as the worker wrote them, so
+     * {@code --resume} takes over what they record; all but a {@code run_finished} with status
+     * cancelled, which the stop that the lost connection caused made the worker write: the run
+     * stays failed, with the monitor's error. A worker that completed, or failed on its own, in
+     * the meantime says so, and its end is the run's. Lines already here are recognised by their
+     * text (events are appended exactly as received). After a run whose events all came through,
+     * the two files are the same size and nothing is read. Nothing is lost if the copy cannot be
+     * read: it stays on the machine.
+     *
+     * @return how many events were appended
+     */
+    static int recoverEvents(SshConnection c, String runDir, RunDirectory dir) {
+        String remote = runDir + "/" + RemoteScripts.EVENTS;
+        Path local = dir.eventsFile();
+        try (SftpClient sftp = c.sftp()) {
+            SftpClient.Attributes a = SshConnection.stat(sftp, remote);
+            if (a == null) {
+                return 0; // a worker that does not keep a copy (another jar, -Dda3.workerJar)
+            }
+            byte[] here = Files.isRegularFile(local) ? Files.readAllBytes(local) : new byte[0];
+            if (a.getSize() == here.length) {
+                return 0;
+            }
+            Set<String> received = new java.util.HashSet<>(new String(here, StandardCharsets.UTF_8).lines().toList());
+            long seq = -1;
+            for (String line : received) {
+                org.da3.workbench.run.event.Envelope e = event(line);
+                seq = Math.max(seq, e == null ? -1 : e.seq());
+            }
+            List<String> missing = new ArrayList<>();
+            try (java.io.BufferedReader r = new java.io.BufferedReader(new java.io.InputStreamReader(sftp.read(remote),
+                    StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = r.readLine()) != null) {
+                    if (line.isBlank() || received.contains(line)) {
+                        continue;
+                    }
+                    org.da3.workbench.run.event.Envelope e = event(line);
+                    // a last line cut off by a kill does not decode; the cancelled end is the stop
+                    // that the lost connection caused, which the monitor's failed end records
+                    if (e != null && !(e.event() instanceof org.da3.workbench.run.event.RunFinished f
+                            && org.da3.workbench.run.event.RunFinished.CANCELLED.equals(f.status()))) {
+                        missing.add(line);
+                    }
+                }
+            }
+            if (missing.isEmpty()) {
+                return 0;
+            }
+            String m = "the connection was lost before the last " + missing.size() + " event(s) of the worker reached"
+                    + " the workbench; the worker also wrote them on the machine, in " + remote
+                    + ", and they follow, copied back";
+            try (org.da3.workbench.run.EventLog log = new org.da3.workbench.run.EventLog(local)) {
+                log.append(new org.da3.workbench.run.event.Envelope(org.da3.workbench.run.event.Envelope.SCHEMA,
+                        dir.runId(), seq + 1, Instant.now(), new org.da3.workbench.run.event.Warning(m)));
+                for (String line : missing) {
+                    log.appendLine(line);
+                }
+            }
+            note(dir, "copied back " + missing.size() + " event(s) from " + remote + " that the lost connection had"
+                    + " kept from the workbench");
+            return missing.size();
+        } catch (IOException e) {
+            note(dir, "could not compare " + remote + " with the events received (" + e.getMessage() + "); events"
+                    + " the lost connection kept from the workbench, if any, stay there");
+            return 0;
+        }
+    }
+
+    /** The event of a line, or null if the line is not one. */
+    private static org.da3.workbench.run.event.Envelope event(String line) {
+        try {
+            return org.da3.workbench.run.event.EventCodec.decode(line);
+        } catch (IllegalArgumentException e) {
+            return null;
         }
     }
 
