@@ -48,6 +48,12 @@ import picocli.CommandLine.Parameters;
             "3:engine unusable", "130:cancelled"})
 public final class WorkerCommand implements Callable<Integer> {
 
+    /**
+     * Seconds a stopped worker (SIGTERM) waits for its run to end after the current step before it
+     * reports the run cancelled itself: within the ssh target's ten seconds before KILL.
+     */
+    static final int CANCEL_WAIT_SECONDS = 5;
+
     @Option(names = "--request", paramLabel = "FILE|-", description = "worker request JSON ('-' for stdin)")
     private String request;
 
@@ -117,11 +123,22 @@ public final class WorkerCommand implements Callable<Integer> {
         self[0] = ctx;
         long start = System.nanoTime();
         MultiDomainRun[] holder = new MultiDomainRun[1];
+        java.util.concurrent.CountDownLatch ended = new java.util.concurrent.CountDownLatch(1);
         Thread hook = new Thread(() -> {
-            if (!finished.get()) {
-                if (holder[0] != null) {
-                    holder[0].cancel();
+            MultiDomainRun r = holder[0];
+            if (r != null) {
+                // Stop (SIGTERM): the run stops after its current step and ends as usual, so the
+                // patches and epoch checkpoints it saved and the events that record them agree (a
+                // file saved whose event never came would not be taken over by --resume)
+                r.cancel();
+                try {
+                    ended.await(CANCEL_WAIT_SECONDS, java.util.concurrent.TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
                 }
+            }
+            if (finished.compareAndSet(false, true)) {
+                // the run did not end in time (a long step, a blocked stdout): its end is said here
                 stopProbes(probes);
                 ctx.emit(new RunFinished(RunFinished.CANCELLED, (System.nanoTime() - start) / 1e9, Map.of()));
             }
@@ -145,9 +162,10 @@ public final class WorkerCommand implements Callable<Integer> {
             }
             Map<String, Object> summary = run.execute(versions);
             String status = (String) summary.getOrDefault("status", RunFinished.COMPLETED);
-            finished.set(true);
-            stopProbes(probes);
-            ctx.emit(new RunFinished(status, (System.nanoTime() - start) / 1e9, summary));
+            if (finished.compareAndSet(false, true)) { // else the shutdown hook has said it ended
+                stopProbes(probes);
+                ctx.emit(new RunFinished(status, (System.nanoTime() - start) / 1e9, summary));
+            }
             code = RunFinished.CANCELLED.equals(status) ? WorkerExit.CANCELLED : WorkerExit.OK;
         } catch (SpecException | DatasetException | IllegalArgumentException e) {
             stopProbes(probes);
@@ -159,6 +177,7 @@ public final class WorkerCommand implements Callable<Integer> {
             stopProbes(probes);
             code = fail(ctx, finished, start, e, WorkerExit.RUN_FAILED);
         }
+        ended.countDown();
         try {
             Runtime.getRuntime().removeShutdownHook(hook);
         } catch (IllegalStateException e) {
@@ -210,7 +229,9 @@ public final class WorkerCommand implements Callable<Integer> {
     }
 
     private static int fail(RunContext ctx, AtomicBoolean finished, long start, Throwable e, int code) {
-        finished.set(true);
+        if (!finished.compareAndSet(false, true)) {
+            return code; // the shutdown hook has said the run ended
+        }
         java.io.StringWriter sw = new java.io.StringWriter();
         e.printStackTrace(new java.io.PrintWriter(sw));
         // bad input is the user's to fix from one line; a failure's stack trace is for us

@@ -158,6 +158,9 @@ public final class LocalTarget implements Target {
 
     /** A child process as a run handle. */
     static final class ProcessHandle implements RunHandle {
+        /** Seconds between Stop's SIGTERM and a SIGKILL to a worker that has not ended (as stop.sh). */
+        static final int KILL_AFTER_SECONDS = 10;
+
         private final Process process;
 
         ProcessHandle(Process process) {
@@ -174,10 +177,28 @@ public final class LocalTarget implements Target {
             return process.getErrorStream();
         }
 
+        /**
+         * Sends SIGTERM to the worker (and its children) through its process handle: {@link
+         * Process#destroy} would also close its stdout, and the events it writes as its run ends
+         * (the last patch or epoch checkpoint saved, its cancelled end) would be lost. A worker
+         * still there after {@link #KILL_AFTER_SECONDS} is killed.
+         */
         @Override
         public void stop() {
-            process.destroy();
             process.descendants().forEach(java.lang.ProcessHandle::destroy);
+            process.toHandle().destroy();
+            Thread killer = new Thread(() -> {
+                try {
+                    if (!process.waitFor(KILL_AFTER_SECONDS, java.util.concurrent.TimeUnit.SECONDS)) {
+                        process.descendants().forEach(java.lang.ProcessHandle::destroyForcibly);
+                        process.destroyForcibly();
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }, "worker-kill " + process.pid());
+            killer.setDaemon(true);
+            killer.start();
         }
 
         @Override
