@@ -16,8 +16,10 @@ import picocli.CommandLine.Parameters;
 
 /** {@code da3 targets}: the run targets of experiments/targets.yaml, as the GUI's Setup view offers them. */
 @Command(name = "targets", mixinStandardHelpOptions = true,
-        description = "List the run targets of experiments/targets.yaml and test the connection to one.",
-        subcommands = {TargetsCommand.ListCommand.class, TargetsCommand.TestCommand.class})
+        description = "List the run targets of experiments/targets.yaml, test the connection to one, and copy back"
+            + " what a remote run left on its machine.",
+        subcommands = {TargetsCommand.ListCommand.class, TargetsCommand.TestCommand.class,
+            TargetsCommand.CollectCommand.class})
 public final class TargetsCommand implements Runnable {
 
     @picocli.CommandLine.Spec
@@ -105,6 +107,103 @@ public final class TargetsCommand implements Runnable {
                 err.flush();
                 return WorkerExit.RUN_FAILED;
             }
+        }
+    }
+
+    /** {@code da3 targets collect}. */
+    @Command(name = "collect", mixinStandardHelpOptions = true,
+            description = {"Copy back what remote runs left on their machine when the connection was lost: their"
+                + " patches, epoch checkpoint and the events that never came through (the worker is stopped first"
+                + " if it still runs there); then results.csv is written again.",
+                "Each run directory's remote.json names its target and remote folder; run this once the machine"
+                + " answers again, before da3 run --resume."},
+            exitCodeListHeading = "%nExit codes:%n",
+            exitCodeList = {"0:every run's files came back", "1:a machine could not be reached (its files stay there)",
+                "2:not a run directory, a run that ran on this machine, or an unknown target"})
+    public static final class CollectCommand implements Callable<Integer> {
+        @picocli.CommandLine.Spec
+        private picocli.CommandLine.Model.CommandSpec spec;
+
+        @picocli.CommandLine.Mixin
+        private WorkspaceOption ws = new WorkspaceOption();
+
+        @Parameters(arity = "1..*", paramLabel = "RUN_DIR", description = "run directories (experiments/<name>/runs/<id>)")
+        private List<java.nio.file.Path> runs;
+
+        @picocli.CommandLine.Option(names = "--target", paramLabel = "TARGET",
+                description = "the target to collect from instead of the one remote.json names (a name from"
+                    + " targets.yaml or ssh://user@host:port), for a machine that moved")
+        private String target;
+
+        @Override
+        public Integer call() {
+            PrintWriter out = spec.commandLine().getOut();
+            PrintWriter err = spec.commandLine().getErr();
+            int code = WorkerExit.OK;
+            for (java.nio.file.Path p : runs) {
+                int c = collect(p, out, err);
+                code = c == WorkerExit.BAD_INPUT || code == WorkerExit.BAD_INPUT ? WorkerExit.BAD_INPUT
+                        : Math.max(code, c);
+                out.flush();
+                err.flush();
+            }
+            return code;
+        }
+
+        private int collect(java.nio.file.Path p, PrintWriter out, PrintWriter err) {
+            org.da3.workbench.run.RunDirectory dir = org.da3.workbench.run.RunDirectory.open(p);
+            if (!java.nio.file.Files.isRegularFile(dir.eventsFile())) {
+                err.println("da3: " + p + ": " + (java.nio.file.Files.isDirectory(p) ? "not a run directory (no"
+                        + " events.jsonl)" : "no such folder") + "; give run directories, experiments/<name>/runs/<id>");
+                return WorkerExit.BAD_INPUT;
+            }
+            org.da3.workbench.run.RemoteRun remote;
+            TargetSpec t;
+            try {
+                remote = org.da3.workbench.run.RemoteRun.read(dir);
+                if (remote == null) {
+                    err.println("da3: " + p + ": ran on this machine (no " + org.da3.workbench.run.RemoteRun.FILE
+                            + "); its files are all here");
+                    return WorkerExit.BAD_INPUT;
+                }
+                String given = target != null ? target : remote.target();
+                t = TargetsFile.resolve(Targets.file(workspace(dir)), given, target != null ? TargetsFile.COMMAND_LINE
+                        : dir.dir().resolve(org.da3.workbench.run.RemoteRun.FILE).toString());
+                if (t.isLocal()) {
+                    err.println("da3: " + p + ": target " + given + " is this machine; name the machine the run ran on"
+                            + " (" + remote.address() + ")");
+                    return WorkerExit.BAD_INPUT;
+                }
+            } catch (java.io.IOException | SpecException | IllegalArgumentException e) {
+                err.println("da3: " + e.getMessage());
+                return WorkerExit.BAD_INPUT;
+            }
+            if (remote.collected()) {
+                out.println(p + ": already copied back; checking again");
+            }
+            try (org.da3.workbench.run.ssh.SshTarget ssh = new org.da3.workbench.run.ssh.SshTarget(t)) {
+                String what = ssh.collect(dir);
+                org.da3.workbench.report.RunRecord r = org.da3.workbench.run.ExperimentRunner.refreshOutputs(dir);
+                out.println(p + ": " + what + "; the run is " + r.status());
+                return WorkerExit.OK;
+            } catch (java.io.IOException e) {
+                err.println("da3: " + p + ": " + e.getMessage());
+                return WorkerExit.RUN_FAILED;
+            }
+        }
+
+        /** The workspace of a run directory (experiments/NAME/runs/ID), else the one given or found. */
+        private Workspace workspace(org.da3.workbench.run.RunDirectory dir) {
+            if (ws.dir == null) {
+                java.nio.file.Path runsDir = dir.dir().getParent();
+                java.nio.file.Path experiments = runsDir == null || runsDir.getParent() == null ? null
+                        : runsDir.getParent().getParent();
+                if (runsDir != null && runsDir.getFileName().toString().equals("runs") && experiments != null
+                        && experiments.getFileName().toString().equals("experiments") && experiments.getParent() != null) {
+                    return new Workspace(experiments.getParent());
+                }
+            }
+            return ws.workspace();
         }
     }
 }

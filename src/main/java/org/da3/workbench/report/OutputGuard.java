@@ -15,14 +15,14 @@ public final class OutputGuard {
 
     /** The files of a run directory that an export must never replace. */
     private static final Set<String> RUN_FILES = Set.of("events.jsonl", "spec.yaml", "manifest.json", "results.csv",
-            "summary.json");
+            "summary.json", org.da3.workbench.run.RemoteRun.FILE);
 
     private OutputGuard() {}
 
     /**
      * Refuses an output file that would replace part of a run: anything inside an input run
      * directory, and a run's own files (events.jsonl, spec.yaml, manifest.json, results.csv,
-     * summary.json, *.safetensors) inside any run directory.
+     * summary.json, remote.json, *.safetensors) inside any run directory.
      *
      * @param file the output file
      * @param runDirs the input run directories

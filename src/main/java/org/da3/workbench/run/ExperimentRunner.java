@@ -199,6 +199,17 @@ public final class ExperimentRunner {
         // the last epoch checkpoint written, of each domain
         Map<String, EpochCheckpointSaved> checkpoints = new LinkedHashMap<>();
         try {
+            RemoteRun remote = RemoteRun.read(d);
+            if (remote != null && !remote.collected()) {
+                warnings.accept("run " + d.runId() + " ran on " + remote.target() + " (" + remote.address() + "), and"
+                        + " its files and the events the lost connection kept from the workbench are still there, in "
+                        + remote.remoteRunDir() + ": what it finished after the connection was lost is trained again,"
+                        + " unless 'da3 targets collect " + d.dir() + "' copies them back first");
+            }
+        } catch (IOException e) {
+            warnings.accept(e.getMessage());
+        }
+        try {
             for (EventLog.Line line : EventLog.readLines(d.eventsFile(), w -> { })) {
                 Object e = line.envelope().event();
                 if (e instanceof RunFinished f && RunFinished.COMPLETED.equals(f.status())) {
@@ -596,6 +607,28 @@ public final class ExperimentRunner {
         } catch (IOException | RuntimeException e) {
             // a checkpoint left over is not read: the run's events say its domain finished
         }
+    }
+
+    /**
+     * Writes a finished run's results.csv again from its events, and the status in its
+     * manifest.json, after events were added to it later ({@code da3 targets collect} copying back
+     * those a lost connection had kept from the workbench).
+     *
+     * @param dir the run directory
+     * @return the run's record, as its events now say
+     * @throws IOException if the files cannot be read or written
+     */
+    public static RunRecord refreshOutputs(RunDirectory dir) throws IOException {
+        RunRecord r = RunRecord.read(dir.dir());
+        ResultsCsv.write(r, dir.resultsFile());
+        if (Files.isRegularFile(dir.manifestFile())) {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> manifest = EventCodec.JSON.readValue(dir.manifestFile().toFile(), LinkedHashMap.class);
+            manifest.put("status", r.status());
+            AtomicFiles.writeString(dir.manifestFile(),
+                    EventCodec.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(manifest) + "\n");
+        }
+        return r;
     }
 
     private static void writeOutputs(RunDirectory dir, Map<String, Object> manifest) throws IOException {

@@ -15,6 +15,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.sshd.client.channel.ChannelExec;
 import org.apache.sshd.sftp.client.SftpClient;
+import org.da3.workbench.run.RemoteRun;
 import org.da3.workbench.run.ResumeFrom;
 import org.da3.workbench.run.RunDirectory;
 import org.da3.workbench.run.RunHandle;
@@ -178,6 +179,8 @@ public final class SshTarget implements Target {
         try (SftpClient sftp = c.sftp()) {
             SshConnection.mkdirs(sftp, runDir + "/patches");
         }
+        // where the run's files stay until they are copied back (da3 targets collect reads it)
+        new RemoteRun(spec.name(), spec.address(), runDir, false).write(dir);
         if (request.resume() != null) {
             // the patches a resumed run takes over sit in the local run folder: the worker reads them there
             for (String domain : request.resume().patches().keySet()) {
@@ -211,26 +214,57 @@ public final class SshTarget implements Target {
     @Override
     public void collect(WorkerRequest request, RunDirectory dir) throws IOException {
         String runDir = runDirs.remove(request.runId());
+        collect(runDir, dir);
+    }
+
+    /**
+     * Copies a run's files and missing events back later, for example when the machine did not
+     * answer right after the run ({@code da3 targets collect}): from the remote folder its {@code
+     * remote.json} names. The worker is stopped first if it still runs there.
+     *
+     * @param dir the local run directory
+     * @return what came back, in one line
+     * @throws IOException if the machine cannot be reached, or the run's remote.json cannot be read
+     */
+    public String collect(RunDirectory dir) throws IOException {
+        RemoteRun r = RemoteRun.read(dir);
+        if (r == null) {
+            throw new IOException(dir.dir() + " has no " + RemoteRun.FILE + ": it is not a run that ran on another"
+                    + " machine (or it was started by a workbench older than 2026-12-08); its files are all here");
+        }
+        return collect(r.remoteRunDir(), dir);
+    }
+
+    private String collect(String knownRunDir, RunDirectory dir) throws IOException {
+        String runDir = knownRunDir;
         try {
             SshConnection c = connection();
             if (runDir == null) {
-                runDir = c.remoteDir() + "/runs/" + RunDirectory.safe(request.runId());
+                RemoteRun r = RemoteRun.read(dir);
+                runDir = r != null ? r.remoteRunDir() : c.remoteDir() + "/runs/" + RunDirectory.safe(dir.runId());
             }
             stopIfStillRunning(c, runDir, dir);
             int n = c.download(runDir, dir.dir(), NOT_COLLECTED);
             appendRemoteLog(c, runDir, dir);
-            recoverEvents(c, runDir, dir);
+            int events = recoverEvents(c, runDir, dir);
             note(dir, "copied " + n + " file(s) back from " + runDir);
+            RemoteRun r = RemoteRun.read(dir);
+            if (r != null && !r.collected()) {
+                r.markCollected().write(dir);
+            }
+            return "copied " + n + " file(s)" + (events > 0 ? " and " + events + " event(s) that had not come through"
+                    : "") + " back from " + spec.address() + ":" + runDir;
         } catch (IOException e) {
             // after a lost connection that cannot be made again: what the worker wrote stays there
-            String where = runDir != null ? runDir : "runs/" + RunDirectory.safe(request.runId()) + " of remote_dir "
+            String where = runDir != null ? runDir : "runs/" + RunDirectory.safe(dir.runId()) + " of remote_dir "
                     + spec.remoteDir();
             String from = spec.user() + "@" + (spec.host().contains(":") ? "[" + spec.host() + "]" : spec.host()) + ":"
                     + where;
-            String m = "the run's patches and epoch checkpoint were not copied back and stay on the machine, in "
-                    + where + " (" + e.getMessage() + "). Once it answers, copy them here (scp -r -P " + spec.port()
-                    + " '" + from + "/patches' '" + from + "/checkpoints' '" + dir.dir() + "/') before da3 run"
-                    + " --resume, or their domains train again";
+            String m = "the run's patches, epoch checkpoint and events were not copied back and stay on the machine,"
+                    + " in " + where + " (" + e.getMessage() + "). Once it answers, run 'da3 targets collect "
+                    + dir.dir() + "' (or copy the files here: scp -r -P " + spec.port() + " '" + from + "/patches' '"
+                    + from + "/checkpoints' '" + dir.dir() + "/') before da3 run --resume, or their domains train"
+                    + " again";
             note(dir, m);
             throw new IOException(m, e);
         }

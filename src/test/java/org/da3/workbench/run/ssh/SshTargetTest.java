@@ -656,15 +656,73 @@ class SshTargetTest {
                 + " stopping the worker with stop.sh");
         assertThat(Files.readString(runDir(r).resolve("worker.log"))).doesNotContain("the worker was still running");
 
-        // when the machine answers again, collecting the run brings the wrapper's note into the local worker.log
-        try (SshTarget back = new SshTarget(server.target("fallen-silent", remote))) {
-            back.collect(new org.da3.workbench.run.WorkerRequest(r.runId(), Map.of(), Map.of(), null, "/o"),
-                    RunDirectory.open(runDir(r)));
+        // the run remembers where its files stayed, and resuming says so
+        org.da3.workbench.run.RemoteRun left = org.da3.workbench.run.RemoteRun.read(RunDirectory.open(runDir(r)));
+        assertThat(left.target()).isEqualTo("fallen-silent");
+        assertThat(left.address()).startsWith(System.getProperty("user.name") + "@127.0.0.1:");
+        assertThat(left.remoteRunDir()).isEqualTo(remoteRun.toString());
+        assertThat(left.collected()).isFalse();
+        List<String> resumeWarnings = new ArrayList<>();
+        new ExperimentRunner(ws).resumable(List.of(run), resumeWarnings::add);
+        assertThat(resumeWarnings).anySatisfy(w -> assertThat(w).contains("ran on fallen-silent").contains(
+                "'da3 targets collect " + runDir(r) + "' copies them back first"));
+        long eventsBefore = EventLog.read(runDir(r).resolve("events.jsonl")).size();
+
+        // when the machine answers again (here at its own address, named in targets.yaml), da3 targets
+        // collect brings back the files, the events that never came through and the wrapper's note
+        Path targets = ws.experimentsDir().resolve("targets.yaml");
+        Files.writeString(targets, "targets:\n" + server.targetsYamlEntry("fallen-silent", "linux",
+                server.knownHostsFile()));
+        java.io.StringWriter out = new java.io.StringWriter();
+        java.io.StringWriter err = new java.io.StringWriter();
+        int code;
+        try {
+            picocli.CommandLine cl = org.da3.workbench.cli.Da3.commandLine();
+            cl.setOut(new java.io.PrintWriter(out));
+            cl.setErr(new java.io.PrintWriter(err));
+            code = cl.execute("targets", "collect", runDir(r).toString());
+        } finally {
+            Files.delete(targets);
         }
+        assertThat(code).as(err.toString()).isZero();
+        List<Envelope> events = EventLog.read(runDir(r).resolve("events.jsonl"));
+        assertThat(events.size()).as("the events the worker wrote after the drop").isGreaterThan((int) eventsBefore + 1);
+        assertThat(out.toString().strip()).matches(java.util.regex.Pattern.quote(runDir(r) + ": copied ") + "\\d+"
+                + java.util.regex.Pattern.quote(" file(s) and " + (events.size() - eventsBefore - 1) + " event(s) that"
+                        + " had not come through back from " + server.target("x", remote).address() + ":" + remoteRun
+                        + "; the run is failed"));
         assertThat(Files.readString(runDir(r).resolve("worker.log"))).contains("da3 (on the machine): no heartbeat"
                 + " from the workbench for 3 s").contains("copied ").doesNotContain("the worker was still running");
         assertThat(runDir(r).resolve("checkpoints/tiny-shapes.safetensors")).isRegularFile();
         assertThat(runDir(r).resolve(RemoteScripts.HEARTBEAT)).doesNotExist();
+        assertThat(org.da3.workbench.run.RemoteRun.read(RunDirectory.open(runDir(r))).collected()).isTrue();
+        List<org.da3.workbench.run.event.EpochCheckpointSaved> checkpoints = events.stream().map(Envelope::event)
+                .filter(org.da3.workbench.run.event.EpochCheckpointSaved.class::isInstance)
+                .map(org.da3.workbench.run.event.EpochCheckpointSaved.class::cast).toList();
+        assertThat(checkpoints.size()).as("epoch checkpoints the worker saved after the drop").isGreaterThan(1);
+        resumeWarnings.clear();
+        org.da3.workbench.run.ResumeFrom from = new ExperimentRunner(ws).resumable(List.of(run), resumeWarnings::add)
+                .get(run);
+        assertThat(from).as("resumable; warnings: %s", resumeWarnings).isNotNull();
+        assertThat(from.checkpoint().epoch()).isEqualTo(checkpoints.get(checkpoints.size() - 1).epoch());
+        assertThat(resumeWarnings).noneSatisfy(w -> assertThat(w).contains("da3 targets collect"));
+        assertThat(Files.readString(runDir(r).resolve("results.csv"))).contains(r.runId());
+
+        // asked again, it checks again and finds nothing new
+        out.getBuffer().setLength(0);
+        Files.writeString(targets, "targets:\n" + server.targetsYamlEntry("fallen-silent", "linux",
+                server.knownHostsFile()));
+        try {
+            picocli.CommandLine cl = org.da3.workbench.cli.Da3.commandLine();
+            cl.setOut(new java.io.PrintWriter(out));
+            code = cl.execute("targets", "collect", runDir(r).toString());
+        } finally {
+            Files.delete(targets);
+        }
+        assertThat(code).isZero();
+        assertThat(out.toString()).contains("already copied back; checking again").contains(" file(s) back from ")
+                .doesNotContain("had not come through");
+        assertThat(EventLog.read(runDir(r).resolve("events.jsonl"))).hasSameSizeAs(events);
     }
 
     /**
@@ -711,8 +769,9 @@ class SshTargetTest {
         assertThat(warnings).singleElement().asString().startsWith("could not copy the run's files back from gone")
                 .contains("stay on the machine, in " + remoteRun).contains("connection refused")
                 .contains("scp -r -P ").contains(":" + remoteRun + "/patches'").contains("before da3 run --resume");
-        assertThat(Files.readString(runDir(r).resolve("worker.log")))
-                .contains("patches and epoch checkpoint were not copied back and stay on the machine, in " + remoteRun);
+        assertThat(warnings.get(0)).contains("run 'da3 targets collect " + runDir(r) + "'");
+        assertThat(Files.readString(runDir(r).resolve("worker.log"))).contains("patches, epoch checkpoint and events"
+                + " were not copied back and stay on the machine, in " + remoteRun);
         // and the CLI's progress view prints it
         java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
         new org.da3.workbench.cli.ConsoleProgress(new java.io.PrintStream(bytes, true, StandardCharsets.UTF_8), "linear s7",
