@@ -117,6 +117,11 @@ public final class RunCommand implements Callable<Integer> {
                 pre.provide(firstUse, ts.get(0), new RunMonitor(), new ConsoleProgress(out, "pretrain", quiet));
             }
             List<PlannedRun> runs = new ArrayList<>(ExperimentRunner.plan(spec));
+            if (resume && !dryRun) {
+                // what stopped runs left on a machine that answers again comes back first: it may
+                // complete them, or spare their finished domains
+                runner.collectLeftBehind(runs, n -> out.println("note: " + n), w -> out.println("warning: " + w));
+            }
             if (skipCompleted || resume) {
                 java.util.Map<PlannedRun, RunRecord> done = runner.completed(runs);
                 if (!done.isEmpty()) {

@@ -182,6 +182,66 @@ public final class ExperimentRunner {
         return out;
     }
 
+    /**
+     * Copies back what earlier runs of these planned runs left on a remote machine when their
+     * connection was lost (their remote.json not marked collected): their patches, epoch checkpoint
+     * and the events that never came through, as {@code da3 targets collect} does; called before a
+     * resume (not a dry run: it stops a worker still running there). Only runs whose events say
+     * they ended are collected: one without a {@code run_finished} may still be running, watched by
+     * another workbench. A machine that does not answer leaves the run as it is, and says so.
+     *
+     * @param runs the planned runs of one experiment
+     * @param notes told, in words, what came back from each run
+     * @param problems told, in words, of each run whose files could not be copied back, and why
+     * @throws IOException if the runs folder cannot be listed
+     */
+    public void collectLeftBehind(List<PlannedRun> runs, java.util.function.Consumer<String> notes,
+            java.util.function.Consumer<String> problems) throws IOException {
+        java.util.Set<Path> seen = new java.util.HashSet<>();
+        for (List<RunDirectory> dirs : earlier(runs, w -> { }).values()) {
+            for (RunDirectory d : dirs) {
+                if (!seen.add(d.dir())) {
+                    continue;
+                }
+                RemoteRun remote;
+                try {
+                    remote = RemoteRun.read(d);
+                    if (remote == null || remote.collected() || !ended(d)) {
+                        continue;
+                    }
+                } catch (IOException | RuntimeException e) {
+                    continue; // resumable() says what is wrong with it
+                }
+                org.da3.workbench.spec.TargetSpec ts;
+                try {
+                    ts = org.da3.workbench.spec.TargetsFile.resolve(Targets.file(workspace), remote.target(),
+                            d.dir().resolve(RemoteRun.FILE).toString());
+                } catch (SpecException e) {
+                    problems.accept("run " + d.runId() + ": cannot copy back what it left on " + remote.address() + ": "
+                            + e.getMessage() + "; give the target with 'da3 targets collect --target NAME "
+                            + d.dir() + "'");
+                    continue;
+                }
+                if (ts.isLocal()) {
+                    continue;
+                }
+                try (org.da3.workbench.run.ssh.SshTarget t = new org.da3.workbench.run.ssh.SshTarget(ts)) {
+                    String what = t.collect(d);
+                    RunRecord r = refreshOutputs(d);
+                    notes.accept("run " + d.runId() + ": " + what + "; the run is " + r.status());
+                } catch (IOException e) {
+                    problems.accept("run " + d.runId() + ": " + e.getMessage());
+                }
+            }
+        }
+    }
+
+    /** Whether a run's events say it ended (a run_finished), so no worker of it can still be watched. */
+    private static boolean ended(RunDirectory d) throws IOException {
+        String status = RunRecord.read(d.dir()).status();
+        return !RunRecord.RUNNING.equals(status) && !RunRecord.CUT_OFF.equals(status);
+    }
+
     /** The epochs a resumption's checkpoint holds, 0 without one. */
     private static int epochs(ResumeFrom r) {
         return r.checkpoint() == null ? 0 : r.checkpoint().epoch();

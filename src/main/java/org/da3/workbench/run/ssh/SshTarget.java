@@ -52,6 +52,9 @@ public final class SshTarget implements Target {
     /** Time allowed for {@code java -version} on the machine (a JVM starts slowly on a small board). */
     static final Duration JAVA_CHECK_TIMEOUT = Duration.ofSeconds(30);
 
+    /** Local run directories whose files are being copied back in this process. */
+    private static final Set<Path> COLLECTING = ConcurrentHashMap.newKeySet();
+
     private final TargetSpec spec;
     private final Map<String, String> runDirs = new ConcurrentHashMap<>();
     private SshConnection connection;
@@ -236,6 +239,19 @@ public final class SshTarget implements Target {
     }
 
     private String collect(String knownRunDir, RunDirectory dir) throws IOException {
+        if (!COLLECTING.add(dir.dir())) {
+            // a resume and the run's own end, or two commands: one copy at a time, or events would be appended twice
+            throw new IOException("the files of " + dir.dir() + " are being copied back already; try again when that"
+                    + " is done");
+        }
+        try {
+            return collectNow(knownRunDir, dir);
+        } finally {
+            COLLECTING.remove(dir.dir());
+        }
+    }
+
+    private String collectNow(String knownRunDir, RunDirectory dir) throws IOException {
         String runDir = knownRunDir;
         try {
             SshConnection c = connection();

@@ -132,7 +132,7 @@ public final class MonitorViewModel {
     public void launch(ExperimentSpec spec, boolean resume, java.util.function.IntConsumer onQueued) {
         List<RunJob> planned = launcher.plan(spec);
         if (!resume) {
-            queue(spec, planned, new Earlier(Map.of(), Map.of(), Map.of(), List.of()));
+            queue(spec, planned, new Earlier(Map.of(), Map.of(), Map.of(), List.of(), List.of()));
             onQueued.accept(0);
             return;
         }
@@ -163,13 +163,18 @@ public final class MonitorViewModel {
      * one (and its events, for its curves), and the resuming copy of each job that can pick up.
      */
     private record Earlier(Map<RunJob, Path> done, Map<RunJob, RunJob> resumed, Map<RunJob, List<Envelope>> events,
-            List<String> warnings) {}
+            List<String> warnings, List<String> notes) {}
 
-    /** Finds the earlier runs of planned jobs; runs off the UI thread. */
+    /**
+     * Finds the earlier runs of planned jobs, after copying back what they left on a remote machine
+     * that answers again; runs off the UI thread.
+     */
     private Earlier earlier(List<RunJob> planned) {
+        List<String> notes = java.util.Collections.synchronizedList(new ArrayList<>());
+        List<String> warnings = java.util.Collections.synchronizedList(new ArrayList<>());
+        launcher.collectLeftBehind(planned, notes::add, warnings::add);
         Map<RunJob, Path> done = launcher.completed(planned);
         List<RunJob> left = planned.stream().filter(j -> !done.containsKey(j)).toList();
-        List<String> warnings = java.util.Collections.synchronizedList(new ArrayList<>());
         Map<RunJob, RunJob> resumed = launcher.resumable(left, warnings::add);
         Map<RunJob, List<Envelope>> events = new HashMap<>();
         for (Map.Entry<RunJob, Path> d : done.entrySet()) {
@@ -179,7 +184,7 @@ public final class MonitorViewModel {
                 // the launcher found it completed a moment ago; without its events it shows no curves
             }
         }
-        return new Earlier(done, resumed, events, List.copyOf(warnings));
+        return new Earlier(done, resumed, events, List.copyOf(warnings), List.copyOf(notes));
     }
 
     /** Queues planned jobs, those that completed earlier as finished and those that resume as such. */
@@ -221,6 +226,7 @@ public final class MonitorViewModel {
                                         + (r.run().resume().checkpoint().epoch() + 1) + " of "
                                         + r.run().resume().checkpoint().epochs()) + ")")
                                 .collect(java.util.stream.Collectors.joining(", "))));
+        earlier.notes().forEach(n -> add(new LogLine(Instant.now(), "", LogLine.Level.INFO, n)));
         earlier.warnings().forEach(w -> add(new LogLine(Instant.now(), "", LogLine.Level.WARNING, w)));
         launcher.submit(jobs, new RunLauncher.Listener() {
             @Override

@@ -35,6 +35,18 @@ public interface RunLauncher {
     }
 
     /**
+     * Before a resume: copies back what earlier runs of these jobs left on a remote machine when
+     * their connection was lost (see {@link
+     * org.da3.workbench.run.ExperimentRunner#collectLeftBehind}). Nothing by default.
+     *
+     * @param jobs jobs from {@link #plan}
+     * @param notes told what came back from each run
+     * @param problems told of each run whose files could not be copied back, and why
+     */
+    default void collectLeftBehind(List<RunJob> jobs, java.util.function.Consumer<String> notes,
+            java.util.function.Consumer<String> problems) {}
+
+    /**
      * The planned jobs that can pick up from an earlier run of the same spec that stopped part-way
      * (see {@link org.da3.workbench.run.ExperimentRunner#resumable}), each with the job that does.
      *

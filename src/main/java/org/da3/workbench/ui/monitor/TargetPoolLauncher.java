@@ -93,6 +93,17 @@ public final class TargetPoolLauncher implements RunLauncher {
     }
 
     @Override
+    public void collectLeftBehind(List<RunJob> jobs, java.util.function.Consumer<String> notes,
+            java.util.function.Consumer<String> problems) {
+        try {
+            runner.collectLeftBehind(jobs.stream().filter(j -> !j.isPretraining()).map(RunJob::run).toList(), notes,
+                    problems);
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("cannot read the runs folder: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
     public Map<RunJob, RunJob> resumable(List<RunJob> jobs, java.util.function.Consumer<String> warnings) {
         List<RunJob> runs = jobs.stream().filter(j -> !j.isPretraining()).toList();
         Map<PlannedRun, org.da3.workbench.run.ResumeFrom> from;

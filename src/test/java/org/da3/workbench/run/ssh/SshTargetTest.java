@@ -567,6 +567,78 @@ class SshTargetTest {
     }
 
     /**
+     * {@code da3 run --resume} after a lost connection whose files could not be copied back: once
+     * the machine answers again, it copies them back first (stopping the worker still running
+     * there), and the resumed run continues from the last epoch checkpoint the worker saved, which
+     * only the copied-back events record.
+     */
+    @Test
+    void resumingCopiesBackWhatTheMachineKeptFirst() throws Exception {
+        PlannedRun run = plan("resume-after-drop", "epochs: 400");
+        Path remote = tmp.resolve("remote-resume-after-drop");
+        AtomicLong dropped = new AtomicLong(-1);
+        RunRecord r;
+        Path targets = ws.experimentsDir().resolve("targets.yaml");
+        try (org.da3.workbench.test.TcpProxy proxy = new org.da3.workbench.test.TcpProxy(server.port())) {
+            Path kh = Files.writeString(tmp.resolve("known_hosts_resume"), "[127.0.0.1]:" + proxy.port() + " "
+                    + org.apache.sshd.common.config.keys.PublicKeyEntry.toString(server.hostKey().getPublic()) + "\n");
+            TargetSpec direct = server.target("box", remote);
+            TargetSpec spec = new TargetSpec("box", TargetSpec.LINUX, "127.0.0.1", proxy.port(), direct.user(),
+                    direct.identityFile(), false, null, kh.toString(), direct.remoteDir(), direct.javaExecutable(),
+                    Map.of(), direct.jvmFlags(), 1, null);
+            try (SshTarget t = new SshTarget(spec)) {
+                r = execute(run, t, new RunMonitor(), e -> {
+                    if (e.event() instanceof org.da3.workbench.run.event.EpochCheckpointSaved c && dropped.get() < 0) {
+                        dropped.set(c.epoch());
+                        proxy.refuseNewConnections();
+                        try {
+                            // and should a connection get through all the same, it is refused here
+                            Files.delete(kh);
+                        } catch (IOException x) {
+                            throw new java.io.UncheckedIOException(x);
+                        }
+                        proxy.dropSilently();
+                    }
+                });
+            }
+            assertThat(r.status()).isEqualTo("failed");
+            assertThat(org.da3.workbench.run.RemoteRun.read(RunDirectory.open(runDir(r))).collected())
+                    .as(Files.readString(runDir(r).resolve("worker.log"))).isFalse();
+
+            // the machine answers again at its own address, which targets.yaml gives for box
+            Files.writeString(targets, "targets:\n" + server.targetsYamlEntry("box", "linux", server.knownHostsFile())
+                    + "    remote_dir: " + remote + "\n");
+            java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+            java.io.PrintStream was = System.out;
+            int code;
+            try {
+                System.setOut(new java.io.PrintStream(bytes, true, StandardCharsets.UTF_8));
+                picocli.CommandLine cl = org.da3.workbench.cli.Da3.commandLine();
+                java.io.StringWriter err = new java.io.StringWriter();
+                cl.setErr(new java.io.PrintWriter(err));
+                code = cl.execute("run", ws.experimentsDir().resolve("resume-after-drop.yaml").toString(), "--resume",
+                        "--target", "box");
+            } finally {
+                System.setOut(was);
+                Files.deleteIfExists(targets);
+            }
+            String out = bytes.toString(StandardCharsets.UTF_8);
+            assertThat(code).as(out).isZero();
+            List<org.da3.workbench.run.event.EpochCheckpointSaved> saved = EventLog.read(runDir(r)
+                    .resolve("events.jsonl")).stream().map(Envelope::event)
+                    .filter(org.da3.workbench.run.event.EpochCheckpointSaved.class::isInstance)
+                    .map(org.da3.workbench.run.event.EpochCheckpointSaved.class::cast).toList();
+            int last = saved.get(saved.size() - 1).epoch();
+            assertThat(last).as("epochs saved after the drop, known only from the copied-back events")
+                    .isGreaterThan((int) dropped.get());
+            assertThat(out).contains("note: run " + r.runId() + ": copied ").contains(" event(s) that had not come"
+                    + " through back from ").contains("Resuming 1 run(s) from the domains they finished: linear s7 ("
+                    + r.runId() + ": 0 of 2 domains and " + last + " of 400 epochs of tiny-shapes)");
+            assertThat(org.da3.workbench.run.RemoteRun.read(RunDirectory.open(runDir(r))).collected()).isTrue();
+        }
+    }
+
+    /**
      * The heartbeats keep a run that lasts longer than the silence its watchdog allows (1 s here,
      * checked every second): it completes, and the watchdog notes nothing.
      */
