@@ -7,15 +7,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.da3.workbench.Workspace;
-import org.da3.workbench.run.ExperimentRunner;
-import org.da3.workbench.run.PlannedRun;
-import org.da3.workbench.run.RunDirectory;
 import org.da3.workbench.run.WorkerExit;
 import org.da3.workbench.run.WorkerRequest;
-import org.da3.workbench.run.event.EventCodec;
-import org.da3.workbench.spec.SpecLoader;
-import org.da3.workbench.test.TestWorkspace;
+import org.da3.workbench.test.WorkerProcess;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -29,19 +23,9 @@ class WorkerEventsFileTest {
 
     /** Runs a worker on a one-epoch linear probe with the given events file; returns its stdout lines. */
     private List<String> runWorker(String eventsFile) throws Exception {
-        Workspace ws = TestWorkspace.create(tmp.resolve("ws"), 32, 16);
-        Path spec = Files.writeString(ws.experimentsDir().resolve("copy.yaml"),
-                TestWorkspace.tinySpec("copy", "linear", "tiny-shapes"));
-        PlannedRun run = ExperimentRunner.plan(new SpecLoader(ws.datasets().names()).load(spec)).get(0);
-        Path out = Files.createDirectories(tmp.resolve("out/patches")).getParent();
-        WorkerRequest req = new ExperimentRunner(ws).request(run, RunDirectory.open(out)).withEventsFile(eventsFile);
-        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Dai.djl.offline=true", "-Djava.awt.headless=true", "-cp", System.getProperty("java.class.path"),
-                Da3.class.getName(), "worker", "--request", "-").redirectError(tmp.resolve("err.txt").toFile())
-                .start();
+        WorkerRequest req = WorkerProcess.tinyRequest(tmp, 32, 1).withEventsFile(eventsFile);
+        Process p = WorkerProcess.start(req, tmp.resolve("err.txt"));
         try {
-            p.getOutputStream().write(EventCodec.JSON.writeValueAsBytes(req));
-            p.getOutputStream().close();
             String stdout = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
             assertThat(p.exitValue()).as(Files.readString(tmp.resolve("err.txt"))).isEqualTo(WorkerExit.OK);

@@ -9,14 +9,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.da3.workbench.Workspace;
-import org.da3.workbench.run.ExperimentRunner;
-import org.da3.workbench.run.PlannedRun;
-import org.da3.workbench.run.RunDirectory;
 import org.da3.workbench.run.WorkerExit;
-import org.da3.workbench.run.event.EventCodec;
-import org.da3.workbench.spec.SpecLoader;
-import org.da3.workbench.test.TestWorkspace;
+import org.da3.workbench.test.WorkerProcess;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -30,20 +24,10 @@ class WorkerReaderGoneTest {
 
     @Test
     void aWorkerStopsWhenNobodyReadsItsEvents() throws Exception {
-        Workspace ws = TestWorkspace.create(tmp.resolve("ws"), 256, 16);
-        Path spec = Files.writeString(ws.experimentsDir().resolve("long.yaml"),
-                TestWorkspace.tinySpec("long", "linear", "tiny-shapes").replace("epochs: 1", "epochs: 500"));
-        PlannedRun run = ExperimentRunner.plan(new SpecLoader(ws.datasets().names()).load(spec)).get(0);
-        Path out = Files.createDirectories(tmp.resolve("out/patches")).getParent();
-        byte[] request = EventCodec.JSON.writeValueAsBytes(new ExperimentRunner(ws).request(run,
-                RunDirectory.open(out)));
-        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Dai.djl.offline=true", "-Djava.awt.headless=true", "-cp", System.getProperty("java.class.path"),
-                Da3.class.getName(), "worker", "--request", "-").redirectError(tmp.resolve("err.txt").toFile())
-                .start();
+        org.da3.workbench.run.WorkerRequest req = WorkerProcess.tinyRequest(tmp, 256, 500);
+        Path out = Path.of(req.outputDir());
+        Process p = WorkerProcess.start(req, tmp.resolve("err.txt"));
         try {
-            p.getOutputStream().write(request);
-            p.getOutputStream().close();
             BufferedReader events = new BufferedReader(new InputStreamReader(p.getInputStream(),
                     StandardCharsets.UTF_8));
             String line;

@@ -5,21 +5,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.da3.workbench.Workspace;
-import org.da3.workbench.run.ExperimentRunner;
-import org.da3.workbench.run.PlannedRun;
 import org.da3.workbench.run.RunDirectory;
 import org.da3.workbench.run.event.Envelope;
 import org.da3.workbench.run.event.EpochCheckpointSaved;
 import org.da3.workbench.run.event.EventCodec;
 import org.da3.workbench.run.event.RunFinished;
-import org.da3.workbench.spec.SpecLoader;
-import org.da3.workbench.test.TestWorkspace;
+import org.da3.workbench.test.WorkerProcess;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -34,21 +29,11 @@ class WorkerStopTest {
 
     @Test
     void aStoppedWorkerEndsItsRunAfterTheCurrentStepWithItsFilesRecorded() throws Exception {
-        Workspace ws = TestWorkspace.create(tmp.resolve("ws"), 64, 16);
-        Path spec = Files.writeString(ws.experimentsDir().resolve("stop.yaml"),
-                TestWorkspace.tinySpec("stop", "linear", "tiny-shapes").replace("epochs: 1", "epochs: 500"));
-        PlannedRun run = ExperimentRunner.plan(new SpecLoader(ws.datasets().names()).load(spec)).get(0);
-        Path out = Files.createDirectories(tmp.resolve("out/patches")).getParent();
-        byte[] request = EventCodec.JSON.writeValueAsBytes(new ExperimentRunner(ws).request(run,
-                RunDirectory.open(out)));
-        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Dai.djl.offline=true", "-Djava.awt.headless=true", "-cp", System.getProperty("java.class.path"),
-                Da3.class.getName(), "worker", "--request", "-").redirectError(tmp.resolve("err.txt").toFile())
-                .start();
+        org.da3.workbench.run.WorkerRequest req = WorkerProcess.tinyRequest(tmp, 64, 500);
+        Path out = Path.of(req.outputDir());
+        Process p = WorkerProcess.start(req, tmp.resolve("err.txt"));
         List<Envelope> events = new ArrayList<>();
         try {
-            p.getOutputStream().write(request);
-            p.getOutputStream().close();
             BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
             String line;
             int checkpoints = 0;

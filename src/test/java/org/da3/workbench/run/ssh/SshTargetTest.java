@@ -412,6 +412,20 @@ class SshTargetTest {
         }
     }
 
+    /**
+     * A linux target for the test server reached through a proxy, with a known_hosts file of its
+     * own that holds the server's key under the proxy's port.
+     */
+    private static TargetSpec throughProxy(String name, Path remote, org.da3.workbench.test.TcpProxy proxy, Path kh)
+            throws IOException {
+        Files.writeString(kh, "[127.0.0.1]:" + proxy.port() + " "
+                + org.apache.sshd.common.config.keys.PublicKeyEntry.toString(server.hostKey().getPublic()) + "\n");
+        TargetSpec direct = server.target(name, remote);
+        return new TargetSpec(name, TargetSpec.LINUX, "127.0.0.1", proxy.port(), direct.user(), direct.identityFile(),
+                false, null, kh.toString(), direct.remoteDir(), direct.javaExecutable(), Map.of(), direct.jvmFlags(), 1,
+                null);
+    }
+
     private static long readPid(Path remoteRuns, String runId) {
         Path pidFile = remoteRuns.resolve(RunDirectory.safe(runId)).resolve(RemoteScripts.PID);
         for (int i = 0; i < 100; i++) {
@@ -516,12 +530,8 @@ class SshTargetTest {
         AtomicLong dropped = new AtomicLong(-1);
         RunRecord r;
         try (org.da3.workbench.test.TcpProxy proxy = new org.da3.workbench.test.TcpProxy(server.port())) {
-            Path kh = Files.writeString(tmp.resolve("known_hosts_proxy"), "[127.0.0.1]:" + proxy.port() + " "
-                    + org.apache.sshd.common.config.keys.PublicKeyEntry.toString(server.hostKey().getPublic()) + "\n");
-            TargetSpec direct = server.target("silent-drop", remote);
-            TargetSpec spec = new TargetSpec("silent-drop", TargetSpec.LINUX, "127.0.0.1", proxy.port(), direct.user(),
-                    direct.identityFile(), false, null, kh.toString(), direct.remoteDir(), direct.javaExecutable(),
-                    Map.of(), direct.jvmFlags(), 1, null);
+            Path kh = tmp.resolve("known_hosts_proxy");
+            TargetSpec spec = throughProxy("silent-drop", remote, proxy, kh);
             try (SshTarget t = new SshTarget(spec)) {
                 r = execute(run, t, new RunMonitor(), e -> {
                     seen.add(e);
@@ -580,12 +590,8 @@ class SshTargetTest {
         RunRecord r;
         Path targets = ws.experimentsDir().resolve("targets.yaml");
         try (org.da3.workbench.test.TcpProxy proxy = new org.da3.workbench.test.TcpProxy(server.port())) {
-            Path kh = Files.writeString(tmp.resolve("known_hosts_resume"), "[127.0.0.1]:" + proxy.port() + " "
-                    + org.apache.sshd.common.config.keys.PublicKeyEntry.toString(server.hostKey().getPublic()) + "\n");
-            TargetSpec direct = server.target("box", remote);
-            TargetSpec spec = new TargetSpec("box", TargetSpec.LINUX, "127.0.0.1", proxy.port(), direct.user(),
-                    direct.identityFile(), false, null, kh.toString(), direct.remoteDir(), direct.javaExecutable(),
-                    Map.of(), direct.jvmFlags(), 1, null);
+            Path kh = tmp.resolve("known_hosts_resume");
+            TargetSpec spec = throughProxy("box", remote, proxy, kh);
             try (SshTarget t = new SshTarget(spec)) {
                 r = execute(run, t, new RunMonitor(), e -> {
                     if (e.event() instanceof org.da3.workbench.run.event.EpochCheckpointSaved c && dropped.get() < 0) {
@@ -676,12 +682,8 @@ class SshTargetTest {
         RunRecord r;
         long stoppedAfterMs = -1;
         try (org.da3.workbench.test.TcpProxy proxy = new org.da3.workbench.test.TcpProxy(server.port())) {
-            Path kh = Files.writeString(tmp.resolve("known_hosts_fallen"), "[127.0.0.1]:" + proxy.port() + " "
-                    + org.apache.sshd.common.config.keys.PublicKeyEntry.toString(server.hostKey().getPublic()) + "\n");
-            TargetSpec direct = server.target("fallen-silent", remote);
-            TargetSpec spec = new TargetSpec("fallen-silent", TargetSpec.LINUX, "127.0.0.1", proxy.port(),
-                    direct.user(), direct.identityFile(), false, null, kh.toString(), direct.remoteDir(),
-                    direct.javaExecutable(), Map.of(), direct.jvmFlags(), 1, null);
+            Path kh = tmp.resolve("known_hosts_fallen");
+            TargetSpec spec = throughProxy("fallen-silent", remote, proxy, kh);
             try (SshTarget t = new SshTarget(spec)) {
                 t.watchdog(Duration.ofMillis(500), 3);
                 r = execute(run, t, new RunMonitor(), new RunMonitor.Listener() {
