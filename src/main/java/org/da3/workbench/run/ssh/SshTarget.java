@@ -467,7 +467,8 @@ public final class SshTarget implements Target {
         }
         cmd.add(spec.javaExecutable());
         cmd.add("-version");
-        SshConnection.Output o = c.output(Shell.join(cmd), javaCheckTimeout);
+        SshConnection.Output o = c.output(underTimeout(Shell.join(cmd), javaCheckTimeout.toSeconds() + 2),
+                javaCheckTimeout);
         String java = "'" + spec.javaExecutable() + "'";
         String fix = "install Java 17 or later on it (sudo apt install openjdk-17-jre-headless) and set java: (or"
                 + " JAVA_HOME in environment:) in the target's entry of experiments/targets.yaml to it";
@@ -499,6 +500,21 @@ public final class SshTarget implements Target {
                     + " (" + versionLine(o.output()) + "); the worker needs Java 17 or later: " + fix);
         }
         return "java on the machine: " + java + ": " + versionLine(o.output());
+    }
+
+    /**
+     * A command line run under coreutils' {@code timeout} where the machine has it: killed (its
+     * process group, TERM and KILL two seconds later) when it runs longer than a limit, so a java
+     * that hangs does not stay behind after this side gave up on it. Without {@code timeout}, the
+     * command as it is.
+     *
+     * @param command the command line
+     * @param seconds the limit on the machine
+     * @return the command line to send
+     */
+    static String underTimeout(String command, long seconds) {
+        return "if command -v timeout >/dev/null 2>&1; then timeout -k 2 " + seconds + " " + command + "; else "
+                + command + "; fi";
     }
 
     /** What a command printed, for a message: its first lines, or that it printed nothing. */

@@ -426,6 +426,12 @@ class SshTargetTest {
                 null);
     }
 
+    /** Whether a process whose command line names a file runs on this machine (the test's "machine"). */
+    private static boolean running(Path file) {
+        return ProcessHandle.allProcesses().anyMatch(p -> p.isAlive() && p.info().commandLine()
+                .map(c -> c.contains(file.toString())).orElse(false));
+    }
+
     private static long readPid(Path remoteRuns, String runId) {
         Path pidFile = remoteRuns.resolve(RunDirectory.safe(runId)).resolve(RemoteScripts.PID);
         for (int i = 0; i < 100; i++) {
@@ -1091,6 +1097,11 @@ class SshTargetTest {
                             + " nothing");
         }
         assertThat(System.nanoTime() - t0).isLessThan(TimeUnit.SECONDS.toNanos(10));
+        // and it does not stay behind on the machine: killed there once its own limit (2 s more) passed
+        for (int i = 0; i < 100 && running(hangs); i++) {
+            Thread.sleep(100);
+        }
+        assertThat(running(hangs)).as("the hanging java is killed on the machine").isFalse();
         // a login script's greeting before the version is not taken for it
         Path greets = javaScript(bin, "java-greets", "echo 'Welcome'\necho 'openjdk version \"17.0.15\"' >&2\n");
         try (SshTarget t = new SshTarget(server.target("javagreets", remote.toString(), server.clientKeyFile(),
