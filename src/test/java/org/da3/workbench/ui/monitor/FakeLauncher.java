@@ -27,6 +27,17 @@ final class FakeLauncher implements RunLauncher {
         return jobs;
     }
 
+    /** What {@link #collectLeftBehind} says: notes, then problems. */
+    final List<String> collectNotes = new ArrayList<>();
+    final List<String> collectProblems = new ArrayList<>();
+
+    @Override
+    public void collectLeftBehind(List<RunJob> jobs, java.util.function.Consumer<String> notes,
+            java.util.function.Consumer<String> problems) {
+        collectNotes.forEach(notes);
+        collectProblems.forEach(problems);
+    }
+
     @Override
     public void submit(List<RunJob> jobs, Listener l) {
         submitted.addAll(jobs);

@@ -149,4 +149,15 @@ class MonitorViewModelTest {
         vm.stopAll();
         assertThat(launcher.stoppedAll).isTrue();
     }
+
+    @Test
+    void aResumeLogsWhatCameBackFromAMachineAndWhatCouldNot() {
+        launcher.collectNotes.add("run R1: copied 2 file(s) and 7 event(s) that had not come through back from a@b:22:/r");
+        launcher.collectProblems.add("run R2: the run's patches, epoch checkpoint and events were not copied back");
+        vm.launch(spec, true, n -> { });
+        assertThat(vm.log()).extracting(LogLine::level, LogLine::message).contains(
+                org.assertj.core.groups.Tuple.tuple(LogLine.Level.INFO, launcher.collectNotes.get(0)),
+                org.assertj.core.groups.Tuple.tuple(LogLine.Level.WARNING, launcher.collectProblems.get(0)));
+        assertThat(vm.runs()).hasSize(2);
+    }
 }
