@@ -126,6 +126,22 @@ public final class Workbench {
                 ((SplitPane) n).setDividerPositions(pos);
             }
         }
+        // the state is kept as it changes, so a JVM that ends without the window closing (Ctrl-C,
+        // a kill) writes it without the UI thread (saveStateBeforeExit)
+        javafx.beans.InvalidationListener remember = o -> remember();
+        stage.xProperty().addListener(remember);
+        stage.yProperty().addListener(remember);
+        scene.widthProperty().addListener(remember);
+        scene.heightProperty().addListener(remember);
+        stage.maximizedProperty().addListener(remember);
+        vm.pageProperty().addListener(remember);
+        vm.setup().specFileProperty().addListener(remember);
+        for (String id : SPLITS) {
+            if (scene.lookup("#" + id) instanceof SplitPane sp) {
+                sp.getDividers().forEach(d -> d.positionProperty().addListener(remember));
+            }
+        }
+        remember();
     }
 
     private boolean confirmStop() {
@@ -169,6 +185,29 @@ public final class Workbench {
             return;
         }
         closed = true;
+        saveState();
+        vm.dispose();
+    }
+
+    /**
+     * Writes the window state and the spec file as they were last seen, from any thread: for a JVM
+     * that exits without the window being closed (Ctrl-C at the terminal, a kill), so the next
+     * start opens as this one was left.
+     */
+    public void saveStateBeforeExit() {
+        if (!closed) {
+            state.save();
+        }
+    }
+
+    /** Writes the window's size, place, page and dividers, and the spec file, to the state file. */
+    private void saveState() {
+        remember();
+        state.save();
+    }
+
+    /** Takes the window's size, place, page and dividers, and the spec file, into the state (not written). */
+    private void remember() {
         if (!stage.isMaximized() && stage.getScene() != null) {
             state.setNumber("window.x", stage.getX());
             state.setNumber("window.y", stage.getY());
@@ -188,8 +227,6 @@ public final class Workbench {
         if (vm.setup().getSpecFile() != null) {
             state.setLastSpec(vm.setup().getSpecFile());
         }
-        state.save();
-        vm.dispose();
     }
 
     /**

@@ -55,9 +55,13 @@ public final class WorkbenchApp extends Application {
     public void start(Stage stage) {
         executor = new FxTaskExecutor();
         workbench = Workbench.open(stage, options, executor);
-        // Ctrl-C ends the JVM without stop(): the runs under way are recorded as cancelled first, as
-        // closing the window records them (and as da3 run does on Ctrl-C)
-        onExit = new Thread(workbench::stopRuns, "da3-gui-stop");
+        // Ctrl-C ends the JVM without stop(): the window state is remembered and the runs under way
+        // are recorded as cancelled first, as closing the window does (and as da3 run does on Ctrl-C)
+        Workbench w = workbench;
+        onExit = new Thread(() -> {
+            w.saveStateBeforeExit();
+            w.stopRuns();
+        }, "da3-gui-stop");
         Runtime.getRuntime().addShutdownHook(onExit);
         if (options.screenshots() != null) {
             new ScreenshotTour(workbench, options.screenshots()).start();

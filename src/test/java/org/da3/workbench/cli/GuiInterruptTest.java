@@ -18,8 +18,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Ctrl-C at the terminal of {@code da3 gui} (SIGINT to it and its workers together) while a run
  * trains: the window is never closed, yet the run is recorded as cancelled before the JVM exits, as
- * {@code da3 run} records it, and no worker is left behind. The workbench runs in its own JVM on
- * Monocle; {@code --screenshots} launches the spec by itself.
+ * {@code da3 run} records it, no worker is left behind, and the window state is remembered. The
+ * workbench runs in its own JVM on Monocle; {@code --screenshots} launches the spec by itself.
  */
 class GuiInterruptTest {
     @TempDir
@@ -60,6 +60,10 @@ class GuiInterruptTest {
             assertThat(log.get(log.size() - 1).event()).as("the last event of the run").isInstanceOf(RunFinished.class);
             assertThat(((RunFinished) log.get(log.size() - 1).event()).status()).isEqualTo("cancelled");
             assertThat(p.descendants().filter(ProcessHandle::isAlive)).as("no worker left behind").isEmpty();
+            // and the window state is remembered, as closing the window remembers it
+            assertThat(dir.resolve("gui.properties")).isRegularFile();
+            assertThat(Files.readString(dir.resolve("gui.properties"))).contains("window.width=").contains("page=")
+                    .contains(spec.getFileName().toString());
         } finally {
             p.descendants().forEach(ProcessHandle::destroyForcibly);
             p.destroyForcibly();
