@@ -171,6 +171,16 @@ public final class ResultsStore {
     }
 
     /**
+     * What {@link #load} found reading the runs, without what aggregating them found (seeds run
+     * more than once): lines skipped, events ignored, values taken from spec.yaml, runs left out.
+     *
+     * @return the warnings, in reading order
+     */
+    public List<String> readWarnings() {
+        return readWarnings;
+    }
+
+    /**
      * The run directories that paths stand for, each once, in the order given.
      *
      * @param paths run directories, experiment directories, or folders of run directories

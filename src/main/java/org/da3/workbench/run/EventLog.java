@@ -13,11 +13,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.function.Consumer;
 import org.da3.workbench.run.event.Envelope;
 import org.da3.workbench.run.event.EventCodec;
+import org.da3.workbench.run.event.EventTypes;
+import org.da3.workbench.run.event.UnknownEvent;
+import org.da3.workbench.spec.Names;
 
 /**
  * A run's events.jsonl: append-only, one event per line, flushed after every line so a crash
@@ -136,7 +141,9 @@ public final class EventLog implements AutoCloseable {
      * Reads every event of a log, decoding each line on its own: a line that is not UTF-8 text, or
      * not an event (a torn last line after a crash, a foreign line), is skipped with a warning that
      * names the file and line; it never stops the other lines from being read. A byte-order mark
-     * at the start of a line is dropped (with a warning) and the line read.
+     * at the start of a line is dropped (with a warning) and the line read. An event of a type
+     * this workbench does not know is kept (as {@link UnknownEvent}: a newer worker may send types
+     * an older workbench does not know) and named in one warning per type, at its first line.
      *
      * @param file the events.jsonl file
      * @param warnings receives one message per problem ({@code FILE:LINE: what; line skipped})
@@ -172,6 +179,7 @@ public final class EventLog implements AutoCloseable {
         if (skipped[0] > WARNED_LINES) {
             warnings.accept(file + ": " + (skipped[0] - WARNED_LINES) + " more lines that are not events skipped");
         }
+        unknownTypes(file, out, warnings);
         int newest = out.stream().mapToInt(l -> l.envelope().schema()).max().orElse(Envelope.SCHEMA);
         if (newest > Envelope.SCHEMA) {
             // a later protocol renamed fields or changed their meaning: its numbers may be misread here
@@ -180,6 +188,40 @@ public final class EventLog implements AutoCloseable {
                     + " the workbench that wrote it, or a newer one");
         }
         return out;
+    }
+
+    /**
+     * Names each event type of a log that this workbench does not know, once, at its first line:
+     * in a log of a protocol version it reads, such a type is a typo or damage, or comes from a
+     * newer workbench (adding a type leaves the version as it is); its events are ignored by every
+     * reader, so the user should know they are there.
+     */
+    private static void unknownTypes(Path file, List<Line> lines, Consumer<String> warnings) {
+        Map<String, int[]> types = new LinkedHashMap<>(); // type: first line, lines, protocol version of the first
+        for (Line l : lines) {
+            if (l.envelope().event() instanceof UnknownEvent) {
+                types.computeIfAbsent(l.envelope().type(), t -> new int[] {l.number(), 0, l.envelope().schema()})[1]++;
+            }
+        }
+        int named = 0;
+        for (Map.Entry<String, int[]> t : types.entrySet()) {
+            if (named++ == WARNED_LINES) {
+                warnings.accept(file + ": " + (types.size() - WARNED_LINES) + " more event types that this workbench"
+                        + " does not know; their lines are ignored");
+                break;
+            }
+            String type = t.getKey();
+            int[] at = t.getValue();
+            String near = Names.closest(type, EventTypes.names());
+            String which = at[1] == 1 ? "its line is ignored" : "its " + at[1] + " lines are ignored";
+            warnings.accept(file + ":" + at[0] + ": unknown event type '" + oneLine(type, 60) + "'"
+                    + (near == null ? "" : " (did you mean " + near + "?)") + "; " + which
+                    + (at[2] > Envelope.SCHEMA
+                            ? " (the line is of event protocol version " + at[2] + "): read the log with the"
+                                    + " workbench that wrote it, or a newer one"
+                            : ". Known types: " + String.join(", ", EventTypes.names()) + "; if a newer workbench"
+                                    + " wrote this log, read it with that one"));
+        }
     }
 
     /** Decodes one line (without its newline) and adds its event, or reports why it is skipped. */

@@ -184,6 +184,30 @@ class ExportCommandTest {
         assertThat(r.out()).contains("| linear s1 |").contains("| finetune s1 |");
     }
 
+    /**
+     * An event type this workbench does not know (a typo, damage, or a newer worker) is named once
+     * per type on standard error, with the line and the types known; the export goes on.
+     */
+    @Test
+    void anUnknownEventTypeIsNamedOnceAndTheRunIsExported(@TempDir Path tmp) throws Exception {
+        Path exp = copyRuns(tmp.resolve("exp"), "20261125-002255-linear-s1", "20261125-002301-finetune-s1");
+        Path run = exp.resolve("runs/20261125-002301-finetune-s1");
+        Path events = run.resolve("events.jsonl");
+        String log = Files.readString(events);
+        assertThat(log).contains("\"type\":\"train_metrics\"");
+        Files.writeString(events, log.replace("\"type\":\"train_metrics\"", "\"type\":\"train_metric\""));
+        int first = 1 + (int) log.substring(0, log.indexOf("\"type\":\"train_metrics\"")).chars()
+                .filter(c -> c == '\n').count();
+        Result r = run(exp.toString(), "--per-run");
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.err()).isEqualTo("da3: warning: " + events.toAbsolutePath().normalize() + ":" + first
+                + ": unknown event type 'train_metric' (did you mean train_metrics?); its "
+                + (log.split("\"type\":\"train_metrics\"", -1).length - 1) + " lines are ignored. Known types: "
+                + String.join(", ", org.da3.workbench.run.event.EventTypes.names())
+                + "; if a newer workbench wrote this log, read it with that one" + System.lineSeparator());
+        assertThat(r.out()).contains("| linear s1 |").contains("| finetune s1 |");
+    }
+
     @Test
     void aRunThatCannotBeNamedOrHasNoEventsIsSkippedAndTheOthersAreExported(@TempDir Path tmp) throws Exception {
         Path exp = copyRuns(tmp.resolve("exp"), "20261125-002255-linear-s1", "20261125-002301-finetune-s1",

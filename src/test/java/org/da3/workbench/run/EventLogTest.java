@@ -13,8 +13,10 @@ import java.util.List;
 import java.util.Map;
 import org.da3.workbench.run.event.Envelope;
 import org.da3.workbench.run.event.EventCodec;
+import org.da3.workbench.run.event.EventTypes;
 import org.da3.workbench.run.event.RunError;
 import org.da3.workbench.run.event.RunFinished;
+import org.da3.workbench.run.event.UnknownEvent;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -89,5 +91,56 @@ class EventLogTest {
         assertThat(warnings).containsExactly(file + ": written in event protocol version 99, newer than the version 1"
                 + " this workbench reads; its values may be missing or misread: read it with the workbench that"
                 + " wrote it, or a newer one");
+    }
+
+    /**
+     * An event type this workbench does not know is kept and read past (a newer worker may send
+     * one), and named once per type at its first line, with the types known, or, on a line of a
+     * newer protocol, with the hint to read the log with the workbench that wrote it.
+     */
+    @Test
+    void anUnknownEventTypeIsKeptAndNamedOncePerType(@TempDir Path tmp) throws IOException {
+        Path file = tmp.resolve("events.jsonl");
+        String known = new String(event(0), StandardCharsets.UTF_8);
+        Files.writeString(file, known + "\n"
+                + known.replace("\"type\":\"error\"", "\"type\":\"evalution\"") + "\n"
+                + known + "\n"
+                + known.replace("\"type\":\"error\"", "\"type\":\"evalution\"") + "\n"
+                + known.replace("\"type\":\"error\"", "\"type\":\"tensorboard_scalars\"") + "\n"
+                + known.replace("\"type\":\"error\"", "\"type\":\"gpu_clock\"").replace("\"schema\":1", "\"schema\":2")
+                + "\n");
+        List<String> warnings = new ArrayList<>();
+        List<EventLog.Line> lines = EventLog.readLines(file, warnings::add);
+        assertThat(lines).extracting(EventLog.Line::number).containsExactly(1, 2, 3, 4, 5, 6);
+        assertThat(lines.get(1).envelope().event()).isInstanceOf(UnknownEvent.class);
+        assertThat(EventCodec.encode(lines.get(1).envelope())).as("kept whole")
+                .isEqualTo(known.replace("\"type\":\"error\"", "\"type\":\"evalution\""));
+        String types = String.join(", ", EventTypes.names());
+        assertThat(warnings).containsExactly(
+                file + ":2: unknown event type 'evalution' (did you mean evaluation?); its 2 lines are ignored. Known"
+                        + " types: " + types + "; if a newer workbench wrote this log, read it with that one",
+                file + ":5: unknown event type 'tensorboard_scalars'; its line is ignored. Known types: " + types
+                        + "; if a newer workbench wrote this log, read it with that one",
+                file + ":6: unknown event type 'gpu_clock'; its line is ignored (the line is of event protocol"
+                        + " version 2): read the log with the workbench that wrote it, or a newer one",
+                file + ": written in event protocol version 2, newer than the version 1 this workbench reads; its"
+                        + " values may be missing or misread: read it with the workbench that wrote it, or a newer one");
+    }
+
+    /** A file of many foreign types (another tool's JSON lines) gives a few warnings, then a count. */
+    @Test
+    void manyUnknownEventTypesAreCounted(@TempDir Path tmp) throws IOException {
+        Path file = tmp.resolve("events.jsonl");
+        StringBuilder s = new StringBuilder();
+        for (int i = 0; i < 20; i++) {
+            s.append("{\"type\":\"t").append(i).append("\",\"step\":").append(i).append("}\n");
+        }
+        Files.writeString(file, s);
+        List<String> warnings = new ArrayList<>();
+        assertThat(EventLog.readLines(file, warnings::add)).hasSize(20);
+        assertThat(warnings).hasSize(EventLog.WARNED_LINES + 1);
+        assertThat(warnings.get(0)).startsWith(file + ":1: unknown event type 't0'; its line is ignored.");
+        assertThat(warnings.get(EventLog.WARNED_LINES)).isEqualTo(file + ": 15 more event types that this workbench"
+                + " does not know; their lines are ignored");
     }
 }

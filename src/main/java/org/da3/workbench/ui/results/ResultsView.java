@@ -90,6 +90,11 @@ public final class ResultsView {
         table.setColumnResizePolicy(TableView.UNCONSTRAINED_RESIZE_POLICY);
         statusLabel.setId("results-status");
         statusLabel.textProperty().bind(vm.statusProperty());
+        // the status line counts the warnings of the runs opened and names the first; its tooltip lists them all
+        Tooltip warningsTip = new Tooltip();
+        warningsTip.textProperty().bind(vm.warningsProperty());
+        statusLabel.tooltipProperty().bind(javafx.beans.binding.Bindings.when(vm.warningsProperty().isEmpty())
+                .then((Tooltip) null).otherwise(warningsTip));
         notesLabel.setId("results-notes");
         exportButton.setId("export");
         buildExportMenu();

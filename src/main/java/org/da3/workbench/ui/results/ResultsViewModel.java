@@ -48,6 +48,7 @@ public final class ResultsViewModel {
             ResultsStore.of(List.of()));
     private final ReadOnlyObjectWrapper<ComparisonTable> table = new ReadOnlyObjectWrapper<>(this, "table");
     private final ReadOnlyStringWrapper status = new ReadOnlyStringWrapper(this, "status", "");
+    private final ReadOnlyStringWrapper warnings = new ReadOnlyStringWrapper(this, "warnings", "");
     private final javafx.beans.property.ObjectProperty<FigureKind> figureKind =
             new javafx.beans.property.SimpleObjectProperty<>(this, "figureKind", FigureKind.PARETO);
     private final ReadOnlyObjectWrapper<org.jfree.chart.JFreeChart> figure = new ReadOnlyObjectWrapper<>(this,
@@ -102,6 +103,7 @@ public final class ResultsViewModel {
         runs.clear();
         rebuild();
         status.set("");
+        warnings.set("");
     }
 
     /** @return the runs in the order they arrived */
@@ -181,6 +183,7 @@ public final class ResultsViewModel {
      */
     public void reopen(Path dir) {
         status.set("reading " + display(dir) + " ...");
+        warnings.set("");
         executor.execute(BackgroundTask.of(() -> readRuns(dir))
                 .onSuccess(read -> {
                     java.util.Set<String> before = new java.util.HashSet<>(store.get().warnings());
@@ -193,11 +196,17 @@ public final class ResultsViewModel {
                     // the repeats this folder brought, not those of runs opened before
                     long repeats = store.get().warnings().stream().filter(w -> w.contains("completed more than once"))
                             .filter(w -> !before.contains(w)).count();
+                    // what reading their logs found (lines skipped, event types unknown, a newer protocol), as
+                    // da3 export says it on standard error: counted here, the first named, all in the tooltip
+                    List<String> logs = read.readWarnings().stream().filter(w -> !w.endsWith("; run skipped")).toList();
                     status.set("opened " + read.runs().size() + " run(s) from " + display(dir)
                             + (skipped.isEmpty() ? "" : "; skipped " + skipped.size() + " that cannot be read (" + why
                                     + ")")
                             + (repeats == 0 ? "" : "; " + repeats + " seed(s) ran more than once: the latest run of each"
-                                    + " counts"));
+                                    + " counts")
+                            + (logs.isEmpty() ? "" : "; " + logs.size() + " warning(s) reading their event logs, the"
+                                    + " first: " + logs.get(0)));
+                    warnings.set(String.join("\n", read.warnings()));
                 })
                 .onFailure(e -> status.set("cannot open " + display(dir) + ": " + e.getMessage())));
     }
@@ -354,5 +363,19 @@ public final class ResultsViewModel {
     /** @return the last action's result */
     public String getStatus() {
         return status.get();
+    }
+
+    /**
+     * @return every warning of the runs last opened (lines skipped, event types unknown, runs left
+     *     out, seeds run more than once), one a line, as {@code da3 export} prints them; empty when
+     *     there were none
+     */
+    public ReadOnlyStringProperty warningsProperty() {
+        return warnings.getReadOnlyProperty();
+    }
+
+    /** @return every warning of the runs last opened, one a line; empty when there were none */
+    public String getWarnings() {
+        return warnings.get();
     }
 }

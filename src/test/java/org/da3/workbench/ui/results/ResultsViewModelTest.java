@@ -171,6 +171,30 @@ class ResultsViewModelTest {
                 .contains("r9-linear-s9");
     }
 
+    /**
+     * What reading the logs finds reaches the status line, as {@code da3 export} prints it on
+     * standard error: an event type this workbench does not know, a line that is not an event.
+     */
+    @Test
+    void warningsAboutTheEventLogsAreCountedInTheStatusLine() throws Exception {
+        Path events = ws.runsDir("demo").resolve("r2-linear-s2/events.jsonl");
+        String log = Files.readString(events);
+        Files.writeString(events, log.replace("\"type\":\"train_metrics\"", "\"type\":\"train_metric\"")
+                + "{\"schema\":1,\"type\":\"run_fin\n");
+        vm.reopen(ws.experimentsDir().resolve("demo"));
+        assertThat(vm.runs()).hasSize(3);
+        String unknown = events + ":3: unknown event type 'train_metric' (did you mean train_metrics?); its line is"
+                + " ignored. Known types: ";
+        assertThat(vm.getStatus()).startsWith("opened 3 run(s) from experiments/demo; 2 warning(s) reading their event"
+                + " logs, the first: " + events + ":10: not a JSON event line: ");
+        assertThat(vm.getWarnings().split("\n")).hasSize(2).satisfiesExactly(
+                w -> assertThat(w).startsWith(events + ":10: not a JSON event line"),
+                w -> assertThat(w).startsWith(unknown));
+        vm.reopen(ws.experimentsDir().resolve("demo").resolve("runs/r1-linear-s1"));
+        assertThat(vm.getStatus()).isEqualTo("opened 1 run(s) from experiments/demo/runs/r1-linear-s1");
+        assertThat(vm.getWarnings()).isEmpty();
+    }
+
     @Test
     void finishedRunsArriveByDirectoryAndReplaceThemselves() {
         vm.addRun(ws.runsDir("demo").resolve("r3-finetune-s1"));
