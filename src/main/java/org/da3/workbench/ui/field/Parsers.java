@@ -49,12 +49,13 @@ public final class Parsers {
      */
     public static Function<String, Double> number(double min, double max, String example) {
         return s -> {
-            double v;
-            try {
-                v = Double.parseDouble(s.trim());
-            } catch (NumberFormatException e) {
+            // as the spec loader reads a number in quotes: a plain decimal, or NaN and the infinities (out of
+            // range below); Java's own spellings (0x1p-3, 1d, 0.5f) are not numbers in a spec
+            String t = s.trim();
+            if (!OptionDef.isDecimal(t) && !t.matches("[+-]?(NaN|Infinity)")) {
                 throw new IllegalArgumentException("'" + s + "' is not a number; use one such as " + example);
             }
+            double v = Double.parseDouble(t);
             if (Double.isNaN(v) || v < min || v > max) {
                 throw new IllegalArgumentException(s.trim() + " is out of range; use a number from " + OptionDef.formatNumber(min)
                         + " to " + OptionDef.formatNumber(max));

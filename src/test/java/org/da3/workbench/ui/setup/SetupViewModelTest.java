@@ -177,6 +177,42 @@ class SetupViewModelTest {
         assertThat(vm.getSpec().methods()).hasSize(1);
     }
 
+    /**
+     * A number typed in a field is read as the same text in quotes in a spec file: what the loader
+     * refuses (Java's own spellings, hexadecimal, '_' between digits) is refused as typed, and what
+     * it reads gives the same value.
+     */
+    @Test
+    void numberFieldsReadWhatASpecFileReads() {
+        org.da3.workbench.spec.SpecLoader loader = new org.da3.workbench.spec.SpecLoader(null);
+        MethodItem da3 = method("da3");
+        da3.setSelected(true);
+        for (String text : new String[] {"0x1p-3", "1d", "0.5f", "0x10", "1_000", "0.0_1", "0b1", "1e-3", "5.0e-4",
+            ".5", "+0.5", "0.05", "NaN", "Infinity"}) {
+            Object file;
+            try {
+                file = loader.parse("demo.yaml", "name: d\ndomains: [shapes]\nmethods: [da3]\ntraining: {learning_rate: '"
+                        + text + "'}\n").training().learningRate();
+            } catch (org.da3.workbench.spec.SpecException e) {
+                file = "refused";
+            }
+            vm.learningRate().setText(text);
+            assertThat(vm.learningRate().isValid() ? vm.learningRate().getValue() : "refused").as("learning rate " + text)
+                    .isEqualTo(file);
+            try {
+                file = loader.parse("demo.yaml", "name: d\ndomains: [shapes]\nmethods: [{name: da3, options: {rho: '"
+                        + text + "'}}]\n").methods().get(0).options().get("rho");
+            } catch (org.da3.workbench.spec.SpecException e) {
+                file = "refused";
+            }
+            OptionItem rho = da3.option("rho");
+            rho.field().setText(text);
+            assertThat(rho.field().isValid() ? rho.field().getValue() : "refused").as("rho " + text).isEqualTo(file);
+        }
+        vm.learningRate().setText("0x1p-3");
+        assertThat(vm.learningRate().getError()).isEqualTo("'0x1p-3' is not a number; use one such as 0.01");
+    }
+
     @Test
     void variantsOfAMethodNeedDistinctLabels() {
         MethodItem lin = method("linear");
