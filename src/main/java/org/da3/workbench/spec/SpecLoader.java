@@ -391,7 +391,7 @@ public final class SpecLoader {
 
     /** One option value as written, parsed and checked against the option's type and range. */
     private static Object optionValue(YamlNodes y, OptionDef def, JsonNode v, String optPath) {
-        y.notOctal(v, optPath);
+        y.plainNumber(v, optPath);
         Object raw = v.isBoolean() ? Boolean.valueOf(v.asBoolean())
                 : v.isIntegralNumber() ? v.bigIntegerValue()
                 : v.isNumber() && def.type() == OptionDef.Type.INT && Double.isFinite(v.asDouble())

@@ -449,7 +449,7 @@ public final class YamlNodes {
         }
         double d;
         if (v.isNumber()) {
-            notOctal(v, join(path, key));
+            plainNumber(v, join(path, key));
             d = v.asDouble();
         } else if (v.isTextual() && (OptionDef.isDecimal(v.asText().trim())
                 || v.asText().trim().matches("[+-]?(NaN|Infinity)"))) {
@@ -507,7 +507,7 @@ public final class YamlNodes {
      * @return the value
      */
     public long wholeNumber(JsonNode v, String field, long min, long max) {
-        notOctal(v, field);
+        plainNumber(v, field);
         Object raw = v.isIntegralNumber() ? v.bigIntegerValue()
                 : v.isNumber() && Double.isFinite(v.asDouble()) ? WrittenScalars.text(v) // 5e4, not 50000.0
                 : v.isNumber() ? v.numberValue() : v.asText();
@@ -519,25 +519,39 @@ public final class YamlNodes {
     }
 
     /**
-     * Refuses a whole number that YAML read as octal because it was written with a leading zero
-     * ({@code 010} is 8): its author almost surely meant the decimal number. A leading zero that
-     * changes nothing ({@code 07}) and hexadecimal ({@code 0x1F}) are left alone.
+     * Refuses a number written in a form of YAML 1.1 that reads as another number than a person
+     * reading the file sees, or than JSON and YAML 1.2 read: a leading zero that makes it octal
+     * ({@code 010} is 8: its author almost surely meant 10), hexadecimal ({@code 0x10} is 16),
+     * binary ({@code 0b10} is 2), and {@code _} between digits ({@code 1_000} is 1000, {@code 0.0_1}
+     * is 0.01). A leading zero that changes nothing ({@code 07}, {@code 00.5}) is left alone, and
+     * so are YAML's {@code .inf} and {@code .nan}, refused as out of range where they are.
+     * Numbers of a tree that was not read from YAML text (a worker's JSON request) pass.
      *
      * @param v the value
      * @param field the field path for messages
-     * @throws SpecException naming both readings
+     * @throws SpecException naming the value, how YAML reads it and how to write it
      */
-    public void notOctal(JsonNode v, String field) {
-        String written = WrittenScalars.text(v).trim();
-        String digits = written.replace("_", "");
-        if (!v.isIntegralNumber() || !digits.matches("[+-]?0[0-9]+")) {
+    public void plainNumber(JsonNode v, String field) {
+        if (!(v instanceof WrittenScalars.Written) || !v.isNumber()) {
             return;
         }
-        BigInteger decimal = new BigInteger(digits);
-        if (!decimal.equals(v.bigIntegerValue())) {
+        String written = WrittenScalars.text(v).trim();
+        String unsigned = written.replaceFirst("^[+-]", "").toLowerCase(Locale.ROOT);
+        String read = v.isIntegralNumber() ? v.bigIntegerValue().toString() : OptionDef.formatNumber(v.asDouble());
+        if (unsigned.startsWith("0x") || unsigned.startsWith("0b")) {
+            throw new SpecException(file, field, "'" + written + "' is a " + (unsigned.startsWith("0x") ? "hexadecimal"
+                    : "binary") + " number, which YAML reads as " + read + "; write numbers as plain decimals ("
+                    + read + ")");
+        }
+        String digits = written.replace("_", "");
+        if (v.isIntegralNumber() && digits.matches("[+-]?0[0-9]+") && !new BigInteger(digits).equals(v.bigIntegerValue())) {
+            BigInteger decimal = new BigInteger(digits);
             throw new SpecException(file, field, "'" + written + "' starts with 0, so YAML reads it as the octal"
-                    + " number " + v.bigIntegerValue() + "; write " + v.bigIntegerValue() + ", or " + decimal
-                    + " without the leading 0");
+                    + " number " + read + "; write " + read + ", or " + decimal + " without the leading 0");
+        }
+        if (written.contains("_")) {
+            throw new SpecException(file, field, "'" + written + "' has '_' between its digits; write numbers as plain"
+                    + " decimals, without '_' (" + (v.isIntegralNumber() ? read : digits) + ")");
         }
     }
 

@@ -66,6 +66,27 @@ class DatasetsCheckCommandTest {
         assertThat(cli.err.toString()).contains("--workspace " + tmp.resolve("none") + ": no such folder");
     }
 
+    /**
+     * A descriptor's numbers are read as a spec's: hexadecimal and '_' between digits are named
+     * with the plain decimal, not taken silently (a train_size of 0x10 is 16 images).
+     */
+    @Test
+    void aDescriptorsNumbersInYaml11FormsAreNamed() throws IOException {
+        Path ws = org.da3.workbench.test.TestWorkspace.create(tmp.resolve("ws"), 8, 4).root();
+        Files.writeString(ws.resolve("datasets/odd-shapes.yaml"), "kind: procedural\ngenerator: shapes\n"
+                + "train_size: 0x10\ntest_size: 8\n");
+        DatasetFixtures.idxDataset(ws.resolve("mnist"), 12, 4, 3, false);
+        Files.writeString(ws.resolve("datasets/odd-mnist.yaml"), "kind: idx\npath: mnist\nmean: [0.5, 0.4_5, 0.5]\n"
+                + "std: 0.25\n");
+        assertThat(cli.run("datasets", "check", "odd-shapes", "--workspace", ws.toString())).isEqualTo(2);
+        assertThat(cli.out.toString()).contains("  - " + ws.resolve("datasets/odd-shapes.yaml") + ": train_size: '0x10'"
+                + " is a hexadecimal number, which YAML reads as 16; write numbers as plain decimals (16)\n");
+        cli.clear();
+        assertThat(cli.run("datasets", "check", "odd-mnist", "--workspace", ws.toString())).isEqualTo(2);
+        assertThat(cli.out.toString()).contains("  - " + ws.resolve("datasets/odd-mnist.yaml") + ": mean[1]: '0.4_5'"
+                + " has '_' between its digits; write numbers as plain decimals, without '_' (0.45)\n");
+    }
+
     @Test
     void aProblemNamingAFileWithALineBreakStaysOnOneLine() {
         assertThat(org.da3.workbench.run.EventLog.oneLine("train/cat/a\nb.png: not an image\u001b[2J", 0))

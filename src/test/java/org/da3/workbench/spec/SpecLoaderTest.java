@@ -291,10 +291,54 @@ class SpecLoaderTest {
                 "methods[0].options.reduction: " + octal},
             {spec("[{name: da3, options: {lambda: 010}}]", "[shapes]", "{}"), "methods[0].options.lambda: " + octal},
         });
-        // a leading zero that changes nothing, hexadecimal, and quoted text stay as they were
-        assertThat(loader.parse("demo.yaml", training("{epochs: 07, batch_size: 0x10, log_every: '010'}"))
-                .training()).extracting(TrainingSpec::epochs, TrainingSpec::batchSize, TrainingSpec::logEvery)
-                .containsExactly(7, 16, 10);
+        // a leading zero that changes nothing, and quoted text, stay as they were
+        assertThat(loader.parse("demo.yaml", training("{epochs: 07, log_every: '010', momentum: 00.5}"))
+                .training()).extracting(TrainingSpec::epochs, TrainingSpec::logEvery, TrainingSpec::momentum)
+                .containsExactly(7, 10, 0.5);
+    }
+
+    /**
+     * YAML 1.1's other number forms, hexadecimal, binary and '_' between digits, read as numbers
+     * that the file does not show (and JSON or YAML 1.2 would not read): refused, naming the value
+     * and the plain decimal; the forms people write stay numbers.
+     */
+    @Test
+    void hexadecimalBinaryAndDigitSeparatorsAreRefusedWithThePlainDecimal() {
+        refused(new String[][] {
+            {training("{batch_size: 0x10}"), "training.batch_size: '0x10' is a hexadecimal number, which YAML reads as"
+                    + " 16; write numbers as plain decimals (16)"},
+            {training("{learning_rate: 0x10}"), "training.learning_rate: '0x10' is a hexadecimal number, which YAML"
+                    + " reads as 16; write numbers as plain decimals (16)"},
+            {training("{seed: -0x1F}"), "training.seed: '-0x1F' is a hexadecimal number, which YAML reads as -31;"
+                    + " write numbers as plain decimals (-31)"},
+            {training("{epochs: 0b11}"), "training.epochs: '0b11' is a binary number, which YAML reads as 3; write"
+                    + " numbers as plain decimals (3)"},
+            {training("{train_limit: 1_000}"), "training.train_limit: '1_000' has '_' between its digits; write"
+                    + " numbers as plain decimals, without '_' (1000)"},
+            {training("{learning_rate: 0.0_1}"), "training.learning_rate: '0.0_1' has '_' between its digits; write"
+                    + " numbers as plain decimals, without '_' (0.01)"},
+            {training("{augmentation: {padding: 0x4}}"), "training.augmentation.padding: '0x4' is a hexadecimal"
+                    + " number, which YAML reads as 4; write numbers as plain decimals (4)"},
+            {training("{}").replace("width: 16", "width: 0x10"), "backbone.width: '0x10' is a"
+                    + " hexadecimal number, which YAML reads as 16; write numbers as plain decimals (16)"},
+            {spec("[linear]", "[shapes]", "{}") + "seeds: [1, 0x10]\n", "seeds[1]: '0x10' is a hexadecimal number,"
+                    + " which YAML reads as 16; write numbers as plain decimals (16)"},
+            {spec("[{name: da3, options: {kernel: 0x3}}]", "[shapes]", "{}"), "methods[0].options.kernel: '0x3' is a"
+                    + " hexadecimal number, which YAML reads as 3; write numbers as plain decimals (3)"},
+            {spec("[{name: da3, options: {rho: [0.5, 0.7_5]}}]", "[shapes]", "{}"), "methods[0].options.rho[1]:"
+                    + " '0.7_5' has '_' between its digits; write numbers as plain decimals, without '_' (0.75)"},
+            {spec("[{name: finetune, options: {learning_rate: 0b1}}]", "[shapes]", "{}"),
+                "methods[0].options.learning_rate: '0b1' is a binary number, which YAML reads as 1; write numbers as"
+                        + " plain decimals (1)"},
+        });
+        // the forms people write
+        TrainingSpec t = loader.parse("demo.yaml", training("{learning_rate: 1e-3, weight_decay: 5.0e-4, momentum: .5,"
+                + " epochs: +5, batch_size: 16}")).training();
+        assertThat(t).extracting(TrainingSpec::learningRate, TrainingSpec::weightDecay, TrainingSpec::momentum,
+                TrainingSpec::epochs, TrainingSpec::batchSize).containsExactly(1e-3, 5e-4, 0.5, 5, 16);
+        // a label or a name that looks like such a number is text, as written
+        assertThat(loader.parse("demo.yaml", spec("[{name: linear, label: 0x10}]", "[shapes]", "{}")).methods().get(0)
+                .displayLabel()).isEqualTo("0x10");
     }
 
     @Test

@@ -71,6 +71,12 @@ class TargetsFileTest {
         String[][] cases = {
             {"targets:\n  j: {kind: jetson, host: h, port: 70000}\n",
                 "targets.j.port: 70000 is out of range; use a whole number from 1 to 65535"},
+            {"targets:\n  j: {kind: jetson, host: h, port: 0x16}\n",
+                "targets.j.port: '0x16' is a hexadecimal number, which YAML reads as 22; write numbers as plain decimals"
+                        + " (22)"},
+            {"targets:\n  j: {kind: linux, host: h, concurrent_runs: 0_2}\n",
+                "targets.j.concurrent_runs: '0_2' has '_' between its digits; write numbers as plain decimals, without"
+                        + " '_' (2)"},
             {"targets:\n  j: {kind: jetson, host: h, hots: x}\n", "targets.j.hots: unknown field; allowed fields here:"},
             {"targets:\n  j: {host: h}\n", "targets.j.kind: is missing; use one of local, linux, jetson"},
             {"targets:\n  j: {kind: robot, host: h}\n", "targets.j.kind: 'robot' is not allowed; allowed: local, linux, jetson"},

@@ -127,14 +127,18 @@ abstract class FileSource implements DomainSource {
 
     private static float[] triple(DatasetDescriptor d, JsonNode n, String field, double min) {
         String hint = "one value or three (R, G, B) in [0, 1], such as [0.5, 0.5, 0.5]";
+        YamlNodes y = new YamlNodes(d.fileName());
         List<Double> v = new ArrayList<>();
         if (n.isNumber()) {
+            y.plainNumber(n, field);
             v.add(n.asDouble());
         } else if (n.isArray()) {
-            for (JsonNode e : n) {
+            for (int i = 0; i < n.size(); i++) {
+                JsonNode e = n.get(i);
                 if (!e.isNumber()) {
                     throw new SpecException(d.fileName(), field, "'" + e.asText() + "' is not a number; use " + hint);
                 }
+                y.plainNumber(e, field + "[" + i + "]");
                 v.add(e.asDouble());
             }
         } else {
