@@ -350,15 +350,22 @@ public record RunRecord(String runId, String experiment, String method, String l
             List<String> domains = s == null || s.domains() == null || s.domains().isEmpty()
                     || s.domains().stream().anyMatch(d -> d == null || d.isBlank()) ? null
                     : new ArrayList<>(s.domains());
-            JsonNode y = s == null || method == null || label == null || domains == null ? readSpec(spec) : null;
+            String[] unread = {null};
+            JsonNode y = s == null || method == null || label == null || domains == null ? readSpec(spec, unread)
+                    : null;
             JsonNode m = y != null && y.path("methods").size() == 1 ? y.path("methods").get(0) : null;
-            String noSpec = spec == null ? "there is no spec.yaml" : spec + " does not";
+            // what spec.yaml cannot tell, and why: missing, unreadable, or silent on the field
+            String noSpec = spec == null ? "there is no spec.yaml"
+                    : !Files.exists(spec) ? "there is no " + spec
+                    : unread[0] != null ? spec + " cannot be read (" + unread[0] + ")"
+                    : spec + " does not";
+            boolean specSilent = spec != null && Files.exists(spec) && unread[0] == null;
             String started = s == null ? where + ": has no run_started" : where + ": run_started";
             if (method == null) {
                 method = m == null ? null : text(m, "name");
                 if (method == null) {
                     throw new IllegalArgumentException(started + (s == null ? "" : " has no method") + ", and "
-                            + noSpec + (spec == null ? "" : " name the run's method"));
+                            + noSpec + (specSilent ? " name the run's method" : ""));
                 }
                 if (s != null) {
                     warnings.accept(started + " has no method; using '" + method + "' from spec.yaml");
@@ -381,7 +388,7 @@ public record RunRecord(String runId, String experiment, String method, String l
                         : " lists an empty domain";
                 if (d.isEmpty() || d.contains(null)) {
                     throw new IllegalArgumentException(started + lack + ", and " + noSpec
-                            + (spec == null ? "" : " list the run's domains"));
+                            + (specSilent ? " list the run's domains" : ""));
                 }
                 if (s != null) {
                     warnings.accept(started + lack + " (" + s.domains() + "); using " + d + " from spec.yaml");
@@ -394,15 +401,33 @@ public record RunRecord(String runId, String experiment, String method, String l
             return new Identity(experiment, method, label, seed, domains);
         }
 
-        private static JsonNode readSpec(Path spec) {
+        /** The spec.yaml as a tree, or null; {@code why[0]} says why one that exists cannot be read. */
+        private static JsonNode readSpec(Path spec, String[] why) {
+            if (spec == null || !Files.exists(spec)) {
+                return null;
+            }
+            if (!Files.isRegularFile(spec)) {
+                why[0] = "it is not a file";
+                return null;
+            }
             try {
-                return spec != null && Files.isRegularFile(spec) ? YamlNodes.YAML.readTree(spec.toFile()) : null;
-            } catch (IOException | RuntimeException e) {
+                return YamlNodes.readTree(spec);
+            } catch (RuntimeException e) {
+                // the loader's message starts with the file, named already
+                String m = e.getMessage() == null ? e.toString() : e.getMessage();
+                why[0] = EventLog.oneLine(m.startsWith(spec + ": ") ? m.substring(spec.toString().length() + 2) : m, 160);
                 return null;
             }
         }
 
+        /**
+         * A text field of a mapping; a method entry written as its bare name ({@code - bn+last}, as
+         * spec.yaml gives a method without options) is its name.
+         */
         private static String text(JsonNode n, String field) {
+            if (n.isTextual()) {
+                return field.equals("name") ? blankToNull(n.asText()) : null;
+            }
             JsonNode v = n.get(field);
             return v != null && v.isTextual() ? blankToNull(v.asText()) : null;
         }

@@ -224,8 +224,8 @@ class ExportCommandTest {
             Result r = run(all);
             assertThat(r.code()).as(r.err()).isZero();
             assertThat(r.err()).isEqualTo(String.join(System.lineSeparator(),
-                    "da3: warning: " + nomethod.resolve("events.jsonl") + ":1: run_started has no method, and "
-                        + nomethod.resolve("spec.yaml") + " does not name the run's method; run skipped",
+                    "da3: warning: " + nomethod.resolve("events.jsonl") + ":1: run_started has no method, and there"
+                        + " is no " + nomethod.resolve("spec.yaml") + "; run skipped",
                     "da3: warning: " + empty.resolve("events.jsonl") + ": holds no events that can be read (the run"
                         + " never started, or its log was emptied or overwritten); run skipped",
                     "da3: warning: exporting 1 of 3 runs; skipped " + nomethod + ", " + empty, ""));

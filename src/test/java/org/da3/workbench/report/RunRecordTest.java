@@ -157,12 +157,46 @@ class RunRecordTest {
                 nolabel.resolve("events.jsonl") + ":1: run_started has no label; using 'linear' from its method");
         Path nomethod = copyRun(tmp.resolve("b"), l -> replace(l, 1, "\"method\":\"linear\",", "\"method\":\" \","));
         assertThatThrownBy(() -> RunRecord.read(nomethod)).isInstanceOf(IllegalArgumentException.class)
-                .hasMessage(nomethod.resolve("events.jsonl") + ":1: run_started has no method, and "
-                        + nomethod.resolve("spec.yaml") + " does not name the run's method");
+                .hasMessage(nomethod.resolve("events.jsonl") + ":1: run_started has no method, and there is no "
+                        + nomethod.resolve("spec.yaml"));
         Path nodomains = copyRun(tmp.resolve("c"), l -> replace(l, 1, "\"domains\":[\"tiny-shapes\",", "\"domains\":[null,"));
+        assertThatThrownBy(() -> RunRecord.read(nodomains)).hasMessageEndingWith(
+                ":1: run_started lists an empty domain, and there is no " + nodomains.resolve("spec.yaml"));
+        Files.writeString(nodomains.resolve("spec.yaml"), "name: paper\nmethods: [linear]\n");
         assertThatThrownBy(() -> RunRecord.read(nodomains)).hasMessageEndingWith(
                 ":1: run_started lists an empty domain, and " + nodomains.resolve("spec.yaml")
                         + " does not list the run's domains");
+    }
+
+    /**
+     * A run whose worker refused it before run_started (a patch to take over that changed, exit
+     * code 2) is named by its spec.yaml as the workbench writes it, where a method without options
+     * is its bare name; a spec.yaml that cannot be read says why, not that it names no method.
+     */
+    @Test
+    void aRunRefusedBeforeRunStartedIsNamedByTheSpecYamlTheWorkbenchWrote(@TempDir Path tmp) throws IOException {
+        org.da3.workbench.Workspace ws = org.da3.workbench.test.TestWorkspace.create(tmp.resolve("ws"), 8, 4);
+        org.da3.workbench.spec.ExperimentSpec spec = ws.datasets().specLoader().parse("e.yaml",
+                "name: e\ndomains: [tiny-shapes]\nmethods: [bn+last]\n");
+        Path dir = org.da3.workbench.run.RunDirectory.create(ws, spec).dir();
+        assertThat(Files.readString(dir.resolve("spec.yaml"))).contains("methods:\n- \"bn+last\"\n");
+        try (org.da3.workbench.run.EventLog log = new org.da3.workbench.run.EventLog(dir.resolve("events.jsonl"))) {
+            log.append(new org.da3.workbench.run.event.Envelope(1, dir.getFileName().toString(), 0,
+                    java.time.Instant.EPOCH, new org.da3.workbench.run.event.RunError("patches/tiny-shapes.safetensors"
+                            + " changed since it was saved", null, null)));
+            log.append(new org.da3.workbench.run.event.Envelope(1, dir.getFileName().toString(), 1,
+                    java.time.Instant.EPOCH, new org.da3.workbench.run.event.RunFinished("failed", 0.1,
+                            java.util.Map.of("exit_code", 2))));
+        }
+        RunRecord r = RunRecord.read(dir);
+        assertThat(r.method()).isEqualTo("bn+last");
+        assertThat(r.label()).isEqualTo("bn+last");
+        assertThat(r.domains()).containsExactly("tiny-shapes");
+        assertThat(r.status()).isEqualTo("failed");
+        Files.writeString(dir.resolve("spec.yaml"), "name: e\nmethods: [bn+last\n");
+        assertThatThrownBy(() -> RunRecord.read(dir)).hasMessageStartingWith(dir.resolve("events.jsonl")
+                + ": has no run_started, and " + dir.resolve("spec.yaml") + " cannot be read (line ")
+                .hasMessageEndingWith(")");
     }
 
     @Test
