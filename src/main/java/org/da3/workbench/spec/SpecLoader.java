@@ -253,6 +253,47 @@ public final class SpecLoader {
     }
 
     /** " (did you mean da3?)" when the name is a near miss of an allowed one, else "". */
+    /**
+     * Refuses the two usual ways of misplacing a method's options, saying where they go: the method
+     * name as the key ({@code - da3: {rho: 0.5}}), and an option beside {@code name} rather than
+     * under {@code options} ({@code - name: da3} with {@code rho: 0.5} below it).
+     */
+    private static void misplacedOptions(String file, String path, JsonNode m) {
+        MethodInfo named = m.path("name").isTextual() ? MethodCatalog.find(m.path("name").asText().trim()) : null;
+        Iterator<Map.Entry<String, JsonNode>> it = m.fields();
+        while (it.hasNext()) {
+            Map.Entry<String, JsonNode> e = it.next();
+            String k = e.getKey();
+            if (METHOD_KEYS.contains(k)) {
+                continue;
+            }
+            if (!m.has("name") && MethodCatalog.find(k) != null) {
+                throw new SpecException(file, path + "." + k, "'" + k + "' is a method name, not a field; write the"
+                        + " entry as {name: " + k + (e.getValue().isObject() ? ", options: " + flow(e.getValue()) : "")
+                        + "}");
+            }
+            if (named != null && named.option(k) != null) {
+                throw new SpecException(file, path + "." + k, "'" + k + "' is an option of " + named.name()
+                        + "; put it under options (options: {" + k + ": " + flow(e.getValue()) + "})");
+            }
+        }
+    }
+
+    /** A value as YAML's flow style writes it, to show in a message: {@code {rho: 0.5, gates: false}}. */
+    private static String flow(JsonNode v) {
+        if (v.isObject()) {
+            List<String> parts = new ArrayList<>();
+            v.fields().forEachRemaining(f -> parts.add(f.getKey() + ": " + flow(f.getValue())));
+            return "{" + String.join(", ", parts) + "}";
+        }
+        if (v.isArray()) {
+            List<String> parts = new ArrayList<>();
+            v.forEach(n -> parts.add(flow(n)));
+            return "[" + String.join(", ", parts) + "]";
+        }
+        return WrittenScalars.text(v);
+    }
+
     private static String meant(String given, java.util.Collection<String> allowed) {
         String near = Names.closest(given, allowed);
         return near == null ? "" : " (did you mean " + near + "?)";
@@ -292,6 +333,7 @@ public final class SpecLoader {
             } else if (m.isValueNode()) {
                 mName = m.asText().trim();
             } else if (m.isObject()) {
+                misplacedOptions(file, path, m);
                 y.onlyKeys(m, path, METHOD_KEYS);
                 mName = y.requiredText(m, path, "name");
                 label = y.nonEmptyText(m, path, "label", null);

@@ -56,6 +56,25 @@ class SpecLoaderTest {
                         + String.join(", ", MethodCatalog.names()));
     }
 
+    /** Options put in the wrong place are refused saying where they go. */
+    @Test
+    void misplacedOptionsSayWhereTheyGo() {
+        refused(new String[][] {
+            {spec("[{da3: {rho: 0.5, gates: false}}]", "[shapes]", "{}"), "methods[0].da3: 'da3' is a method name, not"
+                    + " a field; write the entry as {name: da3, options: {rho: 0.5, gates: false}}"},
+            {spec("[{linear: }]", "[shapes]", "{}"), "methods[0].linear: 'linear' is a method name, not a field; write"
+                    + " the entry as {name: linear}"},
+            {spec("[{name: da3, rho: 0.5}]", "[shapes]", "{}"), "methods[0].rho: 'rho' is an option of da3; put it"
+                    + " under options (options: {rho: 0.5})"},
+            {spec("[{name: finetune, learning_rate: [0.01, 0.1]}]", "[shapes]", "{}"), "methods[0].learning_rate:"
+                    + " 'learning_rate' is an option of finetune; put it under options (options: {learning_rate: [0.01,"
+                    + " 0.1]})"},
+            // other unknown fields are named as before
+            {spec("[{name: da3, colour: red}]", "[shapes]", "{}"), "methods[0].colour: unknown field; allowed fields"
+                    + " here: label, name, options"},
+        });
+    }
+
     @Test
     void unknownDomainNamesTheFieldAndTheKnownDomains() {
         assertThatThrownBy(() -> loader.parse("demo.yaml", spec("[linear]", "[shapes, birds]", "{}")))
