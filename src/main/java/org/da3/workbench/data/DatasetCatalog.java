@@ -209,7 +209,8 @@ public final class DatasetCatalog {
         }
         String kind = y.requiredText(root, "", "kind");
         if (!DomainSources.kinds().contains(kind)) {
-            throw new SpecException(file.toString(), "kind", "'" + kind + "' is not a source kind; allowed: "
+            throw new SpecException(file.toString(), "kind", "'" + kind + "' is not a source kind"
+                    + org.da3.workbench.spec.Names.meant(kind, DomainSources.kinds()) + "; allowed: "
                     + String.join(", ", DomainSources.kinds()));
         }
         DatasetDescriptor d = new DatasetDescriptor(name, kind, y.text(root, "", "title", name),

@@ -55,6 +55,18 @@ public final class Names {
         return best != null && !tie && bestDistance <= limit ? best : null;
     }
 
+    /**
+     * The suggestion of {@link #closest} as a message puts it.
+     *
+     * @param given what was written
+     * @param allowed the names allowed there
+     * @return {@code " (did you mean NAME?)"}, or "" when no name is near enough
+     */
+    public static String meant(String given, java.util.Collection<String> allowed) {
+        String near = closest(given, allowed);
+        return near == null ? "" : " (did you mean " + near + "?)";
+    }
+
     /** Levenshtein distance: insertions, deletions and substitutions. */
     static int distance(String a, String b) {
         int[] prev = new int[b.length() + 1];

@@ -179,7 +179,8 @@ public record OptionDef(
             case CHOICE:
             default: {
                 if (!choices.contains(text)) {
-                    throw new IllegalArgumentException("'" + text + "' is not allowed; " + allowed());
+                    throw new IllegalArgumentException("'" + text + "' is not allowed" + Names.meant(text, choices) + "; "
+                            + allowed());
                 }
                 return text;
             }

@@ -295,8 +295,7 @@ public final class SpecLoader {
     }
 
     private static String meant(String given, java.util.Collection<String> allowed) {
-        String near = Names.closest(given, allowed);
-        return near == null ? "" : " (did you mean " + near + "?)";
+        return Names.meant(given, allowed);
     }
 
     private String known() {

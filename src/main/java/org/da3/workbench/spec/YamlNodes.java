@@ -424,7 +424,7 @@ public final class YamlNodes {
         String v = nonEmptyText(node, path, key, def);
         if (v != null && !allowed.contains(v)) {
             throw new SpecException(file, join(path, key),
-                    "'" + v + "' is not allowed; allowed: " + String.join(", ", allowed));
+                    "'" + v + "' is not allowed" + Names.meant(v, allowed) + "; allowed: " + String.join(", ", allowed));
         }
         return v;
     }

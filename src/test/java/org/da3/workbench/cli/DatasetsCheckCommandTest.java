@@ -87,6 +87,20 @@ class DatasetsCheckCommandTest {
                 + " has '_' between its digits; write numbers as plain decimals, without '_' (0.45)\n");
     }
 
+    /** A kind or a generator in the wrong case is named with the word meant. */
+    @Test
+    void aKindOrGeneratorNearAnAllowedOneSaysWhichWasMeant() throws IOException {
+        Path ws = org.da3.workbench.test.TestWorkspace.create(tmp.resolve("ws"), 8, 4).root();
+        Files.writeString(ws.resolve("datasets/flowers.yaml"), "kind: ImageFolder\npath: flowers\n");
+        Files.writeString(ws.resolve("datasets/odd-shapes.yaml"), "kind: procedural\ngenerator: Shapes\n");
+        assertThat(cli.run("datasets", "check", "odd-shapes", "--workspace", ws.toString())).isEqualTo(2);
+        assertThat(cli.out.toString()).contains(ws.resolve("datasets/odd-shapes.yaml") + ": generator: 'Shapes' is not"
+                + " a generator (did you mean shapes?); allowed: shapes, ");
+        assertThat(cli.run("datasets", "check", ws.resolve("datasets/flowers.yaml").toString())).isEqualTo(2);
+        assertThat(cli.err.toString()).contains(ws.resolve("datasets/flowers.yaml") + ": kind: 'ImageFolder' is not a"
+                + " source kind (did you mean imagefolder?); allowed: ");
+    }
+
     @Test
     void aProblemNamingAFileWithALineBreakStaysOnOneLine() {
         assertThat(org.da3.workbench.run.EventLog.oneLine("train/cat/a\nb.png: not an image\u001b[2J", 0))

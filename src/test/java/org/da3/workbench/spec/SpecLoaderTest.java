@@ -56,6 +56,20 @@ class SpecLoaderTest {
                         + String.join(", ", MethodCatalog.names()));
     }
 
+    /** A word in the wrong case, or one letter off, is refused with the word meant. */
+    @Test
+    void aChoiceNearAnAllowedWordSaysWhichWasMeant() {
+        refused(new String[][] {
+            {training("{optimizer: SGD}"), "training.optimizer: 'SGD' is not allowed (did you mean sgd?); allowed: sgd,"
+                    + " adam"},
+            {training("{schedule: Cosine}"), "training.schedule: 'Cosine' is not allowed (did you mean cosine?); allowed:"
+                    + " constant, cosine, step"},
+            {spec("[{name: finetune, options: {optimizer: Adam}}]", "[shapes]", "{}"), "methods[0].options.optimizer:"
+                    + " 'Adam' is not allowed (did you mean adam?); allowed: sgd, adam"},
+            {training("{optimizer: rmsprop}"), "training.optimizer: 'rmsprop' is not allowed; allowed: sgd, adam"},
+        });
+    }
+
     /** Options put in the wrong place are refused saying where they go. */
     @Test
     void misplacedOptionsSayWhereTheyGo() {

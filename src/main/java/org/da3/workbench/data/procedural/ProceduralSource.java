@@ -64,7 +64,8 @@ public final class ProceduralSource implements DomainSource {
         String gen = y.requiredText(f, "", "generator");
         Generator g = GENERATORS.get(gen);
         if (g == null) {
-            throw new SpecException(d.fileName(), "generator", "'" + gen + "' is not a generator; allowed: "
+            throw new SpecException(d.fileName(), "generator", "'" + gen + "' is not a generator"
+                    + org.da3.workbench.spec.Names.meant(gen, GENERATORS.keySet()) + "; allowed: "
                     + String.join(", ", GENERATORS.keySet()));
         }
         int train = (int) y.integer(f, "", "train_size", 2000, 1, 10_000_000);
