@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
 import org.da3.workbench.run.event.RunFinished;
+import org.da3.workbench.spec.YamlNodes;
 import tech.tablesaw.api.BooleanColumn;
 import tech.tablesaw.api.DoubleColumn;
 import tech.tablesaw.api.IntColumn;
@@ -197,6 +198,34 @@ public final class ResultsStore {
     }
 
     /**
+     * Why a file given in place of a folder is not runs, and what to give: a run's event log stands
+     * for its run directory, and a spec file for its experiment's folder, where its runs are.
+     */
+    private static String notAFolder(Path file) {
+        String name = file.getFileName().toString();
+        if (name.equals("events.jsonl") || name.equals("spec.yaml") && Files.exists(file.resolveSibling("events.jsonl"))) {
+            return "is a file of a run; give its run directory, " + file.getParent();
+        }
+        if (name.endsWith(".yaml") || name.endsWith(".yml")) {
+            String experiment = null;
+            try {
+                com.fasterxml.jackson.databind.JsonNode n = YamlNodes.readTree(file).get("name");
+                experiment = n != null && n.isTextual() && !n.asText().isBlank() ? n.asText().trim() : null;
+            } catch (RuntimeException e) {
+                // not a spec that can be read: the general hint below
+            }
+            if (experiment != null) {
+                Path runs = file.getParent().resolve(experiment);
+                return "is a spec file, not runs; " + (Files.isDirectory(runs.resolve("runs"))
+                        ? "its runs are in " + runs + ": give that folder"
+                        : "its runs go to experiments/" + experiment + "/ when it runs: give that folder");
+            }
+        }
+        return "is a file; give run directories (with events.jsonl) or experiment directories (experiments/<name>,"
+                + " with runs/)";
+    }
+
+    /**
      * The run directories a path stands for, sorted by name (run ids start with their time).
      *
      * @param p a run directory, an experiment directory, or a folder of run directories
@@ -208,6 +237,9 @@ public final class ResultsStore {
         Path d = p.toAbsolutePath().normalize();
         if (Files.isRegularFile(d.resolve("events.jsonl"))) {
             return List.of(d);
+        }
+        if (Files.isRegularFile(d)) {
+            throw new IllegalArgumentException(p + ": " + notAFolder(d));
         }
         if (!Files.isDirectory(d)) {
             throw new IllegalArgumentException(p + ": no such directory; give run directories (with events.jsonl)"

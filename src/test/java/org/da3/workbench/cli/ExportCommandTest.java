@@ -260,6 +260,27 @@ class ExportCommandTest {
         assertBad(run(gone.toString()), "no run could be read: " + gone + ": has no events.jsonl");
     }
 
+    /**
+     * A spec file or a run's event log given in place of a folder is named as what it is, with the
+     * folder to give, not as a directory that does not exist.
+     */
+    @Test
+    void aSpecFileOrAnEventLogGivenInPlaceOfAFolderSaysWhichFolderToGive(@TempDir Path tmp) throws Exception {
+        Path exp = copyRuns(tmp.resolve("paper"), "20261125-002255-linear-s1");
+        Path spec = Files.writeString(tmp.resolve("paper.yaml"), "name: paper\ndomains: [tiny-shapes]\nmethods: [linear]\n");
+        assertBad(run(spec.toString()), "da3: " + spec + ": is a spec file, not runs; its runs are in " + exp
+                + ": give that folder");
+        Path fresh = Files.writeString(tmp.resolve("fresh.yaml"), "name: fresh\ndomains: [tiny-shapes]\nmethods: [linear]\n");
+        assertBad(run(fresh.toString()), "da3: " + fresh + ": is a spec file, not runs; its runs go to"
+                + " experiments/fresh/ when it runs: give that folder");
+        Path events = exp.resolve("runs/20261125-002255-linear-s1/events.jsonl");
+        assertBad(run(events.toString()), "da3: " + events + ": is a file of a run; give its run directory, "
+                + events.getParent());
+        Path table = Files.writeString(tmp.resolve("table.md"), "| a |\n");
+        assertBad(run(table.toString()), "da3: " + table + ": is a file; give run directories (with events.jsonl) or"
+                + " experiment directories");
+    }
+
     @Test
     void aRunWithoutLabelIsNamedBySpecYamlInTablesAndFigures(@TempDir Path tmp) throws Exception {
         Path exp = copyRuns(tmp.resolve("exp"), "20261125-002255-linear-s1", "20261125-002301-finetune-s1");
