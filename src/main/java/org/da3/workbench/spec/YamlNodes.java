@@ -153,8 +153,14 @@ public final class YamlNodes {
         } catch (IOException e) {
             throw new SpecException(name, "(file)", "is not valid YAML: " + e.getMessage());
         }
-        if (root == null || !root.isObject()) {
-            throw new SpecException(name, "(file)", "must be a YAML mapping of fields (key: value)");
+        if (root == null || root.isMissingNode() || root.isNull()) {
+            // a file just made, saved empty, or emptied: say so rather than call it the wrong shape
+            throw new SpecException(name, "(file)", "is empty (or only comments); give its fields, one key: value a"
+                    + " line");
+        }
+        if (!root.isObject()) {
+            throw new SpecException(name, "(file)", "is " + (root.isArray() ? "a list" : "a single value")
+                    + "; it must be a YAML mapping of fields (key: value)");
         }
         // text fields get what was written: label: no stays "no", not "false"
         try (JsonParser p = YAML.getFactory().createParser(text)) {

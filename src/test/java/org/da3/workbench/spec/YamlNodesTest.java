@@ -78,6 +78,19 @@ class YamlNodesTest {
                         + " characters); give the YAML file (docs/spec.md)");
     }
 
+    /** An empty file (just made, or emptied) is called empty, not a mapping of the wrong shape. */
+    @Test
+    void anEmptyFileIsCalledEmpty() {
+        for (String text : new String[] {"", "\n\n", "# a new spec\n", "---\n"}) {
+            assertThatThrownBy(() -> YamlNodes.parse("new.yaml", text)).as(text).hasMessage("new.yaml: (file): is empty"
+                    + " (or only comments); give its fields, one key: value a line");
+        }
+        assertThatThrownBy(() -> YamlNodes.parse("l.yaml", "- da3\n- linear\n")).hasMessage("l.yaml: (file): is a list;"
+                + " it must be a YAML mapping of fields (key: value)");
+        assertThatThrownBy(() -> YamlNodes.parse("s.yaml", "da3\n")).hasMessage("s.yaml: (file): is a single value; it"
+                + " must be a YAML mapping of fields (key: value)");
+    }
+
     @Test
     void aFolderIsRefusedAsAFolder() {
         assertThatThrownBy(() -> YamlNodes.readTree(dir)).isInstanceOf(SpecException.class)
