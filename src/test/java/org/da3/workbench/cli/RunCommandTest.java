@@ -253,7 +253,7 @@ class RunCommandTest {
         assertThat(r.code()).isEqualTo(2);
         assertThat(r.err().strip()).startsWith("da3: " + spec + ": domains[0]: domain 'tiny-shapes' has no descriptor"
                 + " that can be used: " + dir.resolve("datasets/tiny-shapes.yaml") + ": kind: 'procedurall' is not a"
-                + " source kind; allowed: ");
+                + " source kind (did you mean procedural?); allowed: ");
         assertThat(org.da3.workbench.data.DatasetCatalog.load(dir.resolve("datasets")).problems().get(dir.resolve("datasets/tiny-shapes-big.yaml").toString()))
                 .contains("is also the name of tiny-shapes.yaml, which cannot be read, so this file is not used in its"
                         + " place");
