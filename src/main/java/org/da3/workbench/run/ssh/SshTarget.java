@@ -505,15 +505,15 @@ public final class SshTarget implements Target {
     /**
      * A command line run under coreutils' {@code timeout} where the machine has it: killed (its
      * process group, TERM and KILL two seconds later) when it runs longer than a limit, so a java
-     * that hangs does not stay behind after this side gave up on it. Without {@code timeout}, the
-     * command as it is.
+     * that hangs does not stay behind after this side gave up on it. Without a {@code timeout} that
+     * takes {@code -k} (none, or BusyBox's), the command as it is.
      *
      * @param command the command line
      * @param seconds the limit on the machine
      * @return the command line to send
      */
     static String underTimeout(String command, long seconds) {
-        return "if command -v timeout >/dev/null 2>&1; then timeout -k 2 " + seconds + " " + command + "; else "
+        return "if timeout -k 1 5 true >/dev/null 2>&1; then timeout -k 2 " + seconds + " " + command + "; else "
                 + command + "; fi";
     }
 

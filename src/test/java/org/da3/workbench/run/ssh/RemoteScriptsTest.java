@@ -180,4 +180,32 @@ class RemoteScriptsTest {
         assertThat(RemoteScripts.command("/r/it's $(x)", RemoteScripts.RUN))
                 .isEqualTo("/bin/sh '/r/it'\"'\"'s $(x)/run.sh'");
     }
+
+    /** Runs a command line with /bin/sh and a PATH; returns its exit status and what it printed. */
+    private static String[] shell(String commandLine, String path) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder("/bin/sh", "-c", commandLine).redirectErrorStream(true);
+        pb.environment().put("PATH", path);
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+        assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        return new String[] {Integer.toString(p.exitValue()), out};
+    }
+
+    @Test
+    void theJavaCheckIsKilledOnTheMachineAfterItsLimitAndRunsWithoutATimeoutThatLacksK() throws Exception {
+        String path = System.getenv("PATH");
+        long t0 = System.nanoTime();
+        String[] hung = shell(SshTarget.underTimeout("sleep 20", 1), path);
+        assertThat(hung[0]).as("coreutils' timeout ends it (124)").isEqualTo("124");
+        assertThat(System.nanoTime() - t0).isLessThan(TimeUnit.SECONDS.toNanos(10));
+        assertThat(shell(SshTarget.underTimeout("echo 'openjdk version'", 5), path))
+                .containsExactly("0", "openjdk version");
+        // a timeout that does not take -k (BusyBox's) is not used: the command runs as it is
+        Path bin = Files.createDirectories(dir.resolve("busybox-bin"));
+        Path fake = Files.writeString(bin.resolve("timeout"), "#!/bin/sh\necho \"timeout: invalid option -- 'k'\" >&2\n"
+                + "exit 1\n");
+        Files.setPosixFilePermissions(fake, PosixFilePermissions.fromString("rwxr-xr-x"));
+        assertThat(shell(SshTarget.underTimeout("echo 'openjdk version'", 5), bin + ":" + path))
+                .containsExactly("0", "openjdk version");
+    }
 }
