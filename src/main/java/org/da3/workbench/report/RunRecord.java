@@ -9,12 +9,16 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Consumer;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.da3.workbench.run.EventLog;
 import org.da3.workbench.run.event.CheckpointSaved;
 import org.da3.workbench.run.event.DomainStarted;
 import org.da3.workbench.run.event.Envelope;
 import org.da3.workbench.run.event.Evaluation;
+import org.da3.workbench.run.event.EventTypes;
 import org.da3.workbench.run.event.GateStats;
 import org.da3.workbench.run.event.MemorySample;
 import org.da3.workbench.run.event.RunError;
@@ -51,6 +55,11 @@ public record RunRecord(String runId, String experiment, String method, String l
         String error, List<String> domains, double[][] evaluations, Map<String, Long> trainableParams,
         Map<String, Long> patchBytes, double stepSeconds, long peakStepBytes, double gateSparsity, double seconds,
         Map<String, Object> summary) {
+
+    /** The types of the events a record is made from: {@link #read} decodes no others. */
+    public static final Set<String> EVENT_TYPES = Stream.of(RunStarted.class, DomainStarted.class, Evaluation.class,
+            CheckpointSaved.class, TrainMetrics.class, MemorySample.class, GateStats.class, RunError.class,
+            RunFinished.class).map(EventTypes::nameOf).collect(Collectors.toUnmodifiableSet());
 
     /** Status of a run whose events have no run_finished yet. */
     public static final String RUNNING = "running";
@@ -108,7 +117,8 @@ public record RunRecord(String runId, String experiment, String method, String l
 
     /**
      * Reads a run directory's events.jsonl; lines and events that cannot be used are skipped and
-     * reported.
+     * reported. Only the events of {@link #EVENT_TYPES} are decoded: a long run's progress events,
+     * a third of its log, are passed over.
      *
      * @param runDir the run directory
      * @param warnings receives a message per problem, naming the file and line
@@ -116,7 +126,9 @@ public record RunRecord(String runId, String experiment, String method, String l
      * @throws IOException if the log cannot be read
      */
     public static RunRecord read(Path runDir, Consumer<String> warnings) throws IOException {
-        return fromLines(runDir.getFileName().toString(), eventsFile(runDir), readLines(runDir, warnings), warnings);
+        List<EventLog.Line> lines = new ArrayList<>();
+        EventLog.forEachLine(eventsFile(runDir), EVENT_TYPES, warnings, lines::add);
+        return fromLines(runDir.getFileName().toString(), eventsFile(runDir), lines, warnings);
     }
 
     /**

@@ -17,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Consumer;
 import org.da3.workbench.run.event.Envelope;
 import org.da3.workbench.run.event.EventCodec;
@@ -152,7 +153,36 @@ public final class EventLog implements AutoCloseable {
      */
     public static List<Line> readLines(Path file, Consumer<String> warnings) throws IOException {
         List<Line> out = new ArrayList<>();
+        forEachLine(file, null, warnings, out::add);
+        return out;
+    }
+
+    /**
+     * Reads the events of a log one at a time, as {@link #readLines} does, keeping none of them: for
+     * what is built from a log of tens of thousands of lines (a record, chart data), so that a run's
+     * events need not all be in memory at once. With {@code types}, a line whose event is of
+     * another type is passed over undecoded (its type is read, not the rest of it), and is neither
+     * passed on nor warned about.
+     *
+     * @param file the events.jsonl file
+     * @param types the event types to decode (the {@code type} names), or null for every line
+     * @param warnings receives one message per problem ({@code FILE:LINE: what; line skipped})
+     * @param each receives each event decoded, with its line number, in order
+     * @throws IOException if the file cannot be read
+     */
+    public static void forEachLine(Path file, Set<String> types, Consumer<String> warnings, Consumer<Line> each)
+            throws IOException {
         int[] skipped = {0};
+        int[] newest = {Envelope.SCHEMA};
+        // each type this workbench does not know: its first line, its lines, the protocol version of the first
+        Map<String, int[]> unknown = new LinkedHashMap<>();
+        Consumer<Line> out = l -> {
+            newest[0] = Math.max(newest[0], l.envelope().schema());
+            if (l.envelope().event() instanceof UnknownEvent) {
+                unknown.computeIfAbsent(l.envelope().type(), t -> new int[] {l.number(), 0, l.envelope().schema()})[1]++;
+            }
+            each.accept(l);
+        };
         try (InputStream in = Files.newInputStream(file)) {
             byte[] buf = new byte[1 << 16];
             ByteArrayOutputStream line = new ByteArrayOutputStream();
@@ -163,7 +193,7 @@ public final class EventLog implements AutoCloseable {
                 for (int i = 0; i < n; i++) {
                     if (buf[i] == '\n') {
                         line.write(buf, from, Math.max(0, (int) Math.min(i - from, MAX_LINE - lineBytes)));
-                        decodeLine(file, number++, line, lineBytes + i - from, out, warnings, skipped);
+                        decodeLine(file, number++, line, lineBytes + i - from, types, out, warnings, skipped);
                         line.reset();
                         lineBytes = 0;
                         from = i + 1;
@@ -173,21 +203,19 @@ public final class EventLog implements AutoCloseable {
                 lineBytes += n - from;
             }
             if (lineBytes > 0) {
-                decodeLine(file, number, line, lineBytes, out, warnings, skipped);
+                decodeLine(file, number, line, lineBytes, types, out, warnings, skipped);
             }
         }
         if (skipped[0] > WARNED_LINES) {
             warnings.accept(file + ": " + (skipped[0] - WARNED_LINES) + " more lines that are not events skipped");
         }
-        unknownTypes(file, out, warnings);
-        int newest = out.stream().mapToInt(l -> l.envelope().schema()).max().orElse(Envelope.SCHEMA);
-        if (newest > Envelope.SCHEMA) {
+        unknownTypes(file, unknown, warnings);
+        if (newest[0] > Envelope.SCHEMA) {
             // a later protocol renamed fields or changed their meaning: its numbers may be misread here
-            warnings.accept(file + ": written in event protocol version " + newest + ", newer than the version "
+            warnings.accept(file + ": written in event protocol version " + newest[0] + ", newer than the version "
                     + Envelope.SCHEMA + " this workbench reads; its values may be missing or misread: read it with"
                     + " the workbench that wrote it, or a newer one");
         }
-        return out;
     }
 
     /**
@@ -196,13 +224,7 @@ public final class EventLog implements AutoCloseable {
      * newer workbench (adding a type leaves the version as it is); its events are ignored by every
      * reader, so the user should know they are there.
      */
-    private static void unknownTypes(Path file, List<Line> lines, Consumer<String> warnings) {
-        Map<String, int[]> types = new LinkedHashMap<>(); // type: first line, lines, protocol version of the first
-        for (Line l : lines) {
-            if (l.envelope().event() instanceof UnknownEvent) {
-                types.computeIfAbsent(l.envelope().type(), t -> new int[] {l.number(), 0, l.envelope().schema()})[1]++;
-            }
-        }
+    private static void unknownTypes(Path file, Map<String, int[]> types, Consumer<String> warnings) {
         int named = 0;
         for (Map.Entry<String, int[]> t : types.entrySet()) {
             if (named++ == WARNED_LINES) {
@@ -224,9 +246,12 @@ public final class EventLog implements AutoCloseable {
         }
     }
 
-    /** Decodes one line (without its newline) and adds its event, or reports why it is skipped. */
-    private static void decodeLine(Path file, int number, ByteArrayOutputStream line, long length, List<Line> out,
-            Consumer<String> warnings, int[] skipped) {
+    /**
+     * Decodes one line (without its newline) and passes on its event, or reports why it is skipped;
+     * an event of a type not in {@code types} (when given) is passed over.
+     */
+    private static void decodeLine(Path file, int number, ByteArrayOutputStream line, long length, Set<String> types,
+            Consumer<Line> out, Consumer<String> warnings, int[] skipped) {
         String where = file + ":" + number + ": ";
         String problem = null;
         if (length > MAX_LINE) {
@@ -244,8 +269,10 @@ public final class EventLog implements AutoCloseable {
             }
             try {
                 String text = utf8(bytes, start, end);
-                if (!text.isBlank()) {
-                    out.add(new Line(number, EventCodec.decode(text)));
+                String type = types == null || text.isBlank() ? null : EventCodec.typeOf(text);
+                if (!text.isBlank() && (type == null || types.contains(type))) {
+                    // a line whose type cannot be read is decoded: that says what is wrong with it
+                    out.accept(new Line(number, EventCodec.decode(text)));
                 }
             } catch (RuntimeException e) {
                 problem = printable(e.getMessage() == null ? e.toString() : e.getMessage());

@@ -13,10 +13,12 @@ import org.da3.workbench.data.DatasetCatalog;
 import org.da3.workbench.data.DatasetDescriptor;
 import org.da3.workbench.report.ResultsCsv;
 import org.da3.workbench.report.RunRecord;
+import org.da3.workbench.run.event.CheckpointSaved;
 import org.da3.workbench.run.event.DomainStarted;
 import org.da3.workbench.run.event.Envelope;
 import org.da3.workbench.run.event.EpochCheckpointSaved;
 import org.da3.workbench.run.event.EventCodec;
+import org.da3.workbench.run.event.EventTypes;
 import org.da3.workbench.run.event.RunFinished;
 import org.da3.workbench.run.event.RunStarted;
 import org.da3.workbench.spec.ExperimentSpec;
@@ -247,6 +249,11 @@ public final class ExperimentRunner {
         return r.checkpoint() == null ? 0 : r.checkpoint().epoch();
     }
 
+    /** The events {@link #finishedDomains} reads; a run's others (most of its log) are not decoded. */
+    private static final java.util.Set<String> FINISHED_DOMAINS_TYPES = java.util.Set.of(
+            EventTypes.nameOf(RunFinished.class), EventTypes.nameOf(DomainStarted.class),
+            EventTypes.nameOf(CheckpointSaved.class), EventTypes.nameOf(EpochCheckpointSaved.class));
+
     /**
      * The domains a run finished whose patches are intact, in learning order, and the epoch
      * checkpoint of a domain it did not finish, when intact; none when it cannot be read (a folder
@@ -258,6 +265,7 @@ public final class ExperimentRunner {
         Map<String, String> fingerprints = new LinkedHashMap<>();
         // the last epoch checkpoint written, of each domain
         Map<String, EpochCheckpointSaved> checkpoints = new LinkedHashMap<>();
+        boolean[] completed = {false};
         try {
             RemoteRun remote = RemoteRun.read(d);
             if (remote != null && !remote.collected()) {
@@ -270,22 +278,24 @@ public final class ExperimentRunner {
             warnings.accept(e.getMessage());
         }
         try {
-            for (EventLog.Line line : EventLog.readLines(d.eventsFile(), w -> { })) {
+            EventLog.forEachLine(d.eventsFile(), FINISHED_DOMAINS_TYPES, w -> { }, line -> {
                 Object e = line.envelope().event();
                 if (e instanceof RunFinished f && RunFinished.COMPLETED.equals(f.status())) {
-                    return null;
+                    completed[0] = true;
                 }
                 if (e instanceof DomainStarted s && s.fingerprint() != null) {
                     fingerprints.put(s.domain(), s.fingerprint());
                 }
-                if (e instanceof org.da3.workbench.run.event.CheckpointSaved c && c.sha256() != null
-                        && domains.contains(c.domain())) {
+                if (e instanceof CheckpointSaved c && c.sha256() != null && domains.contains(c.domain())) {
                     shas.put(c.domain(), c.sha256());
                 }
                 if (e instanceof EpochCheckpointSaved c && c.sha256() != null && domains.contains(c.domain())) {
                     checkpoints.remove(c.domain());
                     checkpoints.put(c.domain(), c);
                 }
+            });
+            if (completed[0]) {
+                return null;
             }
             Map<String, String> intact = new LinkedHashMap<>();
             Map<String, String> data = new LinkedHashMap<>();
@@ -411,14 +421,13 @@ public final class ExperimentRunner {
             return sha.equals(EventCodec.JSON.readTree(rd.manifestFile().toFile()).path("weights_sha256").asText(null));
         }
         // cut off with the workbench (killed, crashed): no manifest.json, but the worker's run_started has the sha
+        List<RunStarted> started = new ArrayList<>();
         if (Files.isRegularFile(rd.eventsFile())) {
-            for (EventLog.Line line : EventLog.readLines(rd.eventsFile(), w -> { })) {
-                if (line.envelope().event() instanceof RunStarted s) {
-                    return s.manifest() != null && sha.equals(s.manifest().get("weights_sha256"));
-                }
-            }
+            EventLog.forEachLine(rd.eventsFile(), java.util.Set.of(EventTypes.nameOf(RunStarted.class)), w -> { },
+                    line -> started.add((RunStarted) line.envelope().event()));
         }
-        return false;
+        return !started.isEmpty() && started.get(0).manifest() != null
+                && sha.equals(started.get(0).manifest().get("weights_sha256"));
     }
 
     /**
@@ -600,8 +609,7 @@ public final class ExperimentRunner {
             IOException cause = e instanceof IOException ? (IOException) e
                     : new IOException(e.getMessage() == null ? e.toString() : e.getMessage(), e);
             monitor.watch(failedHandle(target, cause), dir, recording);
-            writeOutputs(dir, manifest);
-            return RunRecord.read(dir.dir());
+            return writeOutputs(dir, manifest);
         }
         monitor.watch(h, dir, recording);
         long watched = Files.isRegularFile(dir.eventsFile()) ? Files.size(dir.eventsFile()) : 0;
@@ -615,8 +623,7 @@ public final class ExperimentRunner {
             recording.onEvent(e);
         }
         removeFinishedCheckpoints(dir);
-        writeOutputs(dir, manifest);
-        return RunRecord.read(dir.dir());
+        return writeOutputs(dir, manifest);
     }
 
     /**
@@ -658,10 +665,11 @@ public final class ExperimentRunner {
             return;
         }
         try {
-            for (EventLog.Line line : EventLog.readLines(dir.eventsFile(), w -> { })) {
-                if (line.envelope().event() instanceof org.da3.workbench.run.event.CheckpointSaved c) {
-                    Files.deleteIfExists(dir.checkpointFile(c.domain()));
-                }
+            List<String> finished = new ArrayList<>();
+            EventLog.forEachLine(dir.eventsFile(), java.util.Set.of(EventTypes.nameOf(CheckpointSaved.class)),
+                    w -> { }, line -> finished.add(((CheckpointSaved) line.envelope().event()).domain()));
+            for (String domain : finished) {
+                Files.deleteIfExists(dir.checkpointFile(domain));
             }
             Files.deleteIfExists(dir.checkpointsDir());
         } catch (IOException | RuntimeException e) {
@@ -691,11 +699,13 @@ public final class ExperimentRunner {
         return r;
     }
 
-    private static void writeOutputs(RunDirectory dir, Map<String, Object> manifest) throws IOException {
+    /** Writes a run's results.csv and manifest.json; returns its record, read from its events once for both. */
+    private static RunRecord writeOutputs(RunDirectory dir, Map<String, Object> manifest) throws IOException {
         RunRecord r = RunRecord.read(dir.dir());
         ResultsCsv.write(r, dir.resultsFile());
         AtomicFiles.writeString(dir.manifestFile(),
                 EventCodec.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(manifest) + "\n");
+        return r;
     }
 
     /** A handle for a worker that never started: its log says why, its stream is empty. */

@@ -12,6 +12,7 @@ import org.da3.workbench.report.RunRecord;
 import org.da3.workbench.run.event.CheckpointSaved;
 import org.da3.workbench.run.event.Envelope;
 import org.da3.workbench.run.event.EventCodec;
+import org.da3.workbench.run.event.EventTypes;
 import org.da3.workbench.run.event.RunStarted;
 import org.da3.workbench.spec.ExperimentSpec;
 import org.da3.workbench.spec.SpecException;
@@ -217,13 +218,15 @@ public final class Pretrainer {
         if (!Files.isRegularFile(dir.eventsFile())) {
             return null;
         }
-        String sha = null;
-        for (EventLog.Line line : EventLog.readLines(dir.eventsFile(), w -> { })) {
-            if (line.envelope().event() instanceof CheckpointSaved c && source.equals(c.domain())) {
-                sha = c.sha256();
-            }
-        }
-        return sha != null && RunDirectory.changedSince(patch, sha) == null ? patch : null;
+        String[] sha = {null};
+        EventLog.forEachLine(dir.eventsFile(), java.util.Set.of(EventTypes.nameOf(CheckpointSaved.class)), w -> { },
+                line -> {
+                    CheckpointSaved c = (CheckpointSaved) line.envelope().event();
+                    if (source.equals(c.domain())) {
+                        sha[0] = c.sha256();
+                    }
+                });
+        return sha[0] != null && RunDirectory.changedSince(patch, sha[0]) == null ? patch : null;
     }
 
     /** Copies a pretraining run's source patch to the weights file and writes their provenance. */

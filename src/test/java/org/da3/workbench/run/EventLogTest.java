@@ -77,6 +77,54 @@ class EventLogTest {
         assertThat(warnings.get(1)).isEqualTo(file + ":2: not a JSON event line: \\u0000\\u0000; line skipped");
         assertThat(warnings.get(EventLog.WARNED_LINES)).isEqualTo(file + ": 7 more lines that are not events skipped");
     }
+    /**
+     * A reader that wants a few types gets those, with their line numbers; the others are passed
+     * over undecoded (a malformed one too), but a line that is not an event is still named.
+     */
+    @Test
+    void onlyTheTypesAskedForAreDecoded(@TempDir Path tmp) throws IOException {
+        Path file = tmp.resolve("events.jsonl");
+        Files.writeString(file, new String(event(0), StandardCharsets.UTF_8) + "\n"
+                + "{\"schema\":1,\"run\":\"r\",\"seq\":1,\"type\":\"progress\",\"step\":\"seven\"}\n"
+                + "garbage\n"
+                + "{\"schema\":1,\"run\":\"r\",\"seq\":2,\"summary\":{\"type\":\"error\"},\"type\":\"progress\"}\n"
+                + "{\"schema\":1,\"run\":\"r\",\"seq\":3,\"type\":\"error\",\"message\":{\"text\":\"x\"}}\n"
+                + EventCodec.encode(new Envelope(1, "r", 4, Instant.EPOCH, new RunFinished(RunFinished.COMPLETED, 1,
+                        Map.of()))) + "\n");
+        List<String> warnings = new ArrayList<>();
+        List<EventLog.Line> lines = new ArrayList<>();
+        EventLog.forEachLine(file, java.util.Set.of("error", "run_finished"), warnings::add, lines::add);
+        assertThat(lines).extracting(EventLog.Line::number).containsExactly(1, 6);
+        assertThat(lines).extracting(l -> l.envelope().type()).containsExactly("error", "run_finished");
+        assertThat(warnings).hasSize(2);
+        assertThat(warnings.get(0)).isEqualTo(file + ":3: not a JSON event line: garbage; line skipped");
+        assertThat(warnings.get(1)).startsWith(file + ":5: malformed error event: ");
+
+        // every type: the same as readLines
+        warnings.clear();
+        lines.clear();
+        EventLog.forEachLine(file, null, warnings::add, lines::add);
+        assertThat(lines).extracting(EventLog.Line::number).containsExactly(1, 4, 6);
+        assertThat(warnings).hasSize(3);
+        assertThat(warnings.get(0)).startsWith(file + ":2: malformed progress event: ");
+        assertThat(EventLog.readLines(file, w -> { })).extracting(EventLog.Line::number).containsExactly(1, 4, 6);
+    }
+
+    /** The type of a line is its top-level field, read without decoding the event. */
+    @Test
+    void theTypeOfALineIsReadWithoutDecodingIt() {
+        assertThat(EventCodec.typeOf("{\"summary\":{\"type\":\"error\"},\"type\":\"progress\",\"step\":\"x\"}"))
+                .isEqualTo("progress");
+        assertThat(EventCodec.typeOf("{\"type\":5}")).isNull();
+        assertThat(EventCodec.typeOf("[\"type\"]")).isNull();
+        assertThat(EventCodec.typeOf("{\"type\":\"memory\",\"phase\":\"tr")).as("torn after its type").isEqualTo("memory");
+        assertThat(EventCodec.typeOf("{\"seq\":1,\"type\":\"mem")).as("torn in its type").isNull();
+        String twice = "{\"type\":\"error\",\"details\":{\"type\":\"x\"},\"type\":\"memory\"}";
+        assertThat(EventCodec.typeOf(twice)).as("the last type field, as decoding reads it").isEqualTo("memory")
+                .isEqualTo(EventCodec.decode(twice).type());
+        assertThat(EventCodec.typeOf("garbage")).isNull();
+    }
+
     /** A log written by a later protocol version is read, with a warning that its values may be misread. */
     @Test
     void aLogOfANewerProtocolIsReadWithAWarning(@TempDir Path tmp) throws IOException {

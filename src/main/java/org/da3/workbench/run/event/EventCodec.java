@@ -1,5 +1,7 @@
 package org.da3.workbench.run.event;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -105,6 +107,40 @@ public final class EventCodec {
             }
         }
         return new Envelope(schema, run, seq, time, event);
+    }
+
+    /**
+     * The type of an event line, read without decoding the event: its top-level {@code type} field,
+     * the last one when it has several, as {@link #decode} reads it. Cheaper than decoding, so a
+     * reader that wants a few types passes over the others.
+     *
+     * @param line the line
+     * @return the type, or null when the line is not a JSON object with a text {@code type}, or
+     *     ends before it (then {@link #decode} says what is wrong with it, or reads the type as text)
+     */
+    public static String typeOf(String line) {
+        try (JsonParser p = JSON.getFactory().createParser(line)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                return null;
+            }
+            String type = null;
+            for (JsonToken t = p.nextToken(); t == JsonToken.FIELD_NAME; t = p.nextToken()) {
+                boolean isType = "type".equals(p.currentName());
+                JsonToken value = p.nextToken();
+                if (isType) {
+                    type = value == JsonToken.VALUE_STRING ? p.getText() : null;
+                    if (line.indexOf("\"type\"", (int) p.currentLocation().getCharOffset()) < 0) {
+                        // no other type field can follow: the rest of the line need not be read
+                        return type;
+                    }
+                } else {
+                    p.skipChildren();
+                }
+            }
+            return type;
+        } catch (IOException e) {
+            return null;
+        }
     }
 
     private static String abbreviate(String s) {
