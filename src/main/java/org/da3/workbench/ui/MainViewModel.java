@@ -60,7 +60,7 @@ public final class MainViewModel {
         setup.setOnLaunch(this::launch);
         setup.setOnStop(monitor::stopAll);
         setup.runningProperty().bind(monitor.runningProperty());
-        monitor.setOnRunFinished(results::addRun);
+        monitor.setOnRunsFinished(results::addRuns);
         setup.statusProperty().addListener((o, a, b) -> status.set(b));
         results.statusProperty().addListener((o, a, b) -> status.set(b));
         setup.name().textProperty().addListener((o, a, b) -> updateTitle());

@@ -56,7 +56,7 @@ public final class MonitorViewModel {
     private final ReadOnlyStringWrapper summary = new ReadOnlyStringWrapper(this, "summary", "no runs yet");
     private final Map<Integer, RunItem> byId = new HashMap<>();
     private final AutoCloseable ticker;
-    private Consumer<Path> onRunFinished = d -> {};
+    private Consumer<List<Path>> onRunsFinished = d -> {};
     /** Whether a launch is reading the earlier runs, and whether Stop all was asked for meanwhile. */
     private boolean readingEarlier;
     private boolean stoppedWhileReading;
@@ -96,13 +96,14 @@ public final class MonitorViewModel {
     }
 
     /**
-     * Sets who receives each finished run's directory (the Results view); runs that never got a
-     * directory are not passed on.
+     * Sets who receives the directories of finished runs (the Results view): those that finished
+     * since the last flush, in one list, so that the hundreds of runs a launch finds completed
+     * arrive together. Runs that never got a directory are not passed on.
      *
-     * @param consumer the receiver, called on the UI thread
+     * @param consumer the receiver, called on the UI thread with a list that is never empty
      */
-    public void setOnRunFinished(Consumer<Path> consumer) {
-        this.onRunFinished = Objects.requireNonNull(consumer);
+    public void setOnRunsFinished(Consumer<List<Path>> consumer) {
+        this.onRunsFinished = Objects.requireNonNull(consumer);
     }
 
     /**
@@ -160,10 +161,22 @@ public final class MonitorViewModel {
 
     /**
      * What the earlier runs of an experiment give a launch: the completed run of each job that has
-     * one (and its events, for its curves), and the resuming copy of each job that can pick up.
+     * one (and its curves and record), and the resuming copy of each job that can pick up.
      */
-    private record Earlier(Map<RunJob, Path> done, Map<RunJob, RunJob> resumed, Map<RunJob, List<Envelope>> events,
+    private record Earlier(Map<RunJob, Path> done, Map<RunJob, RunJob> resumed, Map<RunJob, Past> past,
             List<String> warnings, List<String> notes) {}
+
+    /** A completed run's chart data and record, read from its events off the UI thread. */
+    private record Past(RunTrace trace, RunRecord record) {}
+
+    /** The events a past run's chart data and record are made from; the others are not decoded. */
+    private static final java.util.Set<String> PAST_TYPES;
+
+    static {
+        java.util.Set<String> types = new java.util.HashSet<>(RunTrace.EVENT_TYPES);
+        types.addAll(RunRecord.EVENT_TYPES);
+        PAST_TYPES = java.util.Set.copyOf(types);
+    }
 
     /**
      * Finds the earlier runs of planned jobs, after copying back what they left on a remote machine
@@ -176,15 +189,32 @@ public final class MonitorViewModel {
         Map<RunJob, Path> done = launcher.completed(planned);
         List<RunJob> left = planned.stream().filter(j -> !done.containsKey(j)).toList();
         Map<RunJob, RunJob> resumed = launcher.resumable(left, warnings::add);
-        Map<RunJob, List<Envelope>> events = new HashMap<>();
+        Map<RunJob, Past> past = new HashMap<>();
         for (Map.Entry<RunJob, Path> d : done.entrySet()) {
             try {
-                events.put(d.getKey(), org.da3.workbench.run.EventLog.read(d.getValue().resolve("events.jsonl")));
+                past.put(d.getKey(), past(d.getValue()));
             } catch (java.io.IOException | RuntimeException e) {
                 // the launcher found it completed a moment ago; without its events it shows no curves
             }
         }
-        return new Earlier(done, resumed, events, List.copyOf(warnings), List.copyOf(notes));
+        return new Earlier(done, resumed, past, List.copyOf(warnings), List.copyOf(notes));
+    }
+
+    /**
+     * Reads a completed run's events into its chart data and record, one run at a time: only its
+     * chart points stay, not its events (an experiment of hundreds of runs, each of tens of
+     * thousands of events, would not fit in memory).
+     */
+    private static Past past(Path dir) throws java.io.IOException {
+        RunTrace trace = new RunTrace();
+        List<Envelope> events = new ArrayList<>();
+        org.da3.workbench.run.EventLog.forEachLine(dir.resolve("events.jsonl"), PAST_TYPES, w -> { }, l -> {
+            trace.apply(l.envelope());
+            if (RunRecord.EVENT_TYPES.contains(l.envelope().type())) {
+                events.add(l.envelope());
+            }
+        });
+        return new Past(trace, RunRecord.fromEvents(dir.getFileName().toString(), events));
     }
 
     /** Queues planned jobs, those that completed earlier as finished and those that resume as such. */
@@ -196,19 +226,14 @@ public final class MonitorViewModel {
         List<RunItem> items = new ArrayList<>();
         for (RunJob planJob : planned) {
             RunJob j = resumed.getOrDefault(planJob, planJob);
-            RunItem item = new RunItem(j);
+            // a completed run's curves and record, from its events (its warnings are not news: they stay out of the log)
+            Past past = earlier.past().get(planJob);
+            RunItem item = past == null ? new RunItem(j) : new RunItem(j, past.trace());
             byId.put(j.id(), item);
             items.add(item);
             Path dir = done.get(planJob);
             if (dir != null) {
-                // its curves and record, from its events (its warnings are not news: they stay out of the log)
-                List<Envelope> events = earlier.events().get(planJob);
-                RunRecord r = null;
-                if (events != null) {
-                    events.forEach(item::apply);
-                    r = RunRecord.fromEvents(dir.getFileName().toString(), events);
-                }
-                buffer.offer(new Finished(j, r, dir, null));
+                buffer.offer(new Finished(j, past == null ? null : past.record(), dir, null));
             }
         }
         runs.addAll(items);
@@ -290,6 +315,7 @@ public final class MonitorViewModel {
             return;
         }
         boolean chartsChanged = false;
+        List<Path> finished = new ArrayList<>();
         for (Update u : batch) {
             RunItem item = byId.get(u.job().id());
             if (item == null) {
@@ -327,9 +353,12 @@ public final class MonitorViewModel {
                         + (f.error() != null && s != RunStatus.COMPLETED ? ": " + f.error() : "")
                         + (f.dir() != null ? " (" + f.dir().getFileName() + ")" : "")));
                 if (f.dir() != null && f.record() != null && !u.job().isPretraining()) {
-                    onRunFinished.accept(f.dir());
+                    finished.add(f.dir());
                 }
             }
+        }
+        if (!finished.isEmpty()) {
+            onRunsFinished.accept(List.copyOf(finished));
         }
         if (chartsChanged) {
             chartsVersion.set(chartsVersion.get() + 1);

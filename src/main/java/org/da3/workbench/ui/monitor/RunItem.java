@@ -20,7 +20,7 @@ import org.da3.workbench.run.event.RunFinished;
  */
 public final class RunItem {
     private final RunJob job;
-    private final RunTrace trace = new RunTrace();
+    private final RunTrace trace;
     private final ReadOnlyObjectWrapper<RunStatus> status = new ReadOnlyObjectWrapper<>(this, "status", RunStatus.QUEUED);
     private final ReadOnlyDoubleWrapper progress = new ReadOnlyDoubleWrapper(this, "progress", 0);
     private final ReadOnlyStringWrapper detail = new ReadOnlyStringWrapper(this, "detail", "waiting");
@@ -34,7 +34,19 @@ public final class RunItem {
      * @param job the job
      */
     public RunItem(RunJob job) {
+        this(job, new RunTrace());
+    }
+
+    /**
+     * Creates an item with chart data already read (a run that completed earlier, read off the UI
+     * thread; the item takes it over, and from then on it is changed only on the UI thread).
+     *
+     * @param job the job
+     * @param trace its chart data
+     */
+    RunItem(RunJob job, RunTrace trace) {
         this.job = Objects.requireNonNull(job);
+        this.trace = Objects.requireNonNull(trace);
     }
 
     /** @return the job */

@@ -119,6 +119,11 @@ public final class RunTrace {
         }
     }
 
+    /** The types of the events {@link #apply} draws from; it passes over others. */
+    public static final java.util.Set<String> EVENT_TYPES = java.util.stream.Stream.of(RunStarted.class,
+            DomainStarted.class, TrainMetrics.class, Evaluation.class, MemorySample.class, GateStats.class)
+            .map(org.da3.workbench.run.event.EventTypes::nameOf).collect(java.util.stream.Collectors.toUnmodifiableSet());
+
     private final Map<String, Series> series = new LinkedHashMap<>();
     private final Map<String, Integer> domainIndex = new HashMap<>();
     private final Map<String, Long> domainSteps = new HashMap<>();

@@ -79,10 +79,45 @@ public final class ResultsViewModel {
      * @param runDir the run directory
      */
     public void addRun(Path runDir) {
-        executor.execute(BackgroundTask.of(() -> RunResult.read(runDir))
-                .onSuccess(this::add)
-                .onFailure(e -> status.set("cannot read " + display(runDir) + ": " + e.getMessage())));
+        addRuns(List.of(runDir));
     }
+
+    /**
+     * Adds (or replaces) finished runs, read from their directories one after another in one
+     * background task; the table and figure are rebuilt once, when all are read (a launch that
+     * finds hundreds of runs completed hands them over together). A run that cannot be read is left
+     * out, and the status line names it.
+     *
+     * @param runDirs the run directories
+     */
+    public void addRuns(List<Path> runDirs) {
+        List<Path> dirs = List.copyOf(runDirs);
+        executor.execute(BackgroundTask.of(() -> {
+            List<RunResult> read = new ArrayList<>();
+            List<String> failed = new ArrayList<>();
+            for (Path d : dirs) {
+                try {
+                    read.add(RunResult.read(d));
+                } catch (IOException | RuntimeException e) {
+                    failed.add("cannot read " + display(d) + ": " + e.getMessage());
+                }
+            }
+            return new Read(read, failed);
+        }).onSuccess(read -> {
+            if (!read.results().isEmpty()) {
+                read.results().forEach(r -> runs.put(key(r), r));
+                rebuild();
+            }
+            if (!read.failed().isEmpty()) {
+                int more = read.failed().size() - 1;
+                status.set(read.failed().get(0) + (more == 0 ? "" : " (and " + more + " more run(s) that cannot be"
+                        + " read)"));
+            }
+        }).onFailure(e -> status.set("cannot read " + dirs.size() + " run(s): " + e.getMessage())));
+    }
+
+    /** Runs read in the background, and why the others could not be. */
+    private record Read(List<RunResult> results, List<String> failed) {}
 
     /**
      * Adds (or replaces) a run and rebuilds the table.

@@ -37,7 +37,7 @@ class MonitorViewModelTest {
     @BeforeEach
     void setUp() {
         vm = new MonitorViewModel(executor, launcher);
-        vm.setOnRunFinished(finished::add);
+        vm.setOnRunsFinished(finished::addAll);
         spec = new SpecLoader(null).parse("t.yaml", TestWorkspace.tinySpec("t", "linear, finetune", "a, b"));
     }
 

@@ -56,7 +56,7 @@ class TargetPoolLauncherTest {
         org.da3.workbench.ui.task.CurrentThreadTaskExecutor executor = new org.da3.workbench.ui.task.CurrentThreadTaskExecutor();
         MonitorViewModel vm = new MonitorViewModel(executor, recording);
         List<Path> toResults = new java.util.ArrayList<>();
-        vm.setOnRunFinished(toResults::add);
+        vm.setOnRunsFinished(toResults::addAll);
         try {
             int[] skipped = {-1};
             vm.launch(spec, true, n -> skipped[0] = n);

@@ -205,6 +205,21 @@ class ResultsViewModelTest {
         assertThat(vm.getTable().rows()).isEmpty();
     }
 
+    /** Runs that finish together (those a launch found completed) are one table, built once. */
+    @Test
+    void finishedRunsArrivingTogetherAreReadAndTabledOnce() throws Exception {
+        List<ComparisonTable> tables = new ArrayList<>();
+        vm.tableProperty().addListener((o, a, b) -> tables.add(b));
+        Path broken = Files.createDirectories(ws.runsDir("demo").resolve("r9-linear-s9"));
+        Files.write(broken.resolve("events.jsonl"), new byte[] {(byte) 0xFF, (byte) 0xFE, '\n'});
+        vm.addRuns(List.of(ws.runsDir("demo").resolve("r1-linear-s1"), broken, ws.runsDir("demo").resolve("r2-linear-s2"),
+                ws.runsDir("demo").resolve("r3-finetune-s1")));
+        assertThat(vm.runs()).hasSize(3);
+        assertThat(tables).singleElement().satisfies(t -> assertThat(t.rows()).extracting(r -> r.cells().get(0).text())
+                .containsExactly("linear", "finetune"));
+        assertThat(vm.getStatus()).startsWith("cannot read experiments/demo/runs/r9-linear-s9: ");
+    }
+
     @Test
     void exportsTablesAndFiguresThroughTheReportPackage() throws Exception {
         vm.reopen(ws.runsDir("demo"));
