@@ -248,8 +248,9 @@ public record RunResult(Path dir, RunRecord record, double[] reachedAccuracy, bo
                 TrainMetrics m = (TrainMetrics) e;
                 runStep = Math.max(runStep, m.runStep());
                 int di = rec.domains().indexOf(m.domain());
-                train.add(new CurvePoint(m.domain(), di, m.epoch(), m.runStep(), m.accuracy()));
-                loss.add(new CurvePoint(m.domain(), di, m.epoch(), m.runStep(), m.loss()));
+                String d = di < 0 ? m.domain() : rec.domains().get(di);
+                train.add(new CurvePoint(d, di, m.epoch(), m.runStep(), m.accuracy()));
+                loss.add(new CurvePoint(d, di, m.epoch(), m.runStep(), m.loss()));
             } else if (e instanceof Progress) {
                 runStep = Math.max(runStep, ((Progress) e).runStep());
             } else if (e instanceof Evaluation) {
@@ -257,14 +258,15 @@ public record RunResult(Path dir, RunRecord record, double[] reachedAccuracy, bo
                 // what RunRecord skipped with a warning is skipped here too
                 boolean known = v.domainIndex() >= 0 && v.domainIndex() < nd && RunRecord.isFraction(v.accuracy());
                 if (!v.fromCheckpoint() && "test".equals(v.split()) && known) {
-                    test.add(new CurvePoint(v.domain(), v.domainIndex(), v.epoch(), runStep, v.accuracy()));
+                    test.add(new CurvePoint(shared(rec.domains(), v.domain()), v.domainIndex(), v.epoch(), runStep,
+                            v.accuracy()));
                     lastEpoch[v.domainIndex()] = v.accuracy();
                 }
             } else if (e instanceof GateStats) {
                 GateStats g = (GateStats) e;
                 if ("train".equals(g.phase())) {
-                    gates.add(new CurvePoint(g.domain(), rec.domains().indexOf(g.domain()), 0, g.runStep(),
-                            g.sparsity()));
+                    gates.add(new CurvePoint(shared(rec.domains(), g.domain()), rec.domains().indexOf(g.domain()), 0,
+                            g.runStep(), g.sparsity()));
                 } else if ("eval".equals(g.phase())) {
                     gateEval.put(g.domain(), g.sparsity());
                 }
@@ -301,6 +303,15 @@ public record RunResult(Path dir, RunRecord record, double[] reachedAccuracy, bo
         }
         return new RunResult(dir, rec, reached, fromCkpt, stoppedIn, analytic,
                 gateSummary.isEmpty() ? gateEval : gateSummary, macs, full, latency, test, train, loss, gates);
+    }
+
+    /**
+     * A domain's name as the run's list of domains holds it: a curve point keeps that one string,
+     * not the copy each event decodes (a long run's curves hold hundreds of thousands of points).
+     */
+    private static String shared(List<String> domains, String domain) {
+        int i = domains.indexOf(domain);
+        return i < 0 ? domain : domains.get(i);
     }
 
     private static Map<String, Double> doubles(Object o) {

@@ -7,9 +7,12 @@ import static org.assertj.core.api.Assertions.within;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
+import org.da3.workbench.run.event.Envelope;
+import org.da3.workbench.run.event.EventCodec;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import tech.tablesaw.api.Table;
@@ -146,6 +149,32 @@ class ResultsStoreTest {
         assertThatThrownBy(() -> ResultsStore.load(List.of(tmp.resolve("runs/r1"))))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageStartingWith("no run could be read: " + log + ": is not a file");
+    }
+
+    /**
+     * A long run's curves hold a point per logged window: each names its domain with the run's own
+     * string, not the copy its event decoded, so a store of hundreds of runs does not hold a
+     * string per point.
+     */
+    @Test
+    void curvePointsShareTheRunsDomainNames(@TempDir Path tmp) throws IOException {
+        Path gated = Files.createDirectories(tmp.resolve("r1"));
+        StringBuilder log = new StringBuilder();
+        for (Envelope e : ReportFixtures.syntheticEvents("synthetic", "r1", "da3", 1,
+                new java.util.LinkedHashMap<>(Map.of("a", 0.8)), 3_000_000, true, null)) {
+            log.append(EventCodec.encode(e)).append('\n');
+        }
+        Files.writeString(gated.resolve("events.jsonl"), log);
+        for (Path dir : List.of(ReportFixtures.paper().resolve("runs/20261125-002255-linear-s1"), gated)) {
+            RunResult r = RunResult.read(dir);
+            List<RunResult.CurvePoint> points = new ArrayList<>();
+            for (List<RunResult.CurvePoint> curve : List.of(r.trainCurve(), r.lossCurve(), r.testCurve(),
+                    r.gateCurve())) {
+                points.addAll(curve);
+            }
+            assertThat(points).hasSizeGreaterThan(4)
+                    .allSatisfy(p -> assertThat(p.domain()).isSameAs(r.domains().get(p.domainIndex())));
+        }
     }
 
     @Test
