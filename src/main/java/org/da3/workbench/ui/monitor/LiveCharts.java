@@ -202,8 +202,7 @@ final class LiveCharts {
             }
         } else {
             for (int i = from; i < s.size(); i++) {
-                double[] p = s.point(i);
-                xy.add(p[0], p[1], false);
+                xy.add(s.x(i), s.y(i), false);
             }
         }
         drawn.put(key, s.size());

@@ -3,10 +3,12 @@ package org.da3.workbench.ui.monitor;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import org.da3.workbench.run.event.DomainStarted;
 import org.da3.workbench.run.event.Envelope;
 import org.da3.workbench.run.event.Evaluation;
@@ -55,14 +57,20 @@ public final class RunTrace {
         THIN
     }
 
-    /** One series: a name, a chart, a style and its points in arrival order. */
+    /**
+     * One series: a name, a chart, a style and its points in arrival order, kept as two arrays of
+     * numbers (16 bytes a point: the Monitor holds the points of every run in its queue, hundreds
+     * of runs of tens of thousands of points each).
+     */
     public static final class Series {
         private final String key;
         private final Chart chart;
         private final String name;
         private final String group;
         private final Style style;
-        private final List<double[]> points = new ArrayList<>();
+        private double[] xs = new double[8];
+        private double[] ys = new double[8];
+        private int size;
 
         Series(String key, Chart chart, String name, String group, Style style) {
             this.key = key;
@@ -99,22 +107,48 @@ public final class RunTrace {
 
         /** @return the number of points */
         public int size() {
-            return points.size();
+            return size;
         }
 
         /**
          * A point.
          *
          * @param i its index
-         * @return {x, y}
+         * @return {x, y}, a new array
          */
         public double[] point(int i) {
-            return points.get(i);
+            return new double[] {x(i), y(i)};
+        }
+
+        /**
+         * A point's x.
+         *
+         * @param i its index
+         * @return x
+         */
+        public double x(int i) {
+            return xs[Objects.checkIndex(i, size)];
+        }
+
+        /**
+         * A point's y.
+         *
+         * @param i its index
+         * @return y
+         */
+        public double y(int i) {
+            return ys[Objects.checkIndex(i, size)];
         }
 
         void add(double x, double y) {
             if (Double.isFinite(x) && Double.isFinite(y)) {
-                points.add(new double[] {x, y});
+                if (size == xs.length) {
+                    xs = Arrays.copyOf(xs, size + (size >> 1));
+                    ys = Arrays.copyOf(ys, xs.length);
+                }
+                xs[size] = x;
+                ys[size] = y;
+                size++;
             }
         }
     }

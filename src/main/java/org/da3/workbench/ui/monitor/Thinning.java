@@ -44,11 +44,11 @@ final class Thinning {
             int lo = start;
             int hi = start;
             for (int i = start + 1; i < end; i++) {
-                double y = s.point(i)[1];
-                if (y < s.point(lo)[1]) {
+                double y = s.y(i);
+                if (y < s.y(lo)) {
                     lo = i;
                 }
-                if (y > s.point(hi)[1]) {
+                if (y > s.y(hi)) {
                     hi = i;
                 }
             }

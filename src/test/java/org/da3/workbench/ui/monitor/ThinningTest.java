@@ -23,7 +23,7 @@ class ThinningTest {
         List<double[]> drawn = Thinning.of(s);
         assertThat(drawn).hasSize(Thinning.MAX_DRAWN);
         for (int i = 0; i < s.size(); i++) {
-            assertThat(drawn.get(i)).isSameAs(s.point(i));
+            assertThat(drawn.get(i)).containsExactly(s.point(i));
         }
     }
 
@@ -38,8 +38,8 @@ class ThinningTest {
         }
         List<double[]> drawn = Thinning.of(s);
         assertThat(drawn.size()).isLessThanOrEqualTo(Thinning.MAX_DRAWN).isGreaterThan(Thinning.MAX_DRAWN / 4);
-        assertThat(drawn.get(0)).isSameAs(s.point(0));
-        assertThat(drawn.get(drawn.size() - 1)).as("the latest value").isSameAs(s.point(n - 1));
+        assertThat(drawn.get(0)).containsExactly(s.point(0));
+        assertThat(drawn.get(drawn.size() - 1)).as("the latest value").containsExactly(s.point(n - 1));
         assertThat(drawn).contains(s.point(12_345), s.point(20_001));
         for (int i = 1; i < drawn.size(); i++) {
             assertThat(drawn.get(i)[0]).as("in order, each once").isGreaterThan(drawn.get(i - 1)[0]);
