@@ -91,7 +91,7 @@ public final class EventCodec {
         long seq = o.path("seq").asLong(-1);
         Instant time;
         try {
-            time = o.hasNonNull("time") ? Instant.parse(o.get("time").asText()) : Instant.EPOCH;
+            time = o.hasNonNull("time") ? parseTime(o.get("time").asText()) : Instant.EPOCH;
         } catch (java.time.format.DateTimeParseException ex) {
             time = Instant.EPOCH;
         }
@@ -107,6 +107,54 @@ public final class EventCodec {
             }
         }
         return new Envelope(schema, run, seq, time, event);
+    }
+
+    /**
+     * Reads an event's time as {@link Instant#parse} does. The form every event is written in,
+     * {@link Instant#toString()} of a year from 0000 to 9999 ({@code 2026-11-25T10:00:00.123456789Z}),
+     * is read directly, a quarter of what decoding a line otherwise costs; any other goes to
+     * {@link Instant#parse}.
+     *
+     * @param text the time
+     * @return the instant
+     * @throws java.time.format.DateTimeParseException if it is not an ISO-8601 instant
+     */
+    static Instant parseTime(String text) {
+        int n = text.length();
+        if (n < 20 || n > 30 || text.charAt(4) != '-' || text.charAt(7) != '-' || text.charAt(10) != 'T'
+                || text.charAt(13) != ':' || text.charAt(16) != ':' || text.charAt(n - 1) != 'Z'
+                || n > 20 && (n == 21 || text.charAt(19) != '.')) {
+            return Instant.parse(text);
+        }
+        int year = digits(text, 0, 4);
+        int month = digits(text, 5, 7);
+        int day = digits(text, 8, 10);
+        int hour = digits(text, 11, 13);
+        int minute = digits(text, 14, 16);
+        int second = digits(text, 17, 19);
+        int nanos = n == 20 ? 0 : digits(text, 20, n - 1);
+        if (year < 0 || month < 1 || month > 12 || day < 1 || day > java.time.YearMonth.of(year, month).lengthOfMonth()
+                || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59 || nanos < 0) {
+            return Instant.parse(text); // a leap second, or not a time: as Instant.parse reads it, or its error
+        }
+        for (int i = n - 1; i < 29; i++) {
+            nanos *= 10; // "123" is 123 000 000 nanoseconds
+        }
+        long days = java.time.LocalDate.of(year, month, day).toEpochDay();
+        return Instant.ofEpochSecond(days * 86_400 + hour * 3600L + minute * 60L + second, nanos);
+    }
+
+    /** The number the decimal digits of text[from, to) make, or -1 when one is not a digit. */
+    private static int digits(String text, int from, int to) {
+        int v = 0;
+        for (int i = from; i < to; i++) {
+            char c = text.charAt(i);
+            if (c < '0' || c > '9') {
+                return -1;
+            }
+            v = v * 10 + (c - '0');
+        }
+        return v;
     }
 
     /**

@@ -45,6 +45,40 @@ class EventCodecTest {
         }
     }
 
+    /** Event times are read as Instant.parse reads them, the form the worker writes at less cost. */
+    @Test
+    void timesAreReadAsInstantParseReadsThem() {
+        java.util.Random r = new java.util.Random(7);
+        List<String> times = new java.util.ArrayList<>(List.of("2026-11-25T10:00:00Z", "2026-11-25T10:00:00.5Z",
+                "2024-02-29T23:59:59.123456789Z", "0000-01-01T00:00:00Z", "9999-12-31T23:59:59.999999999Z",
+                "1969-12-31T23:59:59.000000001Z", "2026-11-25T10:00:00.12Z"));
+        for (int i = 0; i < 10_000; i++) {
+            times.add(java.time.Instant.ofEpochSecond(r.nextLong() % 253_402_300_799L, r.nextInt(1_000_000_000))
+                    .truncatedTo(List.of(java.time.temporal.ChronoUnit.SECONDS, java.time.temporal.ChronoUnit.MILLIS,
+                            java.time.temporal.ChronoUnit.MICROS, java.time.temporal.ChronoUnit.NANOS).get(i % 4))
+                    .toString());
+        }
+        for (String t : times) {
+            assertThat(EventCodec.parseTime(t)).as(t).isEqualTo(java.time.Instant.parse(t));
+        }
+        // other forms (a leap second, the end of a day, a year past 9999), and what is not a time, are Instant.parse's
+        for (String odd : List.of("2016-12-31T23:59:60Z", "2026-11-25T24:00:00Z", "2026-11-25T10:00:00.Z",
+                "+10000-01-01T00:00:00Z", "2026-02-30T10:00:00Z", "2026-13-01T10:00:00Z", "2026-11-25T10:00:0xZ",
+                "2026-11-25 10:00:00Z", "2026-11-25T10:00:00.1234567890Z", "-2026-11-25T10:00:00Z")) {
+            java.time.Instant expected;
+            try {
+                expected = java.time.Instant.parse(odd);
+            } catch (java.time.format.DateTimeParseException e) {
+                assertThatThrownBy(() -> EventCodec.parseTime(odd)).as(odd)
+                        .isInstanceOf(java.time.format.DateTimeParseException.class).hasMessage(e.getMessage());
+                continue;
+            }
+            assertThat(EventCodec.parseTime(odd)).as(odd).isEqualTo(expected);
+        }
+        assertThat(EventCodec.decode("{\"time\":\"2026-11-25T10:00:00.000527560Z\",\"type\":\"x\"}").time())
+                .isEqualTo(java.time.Instant.parse("2026-11-25T10:00:00.000527560Z"));
+    }
+
     @Test
     void unknownFieldsAreIgnored() {
         Envelope e = EventCodec.decode("{\"schema\":1,\"run\":\"r\",\"seq\":3,\"time\":\"2026-11-25T10:00:00Z\","
