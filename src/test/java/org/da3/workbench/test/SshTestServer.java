@@ -41,8 +41,9 @@ import org.da3.workbench.spec.TargetSpec;
 /**
  * A real SSH server on 127.0.0.1 for tests (Apache MINA SSHD): a random free port, a generated
  * EC host key, public-key authentication with a generated EC client key, the SFTP subsystem, and
- * an exec channel that runs each command on this machine with {@code /bin/sh -c} and the test's
- * environment. Like OpenSSH, closing a channel closes the command's stdin but does not kill it.
+ * an exec channel that runs each command on this machine with {@code /bin/sh -c} (or another shell,
+ * {@link #runCommandsWith}) and the test's environment. Like OpenSSH, closing a channel closes the
+ * command's stdin but does not kill it.
  *
  * <p>{@link #dropAfterLines} makes the server close the whole session after it forwarded that
  * many stdout lines of a command: a connection lost mid-run. {@link #slowWrites} and {@link
@@ -60,6 +61,8 @@ public final class SshTestServer implements AutoCloseable {
     private volatile long diskFullAfter = -1;
     private volatile long writeBytesPerSecond = -1;
     private volatile String loginGreeting;
+    private volatile List<String> shell = List.of("/bin/sh", "-c");
+    private volatile Map<String, String> shellEnvironment = Map.of();
 
     private SshTestServer(Path dir, String host) throws IOException, GeneralSecurityException {
         this.dir = dir;
@@ -232,6 +235,20 @@ public final class SshTestServer implements AutoCloseable {
     }
 
     /**
+     * Makes the exec channel run each command with another shell and environment variables, for
+     * example BusyBox's {@code sh -c} with a PATH of BusyBox applets only: a small device's login
+     * shell and tools.
+     *
+     * @param shellAndOption the shell and the option that takes a command line, such as {@code
+     *     [/bin/busybox, sh, -c]}
+     * @param environment variables set for the command (PATH, ...), over the test's own
+     */
+    public void runCommandsWith(List<String> shellAndOption, Map<String, String> environment) {
+        shell = List.copyOf(shellAndOption);
+        shellEnvironment = Map.copyOf(environment);
+    }
+
+    /**
      * This server as a targets.yaml entry (under {@code targets:}), logging in with the test's
      * client key; the caller appends further fields, indented by four spaces.
      *
@@ -391,7 +408,7 @@ public final class SshTestServer implements AutoCloseable {
         public void destroy(ChannelSession channel) {}
     }
 
-    /** Runs one exec request with /bin/sh -c. */
+    /** Runs one exec request with /bin/sh -c (or the shell {@link #runCommandsWith} gave). */
     private final class ShellCommand implements Command {
         private final String command;
         private InputStream in;
@@ -432,7 +449,11 @@ public final class SshTestServer implements AutoCloseable {
                 out.write((greeting + "\n").getBytes(StandardCharsets.UTF_8));
                 out.flush();
             }
-            Process p = new ProcessBuilder("/bin/sh", "-c", command).start();
+            List<String> argv = new java.util.ArrayList<>(shell);
+            argv.add(command);
+            ProcessBuilder pb = new ProcessBuilder(argv);
+            pb.environment().putAll(shellEnvironment);
+            Process p = pb.start();
             process = p;
             processes.add(p);
             AtomicInteger lines = new AtomicInteger();

@@ -503,10 +503,12 @@ public final class SshTarget implements Target {
     }
 
     /**
-     * A command line run under coreutils' {@code timeout} where the machine has it: killed (its
-     * process group, TERM and KILL two seconds later) when it runs longer than a limit, so a java
-     * that hangs does not stay behind after this side gave up on it. Without a {@code timeout} that
-     * takes {@code -k} (none, or BusyBox's), the command as it is.
+     * A command line run under {@code timeout} where the machine has one that takes {@code -k}
+     * (coreutils', and BusyBox's since it follows coreutils' options): killed (TERM, then KILL two
+     * seconds later; coreutils' signals the command's process group, BusyBox's the command) when it
+     * runs longer than a limit, so a java that hangs does not stay behind after this side gave up on
+     * it. Without such a {@code timeout} (none, or an old BusyBox's, which takes {@code -t}), the
+     * command as it is.
      *
      * @param command the command line
      * @param seconds the limit on the machine
