@@ -31,6 +31,11 @@ public final class RemoteScripts {
     public static final String PID = "worker.pid";
     /** The worker's exit code, written when it ends. */
     public static final String EXIT = "worker.exit";
+    /**
+     * Made by {@code stop.sh} before it signals the worker: with {@link #PID} and without {@link
+     * #EXIT}, the worker is being stopped already (by the lifeline, the watchdog or a Stop).
+     */
+    public static final String STOPPING = "worker.stopping";
 
     /** Seconds between TERM and KILL. */
     public static final int KILL_AFTER_SECONDS = 10;
@@ -187,7 +192,8 @@ public final class RemoteScripts {
         sb.append("  echo 'da3: setsid (util-linux) is not installed on this machine; the workbench needs it"
                 + " to stop workers' >&2\n");
         sb.append("  echo 3 > ").append(EXIT).append("\n  exit 3\nfi\n");
-        sb.append("rm -f ").append(PID).append(' ').append(EXIT).append(' ').append(HEARTBEAT).append('\n');
+        sb.append("rm -f ").append(PID).append(' ').append(EXIT).append(' ').append(HEARTBEAT).append(' ')
+                .append(STOPPING).append('\n');
         sb.append("exec 3<&0\n");
         sb.append("setsid /bin/sh -c 'echo $$ > ").append(PID).append("; exec \"$@\"' da3-worker ")
                 .append(Shell.join(l.workerCommand())).append(" </dev/null 3<&- &\n");
@@ -221,7 +227,8 @@ public final class RemoteScripts {
 
     /**
      * The stop script: TERM to the worker's process group, KILL after {@link #KILL_AFTER_SECONDS}.
-     * Safe to run more than once and after the worker ended.
+     * It makes {@link #STOPPING} first, and returns once the group is gone. Safe to run more than
+     * once and after the worker ended.
      *
      * @param runDir the run's remote folder
      * @return the text of stop.sh
@@ -247,6 +254,7 @@ public final class RemoteScripts {
                 + "[ -s " + PID + " ] || exit 0\n"
                 + "pid=$(cat " + PID + ")\n"
                 + "case \"$pid\" in ''|*[!0-9]*) exit 0 ;; esac\n"
+                + ": > " + STOPPING + "\n"
                 + "kill -TERM \"-$pid\" 2>/dev/null || exit 0\n"
                 + "i=0\n"
                 + "while [ \"$i\" -lt " + killAfterSeconds + " ] && kill -0 \"-$pid\" 2>/dev/null; do sleep 1;"

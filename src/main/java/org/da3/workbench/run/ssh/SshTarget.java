@@ -34,7 +34,7 @@ import org.da3.workbench.spec.TargetSpec;
  *   <li>{@code jars/<sha256>.jar}: worker jars, uploaded once per version;
  *   <li>{@code weights/<sha256>.<ext>}: backbone weights, uploaded once per content;
  *   <li>{@code runs/<run id>/}: {@code request.json}, {@code run.sh}, {@code stop.sh}, {@code
- *       worker.pid} (while running), {@code worker.exit}, the worker's own copy of its events
+ *       worker.pid} (while running), {@code worker.stopping} (once stop.sh ran), {@code worker.exit}, the worker's own copy of its events
  *       ({@code events.jsonl}), and its {@code patches/}, which {@link #collect} copies back over
  *       SFTP, with the events that never reached the workbench.
  * </ul>
@@ -46,11 +46,17 @@ import org.da3.workbench.spec.TargetSpec;
 public final class SshTarget implements Target {
     /** Names in a remote run folder that are not copied back. */
     static final Set<String> NOT_COLLECTED = Set.of(RemoteScripts.REQUEST, RemoteScripts.RUN, RemoteScripts.STOP,
-            RemoteScripts.PID, RemoteScripts.EXIT, RemoteScripts.HEARTBEAT, "spec.yaml", RemoteScripts.EVENTS, "manifest.json",
+            RemoteScripts.PID, RemoteScripts.EXIT, RemoteScripts.HEARTBEAT, RemoteScripts.STOPPING, "spec.yaml", RemoteScripts.EVENTS, "manifest.json",
             "results.csv", RemoteScripts.LOG);
 
     /** Time allowed for {@code java -version} on the machine (a JVM starts slowly on a small board). */
     static final Duration JAVA_CHECK_TIMEOUT = Duration.ofSeconds(30);
+
+    /**
+     * How long collecting a run whose worker still runs waits for the machine to start stopping it
+     * (its lifeline reacts to a connection its sshd saw close), before it stops the worker itself.
+     */
+    static final Duration NOTICE_WAIT = Duration.ofSeconds(3);
 
     /** Local run directories whose files are being copied back in this process. */
     private static final Set<Path> COLLECTING = ConcurrentHashMap.newKeySet();
@@ -293,21 +299,45 @@ public final class SshTarget implements Target {
      * worker would train on unobserved, rewriting the files being copied back, and hold the
      * machine's memory while the next run (or {@code --resume}) starts. The wrapper writes {@code
      * worker.exit} before its exit status reaches this side, so a {@code worker.pid} without it
-     * means the worker is still there.
+     * means the worker is still there. When the machine did notice (sshd closed the wrapper's
+     * stdin, and its lifeline runs {@code stop.sh}), the run is collected right after the loss,
+     * while the lifeline is starting to stop the worker or the worker is shutting down: {@code
+     * worker.stopping} (made by stop.sh) says so, and is waited for up to {@link #NOTICE_WAIT};
+     * {@code stop.sh} then only waits for the worker to end (killing it after the time allowed).
      */
     private static void stopIfStillRunning(SshConnection c, String runDir, RunDirectory dir) throws IOException {
         boolean running;
+        boolean stopping;
+        long deadline = System.nanoTime() + NOTICE_WAIT.toNanos();
         try (SftpClient sftp = c.sftp()) {
-            running = SshConnection.stat(sftp, runDir + "/" + RemoteScripts.PID) != null
-                    && SshConnection.stat(sftp, runDir + "/" + RemoteScripts.EXIT) == null;
+            while (true) {
+                running = SshConnection.stat(sftp, runDir + "/" + RemoteScripts.PID) != null
+                        && SshConnection.stat(sftp, runDir + "/" + RemoteScripts.EXIT) == null;
+                stopping = running && SshConnection.stat(sftp, runDir + "/" + RemoteScripts.STOPPING) != null;
+                if (!running || stopping || System.nanoTime() > deadline) {
+                    break;
+                }
+                try {
+                    Thread.sleep(200);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
         }
         if (running) {
             int status = c.run(RemoteScripts.command(runDir, RemoteScripts.STOP),
                     Duration.ofSeconds(RemoteScripts.KILL_AFTER_SECONDS + 30));
-            note(dir, "the worker was still running in " + runDir + " after the run ended here (the connection was"
-                    + " lost without the machine noticing); stopped it with " + RemoteScripts.STOP
-                    + (status == 0 ? "" : " (which did not finish: exit status " + status + ")")
-                    + " before copying its files back");
+            String failed = status == 0 ? "" : " (which did not finish: exit status " + status + ")";
+            if (stopping) {
+                note(dir, "the worker in " + runDir + " was being stopped on the machine when the run ended here (the"
+                        + " machine noticed the lost connection); waited for it to end with " + RemoteScripts.STOP
+                        + failed + " before copying its files back");
+            } else {
+                note(dir, "the worker was still running in " + runDir + " after the run ended here (the connection"
+                        + " was lost without the machine noticing); stopped it with " + RemoteScripts.STOP + failed
+                        + " before copying its files back");
+            }
         }
     }
 

@@ -127,6 +127,7 @@ class RemoteScriptsBusyBoxTest {
         assertThat(Files.readString(dir.resolve(RemoteScripts.EXIT)).trim()).isEqualTo("7");
         assertThat(dir.resolve(RemoteScripts.PID)).doesNotExist();
         assertThat(dir.resolve(RemoteScripts.HEARTBEAT)).doesNotExist();
+        assertThat(dir.resolve(RemoteScripts.STOPPING)).doesNotExist();
     }
 
     @Test
@@ -217,6 +218,7 @@ class RemoteScriptsBusyBoxTest {
                     (long) RemoteScripts.KILL_AFTER_SECONDS - 1, RemoteScripts.KILL_AFTER_SECONDS + 8L);
             assertThat(p.exitValue()).isEqualTo(137);
             assertThat(Files.readString(dir.resolve(RemoteScripts.EXIT)).trim()).isEqualTo("137");
+            assertThat(dir.resolve(RemoteScripts.STOPPING)).exists();
             assertThat(alive(pid)).isFalse();
             // run again after the worker ended, as the lifeline does when stdin closes: nothing to do
             Process again = busyboxSh(applets, dir.resolve(RemoteScripts.STOP).toString()).start();

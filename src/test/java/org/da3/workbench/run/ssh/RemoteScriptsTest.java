@@ -62,6 +62,7 @@ class RemoteScriptsTest {
 
     @Test
     void theWorkerLeadsItsOwnProcessGroupAndItsExitCodeComesThrough() throws Exception {
+        Files.writeString(dir.resolve(RemoteScripts.STOPPING), ""); // left by an earlier run in this folder
         Process p = startWrapper(fakeJava("echo \"pgid=$(ps -o pgid= -p $$ | tr -d ' ') pid=$$ env=$DA3_TEST"
                 + " malloc=$MALLOC_MMAP_THRESHOLD_ args=$*\"\nexit 7"));
         BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
@@ -70,6 +71,7 @@ class RemoteScriptsTest {
         assertThat(p.exitValue()).isEqualTo(7);
         assertThat(Files.readString(dir.resolve(RemoteScripts.EXIT)).trim()).isEqualTo("7");
         assertThat(dir.resolve(RemoteScripts.PID)).doesNotExist();
+        assertThat(dir.resolve(RemoteScripts.STOPPING)).as("nothing stopped this worker").doesNotExist();
         String pid = line.replaceAll(".* pid=(\\d+) .*", "$1");
         assertThat(line).startsWith("pgid=" + pid + " pid=" + pid)
                 .contains("env=v malloc=131072 args="
@@ -165,6 +167,7 @@ class RemoteScriptsTest {
         assertThat(p.waitFor(10, TimeUnit.SECONDS)).isTrue();
         assertThat(p.exitValue()).isEqualTo(137);
         assertThat(System.nanoTime() - t0).isGreaterThan(TimeUnit.SECONDS.toNanos(1));
+        assertThat(dir.resolve(RemoteScripts.STOPPING)).as("stop.sh says it is stopping the worker").exists();
         p.getOutputStream().close();
     }
 

@@ -512,6 +512,8 @@ class SshTargetTest {
         assertThat(seen).as("the listener hears the copied-back events too").extracting(Envelope::seq)
                 .isEqualTo(events.stream().map(Envelope::seq).toList());
         assertGone(pid.get()); // the wrapper's lifeline killed it when sshd closed its stdin
+        assertThat(Files.readString(runDir(r).resolve("worker.log"))).as("the machine noticed the drop")
+                .doesNotContain("without the machine noticing");
         Path exit = remoteRun.resolve(RemoteScripts.EXIT);
         for (int i = 0; i < 100 && !Files.exists(exit); i++) {
             Thread.sleep(100);
