@@ -65,9 +65,13 @@ public final class SshTestServer implements AutoCloseable {
     private volatile Map<String, String> shellEnvironment = Map.of();
 
     private SshTestServer(Path dir, String host) throws IOException, GeneralSecurityException {
+        this(dir, host, newKey());
+    }
+
+    private SshTestServer(Path dir, String host, KeyPair hostKey) throws IOException, GeneralSecurityException {
         this.dir = dir;
         this.host = host;
-        this.hostKey = newKey();
+        this.hostKey = hostKey;
         this.clientKey = newKey();
         writePrivateKey(clientKey, dir.resolve("client_key"));
         Files.writeString(dir.resolve("known_hosts"), "# test known_hosts\n");
@@ -75,6 +79,9 @@ public final class SshTestServer implements AutoCloseable {
         server.setHost(host);
         server.setPort(0);
         server.setKeyPairProvider(KeyPairProvider.wrap(hostKey));
+        if ("DSA".equals(hostKey.getPublic().getAlgorithm())) {
+            server.setSignatureFactories(List.of(org.apache.sshd.common.signature.BuiltinSignatures.dsa));
+        }
         server.setPublickeyAuthenticator((user, key, session) -> KeyUtils.compareKeys(key, clientKey.getPublic()));
         server.setPasswordAuthenticator(null);
         server.setKeyboardInteractiveAuthenticator(null);
@@ -127,6 +134,21 @@ public final class SshTestServer implements AutoCloseable {
      */
     public static SshTestServer start(Path dir, String host) throws Exception {
         return new SshTestServer(dir, host);
+    }
+
+    /**
+     * Starts a server on 127.0.0.1 with a DSA host key, offering only {@code ssh-dss}: an SSH server
+     * whose host keys are all of a type the client does not take, as one with only an ed25519 key is
+     * to the workbench.
+     *
+     * @param dir a folder for the keys
+     * @return the running server
+     * @throws Exception if it cannot start
+     */
+    public static SshTestServer startWithOnlyADsaHostKey(Path dir) throws Exception {
+        KeyPairGenerator g = KeyPairGenerator.getInstance("DSA");
+        g.initialize(1024);
+        return new SshTestServer(dir, "127.0.0.1", g.generateKeyPair());
     }
 
     /**

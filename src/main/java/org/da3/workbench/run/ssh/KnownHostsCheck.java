@@ -38,6 +38,7 @@ final class KnownHostsCheck extends KnownHostsServerKeyVerifier {
     private final int port;
     private volatile String rejection;
     private volatile String unreadable;
+    private volatile List<HostEntryPair> loaded = List.of();
     private final List<Integer> skippedLines = new ArrayList<>();
 
     /**
@@ -112,6 +113,7 @@ final class KnownHostsCheck extends KnownHostsServerKeyVerifier {
             }
         }
         updateReloadAttributes();
+        loaded = List.copyOf(out);
         return out;
     }
 
@@ -156,9 +158,56 @@ final class KnownHostsCheck extends KnownHostsServerKeyVerifier {
         return false;
     }
 
+    /** {@code ssh-keyscan -t} and {@code /etc/ssh/ssh_host_<type>_key.pub}'s name for a key type. */
+    private static String shortType(String keyType) {
+        if (keyType.startsWith("ecdsa-")) {
+            return "ecdsa";
+        }
+        if (keyType.startsWith("ssh-")) {
+            return keyType.substring(4);
+        }
+        return keyType;
+    }
+
+    /**
+     * A key that differs from those the file lists for the host is a changed key only when one of
+     * them is of its type. As in OpenSSH, a key of a type the file does not list for the host is an
+     * unknown key (refused as such, not called a change): the usual case is a known_hosts that
+     * OpenSSH filled with the host's ed25519 key, a type this client cannot check, so the server
+     * shows it its ECDSA (or RSA) key instead.
+     */
     @Override
     public boolean acceptModifiedServerKey(ClientSession session, SocketAddress remoteAddress, KnownHostEntry entry,
             PublicKey expected, PublicKey actual) {
+        String type = KeyUtils.getKeyType(actual);
+        List<HostEntryPair> forHost = findKnownHostEntries(session, remoteAddress, loaded);
+        Set<String> types = new LinkedHashSet<>();
+        PublicKey sameType = null;
+        for (HostEntryPair p : forHost) {
+            if ("revoked".equals(p.getHostEntry().getMarker())) {
+                continue;
+            }
+            String t = p.getHostEntry().getKeyEntry().getKeyType();
+            types.add(t);
+            if (sameType == null && type.equals(t)) {
+                sameType = p.getServerKey();
+            }
+        }
+        if (sameType == null && !types.isEmpty()) {
+            String t = shortType(type);
+            rejection = "the host key of " + hostPattern() + " that the server showed (" + describe(actual)
+                    + ") is not in the known_hosts file " + file + ", which lists only its " + String.join(", ", types)
+                    + " key" + (types.size() > 1 ? "s" : "")
+                    + (types.contains("ssh-ed25519") ? " (the workbench cannot check ed25519 host keys, so the server"
+                            + " showed it another of its keys)" : "")
+                    + "; unknown keys are refused. If this is the right machine, compare the fingerprint with the one"
+                    + " on it (ssh-keygen -lf /etc/ssh/ssh_host_" + t + "_key.pub) and add the key: ssh-keyscan -t " + t
+                    + " -p " + port + " " + host + " >> " + file;
+            return false;
+        }
+        if (sameType != null) {
+            expected = sameType;
+        }
         rejection = "REFUSED: the host key of " + hostPattern() + " has CHANGED. The known_hosts"
                 + " file " + file + " has " + describe(expected) + " but the server offered " + describe(actual)
                 + ". Someone may be intercepting the connection, or the machine was reinstalled. Only if you are"

@@ -176,7 +176,8 @@ final class SshConnection implements AutoCloseable {
                             + ". Add the public key to ~" + spec.user() + "/.ssh/authorized_keys on the machine"
                             + " (ssh-copy-id), or set identity_file to a key it accepts", e);
                 }
-                throw handshakeFailed(who, spec, message(e), e);
+                IOException unmatched = noCommonAlgorithm(who, spec, knownHosts, message(e), e);
+                throw unmatched != null ? unmatched : handshakeFailed(who, spec, message(e), e);
             }
             // asked now: a failed SFTP start may take the session with it
             String greeting = loginOutput(session);
@@ -484,6 +485,36 @@ final class SshConnection implements AutoCloseable {
      * @return its attributes, or null if it does not exist
      * @throws IOException on other errors
      */
+    private static final java.util.regex.Pattern UNMATCHED = java.util.regex.Pattern.compile(
+            "Unable to negotiate key exchange for (.+?) \\(client: (.*?) / server: (.*?)\\)");
+
+    /**
+     * The error for an SSH server that shares no algorithm of some kind with this client, or null
+     * when the handshake failed otherwise. The one met in practice: a server that offers only an
+     * ed25519 host key, which this client cannot check.
+     */
+    static IOException noCommonAlgorithm(String who, TargetSpec spec, Path knownHosts, String m, Exception cause) {
+        java.util.regex.Matcher x = UNMATCHED.matcher(m);
+        if (!x.find()) {
+            return null;
+        }
+        String what = x.group(1);
+        String server = x.group(3).replace(",", ", ");
+        if (what.contains("host key")) {
+            return new IOException(who + ": " + spec.hostAndPort() + " is an SSH server, but it offers only host keys"
+                    + " of types the workbench cannot check (" + server + "; it checks ECDSA and RSA host keys"
+                    + (server.contains("ed25519") ? ", not ed25519 ones" : "") + "). Give the machine's sshd an"
+                    + " ECDSA host key as well: there, sudo ssh-keygen -A makes the default keys it lacks (if"
+                    + " sshd_config has HostKey lines, add HostKey /etc/ssh/ssh_host_ecdsa_key), then restart sshd,"
+                    + " compare the key's fingerprint (ssh-keygen -lf /etc/ssh/ssh_host_ecdsa_key.pub) and add it"
+                    + " here: ssh-keyscan -t ecdsa -p " + spec.port() + " " + spec.host() + " >> " + knownHosts, cause);
+        }
+        return new IOException(who + ": " + spec.hostAndPort() + " is an SSH server, but it and the workbench have no "
+                + what + " in common (the server offers " + server + "; the workbench takes "
+                + x.group(2).replace(",", ", ") + "). Allow one of the workbench's in the machine's sshd_config"
+                + " (KexAlgorithms, Ciphers or MACs) and restart sshd", cause);
+    }
+
     /** The error for a port that accepted the connection but did not complete an SSH handshake. */
     private static IOException handshakeFailed(String who, TargetSpec spec, String m, Exception cause) {
         return new IOException(who + ": " + spec.hostAndPort() + " accepted the connection but the SSH handshake "

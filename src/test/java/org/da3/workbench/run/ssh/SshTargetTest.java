@@ -308,6 +308,42 @@ class SshTargetTest {
         assertThat(tmp.resolve("remote-y")).doesNotExist();
     }
 
+    /**
+     * known_hosts as OpenSSH's ssh leaves it after a first login: the host's ed25519 key only. The
+     * workbench cannot check ed25519 host keys, so the server shows it its ECDSA key, which the file
+     * does not list: an unknown key, as OpenSSH calls a key of a type it has not seen for a known
+     * host, not a changed one (no false alarm of someone in between), with the line to add.
+     */
+    @Test
+    void aHostKnownOnlyByItsEd25519KeyIsAskedForTheKeyTheWorkbenchChecksNotCalledChanged() throws Exception {
+        String ed25519 = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIMBpAg9T1Vr9Z2iE7J8bM0gckcassr+vKFPDRHzGnUrN";
+        Path kh = tmp.resolve("known_hosts_ed25519");
+        Files.writeString(kh, "[127.0.0.1]:" + server.port() + " " + ed25519 + "\n");
+        String msg = failedStart(server.target("ed", tmp.resolve("remote-ed").toString(), server.clientKeyFile(), kh,
+                Map.of(), List.of(), "java"));
+        String fp = org.apache.sshd.common.config.keys.KeyUtils.getFingerPrint(server.hostKey().getPublic());
+        assertThat(msg).doesNotContain("CHANGED").contains("the host key of [127.0.0.1]:" + server.port()
+                + " that the server showed (ecdsa-sha2-nistp256 " + fp + ") is not in the known_hosts file " + kh
+                + ", which lists only its ssh-ed25519 key (the workbench cannot check ed25519 host keys")
+                .contains("ssh-keygen -lf /etc/ssh/ssh_host_ecdsa_key.pub")
+                .contains("ssh-keyscan -t ecdsa -p " + server.port() + " 127.0.0.1 >> " + kh);
+        // with an ECDSA key of its own that differs too, it is a change, and the ECDSA key is the one named
+        KeyPair other = SshTestServer.newKey();
+        Files.writeString(kh, "[127.0.0.1]:" + server.port() + " " + ed25519 + "\n" + server.knownHostsLine(other)
+                + "\n");
+        msg = failedStart(server.target("ed2", tmp.resolve("remote-ed2").toString(), server.clientKeyFile(), kh,
+                Map.of(), List.of(), "java"));
+        assertThat(msg).contains("has CHANGED").contains("has ecdsa-sha2-nistp256 "
+                + org.apache.sshd.common.config.keys.KeyUtils.getFingerPrint(other.getPublic()));
+        // and with the ECDSA line added as the message says, it connects
+        Files.writeString(kh, "[127.0.0.1]:" + server.port() + " " + ed25519 + "\n"
+                + server.knownHostsLine(server.hostKey()) + "\n");
+        try (SshTarget t = new SshTarget(server.target("ed3", tmp.resolve("remote-ed3").toString(),
+                server.clientKeyFile(), kh, Map.of(), List.of(), "java"))) {
+            assertThat(t.check()).isEqualTo(tmp.resolve("remote-ed3").toString());
+        }
+    }
+
     @Test
     void aKnownHostsFileThatCannotBeReadIsNotCalledAnUnknownHost() throws Exception {
         // a damaged line elsewhere in the file is skipped, as OpenSSH does, not the whole file
@@ -364,6 +400,21 @@ class SshTargetTest {
         String msg = failedStart(spec);
         assertThat(msg).contains("refused to log in user '" + System.getProperty("user.name") + "'")
                 .contains("authorized_keys");
+    }
+
+    /** A server whose host keys are all of a type the workbench cannot check (in life: ed25519 only). */
+    @Test
+    void aServerWithOnlyHostKeysTheWorkbenchCannotCheckSaysWhichKeyToAdd() throws Exception {
+        Path keys = Files.createDirectories(tmp.resolve("keys-dsa"));
+        try (SshTestServer dsa = SshTestServer.startWithOnlyADsaHostKey(keys)) {
+            TargetSpec spec = dsa.target("dsa", tmp.resolve("remote-dsa"));
+            String msg = failedStart(spec);
+            assertThat(msg).contains("127.0.0.1:" + dsa.port() + " is an SSH server, but it offers only host keys of"
+                    + " types the workbench cannot check (ssh-dss; it checks ECDSA and RSA host keys)")
+                    .contains("sudo ssh-keygen -A")
+                    .contains("ssh-keyscan -t ecdsa -p " + dsa.port() + " 127.0.0.1 >> " + dsa.knownHostsFile())
+                    .doesNotContain("is the port of the machine's SSH server");
+        }
     }
 
     @Test
