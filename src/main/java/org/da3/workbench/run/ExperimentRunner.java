@@ -160,7 +160,13 @@ public final class ExperimentRunner {
         for (PlannedRun run : runs) {
             ResumeFrom best = null;
             List<String> notes = new ArrayList<>();
+            // every run that left files on a machine, not only the one picked: collecting them may change the pick
+            List<String> leftBehind = new ArrayList<>();
             for (RunDirectory d : earlier.getOrDefault(run, List.of())) {
+                String left = leftBehind(d);
+                if (left != null) {
+                    leftBehind.add(left);
+                }
                 List<String> mine = new ArrayList<>();
                 ResumeFrom r = finishedDomains(d, run.spec().domains(), run.spec().training().epochs(), mine::add);
                 if (r == null) {
@@ -179,9 +185,27 @@ public final class ExperimentRunner {
             if (best != null) {
                 // also when nothing is left to take over: the run then trains every domain, and says why
                 notes.forEach(n -> warnings.accept(run.label() + ": " + n));
+                leftBehind.forEach(n -> warnings.accept(run.label() + ": " + n));
             }
         }
         return out;
+    }
+
+    /** What a run left on a remote machine that has not been copied back, in words; null if nothing. */
+    private static String leftBehind(RunDirectory d) {
+        try {
+            RemoteRun remote = RemoteRun.read(d);
+            if (remote == null || remote.collected()) {
+                return null;
+            }
+            return "run " + d.runId() + " ran on " + remote.target() + " (" + remote.address() + "), and its files and"
+                    + " the events the lost connection kept from the workbench are still there, in "
+                    + remote.remoteRunDir() + ": what it finished after the connection was lost is trained again,"
+                    + " unless 'da3 targets collect " + d.dir() + "' (or --resume, which does it first) copies them"
+                    + " back";
+        } catch (IOException e) {
+            return e.getMessage();
+        }
     }
 
     /**
@@ -266,17 +290,6 @@ public final class ExperimentRunner {
         // the last epoch checkpoint written, of each domain
         Map<String, EpochCheckpointSaved> checkpoints = new LinkedHashMap<>();
         boolean[] completed = {false};
-        try {
-            RemoteRun remote = RemoteRun.read(d);
-            if (remote != null && !remote.collected()) {
-                warnings.accept("run " + d.runId() + " ran on " + remote.target() + " (" + remote.address() + "), and"
-                        + " its files and the events the lost connection kept from the workbench are still there, in "
-                        + remote.remoteRunDir() + ": what it finished after the connection was lost is trained again,"
-                        + " unless 'da3 targets collect " + d.dir() + "' copies them back first");
-            }
-        } catch (IOException e) {
-            warnings.accept(e.getMessage());
-        }
         try {
             EventLog.forEachLine(d.eventsFile(), FINISHED_DOMAINS_TYPES, w -> { }, line -> {
                 Object e = line.envelope().event();

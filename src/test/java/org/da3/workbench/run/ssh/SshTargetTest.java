@@ -798,7 +798,7 @@ class SshTargetTest {
         List<String> resumeWarnings = new ArrayList<>();
         new ExperimentRunner(ws).resumable(List.of(run), resumeWarnings::add);
         assertThat(resumeWarnings).anySatisfy(w -> assertThat(w).contains("ran on fallen-silent").contains(
-                "'da3 targets collect " + runDir(r) + "' copies them back first"));
+                "'da3 targets collect " + runDir(r) + "' (or --resume, which does it first) copies them back"));
         long eventsBefore = EventLog.read(runDir(r).resolve("events.jsonl")).size();
 
         // when the machine answers again (here at its own address, named in targets.yaml), da3 targets
