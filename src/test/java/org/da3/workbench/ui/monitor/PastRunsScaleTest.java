@@ -7,14 +7,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.da3.workbench.Workspace;
-import org.da3.workbench.run.ExperimentRunner;
 import org.da3.workbench.spec.ExperimentSpec;
 import org.da3.workbench.test.ScaledRuns;
 import org.da3.workbench.test.TestWorkspace;
-import org.da3.workbench.ui.WorkspaceTargetProvider;
 import org.da3.workbench.ui.results.ResultsViewModel;
 import org.da3.workbench.ui.task.CurrentThreadTaskExecutor;
 import org.junit.jupiter.api.Test;
@@ -80,40 +77,8 @@ class PastRunsScaleTest {
         Workspace ws = Workspace.locate(specFile);
         ExperimentSpec spec = ws.datasets().specLoader().load(specFile);
         CurrentThreadTaskExecutor executor = new CurrentThreadTaskExecutor();
-        TargetPoolLauncher real = new TargetPoolLauncher(new ExperimentRunner(ws), new WorkspaceTargetProvider(ws));
         List<RunJob> submitted = new ArrayList<>();
-        RunLauncher launcher = new RunLauncher() {
-            @Override
-            public List<RunJob> plan(ExperimentSpec s) {
-                return real.plan(s);
-            }
-
-            @Override
-            public Map<RunJob, Path> completed(List<RunJob> jobs) {
-                return real.completed(jobs);
-            }
-
-            @Override
-            public Map<RunJob, RunJob> resumable(List<RunJob> jobs) {
-                return real.resumable(jobs);
-            }
-
-            @Override
-            public void submit(List<RunJob> jobs, Listener listener) {
-                submitted.addAll(jobs);
-            }
-
-            @Override
-            public void stop(RunJob job) {}
-
-            @Override
-            public void stopAll() {}
-
-            @Override
-            public void shutdown() {
-                real.shutdown();
-            }
-        };
+        RunLauncher launcher = TargetPoolLauncherTest.recording(ws, submitted);
         MonitorViewModel monitor = new MonitorViewModel(executor, launcher);
         ResultsViewModel results = new ResultsViewModel(ws, executor);
         int[] tables = {0};

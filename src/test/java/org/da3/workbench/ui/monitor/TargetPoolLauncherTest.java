@@ -186,7 +186,7 @@ class TargetPoolLauncherTest {
      * The real launcher's planning (plan, completed, resumable) with submissions recorded instead
      * of run.
      */
-    private static RunLauncher recording(Workspace ws, List<RunJob> submitted) {
+    static RunLauncher recording(Workspace ws, List<RunJob> submitted) {
         TargetPoolLauncher real = new TargetPoolLauncher(new ExperimentRunner(ws), new WorkspaceTargetProvider(ws));
         return new RunLauncher() {
             @Override
