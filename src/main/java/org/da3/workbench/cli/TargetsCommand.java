@@ -166,44 +166,26 @@ public final class TargetsCommand implements Runnable {
                             + "); its files are all here");
                     return WorkerExit.BAD_INPUT;
                 }
-                String given = target != null ? target : remote.target();
-                t = TargetsFile.resolve(Targets.file(workspace(dir)), given, target != null ? TargetsFile.COMMAND_LINE
-                        : dir.dir().resolve(org.da3.workbench.run.RemoteRun.FILE).toString());
-                if (t.isLocal()) {
-                    err.println("da3: " + p + ": target " + given + " is this machine; name the machine the run ran on"
-                            + " (" + remote.address() + ")");
-                    return WorkerExit.BAD_INPUT;
-                }
-            } catch (java.io.IOException | SpecException | IllegalArgumentException e) {
+                t = Targets.collectFrom(ws.dir != null ? ws.workspace() : Workspace.locate(dir.dir()), dir, remote,
+                        target);
+            } catch (SpecException | java.io.IOException e) {
+                // an unknown target, a bad targets.yaml or remote.json: the message names the file
                 err.println("da3: " + e.getMessage());
+                return WorkerExit.BAD_INPUT;
+            } catch (IllegalArgumentException e) {
+                err.println("da3: " + p + ": " + e.getMessage());
                 return WorkerExit.BAD_INPUT;
             }
             if (remote.collected()) {
                 out.println(p + ": already copied back; checking again");
             }
-            try (org.da3.workbench.run.ssh.SshTarget ssh = new org.da3.workbench.run.ssh.SshTarget(t)) {
-                String what = ssh.collect(dir);
-                org.da3.workbench.report.RunRecord r = org.da3.workbench.run.ExperimentRunner.refreshOutputs(dir);
-                out.println(p + ": " + what + "; the run is " + r.status());
+            try {
+                out.println(p + ": " + Targets.collect(t, dir));
                 return WorkerExit.OK;
             } catch (java.io.IOException e) {
                 err.println("da3: " + p + ": " + e.getMessage());
                 return WorkerExit.RUN_FAILED;
             }
-        }
-
-        /** The workspace of a run directory (experiments/NAME/runs/ID), else the one given or found. */
-        private Workspace workspace(org.da3.workbench.run.RunDirectory dir) {
-            if (ws.dir == null) {
-                java.nio.file.Path runsDir = dir.dir().getParent();
-                java.nio.file.Path experiments = runsDir == null || runsDir.getParent() == null ? null
-                        : runsDir.getParent().getParent();
-                if (runsDir != null && runsDir.getFileName().toString().equals("runs") && experiments != null
-                        && experiments.getFileName().toString().equals("experiments") && experiments.getParent() != null) {
-                    return new Workspace(experiments.getParent());
-                }
-            }
-            return ws.workspace();
         }
     }
 }

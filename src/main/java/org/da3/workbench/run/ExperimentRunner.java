@@ -223,49 +223,51 @@ public final class ExperimentRunner {
      */
     public void collectLeftBehind(List<PlannedRun> runs, java.util.function.Consumer<String> notes,
             java.util.function.Consumer<String> problems) throws IOException {
-        java.util.Set<Path> seen = new java.util.HashSet<>();
-        for (List<RunDirectory> dirs : earlier(runs, w -> { }).values()) {
-            for (RunDirectory d : dirs) {
-                if (!seen.add(d.dir())) {
+        Path folder = runs.isEmpty() ? null : workspace.runsDir(runs.get(0).spec().name());
+        if (folder == null || !Files.isDirectory(folder)) {
+            return;
+        }
+        List<Path> dirs;
+        try (java.util.stream.Stream<Path> s = Files.list(folder)) {
+            // every run of the experiment: what comes back can change which one a run resumes from
+            dirs = s.filter(p -> Files.isRegularFile(p.resolve(RemoteRun.FILE))).sorted().toList();
+        }
+        for (Path p : dirs) {
+            RunDirectory d = RunDirectory.open(p);
+            RemoteRun remote;
+            try {
+                remote = RemoteRun.read(d);
+                if (remote == null || remote.collected() || !ended(d)) {
                     continue;
                 }
-                RemoteRun remote;
-                try {
-                    remote = RemoteRun.read(d);
-                    if (remote == null || remote.collected() || !ended(d)) {
-                        continue;
-                    }
-                } catch (IOException | RuntimeException e) {
-                    continue; // resumable() says what is wrong with it
-                }
-                org.da3.workbench.spec.TargetSpec ts;
-                try {
-                    ts = org.da3.workbench.spec.TargetsFile.resolve(Targets.file(workspace), remote.target(),
-                            d.dir().resolve(RemoteRun.FILE).toString());
-                } catch (SpecException e) {
-                    problems.accept("run " + d.runId() + ": cannot copy back what it left on " + remote.address() + ": "
-                            + e.getMessage() + "; give the target with 'da3 targets collect --target NAME "
-                            + d.dir() + "'");
-                    continue;
-                }
-                if (ts.isLocal()) {
-                    continue;
-                }
-                try (org.da3.workbench.run.ssh.SshTarget t = new org.da3.workbench.run.ssh.SshTarget(ts)) {
-                    String what = t.collect(d);
-                    RunRecord r = refreshOutputs(d);
-                    notes.accept("run " + d.runId() + ": " + what + "; the run is " + r.status());
-                } catch (IOException e) {
-                    problems.accept("run " + d.runId() + ": " + e.getMessage());
-                }
+            } catch (IOException | RuntimeException e) {
+                continue; // resumable() says what is wrong with it
+            }
+            org.da3.workbench.spec.TargetSpec ts;
+            try {
+                ts = Targets.collectFrom(workspace, d, remote, null);
+            } catch (SpecException e) {
+                problems.accept("run " + d.runId() + ": cannot copy back what it left on " + remote.address() + ": "
+                        + e.getMessage() + "; give the target with 'da3 targets collect --target NAME "
+                        + d.dir() + "'");
+                continue;
+            } catch (IllegalArgumentException e) {
+                continue; // remote.json names this machine: nothing was left elsewhere
+            }
+            try {
+                notes.accept("run " + d.runId() + ": " + Targets.collect(ts, d));
+            } catch (IOException e) {
+                problems.accept("run " + d.runId() + ": " + e.getMessage());
             }
         }
     }
 
     /** Whether a run's events say it ended (a run_finished), so no worker of it can still be watched. */
     private static boolean ended(RunDirectory d) throws IOException {
-        String status = RunRecord.read(d.dir()).status();
-        return !RunRecord.RUNNING.equals(status) && !RunRecord.CUT_OFF.equals(status);
+        boolean[] ended = {false};
+        EventLog.forEachLine(d.eventsFile(), java.util.Set.of(EventTypes.nameOf(RunFinished.class)), w -> { },
+                l -> ended[0] = true);
+        return ended[0];
     }
 
     /** The epochs a resumption's checkpoint holds, 0 without one. */

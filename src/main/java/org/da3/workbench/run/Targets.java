@@ -90,4 +90,43 @@ public final class Targets {
             return t.describe();
         }
     }
+
+    /**
+     * The target a remote run's files are copied back from: the one its remote.json names, or
+     * another one given (a machine that moved).
+     *
+     * @param ws the workspace (for experiments/targets.yaml)
+     * @param dir the run directory
+     * @param remote its remote.json
+     * @param given a name or address instead of remote.json's, or null
+     * @return the target
+     * @throws org.da3.workbench.spec.SpecException if the name is unknown or the file is invalid
+     * @throws IllegalArgumentException if the target is this machine
+     */
+    public static TargetSpec collectFrom(Workspace ws, RunDirectory dir, RemoteRun remote, String given) {
+        String name = given != null ? given : remote.target();
+        TargetSpec t = TargetsFile.resolve(file(ws), name, given != null ? TargetsFile.COMMAND_LINE
+                : dir.dir().resolve(RemoteRun.FILE).toString());
+        if (t.isLocal()) {
+            throw new IllegalArgumentException("target " + name + " is this machine; name the machine the run ran on ("
+                    + remote.address() + ")");
+        }
+        return t;
+    }
+
+    /**
+     * Copies back what a remote run left on its machine ({@link SshTarget#collect(RunDirectory)}),
+     * then writes its results.csv and the status in its manifest.json again from its events.
+     *
+     * @param target the machine, from {@link #collectFrom}
+     * @param dir the run directory
+     * @return what came back and the run's status now, in one line
+     * @throws java.io.IOException if the machine cannot be reached or the files not written
+     */
+    public static String collect(TargetSpec target, RunDirectory dir) throws java.io.IOException {
+        try (SshTarget ssh = new SshTarget(target)) {
+            String what = ssh.collect(dir);
+            return what + "; the run is " + ExperimentRunner.refreshOutputs(dir).status();
+        }
+    }
 }
